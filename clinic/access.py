@@ -1,0 +1,62 @@
+"""Who may see what: every view and download goes through these helpers.
+
+Anonymous users are sent to the login page, signed-in users without the right role get 403, and an object
+outside the user's clinic (or another patient's record) is answered with 404 so its existence never leaks.
+"""
+
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+
+from clinic.models import Patient, StaffRole
+
+
+def role_required(*roles):
+    """Only signed-in clinic staff with one of `roles` (any staff role when none are given).
+
+    Sets `request.staff_member` for the view.
+    """
+
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapped(request, *args, **kwargs):
+            member = request.user.staff_member
+            if member is None or (roles and member.role not in roles):
+                raise PermissionDenied
+            request.staff_member = member
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+staff_required = role_required()
+physio_required = role_required(StaffRole.PHYSIOTHERAPIST)
+
+
+def patient_required(view):
+    """Only a signed-in patient using their own portal account. Sets `request.patient`."""
+
+    @wraps(view)
+    @login_required
+    def wrapped(request, *args, **kwargs):
+        patient = request.user.patient_record
+        if patient is None:
+            raise PermissionDenied
+        request.patient = patient
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def patients_for_staff(member):
+    """Every patient a staff member may reach: those of their own clinic, never another's."""
+    return Patient.objects.filter(clinic_id=member.clinic_id)
+
+
+def get_patient_for_staff(member, pk):
+    return get_object_or_404(patients_for_staff(member).select_related("physio__user", "clinic"), pk=pk)

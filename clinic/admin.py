@@ -1,0 +1,49 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+
+from clinic.models import Clinic, Patient, StaffMember, User
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    ordering = ["email"]
+    list_display = ["email", "first_name", "last_name", "is_active", "is_staff"]
+    search_fields = ["email", "first_name", "last_name"]
+    fieldsets = [
+        (None, {"fields": ["email", "password"]}),
+        ("Name", {"fields": ["first_name", "last_name"]}),
+        ("Permissions", {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]}),
+        ("Dates", {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
+
+
+class StaffMemberInline(admin.TabularInline):
+    model = StaffMember
+    autocomplete_fields = ["user"]
+    extra = 0
+
+
+@admin.register(Clinic)
+class ClinicAdmin(admin.ModelAdmin):
+    list_display = ["name", "phone", "email"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [StaffMemberInline]
+
+
+@admin.register(StaffMember)
+class StaffMemberAdmin(admin.ModelAdmin):
+    list_display = ["user", "clinic", "role"]
+    list_filter = ["clinic", "role"]
+    list_select_related = ["user", "clinic"]
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Patient)
+class PatientAdmin(admin.ModelAdmin):
+    list_display = ["last_name", "first_name", "clinic", "physio", "status"]
+    list_filter = ["clinic", "status"]
+    list_select_related = ["clinic", "physio__user"]
+    search_fields = ["first_name", "last_name"]
+    autocomplete_fields = ["user"]
+    raw_id_fields = ["physio"]

@@ -1,0 +1,209 @@
+from datetime import date
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import cached_property
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra_fields):
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def get_by_natural_key(self, email):
+        # E-mail addresses sign in whatever their case; they are stored lower-case and unique without case.
+        return self.get(email__iexact=email)
+
+    def create_user(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", True)
+        extra_fields.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    """Everyone signs in with an e-mail address: clinic staff, patients and administrators.
+
+    `is_staff` keeps Django's meaning (may use the admin site); clinic roles live on `StaffMember`.
+    """
+
+    username = None
+    email = models.EmailField("e-mail address", unique=True)
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS = []
+
+    objects = UserManager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(Lower("email"), name="user_email_ci_unique")]
+
+    def __str__(self):
+        return self.get_full_name() or self.email
+
+    @cached_property
+    def staff_member(self):
+        """The user's clinic membership (with its clinic), or None for patients and administrators."""
+        return StaffMember.objects.select_related("clinic").filter(user_id=self.pk).first()
+
+    @cached_property
+    def patient_record(self):
+        """The patient whose portal this user may use, or None."""
+        return Patient.objects.select_related("clinic", "physio__user").filter(user_id=self.pk).first()
+
+
+class Clinic(models.Model):
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=60, unique=True)
+    phone = models.CharField(
+        max_length=40, help_text="Shown to patients with urgent advice, so it must reach a person."
+    )
+    email = models.EmailField(blank=True)
+    address = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return self.name
+
+
+class StaffRole(models.TextChoices):
+    PHYSIOTHERAPIST = "physiotherapist", "Physiotherapist"
+    FRONT_DESK = "front_desk", "Front desk"
+
+
+class StaffMemberQuerySet(models.QuerySet):
+    def physiotherapists(self):
+        return self.filter(role=StaffRole.PHYSIOTHERAPIST, user__is_active=True)
+
+
+class StaffMember(models.Model):
+    """A user's membership of one clinic, with the role that decides what they may see and do."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="staff")
+    role = models.CharField(max_length=20, choices=StaffRole.choices)
+    professional_registration = models.CharField(
+        max_length=40, blank=True, help_text="For physiotherapists: registration number, printed on plans."
+    )
+
+    objects = StaffMemberQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["user__last_name", "user__first_name"]
+
+    def __str__(self):
+        return str(self.user)
+
+    @property
+    def is_physio(self):
+        return self.role == StaffRole.PHYSIOTHERAPIST
+
+
+class SexAtBirth(models.TextChoices):
+    FEMALE = "female", "Female"
+    MALE = "male", "Male"
+    INTERSEX = "intersex", "Intersex"
+    PREFER_NOT = "prefer_not", "Prefer not to say"
+
+
+class PatientStatus(models.TextChoices):
+    """Where a patient is in the clinic's pathway; services move them along it."""
+
+    NEW = "new", "New"
+    INTAKE_SENT = "intake_sent", "Intake sent"
+    INTAKE_RECEIVED = "intake_received", "Intake to review"
+    ASSESSED = "assessed", "Assessed"
+    ON_PLAN = "on_plan", "On a plan"
+    REFERRED = "referred", "Referred on"
+    DISCHARGED = "discharged", "Discharged"
+
+
+class PatientQuerySet(models.QuerySet):
+    def search(self, text):
+        """Patients whose first name, last name or full name contains `text` (case-insensitive)."""
+        queryset = self
+        for word in text.split():
+            queryset = queryset.filter(models.Q(first_name__icontains=word) | models.Q(last_name__icontains=word))
+        return queryset
+
+
+class Patient(models.Model):
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="patients")
+    first_name = models.CharField(max_length=80)
+    last_name = models.CharField(max_length=80)
+    date_of_birth = models.DateField()
+    sex_at_birth = models.CharField(max_length=12, choices=SexAtBirth.choices)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    physio = models.ForeignKey(
+        StaffMember,
+        on_delete=models.PROTECT,
+        related_name="patients",
+        null=True,
+        blank=True,
+        verbose_name="treating physiotherapist",
+    )
+    status = models.CharField(max_length=20, choices=PatientStatus.choices, default=PatientStatus.NEW)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="patient",
+        help_text="The patient's own portal account, if they have one.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PatientQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["last_name", "first_name", "pk"]
+        indexes = [
+            models.Index(fields=["clinic", "status"]),
+            models.Index(fields=["clinic", "last_name", "first_name"]),
+        ]
+
+    def __str__(self):
+        return self.full_name
+
+    def get_absolute_url(self):
+        return reverse("patient_detail", args=[self.pk])
+
+    def clean(self):
+        errors = {}
+        if self.date_of_birth:
+            today = timezone.localdate()
+            if self.date_of_birth > today:
+                errors["date_of_birth"] = "The date of birth cannot be in the future."
+            elif self.age_on(today) > 120:
+                errors["date_of_birth"] = "Please check the year: that would make the patient over 120."
+        if self.physio_id and (
+            self.physio.clinic_id != self.clinic_id or self.physio.role != StaffRole.PHYSIOTHERAPIST
+        ):
+            errors["physio"] = "Choose a physiotherapist of this clinic."
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def full_name(self):
+        return f"{self.first_name} {self.last_name}"
+
+    def age_on(self, day: date) -> int:
+        born = self.date_of_birth
+        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))

@@ -1,0 +1,94 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+
+from clinic import services
+from clinic.access import get_patient_for_staff, patient_required, staff_required
+from clinic.forms import PatientFilterForm, PatientForm
+from clinic.selectors import SCOPE_CLINIC, SCOPE_MINE, patient_list_for_staff
+
+PATIENTS_PER_PAGE = 25
+
+
+@login_required
+def home(request):
+    """Send each user to the page their role starts from."""
+    if request.user.staff_member is not None:
+        return redirect("patient_list")
+    if request.user.patient_record is not None:
+        return redirect("my_page")
+    if request.user.is_superuser:
+        return redirect("admin:index")
+    raise PermissionDenied("This account has no clinic role yet.")
+
+
+@staff_required
+def patient_list(request):
+    member = request.staff_member
+    default_scope = SCOPE_MINE if member.is_physio else SCOPE_CLINIC
+    filters = PatientFilterForm(request.GET or None, initial={"scope": default_scope})
+    criteria = filters.cleaned_data if filters.is_valid() else {}
+    scope = criteria.get("scope") or default_scope
+    patients = patient_list_for_staff(
+        member=member, search=criteria.get("q", ""), status=criteria.get("status", ""), scope=scope
+    )
+    page = Paginator(patients, PATIENTS_PER_PAGE).get_page(request.GET.get("page"))
+    query_without_page = request.GET.copy()
+    query_without_page.pop("page", None)
+    return render(
+        request,
+        "clinic/patient_list.html",
+        {
+            "filters": filters,
+            "page": page,
+            "scope": scope,
+            "query_without_page": query_without_page.urlencode(),
+        },
+    )
+
+
+@staff_required
+def patient_create(request):
+    member = request.staff_member
+    form = PatientForm(request.POST or None, clinic=member.clinic)
+    if form.is_valid():
+        patient = services.patient_create(clinic=member.clinic, by=member, **form.cleaned_data)
+        messages.success(request, f"{patient.full_name} has been added.")
+        return redirect(patient)
+    return render(request, "clinic/patient_form.html", {"form": form, "title": "Add a patient"})
+
+
+@staff_required
+def patient_detail(request, pk):
+    patient = get_patient_for_staff(request.staff_member, pk)
+    return render(request, "clinic/patient_detail.html", {"patient": patient})
+
+
+@staff_required
+def patient_edit(request, pk):
+    member = request.staff_member
+    patient = get_patient_for_staff(member, pk)
+    form = PatientForm(request.POST or None, instance=patient, clinic=member.clinic)
+    if form.is_valid():
+        services.patient_update(patient=patient, by=member, **form.cleaned_data)
+        messages.success(request, "The patient's details have been saved.")
+        return redirect(patient)
+    return render(request, "clinic/patient_form.html", {"form": form, "patient": patient, "title": f"Edit {patient}"})
+
+
+@patient_required
+def my_page(request):
+    return render(request, "clinic/my_page.html", {"patient": request.patient})
+
+
+@never_cache
+def healthz(request):
+    """Liveness for load balancers and compose health checks: the app answers and reaches its database."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})

@@ -1,0 +1,156 @@
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from clinic.models import Patient, PatientStatus
+from tests.factories import PatientFactory, PhysioFactory
+
+VALID_PATIENT = {
+    "first_name": "Nina",
+    "last_name": "Brook",
+    "date_of_birth": "1993-04-02",
+    "sex_at_birth": "female",
+    "email": "nina@example.test",
+    "phone": "07700 900123",
+    "physio": "",
+}
+
+
+def test_front_desk_adds_a_patient_to_their_clinic(desk_client, front_desk, physio):
+    response = desk_client.post(reverse("patient_create"), {**VALID_PATIENT, "physio": physio.pk})
+    patient = Patient.objects.get(last_name="Brook")
+    assert response.url == reverse("patient_detail", args=[patient.pk])
+    assert (patient.clinic, patient.physio, patient.status) == (front_desk.clinic, physio, PatientStatus.NEW)
+
+
+def test_patient_form_with_future_birth_date_keeps_what_was_typed(desk_client):
+    response = desk_client.post(reverse("patient_create"), {**VALID_PATIENT, "date_of_birth": "2999-01-01"})
+    assert response.status_code == 200
+    assert response.context["form"].errors == {"date_of_birth": ["The date of birth cannot be in the future."]}
+    page = response.content.decode()
+    assert 'value="Nina"' in page and 'value="nina@example.test"' in page
+    assert not Patient.objects.exists()
+
+
+def test_patient_form_requires_names_with_a_message_per_field(desk_client):
+    response = desk_client.post(reverse("patient_create"), {**VALID_PATIENT, "first_name": "", "last_name": ""})
+    assert set(response.context["form"].errors) == {"first_name", "last_name"}
+
+
+def test_patient_form_refuses_a_physio_of_another_clinic(desk_client, other_physio):
+    response = desk_client.post(reverse("patient_create"), {**VALID_PATIENT, "physio": other_physio.pk})
+    assert "physio" in response.context["form"].errors
+    assert not Patient.objects.exists()
+
+
+def test_patient_form_refuses_front_desk_as_treating_physio(desk_client, front_desk):
+    response = desk_client.post(reverse("patient_create"), {**VALID_PATIENT, "physio": front_desk.pk})
+    assert "physio" in response.context["form"].errors
+
+
+def test_editing_a_patient_saves_the_change(physio_client, patient):
+    data = {**VALID_PATIENT, "first_name": patient.first_name, "last_name": "Clarke-Jones"}
+    physio_client.post(reverse("patient_edit", args=[patient.pk]), data)
+    patient.refresh_from_db()
+    assert patient.last_name == "Clarke-Jones"
+    assert patient.date_of_birth == date(1993, 4, 2)
+
+
+def test_editing_a_patient_of_another_clinic_changes_nothing(physio_client, foreign_patient):
+    response = physio_client.post(reverse("patient_edit", args=[foreign_patient.pk]), VALID_PATIENT)
+    assert response.status_code == 404
+    foreign_patient.refresh_from_db()
+    assert foreign_patient.last_name == "Foreign"
+
+
+def test_physio_home_lists_only_their_own_patients_by_default(physio_client, physio, colleague_physio, clinic):
+    mine = PatientFactory(clinic=clinic, physio=physio, last_name="Mine")
+    PatientFactory(clinic=clinic, physio=colleague_physio, last_name="Colleagues")
+    response = physio_client.get(reverse("patient_list"))
+    assert list(response.context["page"].object_list) == [mine]
+
+
+def test_physio_can_widen_the_list_to_the_whole_clinic(physio_client, physio, colleague_physio, clinic):
+    PatientFactory(clinic=clinic, physio=physio, last_name="Adams")
+    PatientFactory(clinic=clinic, physio=colleague_physio, last_name="Baker")
+    response = physio_client.get(reverse("patient_list"), {"scope": "clinic"})
+    assert [p.last_name for p in response.context["page"].object_list] == ["Adams", "Baker"]
+
+
+def test_front_desk_sees_every_patient_of_the_clinic_and_none_of_another(desk_client, clinic, foreign_patient):
+    PatientFactory(clinic=clinic, last_name="Adams")
+    response = desk_client.get(reverse("patient_list"))
+    assert [p.last_name for p in response.context["page"].object_list] == ["Adams"]
+
+
+def test_patient_search_matches_first_and_last_name_words(desk_client, clinic):
+    PatientFactory(clinic=clinic, first_name="Emma", last_name="Clarke")
+    PatientFactory(clinic=clinic, first_name="Emily", last_name="Stone")
+    response = desk_client.get(reverse("patient_list"), {"q": "emma clar"})
+    assert [p.first_name for p in response.context["page"].object_list] == ["Emma"]
+
+
+def test_patient_list_filters_by_status(desk_client, clinic):
+    PatientFactory(clinic=clinic, last_name="New")
+    PatientFactory(clinic=clinic, last_name="Gone", status=PatientStatus.DISCHARGED)
+    response = desk_client.get(reverse("patient_list"), {"status": "discharged"})
+    assert [p.last_name for p in response.context["page"].object_list] == ["Gone"]
+
+
+def test_patient_list_ignores_an_unknown_status_instead_of_failing(desk_client, clinic):
+    PatientFactory(clinic=clinic)
+    response = desk_client.get(reverse("patient_list"), {"status": "<script>"})
+    assert response.status_code == 200
+    assert len(response.context["page"].object_list) == 1
+
+
+def test_patient_list_is_paginated_and_keeps_filters_in_page_links(desk_client, clinic):
+    PatientFactory.create_batch(30, clinic=clinic, first_name="Ann")
+    response = desk_client.get(reverse("patient_list"), {"q": "ann"})
+    assert len(response.context["page"].object_list) == 25
+    assert "q=ann&amp;page=2" in response.content.decode()
+
+
+@pytest.mark.parametrize("count", [1, 30])
+def test_patient_list_uses_a_fixed_number_of_queries(count, physio_client, physio, clinic, django_assert_num_queries):
+    PatientFactory.create_batch(count, clinic=clinic, physio=physio)
+    # request savepoint, session, user, membership with clinic, count, page with physios, savepoint release
+    with django_assert_num_queries(7):
+        response = physio_client.get(reverse("patient_list"))
+    assert response.status_code == 200
+
+
+def test_patient_detail_shows_the_record(desk_client, patient):
+    response = desk_client.get(reverse("patient_detail", args=[patient.pk]))
+    assert patient.full_name in response.content.decode()
+
+
+def test_patient_names_are_escaped(desk_client, clinic):
+    patient = PatientFactory(clinic=clinic, first_name="<script>alert(1)</script>")
+    page = desk_client.get(reverse("patient_detail", args=[patient.pk])).content.decode()
+    assert "<script>alert(1)" not in page
+    assert "&lt;script&gt;alert(1)" in page
+
+
+def test_patient_sees_their_own_page(patient_client, patient):
+    response = patient_client.get(reverse("my_page"))
+    assert response.context["patient"] == patient
+
+
+def test_physio_of_other_clinic_is_not_assignable_in_the_form_choices(desk_client, other_physio, physio):
+    response = desk_client.get(reverse("patient_create"))
+    choices = list(response.context["form"].fields["physio"].queryset)
+    assert choices == [physio]
+
+
+def test_patients_age_is_counted_from_the_birthday(clinic):
+    patient = PatientFactory.build(clinic=clinic, date_of_birth=date(1990, 6, 15))
+    assert patient.age_on(date(2026, 6, 14)) == 35
+    assert patient.age_on(date(2026, 6, 15)) == 36
+
+
+def test_inactive_physio_is_not_offered(desk_client, clinic, physio):
+    PhysioFactory(clinic=clinic, user__is_active=False)
+    response = desk_client.get(reverse("patient_create"))
+    assert list(response.context["form"].fields["physio"].queryset) == [physio]

@@ -1,0 +1,63 @@
+"""The settings' two modes, checked in fresh interpreters so each sees only its own environment."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+STRONG_KEY = "k9$Vq2!xLr7@pT4^mW8&zN1*bH6%cJ3#dF5(gS0)yU-aE_iO+oP=lK~"
+
+
+def run(code_or_args, **env):
+    clean = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "DEBUG", "SECRET_KEY"}}
+    clean.update(env)
+    clean["DJANGO_SETTINGS_MODULE"] = "clinic.settings"
+    args = code_or_args if isinstance(code_or_args, list) else ["-c", code_or_args]
+    return subprocess.run([sys.executable, *args], cwd=ROOT, env=clean, capture_output=True, text=True, check=False)
+
+
+def test_no_variables_means_sqlite_in_process_tasks_console_email_and_debug():
+    result = run(
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.DATABASES['default']['ENGINE'], s.CELERY_TASK_ALWAYS_EAGER, s.EMAIL_BACKEND, s.DEBUG)"
+    )
+    assert result.stdout.split() == [
+        "django.db.backends.sqlite3",
+        "True",
+        "django.core.mail.backends.console.EmailBackend",
+        "True",
+    ]
+
+
+def test_database_and_redis_urls_switch_to_services():
+    result = run(
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.DATABASES['default']['ENGINE'], s.CELERY_TASK_ALWAYS_EAGER, s.CELERY_BROKER_URL)",
+        DATABASE_URL="postgres://postgres@127.0.0.1:5432/test",
+        REDIS_URL="redis://127.0.0.1:6379/0",
+    )
+    assert result.stdout.split() == ["django.db.backends.postgresql", "False", "redis://127.0.0.1:6379/0"]
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = run("import django; django.setup()", DEBUG="False", ALLOWED_HOSTS="clinic.example")
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_production_refuses_to_start_without_allowed_hosts():
+    result = run("import django; django.setup()", DEBUG="False", SECRET_KEY=STRONG_KEY)
+    assert result.returncode != 0
+    assert "ALLOWED_HOSTS must be set" in result.stderr
+
+
+def test_production_settings_pass_the_deployment_checklist():
+    result = run(
+        ["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        DEBUG="False",
+        SECRET_KEY=STRONG_KEY,
+        ALLOWED_HOSTS="clinic.example",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout

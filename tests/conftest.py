@@ -1,0 +1,143 @@
+"""The fixed cast every view is tested against: a physiotherapist, front desk staff and two patients of one
+clinic, a physiotherapist of another clinic, and anonymous visitors."""
+
+import os
+
+import pytest
+
+from tests.factories import (
+    PASSWORD,
+    ClinicFactory,
+    FrontDeskFactory,
+    PatientFactory,
+    PhysioFactory,
+    PortalPatientFactory,
+)
+
+
+@pytest.fixture
+def clinic(db):
+    return ClinicFactory(name="Riverside Physio")
+
+
+@pytest.fixture
+def other_clinic(db):
+    return ClinicFactory(name="Hilltop Sports Clinic")
+
+
+@pytest.fixture
+def physio(clinic):
+    return PhysioFactory(clinic=clinic, user__first_name="Alice", user__last_name="Morgan")
+
+
+@pytest.fixture
+def colleague_physio(clinic):
+    """A second physiotherapist of the same clinic."""
+    return PhysioFactory(clinic=clinic, user__first_name="Ben", user__last_name="Adeyemi")
+
+
+@pytest.fixture
+def other_physio(other_clinic):
+    return PhysioFactory(clinic=other_clinic, user__first_name="Olga", user__last_name="Other")
+
+
+@pytest.fixture
+def front_desk(clinic):
+    return FrontDeskFactory(clinic=clinic, user__first_name="Carla", user__last_name="Price")
+
+
+@pytest.fixture
+def patient(clinic, physio):
+    return PortalPatientFactory(clinic=clinic, physio=physio, first_name="Emma", last_name="Clarke")
+
+
+@pytest.fixture
+def other_patient(clinic, physio):
+    return PortalPatientFactory(clinic=clinic, physio=physio, first_name="Hannah", last_name="Okafor")
+
+
+@pytest.fixture
+def foreign_patient(other_clinic, other_physio):
+    """A patient of another clinic: every view of ours must answer 404 for them."""
+    return PatientFactory(clinic=other_clinic, physio=other_physio, first_name="Felix", last_name="Foreign")
+
+
+def _client_for(client, user):
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def physio_client(client, physio):
+    return _client_for(client, physio.user)
+
+
+@pytest.fixture
+def desk_client(client, front_desk):
+    return _client_for(client, front_desk.user)
+
+
+@pytest.fixture
+def other_physio_client(client, other_physio):
+    return _client_for(client, other_physio.user)
+
+
+@pytest.fixture
+def patient_client(client, patient):
+    return _client_for(client, patient.user)
+
+
+@pytest.fixture
+def other_patient_client(client, other_patient):
+    return _client_for(client, other_patient.user)
+
+
+@pytest.fixture
+def cast(physio, other_physio, front_desk, patient, other_patient):
+    """Users by role name, for tests that walk a URL across every role. `None` is the anonymous visitor."""
+    return {
+        "physio": physio.user,
+        "other_clinic_physio": other_physio.user,
+        "front_desk": front_desk.user,
+        "patient": patient.user,
+        "other_patient": other_patient.user,
+        "anonymous": None,
+    }
+
+
+@pytest.fixture
+def login_as(client):
+    def login(user):
+        client.logout()
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return login
+
+
+@pytest.fixture
+def password():
+    return PASSWORD
+
+
+@pytest.fixture
+def real_worker(transactional_db, settings):
+    """A real Celery worker behind Redis, started by .ci/run against the test database.
+
+    Skipped without REDIS_URL (the embedded default), but CI sets RUNBACK_REQUIRE_WORKER=1 so a missing worker
+    fails there instead of silently skipping.
+    """
+    from clinic.celery import app
+
+    if not os.environ.get("REDIS_URL"):
+        if os.environ.get("RUNBACK_REQUIRE_WORKER"):
+            pytest.fail("RUNBACK_REQUIRE_WORKER is set but REDIS_URL is not.")
+        pytest.skip("needs REDIS_URL and a running worker (see .ci/run)")
+    app.conf.task_always_eager = False
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    replies = app.control.ping(timeout=10)
+    if not replies:
+        pytest.fail("No Celery worker answered a ping through Redis.")
+    yield app
+    app.conf.task_always_eager = True

@@ -1,0 +1,84 @@
+"""Every URL of the project against every role of the cast.
+
+ACCESS lists, per URL name, how to build the URL from the cast's objects and what each role gets. A URL that is
+added without an entry here fails `test_every_url_has_an_access_entry`: who may see what is decided on purpose.
+"""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+OK, FORBIDDEN, NOT_FOUND, LOGIN = 200, 403, 404, "login"
+ROLES = ["physio", "other_clinic_physio", "front_desk", "patient", "other_patient", "anonymous"]
+
+
+def expect(physio, other_clinic_physio, front_desk, patient, other_patient, anonymous):
+    return dict(zip(ROLES, [physio, other_clinic_physio, front_desk, patient, other_patient, anonymous], strict=True))
+
+
+STAFF_PAGE = expect(OK, OK, OK, FORBIDDEN, FORBIDDEN, LOGIN)
+# A record of the cast's clinic: other clinics get 404 so they cannot even learn it exists.
+CLINIC_RECORD = expect(OK, NOT_FOUND, OK, FORBIDDEN, FORBIDDEN, LOGIN)
+PATIENT_PAGE = expect(FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, OK, LOGIN)
+PUBLIC = expect(OK, OK, OK, OK, OK, OK)
+
+ACCESS = {
+    "home": (lambda objs: reverse("home"), expect(302, 302, 302, 302, 302, LOGIN)),
+    "patient_list": (lambda objs: reverse("patient_list"), STAFF_PAGE),
+    "patient_create": (lambda objs: reverse("patient_create"), STAFF_PAGE),
+    "patient_detail": (lambda objs: reverse("patient_detail", args=[objs["patient"].pk]), CLINIC_RECORD),
+    "patient_edit": (lambda objs: reverse("patient_edit", args=[objs["patient"].pk]), CLINIC_RECORD),
+    "my_page": (lambda objs: reverse("my_page"), PATIENT_PAGE),
+    "healthz": (lambda objs: reverse("healthz"), PUBLIC),
+    "password_reset": (lambda objs: reverse("password_reset"), PUBLIC),
+    "password_reset_done": (lambda objs: reverse("password_reset_done"), PUBLIC),
+    "password_reset_complete": (lambda objs: reverse("password_reset_complete"), PUBLIC),
+    "password_change": (lambda objs: reverse("password_change"), expect(OK, OK, OK, OK, OK, LOGIN)),
+    "password_change_done": (lambda objs: reverse("password_change_done"), expect(OK, OK, OK, OK, OK, LOGIN)),
+}
+
+# Views whose behaviour is tested on their own: they need a token, a POST or are Django's own pages.
+TESTED_ELSEWHERE = {
+    "login": "signed-in users are redirected; tested in tests/clinic/test_auth.py",
+    "logout": "POST only; tested in tests/clinic/test_auth.py",
+    "password_reset_confirm": "needs a token; tested in tests/clinic/test_auth.py",
+}
+
+
+def _url_names(patterns, namespace=""):
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            if entry.namespace == "admin":
+                continue  # Django's admin checks is_staff itself
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from _url_names(entry.url_patterns, inner)
+        elif isinstance(entry, URLPattern) and entry.name:
+            yield f"{namespace}{entry.name}"
+
+
+def test_every_url_has_an_access_entry():
+    missing = set(_url_names(get_resolver().url_patterns)) - set(ACCESS) - set(TESTED_ELSEWHERE)
+    assert not missing, f"URLs without an entry in ACCESS: {sorted(missing)}"
+
+
+@pytest.fixture
+def objects(patient, other_patient, foreign_patient):
+    return {"patient": patient, "other_patient": other_patient, "foreign_patient": foreign_patient}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("url_name", sorted(ACCESS))
+def test_url_answers_each_role_as_intended(url_name, role, cast, objects, login_as):
+    build_url, expected = ACCESS[url_name]
+    url = build_url(objects)
+    response = login_as(cast[role]).get(url)
+    if expected[role] == LOGIN:
+        assert response.status_code == 302
+        assert response.url.startswith(reverse("login"))
+    else:
+        assert response.status_code == expected[role], f"{role} on {url}"
+
+
+@pytest.mark.parametrize("url_name", ["patient_detail", "patient_edit"])
+def test_patient_of_another_clinic_is_not_found(url_name, physio_client, foreign_patient):
+    response = physio_client.get(reverse(url_name, args=[foreign_patient.pk]))
+    assert response.status_code == 404
