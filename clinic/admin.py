@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
-from clinic.models import Clinic, Patient, StaffMember, User
+from clinic.models import AuditEvent, Clinic, Patient, StaffMember, User
 
 
 @admin.register(User)
@@ -47,3 +47,22 @@ class PatientAdmin(admin.ModelAdmin):
     search_fields = ["first_name", "last_name"]
     autocomplete_fields = ["user"]
     raw_id_fields = ["physio"]
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """Read-only: the audit trail is never edited, not even by administrators."""
+
+    list_display = ["at", "actor_label", "action", "target_type", "target_id", "patient_id", "clinic", "ip_address"]
+    list_filter = ["clinic", "action", "target_type"]
+    search_fields = ["actor_label"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -207,3 +207,68 @@ class Patient(models.Model):
     def age_on(self, day: date) -> int:
         born = self.date_of_birth
         return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+class AuditAction(models.TextChoices):
+    VIEW = "view", "Viewed"
+    CREATE = "create", "Created"
+    CHANGE = "change", "Changed"
+    DELETE = "delete", "Deleted"
+    DOWNLOAD = "download", "Downloaded"
+    EXPORT = "export", "Exported"
+    ERASE = "erase", "Erased"
+    SEND = "send", "Sent"
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError("Audit events are never changed.")
+
+    def delete(self):
+        raise PermissionError("Audit events are never deleted.")
+
+
+class AuditEvent(models.Model):
+    """One entry of the audit trail: who did what to which patient record, when and from where.
+
+    Append-only: the model refuses updates and deletes, and on PostgreSQL a trigger refuses them too.
+    `patient_id` is a plain number, not a foreign key, so the record of an erasure outlives the patient.
+    The entry names the record by type and id only; it never copies patient data.
+    """
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="+")
+    patient_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    # No database constraint: removing an account must not rewrite the trail (actor_label keeps the name).
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    actor_label = models.CharField(max_length=200, help_text="Who acted, kept even if the account is removed.")
+    action = models.CharField(max_length=10, choices=AuditAction.choices)
+    target_type = models.CharField(max_length=40)
+    target_id = models.BigIntegerField(null=True, blank=True)
+    detail = models.CharField(max_length=200, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=200, blank=True)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["clinic", "patient_id", "-at"])]
+
+    def __str__(self):
+        return f"{self.actor_label} {self.get_action_display().lower()} {self.target_type} {self.target_id or ''}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("Audit events are never changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("Audit events are never deleted.")
