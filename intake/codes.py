@@ -331,3 +331,26 @@ CAUSES = {
         "reference §6.2 recent changes (new shoes); no §7 row",
     ),
 }
+
+
+class Contraindication(StrEnum):
+    """Patient states that rule exercises out; an exercise lists the ones it must not be given with.
+
+    The engine reports which are present (`gates.contraindications`); the plan builder and the library use them.
+    """
+
+    PELVIC_FLOOR_SYMPTOMS = "pelvic_floor_symptoms"
+    PAINFUL_DEEP_KNEE_FLEXION = "painful_deep_knee_flexion"
+    PAINFUL_KNEELING = "painful_kneeling"
+    ABDOMINAL_DOMING = "abdominal_doming"
+
+
+CONTRAINDICATIONS = {
+    # reference §7 row 13: block impact until pelvic floor symptoms are resolved
+    Contraindication.PELVIC_FLOOR_SYMPTOMS: "Impact or heavy loading while pelvic floor symptoms are present",
+    # reference §2.5 / §5: quadriceps work "within a pain-acceptable range"
+    Contraindication.PAINFUL_DEEP_KNEE_FLEXION: "Deep knee bending while it is painful",
+    Contraindication.PAINFUL_KNEELING: "Kneeling while kneeling hurts",
+    # reference §7 row 14: abdominal wall rehab before loaded front-core work
+    Contraindication.ABDOMINAL_DOMING: "Loaded front-core work while the tummy domes",
+}
