@@ -31,11 +31,12 @@ from plans.exercises import ExerciseSpec, default_library
 from plans.ladder import (
     AMBER_PAIN_MAX,
     BUILD_LEVEL,
-    CONTINUOUS_RUN_MIN,
+    CONTINUOUS_LEVEL,
     FIRST_LEVEL,
     GREEN_PAIN_MAX,
     LEVELS,
     LadderState,
+    walk_run_level,
 )
 from plans.running import RunningProfile, km_to_minutes, plan_runs
 from plans.selection import (
@@ -302,15 +303,14 @@ def plan_timeline(request: PlanRequest, categories: list[str], programme: Progra
 
 
 def can_start_in_build(running: CurrentRunning, *, break_before_running: bool) -> bool:
-    """Build from day one only for a patient who keeps running: the load guards need their current week and
-    longest run (reference §9.3 P7, P8), and the longest run must already reach level 7's 20 minutes."""
-    longest = running.usual_run_minutes() if running.longest_run_30d_km else None
-    return (
-        not break_before_running
-        and bool(running.current_weekly_km)
-        and longest is not None
-        and longest >= CONTINUOUS_RUN_MIN[0]
-    )
+    """Build from day one only for a patient who keeps running and already runs what the top of the ladder asks:
+    a longest run of level 7's 20 minutes and a week of three of them. The load guards start from their current
+    week and longest run (reference §9.3 P7, P8)."""
+    if break_before_running or not (running.longest_run_30d_km and running.current_weekly_km):
+        return False
+    weekly = km_to_minutes(running.current_weekly_km, running.pace_min_per_km)
+    top = walk_run_level(CONTINUOUS_LEVEL)
+    return running.usual_run_minutes() >= top.run_min and weekly >= top.run_min * top.sessions_per_week
 
 
 def default_start_level(running: CurrentRunning, *, break_before_running: bool) -> int:

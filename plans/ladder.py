@@ -100,4 +100,3 @@ class LadderState:
     def after_red(self) -> "LadderState":
         """P4: drop one level (from the build phase back to level 7) and start its exposures again."""
         return LadderState(max(FIRST_LEVEL, min(self.level, BUILD_LEVEL) - 1))
-

@@ -172,8 +172,9 @@ def apply_log(
 
     Green moves up only after the minimum exposures (P2); amber repeats the level at the next run (P3); red skips
     the next run for rest, then drops one level (P4). Weekly symptoms rising two weeks in a row hold a green at its
-    level (P9). Runs before `today` are left as they were. Returns the new plan and the changes, each with the session
-    before and after so the physiotherapist can undo it.
+    level (P9). `history` holds the earlier logged sessions (it may include this one: it then counts for the P9
+    trend, not as an exposure). Runs before `today` are left as they were. Returns the new plan and the changes, each
+    with the session before and after so the physiotherapist can undo it.
     """
     if light not in (GREEN, AMBER, RED):
         raise ValueError(f"light must be green, amber or red (got {light!r})")
@@ -186,7 +187,8 @@ def apply_log(
     earlier = sorted(
         (entry for entry in history if entry.log.session_date < session_date), key=lambda e: e.log.session_date
     )
-    rule, state, hold = _next_state(logged["run"], light, earlier, profile.start)
+    trend = [entry for entry in history if entry.log.session_date <= session_date]
+    rule, state, hold = _next_state(logged["run"], light, earlier, rising=symptoms_rising(trend, profile.start))
     ahead = [
         s
         for s in sessions
@@ -223,14 +225,14 @@ def apply_log(
     return new_plan, changes
 
 
-def _next_state(run: dict, light: str, history: list[LoggedSession], start: date):
+def _next_state(run: dict, light: str, history: list[LoggedSession], *, rising: bool):
     """The rule applied, the ladder state of the next run, and the minutes a held build run may not exceed."""
     state = _state_before(run["level"], history)
     if light == RED:
         return "P4", state.after_red(), None
     if light == AMBER:
         return "P3", state.after_amber(), run_minutes(run) if state.in_build else None
-    if symptoms_rising(history, start):
+    if rising:
         return "P9", state.after_amber(), run_minutes(run) if state.in_build else None
     return "P2", state.after_green(), None
 

@@ -110,10 +110,13 @@ def longest_recent_run(day: date, history: Iterable[RunRecord], *, start: date, 
 
 
 def weekly_target(previous_week_min: float, build_week: int, ceiling_min: float | None) -> float:
-    """The running volume for the `build_week`-th build week (0-based) after a week of `previous_week_min` (P8)."""
-    deload = (build_week + 1) % DELOAD_EVERY_WEEKS == 0
-    target = previous_week_min * (DELOAD_FACTOR if deload else WEEKLY_RISE_FACTOR)
-    return min(target, ceiling_min) if ceiling_min else target
+    """The running volume for the `build_week`-th build week (0-based) after a week of `previous_week_min` (P8).
+
+    The ceiling (the pre-symptom week) stops the rises; it never takes the patient below the week they just ran."""
+    if (build_week + 1) % DELOAD_EVERY_WEEKS == 0:
+        return previous_week_min * DELOAD_FACTOR
+    target = previous_week_min * WEEKLY_RISE_FACTOR
+    return min(target, max(ceiling_min, previous_week_min)) if ceiling_min else target
 
 
 def plan_runs(
