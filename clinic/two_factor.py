@@ -4,6 +4,7 @@ A user has two-factor sign-in when they have a confirmed TOTP device; their reco
 beside it. The sign-in views, the set-up pages and `reauth_required` all verify codes through `verify_code`.
 """
 
+import logging
 import re
 import time
 from base64 import b32encode
@@ -19,6 +20,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from qrcode.image.svg import SvgPathFillImage
 
 from clinic.models import User
+
+# Account security events, by user id only (never an address or a name).
+logger = logging.getLogger(__name__)
 
 RECOVERY_CODE_COUNT = 10
 AUTHENTICATOR_NAME = "Authenticator app"
@@ -89,6 +93,7 @@ def two_factor_enable(*, user: User, device: TOTPDevice) -> list[str]:
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     TOTPDevice.objects.devices_for_user(user, confirmed=False).delete()
+    logger.info("Two-factor sign-in turned on for user %s", user.pk)
     return recovery_codes_regenerate(user=user)
 
 
@@ -99,6 +104,7 @@ def recovery_codes_regenerate(*, user: User) -> list[str]:
     device = StaticDevice.objects.create(user=user, name=RECOVERY_CODES_NAME, confirmed=True)
     codes = [StaticToken.random_token() for _ in range(RECOVERY_CODE_COUNT)]
     StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+    logger.info("New recovery codes issued for user %s", user.pk)
     return codes
 
 
@@ -106,6 +112,7 @@ def recovery_codes_regenerate(*, user: User) -> list[str]:
 def two_factor_disable(*, user: User) -> None:
     TOTPDevice.objects.devices_for_user(user).delete()
     StaticDevice.objects.devices_for_user(user).delete()
+    logger.info("Two-factor sign-in turned off for user %s", user.pk)
 
 
 def display_recovery_code(code: str) -> str:
@@ -160,3 +167,5 @@ def finish_sign_in(request, *, user: User, device, backend: str) -> None:
     request.session.pop(PENDING_SIGN_IN_KEY, None)
     login(request, user, backend=backend)
     django_otp.login(request, device)
+    if isinstance(device, StaticDevice):
+        logger.info("User %s signed in with a recovery code", user.pk)

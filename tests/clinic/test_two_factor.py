@@ -109,11 +109,14 @@ def test_used_code_cannot_sign_in_twice(client, physio, authenticator):
         assert not is_signed_in(client)
 
 
-def test_recovery_code_signs_in_once_and_says_how_many_are_left(client, physio, authenticator, recovery_codes):
+def test_recovery_code_signs_in_once_and_says_how_many_are_left(
+    client, physio, authenticator, recovery_codes, caplog
+):
     sign_in(client, physio.user)
     response = client.post(reverse("sign_in_code"), {"code": " ABCD-2345 "}, follow=True)
     assert is_signed_in(client)
     assert "You have 1 left" in response.content.decode()
+    assert f"User {physio.user.pk} signed in with a recovery code" in caplog.messages
     assert list(StaticToken.objects.values_list("token", flat=True)) == ["efgh6723"]
     client.post(reverse("logout"))
     sign_in(client, physio.user)
@@ -136,6 +139,11 @@ def test_password_sign_in_changes_the_session_key_before_the_code(client, physio
     before = client.session.session_key
     sign_in(client, physio.user)
     assert client.session.session_key != before
+
+
+def test_admin_login_page_leads_to_the_two_step_sign_in(client, db):
+    response = client.get("/admin/login/?next=/admin/")
+    assert response.url == f"{reverse('login')}?next=/admin/"
 
 
 # --- Setting up ------------------------------------------------------------------------------------------------
@@ -166,7 +174,7 @@ def test_setup_with_a_wrong_code_explains_and_leaves_two_factor_off(physio_clien
     assert not TOTPDevice.objects.get(user=physio.user).confirmed
 
 
-def test_setup_confirmed_by_a_code_shows_ten_recovery_codes_once(physio_client, physio):
+def test_setup_confirmed_by_a_code_shows_ten_recovery_codes_once(physio_client, physio, caplog):
     physio_client.get(reverse("two_factor_setup"))
     device = TOTPDevice.objects.get(user=physio.user)
     response = physio_client.post(reverse("two_factor_setup"), {"code": current_code(device)})
@@ -179,6 +187,8 @@ def test_setup_confirmed_by_a_code_shows_ten_recovery_codes_once(physio_client, 
     assert len(shown) == RECOVERY_CODE_COUNT
     assert sorted(code.replace("-", "") for code in shown) == sorted(stored)
     assert physio_client.get(reverse("recovery_codes")).url == reverse("account_security")
+    assert f"Two-factor sign-in turned on for user {physio.user.pk}" in caplog.messages
+    assert physio.user.email not in caplog.text
 
 
 def test_setup_when_two_factor_is_already_on_changes_nothing(physio_client, physio, authenticator):
