@@ -109,9 +109,7 @@ def test_used_code_cannot_sign_in_twice(client, physio, authenticator):
         assert not is_signed_in(client)
 
 
-def test_recovery_code_signs_in_once_and_says_how_many_are_left(
-    client, physio, authenticator, recovery_codes, caplog
-):
+def test_recovery_code_signs_in_once_and_says_how_many_are_left(client, physio, authenticator, recovery_codes, caplog):
     sign_in(client, physio.user)
     response = client.post(reverse("sign_in_code"), {"code": " ABCD-2345 "}, follow=True)
     assert is_signed_in(client)
