@@ -1,7 +1,7 @@
 """Two-factor sign-in with django-otp: an authenticator app (TOTP) and one-time recovery codes (static tokens).
 
 A user has two-factor sign-in when they have a confirmed TOTP device; their recovery codes live on a static device
-beside it. The sign-in views, the set-up pages and `reauth_required` all verify codes through `verify_code`.
+beside it. The sign-in code page and the re-authentication page both verify codes through `verify_code`.
 """
 
 import logging
