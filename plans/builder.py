@@ -282,7 +282,7 @@ def plan_timeline(request: PlanRequest, categories: list[str], programme: Progra
     whole_plan = Timeline(start, request.weeks, None, request.weeks, 0, FIRST_LEVEL, strength_from)
     if not gates.running_allowed:
         return whole_plan
-    run_from = max(start, gates.running_allowed_from or start)
+    run_from = max(start, gates.running_allowed_from or start, strength_from)
     if run_from > whole_plan.end:
         return whole_plan
     weeks_before_running = -(-(run_from - start).days // 7)

@@ -462,3 +462,9 @@ def test_plan_for_case_refer_before_run_still_plans():
     res = {**result("refer_before_run"), "gates": gates(running_allowed=False, running_allowed_from=None)}
     plan = plan_for_case(CASE, res, LIBRARY)
     assert plan["running_allowed"] is False and not runs_of(plan)
+
+
+def test_build_plan_no_running_before_3_weeks_after_birth_even_if_gates_allow():
+    plan = build_plan(request(gates=gates(weeks_postpartum=0)), LIBRARY)
+    assert plan["earliest_run_date"] == (START + timedelta(weeks=3)).isoformat()
+    assert phase_codes(plan)[0] == ("foundation", 3)
