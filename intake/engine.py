@@ -63,13 +63,12 @@ def assess(case: dict, *, overrides: Mapping[str, str] | None = None) -> dict:
     problems = override_problems(overrides)
     if problems:
         raise ValueError("\n".join(problems))
-    condition, condition_evidence = diagnose(CaseFacts(case))
-    facts = CaseFacts(case, condition=condition)
+    facts = case_facts(case)
     flags = red_flags(facts, overrides=overrides)
     return {
         "action": str(action_for(flags)),
-        "condition": str(condition),
-        "condition_evidence": condition_evidence,
+        "condition": str(facts.condition),
+        "condition_evidence": diagnose(facts)[1],
         "red_flags": flags,
         "causes": ranked_causes(facts),
         "needs": sorted({rule.path for rule in NEED_RULES if rule.needed(facts)}),
@@ -81,8 +80,13 @@ def assess(case: dict, *, overrides: Mapping[str, str] | None = None) -> dict:
 def screen_intake(intake: dict, *, as_of: date, patient: dict | None = None) -> list[dict]:
     """The red flags of a patient's answers alone (what the questionnaire shows on submit), as in `assess`."""
     case = {"as_of": as_of.isoformat(), "intake": intake, "patient": patient or {}}
+    return red_flags(case_facts(case), overrides={})
+
+
+def case_facts(case: dict) -> CaseFacts:
+    """The facts of a case with the differential's conclusion, which red flag RF22 reads."""
     condition, _ = diagnose(CaseFacts(case))
-    return red_flags(CaseFacts(case, condition=condition), overrides={})
+    return CaseFacts(case, condition=condition)
 
 
 def override_problems(overrides: Mapping[str, str]) -> list[str]:

@@ -143,6 +143,7 @@ EXPECTATIONS: dict[str, Callable[[object, dict], tuple[object, bool]]] = {
     "red_flags_exclude": lambda expected, result: _excludes(_flag_codes(result), expected),
     "causes_top3_include": lambda expected, result: _includes(_cause_codes(result)[:3], expected),
     "causes_exclude": lambda expected, result: _excludes(_cause_codes(result), expected),
+    "needs_include": lambda expected, result: _includes(result["needs"], expected),
     "running_allowed": lambda expected, result: _equal(_plan(result)["running_allowed"], expected),
     "earliest_run_date_not_before": lambda expected, result: _not_before(_plan(result)["earliest_run_date"], expected),
     "exercise_categories_include": lambda expected, result: _includes(_plan(result)["exercise_categories"], expected),

@@ -261,6 +261,16 @@ PATIENT = obj(
     number("weight_kg", 35, 250),
 )
 
+def _field_paths(*specs: Field, prefix: str = "") -> tuple[str, ...]:
+    """The dotted path of every field under these objects, objects included ('findings.readiness')."""
+    paths = []
+    for spec in specs:
+        path = f"{prefix}{spec.key}"
+        paths.append(path)
+        paths.extend(_field_paths(*spec.fields, prefix=f"{path}."))
+    return tuple(paths)
+
+
 EXPECT = obj(
     "expect",
     choice("action", *Action),
@@ -272,6 +282,8 @@ EXPECT = obj(
     boolean("running_allowed"),
     Field("earliest_run_date_not_before", DATE),
     multi("exercise_categories_include", *Category),
+    # Added by Runback: field paths the engine must list as still needed ("needs").
+    multi("needs_include", *_field_paths(PATIENT, INTAKE, FINDINGS)),
 )
 
 # Added by Runback: the physiotherapist's overrides of red flags, red-flag code → written reason. Which flags may be
