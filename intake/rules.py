@@ -126,10 +126,6 @@ def all_of(*predicates: Predicate) -> Predicate:
     return lambda facts: all(predicate(facts) for predicate in predicates)
 
 
-def any_of(*predicates: Predicate) -> Predicate:
-    return lambda facts: any(predicate(facts) for predicate in predicates)
-
-
 def always(facts: CaseFacts) -> bool:
     return True
 

@@ -261,6 +261,7 @@ PATIENT = obj(
     number("weight_kg", 35, 250),
 )
 
+
 def _field_paths(*specs: Field, prefix: str = "") -> tuple[str, ...]:
     """The dotted path of every field under these objects, objects included ('findings.readiness')."""
     paths = []

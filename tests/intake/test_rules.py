@@ -1,12 +1,13 @@
 """Every rule of intake/rules.py: it fires on its example, stays quiet on its counter-examples, and does not fire when
 the fields it reads are unknown; every threshold at its boundary; every rule cited and every code produced."""
 
+import hashlib
 from datetime import timedelta
 
 import pytest
 
 from intake.codes import CAUSES, RED_FLAGS, Condition, Contraindication
-from intake.engine import case_facts
+from intake.engine import ENGINE_VERSION, case_facts
 from intake.rules import (
     AGAINST,
     CAUSE_ORDER,
@@ -23,7 +24,7 @@ from intake.rules import (
     THRESHOLDS,
     WEAK,
 )
-from intake.schema import field_at, validate_case
+from intake.schema import READINESS_TESTS, field_at, validate_case
 from tests.intake.cases import AS_OF, case_with, without
 
 ALL_RULES = RED_FLAG_RULES + CONDITION_RULES + CAUSE_RULES + CONTRAINDICATION_RULES
@@ -139,15 +140,7 @@ EXAMPLES = {
             {**BIRTH, f"findings.readiness.{test}": False},
             [{**BIRTH, f"findings.readiness.{test}": True}, {f"findings.readiness.{test}": False}],  # not postpartum
         )
-        for test in (
-            "walk_30min",
-            "sl_balance_10s",
-            "sl_squat_10",
-            "jog_on_spot_1min",
-            "forward_bounds_10",
-            "hop_in_place_10",
-            "running_man_10",
-        )
+        for test in READINESS_TESTS
     },
     **{
         f"rf20_{test}": (
@@ -266,18 +259,7 @@ EXAMPLES = {
         [{"findings.foot_posture": "neutral"}, {"findings.foot_posture": "supinated"}],
     ),
     "calf_raise_reps": reps("findings.sl_calf_raise_reps"),
-    **{
-        f"impact_{test}": load_test(test)
-        for test in (
-            "walk_30min",
-            "sl_balance_10s",
-            "sl_squat_10",
-            "jog_on_spot_1min",
-            "forward_bounds_10",
-            "hop_in_place_10",
-            "running_man_10",
-        )
-    },
+    **{f"impact_{test}": load_test(test) for test in READINESS_TESTS},
     "impact_sl_balance": ({"findings.sl_balance_seconds": 4}, [{"findings.sl_balance_seconds": 30}]),
     "pelvic_floor_urine_leak": ({**BIRTH, PP + "urine_leak": "always"}, [{**BIRTH, PP + "urine_leak": "never"}]),
     "pelvic_floor_urgency_leak": (
@@ -541,3 +523,26 @@ def test_every_condition_has_site_and_pattern_rules():
 
 def test_cause_order_lists_every_cause_once():
     assert sorted(CAUSE_ORDER) == sorted(CAUSES)
+
+
+def ruleset_fingerprint() -> str:
+    """A digest of everything declarative about the rules: ids, outputs, fields, evidence, sources, weights, roles,
+    needs and thresholds (predicates are code; their behaviour is pinned by the examples above)."""
+    rules = [
+        (rule.id, str(rule.output), rule.reads, rule.finding.evidence, rule.source, rule.weight, rule.role)
+        for rule in ALL_RULES
+    ]
+    needs = [(need.path, need.source) for need in NEED_RULES]
+    text = repr((rules, needs, sorted(THRESHOLDS.items()), [str(c) for c in CAUSE_ORDER]))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+# ENGINE_VERSION → the fingerprint of its rules. Changing a rule changes the fingerprint: bump ENGINE_VERSION in
+# intake/engine.py and add the new pair here (keep the old ones: a version never names two rule sets).
+RULESET_FINGERPRINTS = {"2026.11.1": "538c78203d157087"}
+
+
+def test_engine_version_is_bumped_when_the_rules_change():
+    assert RULESET_FINGERPRINTS.get(ENGINE_VERSION) == ruleset_fingerprint(), (
+        "the rules changed: bump ENGINE_VERSION and record its fingerprint in RULESET_FINGERPRINTS"
+    )
