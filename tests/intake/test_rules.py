@@ -15,10 +15,12 @@ from intake.rules import (
     CONDITION_RULES,
     CONTRAINDICATION_RULES,
     DIFFERENTIAL_ORDER,
+    LOAD_TESTS,
     MODERATE,
     NEED_RULES,
     PATTERN,
     RED_FLAG_RULES,
+    RUNNER_IMPACT_TESTS,
     SITE,
     STRONG,
     THRESHOLDS,
@@ -521,6 +523,11 @@ def test_every_condition_has_site_and_pattern_rules():
         assert {SITE, PATTERN} <= roles <= {SITE, PATTERN, AGAINST}
 
 
+def test_every_recorded_load_test_has_words_and_rules():
+    assert tuple(LOAD_TESTS) == READINESS_TESTS
+    assert set(RUNNER_IMPACT_TESTS) <= set(READINESS_TESTS)
+
+
 def test_cause_order_lists_every_cause_once():
     assert sorted(CAUSE_ORDER) == sorted(CAUSES)
 
@@ -543,6 +550,7 @@ RULESET_FINGERPRINTS = {"2026.11.1": "538c78203d157087"}
 
 
 def test_engine_version_is_bumped_when_the_rules_change():
-    assert RULESET_FINGERPRINTS.get(ENGINE_VERSION) == ruleset_fingerprint(), (
-        "the rules changed: bump ENGINE_VERSION and record its fingerprint in RULESET_FINGERPRINTS"
+    fingerprint = ruleset_fingerprint()
+    assert RULESET_FINGERPRINTS.get(ENGINE_VERSION) == fingerprint, (
+        f"the rules changed: bump ENGINE_VERSION and add it to RULESET_FINGERPRINTS with {fingerprint!r}"
     )
