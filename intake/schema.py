@@ -389,7 +389,7 @@ def check_value(spec: Field, value: Any, path: str) -> list[str]:
 
 def check_object(spec: Field, value: Any, path: str) -> list[str]:
     if not isinstance(value, dict):
-        return [f"{path}: must be an object with fields {', '.join(f.key for f in spec.fields)}"]
+        return [f"{path or 'the case'}: must be an object with fields {', '.join(f.key for f in spec.fields)}"]
     problems = []
     known = [f.key for f in spec.fields]
     for key in value:

@@ -115,6 +115,13 @@ BAD_CASES = {
         '{"as_of": "2026-12-01",',
         ["not valid JSON (line 1, column 24: Expecting property name enclosed in double quotes)"],
     ),
+    "not an object": (
+        "[1]",
+        [
+            "the case: must be an object with fields title, as_of, plan_start, patient, intake, findings, overrides, "
+            "expect"
+        ],
+    ),
     "missing required field": (
         {"as_of": "2026-12-01", "intake": {"side": "left", "pain_locations": ["around_kneecap"]}},
         ["intake.onset: is required (one of gradual, sudden_with_injury, sudden_no_injury)"],
