@@ -227,13 +227,11 @@ CONDITION_CATEGORIES = {
 def exercise_categories(condition: str, causes: Iterable[str], *, postpartum: bool = False) -> list[str]:
     """The §7 categories of the confirmed causes in their rank order, de-duplicated; a patellofemoral plan always
     has hip and knee strengthening (reference §2.5 and §7 notes), closed chain first for the knee (Barton 2015).
-    After a birth the plan always trains the pelvic floor (reference §1.1 recommendation 1, §1.6)."""
-    categories: list[str] = []
+    After a birth the plan trains the pelvic floor first (reference §1.1 recommendation 1, evidence 1+; §1.6)."""
+    categories: list[str] = [Category.PFMT] if postpartum else []
     for cause in causes:
         categories += CAUSES[cause].categories
     categories += CONDITION_CATEGORIES.get(condition, ())
-    if postpartum:
-        categories.append(Category.PFMT)
     if condition == Condition.PATELLOFEMORAL_PAIN:
         if not HIP_STRENGTH.intersection(categories):
             categories.append(Category.HIP_ABD)
@@ -385,14 +383,13 @@ def fill_week(
     week: int,
     timeline: Timeline,
     programme: Programme,
-    pool: ExercisePool,
     counters: PlanCounters,
 ) -> None:
     """Put exercises into one week's sessions: the strength programme on strength days, impact rungs on impact days,
     the cadence drill on run days, cross-training on cross-training days, then the daily exercises wherever there
     is room, as often as their dosage asks."""
     main_week = max(0, week - (timeline.strength_from - timeline.start).days // 7)
-    main = [exercise_entry(*dose_for_week(item, main_week, pool)) for item in programme.main]
+    main = [exercise_entry(*dose_for_week(item, main_week)) for item in programme.main]
     for session in sessions:
         kind = session["kind"]
         if kind == STRENGTH:
@@ -411,13 +408,13 @@ def fill_week(
                 counters.cross_train_sessions += 1
             else:
                 session["kind"] = REST
-    place_daily(sessions, week, timeline, programme, pool)
+    place_daily(sessions, week, timeline, programme)
 
 
-def place_daily(sessions: list[dict], week: int, timeline: Timeline, programme: Programme, pool) -> None:
+def place_daily(sessions: list[dict], week: int, timeline: Timeline, programme: Programme) -> None:
     """Spread the daily exercises over the week's active sessions, round by round so each gets its turn, up to its
     `per_week` and within the session caps. Before RF17's 3 weeks only pelvic floor work is placed."""
-    daily = [dose_for_week(item, week, pool) for item in programme.daily]
+    daily = [dose_for_week(item, week) for item in programme.daily]
     wanted = [min(dose.per_week, 7) for _, dose in daily]
     placed: list[set[int]] = [set() for _ in daily]
     added = [0] * len(sessions)
@@ -490,7 +487,7 @@ def build_plan(request: PlanRequest, library: Iterable[ExerciseSpec]) -> dict:
     weeks = []
     for week in range(timeline.weeks):
         sessions = [_session(day, kinds[day], runs.get(day)) for day in days[7 * week : 7 * week + 7]]
-        fill_week(sessions, week, timeline, programme, pool, counters)
+        fill_week(sessions, week, timeline, programme, counters)
         weeks.append({"week": week + 1, "phase": week_phase(sessions, timeline.stage(week)), "sessions": sessions})
     plan = {
         "start": timeline.start.isoformat(),
@@ -500,9 +497,7 @@ def build_plan(request: PlanRequest, library: Iterable[ExerciseSpec]) -> dict:
         "start_level": timeline.start_level if timeline.run_from else None,
         "phases": phases_of(weeks),
         "exercise_categories": categories,
-        "categories_without_exercise": [
-            c for c in categories if c not in programme.categories() and c not in ADVICE_CATEGORIES
-        ],
+        "categories_without_exercise": categories_without_exercise(categories, weeks),
         "running_load": profile.as_dict(),
         "weeks": weeks,
         "adjustments": [],
@@ -511,6 +506,15 @@ def build_plan(request: PlanRequest, library: Iterable[ExerciseSpec]) -> dict:
         plan["cadence"] = {"baseline_spm": request.gates.cadence_spm, "target_spm": profile.cadence_target_spm}
     plan["notes"] = plan_notes(request, plan, programme)
     return plan
+
+
+def categories_without_exercise(categories: list[str], weeks: list[dict]) -> list[str]:
+    """The plan's categories no exercise in it trains (the library lacks one, the patient may not do it, or the
+    3–4-exercise cap left it out), apart from those the physio delivers or that are advice: for the physio to see."""
+    trained = {
+        c for week in weeks for session in week["sessions"] for e in session["exercises"] for c in e["categories"]
+    }
+    return [c for c in categories if c not in trained and c not in ADVICE_CATEGORIES]
 
 
 def _session(day: date, kind: str, run: dict | None) -> dict:
@@ -545,8 +549,8 @@ def phases_of(weeks: list[dict]) -> list[dict]:
 
 # Categories the physio delivers or that are advice rather than a home exercise; each has a note instead.
 ADVICE_NOTES = {
-    Category.LOAD_MGMT: "Keep to the running in this plan even on good days: your knee gets stronger with steady, "
-    "gradual increases, not big jumps.",
+    Category.LOAD_MGMT: "Keep to this plan even on good days: your knee gets stronger with steady, gradual "
+    "increases, not big jumps.",
     Category.EDU: "Some discomfort during exercise is normal and does not mean you are damaging your knee.",
     Category.ORTHOSES: "Your physio may fit shop-bought insoles to ease the pain for the first few weeks.",
     Category.TAPING: "Your physio may tape your kneecap to ease the pain while you build strength.",
@@ -601,7 +605,7 @@ def postnatal_notes(request: PlanRequest, plan: dict) -> list[str]:
     if gates.weeks_postpartum < POSTPARTUM_REST_WEEKS:
         notes.append("For the first weeks after the birth: rest, gentle walks and pelvic floor exercises only.")
     if gates.extra_rest_day:
-        notes.append("You have an extra rest day between runs while you are short of sleep or very tired.")
+        notes.append("Your plan has extra rest days while you are short of sleep or very tired.")
     if gates.breastfeeding:
         notes.append("Feed or express before you exercise, wear a supportive sports bra and drink enough water.")
     if gates.buggy_allowed_from:

@@ -267,9 +267,15 @@ def _exercise_problems(sessions, by_slug, contraindications: set[str]) -> list[s
                 f"Week {week}: {len(exercises)} exercises on {session['date']}; at most "
                 f"{MAX_EXERCISES_PER_SESSION} in a session (reference §5)."
             )
+        listed = [e.get("code") for e in exercises]
+        problems += [
+            f"Week {week}: {code} is listed twice on {session['date']}."
+            for code in dict.fromkeys(listed)
+            if listed.count(code) > 1
+        ]
         if by_slug is None:
             continue
-        codes = [e.get("code") for e in exercises]
+        codes = list(listed)
         if session.get("cross_train"):
             codes.append(session["cross_train"].get("code"))
         for code in codes:

@@ -48,10 +48,12 @@ class NoSuitableExercise(ValueError):
 
 @dataclass(frozen=True)
 class Item:
-    """A programme exercise and the categories it was chosen for; its progressions must keep one of them."""
+    """A programme exercise, the categories it was chosen for, and the versions it moves through over the weeks:
+    itself, then harder progressions that keep one of those categories."""
 
     spec: ExerciseSpec
     purpose: frozenset[str]
+    chain: tuple[ExerciseSpec, ...] = ()
 
 
 class ExercisePool:
@@ -66,8 +68,20 @@ class ExercisePool:
     def select(self, kinds, *, impact: bool | None = False) -> list[ExerciseSpec]:
         return [s for s in self.allowed if s.kind in kinds and (impact is None or is_impact(s) == impact)]
 
-    def progression_chain(self, item: Item) -> tuple[ExerciseSpec, ...]:
-        """The exercise, then its first allowed progression, and so on: same kind group, never impact, never back."""
+    def with_chains(self, items: list[Item], *, taken: set[str] | None = None) -> list[Item]:
+        """The items with their progression chains, no two sharing an exercise (nor reaching another's start), so
+        a session never lists the same exercise twice."""
+        taken = {item.spec.slug for item in items} | (taken or set())
+        chained = []
+        for item in items:
+            chain = self._progression_chain(item, taken)
+            taken.update(spec.slug for spec in chain)
+            chained.append(replace(item, chain=chain))
+        return chained
+
+    def _progression_chain(self, item: Item, taken: set[str]) -> tuple[ExerciseSpec, ...]:
+        """The exercise, then its first allowed progression, and so on: same kind group, never impact, never back,
+        never an exercise `taken` by another item."""
         group = MAIN_KINDS if item.spec.kind in MAIN_KINDS else frozenset({item.spec.kind})
         chain = [item.spec]
         while True:
@@ -78,6 +92,7 @@ class ExercisePool:
                     for spec in harder
                     if spec is not None
                     and spec not in chain
+                    and spec.slug not in taken
                     and spec.kind in group
                     and not is_impact(spec)
                     and item.purpose.intersection(spec.categories)
@@ -97,12 +112,6 @@ class Programme:
     cross_training: tuple[ExerciseSpec, ...]  # simplest first: fewest pieces of equipment, lowest level
     cadence_drill: ExerciseSpec | None
 
-    def categories(self) -> set[str]:
-        specs = [item.spec for item in self.main + self.daily]
-        if self.cadence_drill:
-            specs.append(self.cadence_drill)
-        return {category for spec in specs for category in spec.categories}
-
 
 def choose_programme(categories: list[str], pool: ExercisePool, *, hip_and_knee: bool) -> Programme:
     """The exercises that train `categories` (priority order), fewest first: each pick covers as many still
@@ -120,9 +129,10 @@ def choose_programme(categories: list[str], pool: ExercisePool, *, hip_and_knee:
     daily: list[Item] = []
     _cover(daily, pool.select(DAILY_KINDS), wanted, DAILY_EXERCISES_MAX, chosen_before=main)
     drills = pool.select({"cadence_drill"}, impact=None)
+    main = pool.with_chains(main)
     return Programme(
         main=tuple(main),
-        daily=tuple(daily),
+        daily=tuple(pool.with_chains(daily, taken={spec.slug for item in main for spec in item.chain})),
         impact=tuple(s for s in pool.select({"impact", *MAIN_KINDS, *DAILY_KINDS}, impact=True)),
         cross_training=tuple(
             sorted(pool.select({"cross_training"}), key=lambda s: (len(s.equipment), s.level, s.slug))
@@ -185,11 +195,11 @@ def dosage_steps(spec: ExerciseSpec) -> list[Dosage]:
     return steps
 
 
-def dose_for_week(item: Item, weeks_in_use: int, pool: ExercisePool) -> tuple[ExerciseSpec, Dosage]:
+def dose_for_week(item: Item, weeks_in_use: int) -> tuple[ExerciseSpec, Dosage]:
     """The version and dose of a programme exercise in its `weeks_in_use`-th week (0-based): the dose climbs every
     DOSAGE_STEP_WEEKS; at the top of it the exercise gives way to its progression."""
     step = weeks_in_use // DOSAGE_STEP_WEEKS
-    for version in pool.progression_chain(item):
+    for version in item.chain:
         steps = dosage_steps(version)
         if step < len(steps):
             return version, steps[step]

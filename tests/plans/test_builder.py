@@ -326,6 +326,19 @@ def test_build_plan_uses_any_library_without_named_exercises():
     assert plan_violations(plan, condition="patellofemoral_pain", library=library) == []
 
 
+def test_build_plan_two_exercises_never_progress_into_the_same_one():
+    library = [
+        spec("hip", "strength", ["HIP_ABD"], progressions=("both",)),
+        spec("knee", "strength", ["QUAD_CKC"], progressions=("both",)),
+        spec("both", "strength", ["HIP_ABD", "QUAD_CKC"], level=3),
+    ]
+    plan = build_plan(request(weeks=26, gates=gates(running_allowed=False, running_allowed_from=None)), library)
+    for session in sessions_of(plan):
+        codes = [e["code"] for e in session["exercises"]]
+        assert len(codes) == len(set(codes))
+    assert "both" in codes_in(plan)
+
+
 # --- running ------------------------------------------------------------------------------------------------------
 
 

@@ -268,6 +268,14 @@ def test_plan_violations_more_than_five_exercises(ladder_plan):
     assert any(f"{len(session['exercises'])} exercises on {session['date']}; at most 5" in p for p in violations(plan))
 
 
+def test_plan_violations_exercise_listed_twice(ladder_plan):
+    plan = copy.deepcopy(ladder_plan)
+    session = first(plan, "strength")
+    session["exercises"][1] = copy.deepcopy(session["exercises"][0])
+    code = session["exercises"][0]["code"]
+    assert f"Week 1: {code} is listed twice on 2026-12-01." in violations(plan, library=None)
+
+
 def test_plan_violations_unknown_exercise_code(ladder_plan):
     plan = copy.deepcopy(ladder_plan)
     first(plan, "strength")["exercises"][0]["code"] = "moonwalk"
