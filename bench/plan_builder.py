@@ -23,7 +23,7 @@ sys.path.insert(0, str(ROOT))
 from intake.codes import Cause, Condition, Contraindication  # noqa: E402
 from plans.builder import CurrentRunning, PlanError, PlanRequest, build_plan, cadence_range  # noqa: E402
 from plans.exercises import LIBRARY_PATH, default_library  # noqa: E402
-from plans.invariants import plan_violations  # noqa: E402
+from plans.invariants import request_violations  # noqa: E402
 
 WEEKS = 16
 TARGET_MEDIAN_MS = 20
@@ -118,19 +118,7 @@ def main() -> int:
         plan_ms.append(elapsed)
         plans.append((request, plan))
 
-    broken = sum(
-        bool(
-            plan_violations(
-                plan,
-                condition=request.condition,
-                longest_run_30d_km=request.running.longest_run_30d_km,
-                running_allowed_from=request.gates.running_allowed_from,
-                contraindications=request.gates.contraindications,
-                library=library,
-            )
-        )
-        for request, plan in plans
-    )
+    broken = sum(bool(request_violations(plan, request, library)) for request, plan in plans)
     median, p95 = statistics.median(plan_ms), percentile(plan_ms, 0.95)
     base_median, base_p95 = statistics.median(baseline_ms), percentile(baseline_ms, 0.95)
     print(f"Plans: {len(plans)} of {options.patients} patients, {WEEKS} weeks each; {broken} with invariant violations")

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 
 from intake.codes import CONTRAINDICATIONS, HIP_STRENGTH, KNEE_STRENGTH, Condition
-from plans.builder import IMPACT, RUN, SESSION_KINDS
+from plans.builder import IMPACT, RUN, SESSION_KINDS, PlanRequest
 from plans.exercises import ExerciseSpec
 from plans.ladder import BUILD_LEVEL, CONTINUOUS_LEVEL, CONTINUOUS_RUN_MIN, FIRST_LEVEL, MIN_EXPOSURES, walk_run_level
 from plans.running import (
@@ -54,6 +54,18 @@ def plan_violations(
         *_exercise_problems(sessions, by_slug, set(contraindications)),
         *_condition_problems(plan, sessions, by_slug, condition),
     ]
+
+
+def request_violations(plan: dict, request: PlanRequest, library: Iterable[ExerciseSpec] | None = None) -> list[str]:
+    """`plan_violations` for a plan built from `request`, with everything the request knows about the patient."""
+    return plan_violations(
+        plan,
+        condition=request.condition,
+        longest_run_30d_km=request.running.longest_run_30d_km,
+        running_allowed_from=request.gates.running_allowed_from,
+        contraindications=request.gates.contraindications,
+        library=library,
+    )
 
 
 def _day(session: dict) -> date:

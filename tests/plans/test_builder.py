@@ -15,7 +15,7 @@ from plans.builder import (
     plan_for_case,
 )
 from plans.exercises import Dosage
-from plans.invariants import plan_violations
+from plans.invariants import plan_violations, request_violations
 from plans.running import ASSUMED_PACE_MIN_PER_KM
 from plans.selection import DOSAGE_STEP_WEEKS, NoSuitableExercise
 from tests.plans.factories import LIBRARY, START, gates, pain_free_runner, request, spec
@@ -35,17 +35,6 @@ def phase_codes(plan):
 
 def codes_in(plan, kind=None):
     return {e["code"] for s in sessions_of(plan) if kind in (None, s["kind"]) for e in s["exercises"]}
-
-
-def check(plan, req):
-    return plan_violations(
-        plan,
-        condition=req.condition,
-        longest_run_30d_km=req.running.longest_run_30d_km,
-        running_allowed_from=req.gates.running_allowed_from,
-        contraindications=req.gates.contraindications,
-        library=LIBRARY,
-    )
 
 
 # --- categories ---------------------------------------------------------------------------------------------------
@@ -352,7 +341,7 @@ def test_build_plan_ladder_levels_never_go_down_and_repeat_each_level():
 def test_build_plan_build_runs_follow_the_load_guards():
     req = request(running=pain_free_runner(pace_min_per_km=6.0), weeks=16)
     plan = build_plan(req, LIBRARY)
-    assert check(plan, req) == []
+    assert request_violations(plan, req, LIBRARY) == []
     first = runs_of(plan)[0]["run"]
     assert first["minutes"] <= 1.1 * 6 * 6.0  # the reported longest run, at the patient's pace
     assert first["distance_km"] == pytest.approx(first["minutes"] / 6.0, abs=0.1)

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from intake.codes import Cause, Condition, Contraindication
 from plans.builder import MAX_WEEKS, MIN_WEEKS, CurrentRunning, PlanError, PlanRequest, build_plan, cadence_range
 from plans.exercises import LIBRARY_PATH, default_library
-from plans.invariants import plan_violations
+from plans.invariants import request_violations
 from plans.progression import AMBER, GREEN, RED, LoggedSession, SessionLog, apply_log
 from plans.running import DELOAD_FACTOR, run_minutes
 from plans.selection import ExercisePool, Item, NoSuitableExercise, dose_for_week
@@ -90,23 +90,12 @@ def build(request, library):
         assume(False)
 
 
-def violations(plan, request, library):
-    return plan_violations(
-        plan,
-        condition=request.condition,
-        longest_run_30d_km=request.running.longest_run_30d_km,
-        running_allowed_from=request.gates.running_allowed_from,
-        contraindications=request.gates.contraindications,
-        library=library,
-    )
-
-
 @pytest.mark.parametrize("library", LIBRARIES)
 @PROPERTIES
 @given(request=plan_requests())
 def test_every_built_plan_satisfies_every_invariant(library, request):
     plan = build(request, library)
-    assert violations(plan, request, library) == []
+    assert request_violations(plan, request, library) == []
     assert len([s for w in plan["weeks"] for s in w["sessions"]]) == 7 * request.weeks
     if not request.gates.running_allowed:
         assert plan["earliest_run_date"] is None
@@ -148,7 +137,7 @@ def test_re_planning_after_logged_sessions_keeps_every_invariant(request, lights
         session = runs[0]
         day = date.fromisoformat(session["date"])
         plan, _ = apply_log(plan, session_date=day, light=light, today=day, history=history)
-        assert violations(plan, request, LIBRARY) == []
+        assert request_violations(plan, request, LIBRARY) == []
         history.append(LoggedSession(SessionLog(day, level=session["run"]["level"]), light))
 
 
