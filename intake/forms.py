@@ -141,16 +141,15 @@ def form_field(question: Question) -> forms.Field:
 
 
 def _stored(question: Question, value):
-    """The form's value as the case format stores it: ISO dates, whole numbers as ints, empty lists kept."""
+    """The form's value as the case format stores it: ISO dates, whole numbers as ints. Nothing ticked in a list
+    is stored as not known (a skipped question and "none of these" look the same in a form)."""
     kind = question.spec.kind
-    if value is None or value == "":
+    if value is None or value == "" or value == []:
         return None
     if kind == DATE:
         return value.isoformat()
     if kind == NUMBER:
         return int(value) if float(value).is_integer() else round(value, 2)
-    if kind == MULTI and not value and question.spec.min_items:
-        return None
     return value
 
 
@@ -230,5 +229,5 @@ class StepForm(forms.Form):
             if not question.is_required or name in self.errors:
                 continue
             value = saved[question.path] if question.path in saved else answer_of(question.path)
-            if value is None or value == []:
+            if value is None:
                 self.add_error(name, PLEASE_TICK if question.spec.kind == MULTI else PLEASE_ANSWER)

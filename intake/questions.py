@@ -115,7 +115,7 @@ RUNNING = (
     Question(
         "intake.recent_changes",
         "In the weeks before the pain started, did you change anything in your running?",
-        "Tick all that apply. Leave them all unticked if nothing changed.",
+        "Tick all that apply.",
         labels=(
             ("distance_up", "I ran further"),
             ("frequency_up", "I ran more often"),

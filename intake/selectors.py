@@ -6,7 +6,7 @@ from django.db.models import Case, OuterRef, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
 from clinic.models import Patient
-from intake.codes import LEVEL_LABELS, LEVEL_SEVERITY, RED_FLAGS, Level, RedFlag
+from intake.codes import LEVEL_LABELS, LEVEL_SEVERITY, RED_FLAGS, Level
 from intake.models import Intake, IntakeInvite, IntakeStatus, OutcomeResponse
 from intake.questionnaire import summary, visible_steps
 from intake.scoring import INSTRUMENT_CODES, Change, Instrument, change, instrument
@@ -85,14 +85,15 @@ def flag_lines(intake: Intake) -> list[FlagLine]:
     """The stored red flags, most severe first, with the reference's label and the action for their level."""
     lines = []
     for flag in intake.red_flags:
-        info = RED_FLAGS.get(flag["code"]) if flag["code"] in RedFlag else None
+        info = RED_FLAGS.get(flag["code"])
         level = Level(flag["level"])
+        label = info.label if info else flag["code"].replace("_", " ").capitalize()
         lines.append(
             FlagLine(
                 code=flag["code"],
                 level=level.value,
-                label=info.label if info else flag["code"].replace("_", " ").capitalize(),
-                reason=flag.get("reason", ""),
+                label=label,
+                reason="" if flag.get("reason") == label else flag.get("reason", ""),
                 evidence=list(flag.get("evidence", [])),
                 source=flag.get("source") or (info.source if info else ""),
                 what_to_do=LEVEL_LABELS[level],

@@ -74,6 +74,18 @@ AKPS_BEST = {
     "thigh_atrophy": "none",
     "flexion_deficit": "none",
 }
+# The postpartum questions that must be answered, all well, for a birth eight weeks before 1 December 2026.
+POSTPARTUM_WELL = {
+    "delivery_date": "2026-10-06",
+    "urine_leak": "never",
+    "urgency_leak": "never",
+    "heaviness": "never",
+    "bowel_or_wind_control_problems": False,
+    "bleeding_after_8_weeks": False,
+    "caesarean_wound_concern": False,
+    "low_mood": False,
+    "self_harm_thoughts": False,
+}
 # Every question the questionnaire requires of a patient who has not given birth recently, answered "all is well".
 REQUIRED_INTAKE = {
     "side": "right",
