@@ -48,6 +48,17 @@ def destination(steps: list[Step], slug: str, move: str) -> str:
     return ((previous if move == "back" else following) or step).slug
 
 
+def answer_paths(values: dict, root: str) -> dict:
+    """Case answers as question paths: {'akps': {'limp': 'none'}} under 'intake' → {'intake.akps.limp': 'none'}."""
+    paths = {}
+    for key, value in values.items():
+        if isinstance(value, dict):
+            paths.update(answer_paths(value, f"{root}.{key}"))
+        else:
+            paths[f"{root}.{key}"] = value
+    return paths
+
+
 def is_answered(value) -> bool:
     return value is not None and value != "" and value != []
 

@@ -37,9 +37,10 @@ class IntakeIncomplete(Exception):
 
 
 @transaction.atomic
-def invite_create(*, patient: Patient, by: StaffMember) -> IntakeInvite:
+def invite_create(*, patient: Patient, by: StaffMember, send_email: bool = True) -> IntakeInvite:
     """Issue a new link for the patient: earlier unsubmitted links stop working, a draft already started moves to
-    the new link (no answer is lost), the patient's status moves to "intake sent", and the link is e-mailed."""
+    the new link (no answer is lost), the patient's status moves to "intake sent", and the link is e-mailed to the
+    patient's address (unless `send_email` is off, as for the demo clinic)."""
     now = timezone.now()
     IntakeInvite.objects.filter(patient=patient, revoked_at__isnull=True).exclude(
         intake__status=IntakeStatus.SUBMITTED
@@ -49,7 +50,7 @@ def invite_create(*, patient: Patient, by: StaffMember) -> IntakeInvite:
         created_by=by,
         created_at=now,
         expires_at=now + timedelta(days=settings.INTAKE_INVITE_DAYS),
-        sent_to=patient.email,
+        sent_to=patient.email if send_email else "",
     )
     Intake.objects.filter(patient=patient, status=IntakeStatus.DRAFT).update(invite=invite)
     patient_move_along(patient=patient, to=PatientStatus.INTAKE_SENT, from_statuses=(PatientStatus.NEW,))

@@ -5,7 +5,9 @@ from datetime import timedelta
 import factory
 from django.utils import timezone
 
+from intake import services
 from intake.models import Intake, IntakeInvite, IntakeStatus, OutcomeResponse
+from intake.questionnaire import answer_paths
 from tests.factories import PatientFactory, PhysioFactory
 
 
@@ -113,22 +115,9 @@ def form_data(answers: dict, move: str = "next") -> dict:
     return data
 
 
-def as_paths(answers: dict, root: str = "intake") -> dict:
-    """{'akps': {'limp': 'none'}} → {'intake.akps.limp': 'none'}: case answers as questionnaire paths."""
-    paths = {}
-    for key, value in answers.items():
-        if isinstance(value, dict):
-            paths.update(as_paths(value, f"{root}.{key}"))
-        else:
-            paths[f"{root}.{key}"] = value
-    return paths
-
-
 def fill_in(intake, answers: dict = REQUIRED_INTAKE, **flow):
     """Store a whole set of case answers in a draft through the service the step views use. `flow` sets the
     questionnaire's own questions (the postpartum gate defaults to No)."""
-    from intake import services
-
     flow = {"postpartum_within_24m": "postpartum" in answers, **flow}
     extra = {f"flow.{name}": value for name, value in flow.items()}
-    return services.intake_save_step(intake=intake, step="about", answers={**as_paths(answers), **extra})
+    return services.intake_save_step(intake=intake, step="about", answers={**answer_paths(answers, "intake"), **extra})

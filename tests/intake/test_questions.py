@@ -5,6 +5,7 @@ from datetime import date, timedelta
 import pytest
 
 from intake.questionnaire import (
+    answer_paths,
     delivery_date_problem,
     destination,
     display,
@@ -14,7 +15,7 @@ from intake.questionnaire import (
 )
 from intake.questions import FLOW_FIELDS, QUESTIONS, STEPS
 from intake.schema import BOOL, CHOICE, INT, INTAKE, MULTI, OBJECT, PATIENT, field_at
-from tests.intake.factories import REQUIRED_INTAKE, as_paths
+from tests.intake.factories import REQUIRED_INTAKE
 
 CHOICE_QUESTIONS = [q for q in QUESTIONS.values() if q.spec.kind in (CHOICE, MULTI)]
 
@@ -96,13 +97,13 @@ def test_destination(slug, move, expected):
 
 
 def test_nothing_is_missing_from_the_ready_made_answers():
-    answers = {**as_paths(REQUIRED_INTAKE), "flow.postpartum_within_24m": False}
+    answers = {**answer_paths(REQUIRED_INTAKE, "intake"), "flow.postpartum_within_24m": False}
     steps = visible_steps(postpartum_within_24m=False)
     assert unanswered_by_step(steps, answers.get, sex_at_birth="female") == {}
 
 
 def test_missing_answers_are_listed_by_step():
-    answers = as_paths({k: v for k, v in REQUIRED_INTAKE.items() if k not in ("side", "hot_red_knee")})
+    answers = answer_paths({k: v for k, v in REQUIRED_INTAKE.items() if k not in ("side", "hot_red_knee")}, "intake")
     steps = visible_steps(postpartum_within_24m=None)
     missing = unanswered_by_step(steps, answers.get, sex_at_birth="male")
     assert {slug: [q.path for q in qs] for slug, qs in missing.items()} == {
