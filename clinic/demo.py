@@ -12,6 +12,7 @@ from clinic import services
 from clinic.models import Clinic, Patient, PatientStatus, StaffMember, StaffRole
 from intake import services as intake_services
 from intake.questionnaire import answer_paths
+from intake.schema import SAFETY_BOOLS
 
 DEMO_PASSWORD = "runback-demo-2026"  # noqa: S105 - printed for the demo on purpose
 
@@ -130,16 +131,7 @@ ALL_CLEAR = {
     "giving_way": "never",
     "kneecap_dislocation": "no",
     "night_pain": "no",
-    "swelling_within_2h_of_injury": False,
-    "fever_or_unwell": False,
-    "hot_red_knee": False,
-    "unexplained_weight_loss": False,
-    "history_of_cancer": False,
-    "morning_stiffness_over_30min": False,
-    "other_joints_swollen": False,
-    "calf_pain_swelling_redness": False,
-    "numbness_or_weakness": False,
-    "cannot_straight_leg_raise": False,
+    **dict.fromkeys(SAFETY_BOOLS, False),
     "can_weight_bear_4_steps": True,
     "can_bend_to_90": True,
 }

@@ -283,7 +283,7 @@ SAFETY = (
     _yes_no("intake.calf_pain_swelling_redness", "Is your calf painful, swollen or red?", required=True),
     _yes_no(
         "intake.numbness_or_weakness",
-        "Do you have numbness, pins and needles or weakness in that leg?",
+        "Do you have numbness or weakness in that leg?",
         required=True,
     ),
     Question(

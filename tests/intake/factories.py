@@ -8,6 +8,7 @@ from django.utils import timezone
 from intake import services
 from intake.models import Intake, IntakeInvite, IntakeStatus, OutcomeResponse
 from intake.questionnaire import answer_paths
+from intake.schema import SAFETY_BOOLS
 from tests.factories import PatientFactory, PhysioFactory
 
 
@@ -47,20 +48,7 @@ class OutcomeResponseFactory(factory.django.DjangoModelFactory):
     completed_at = factory.SelfAttribute("intake.submitted_at")
 
 
-SAFETY_NO = {
-    "swelling_within_2h_of_injury": False,
-    "fever_or_unwell": False,
-    "hot_red_knee": False,
-    "unexplained_weight_loss": False,
-    "history_of_cancer": False,
-    "morning_stiffness_over_30min": False,
-    "other_joints_swollen": False,
-    "calf_pain_swelling_redness": False,
-    "numbness_or_weakness": False,
-    "cannot_straight_leg_raise": False,
-    "can_weight_bear_4_steps": True,
-    "can_bend_to_90": True,
-}
+SAFETY_NO = {**dict.fromkeys(SAFETY_BOOLS, False), "can_weight_bear_4_steps": True, "can_bend_to_90": True}
 AKPS_BEST = {
     "limp": "none",
     "support": "full_painfree",
