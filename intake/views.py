@@ -161,6 +161,8 @@ def _questionnaire(request, *, intake: Intake, slug: str, route: Route):
             )
         except services.IntakeClosed:
             return redirect(route.done_url(intake))
+        detail = f"step {step.slug}{' on the patient’s behalf' if route.by else ''}"
+        record(request, patient=patient, action=AuditAction.CHANGE, target=intake, detail=detail)
         if not form.errors:
             return redirect(route.step_url(intake.current_step))
     else:
@@ -189,6 +191,8 @@ def _review(request, *, intake: Intake, steps, route: Route):
             pass  # the page below lists what is missing
         else:
             record(request, patient=patient, action=AuditAction.CREATE, target=intake, detail="intake submitted")
+            if route.by is not None:
+                messages.success(request, "The intake has been sent on the patient's behalf.")
             return redirect(route.done_url(intake))
     missing = unanswered_by_step(steps, intake.answer, sex_at_birth=patient.sex_at_birth)
     return render(
@@ -258,8 +262,8 @@ def staff_fill_step(request, pk, step):
         messages.info(request, "There is no intake in progress for this patient.")
         return redirect(f"{patient.get_absolute_url()}#intake")
     intake.patient = patient
-    action = AuditAction.CHANGE if request.method == "POST" else AuditAction.VIEW
-    record(request, patient=patient, action=action, target=intake, detail=f"on behalf, step {step}"[:200])
+    if request.method == "GET":
+        record(request, patient=patient, action=AuditAction.VIEW, target=intake, detail="on the patient’s behalf")
     return _questionnaire(request, intake=intake, slug=step, route=_staff_route(patient.pk, request.staff_member))
 
 

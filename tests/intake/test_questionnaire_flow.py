@@ -248,3 +248,9 @@ def test_progress_shows_the_step_number_and_names(client, draft, step_url):
     page = client.get(step_url("running")).content.decode()
     assert "Step 2 of 7" in page
     assert 'aria-current="step">Your running</li>' in page
+
+
+def test_each_saved_step_is_in_the_audit_trail_without_the_answers(client, draft, step_url):
+    client.post(step_url("knee"), form_data({"intake.side": "left"}, move="back"))
+    event = AuditEvent.objects.get(action="change", target_type="intake")
+    assert (event.detail, event.actor_label) == ("step knee", "Patient via secure link")

@@ -156,7 +156,9 @@ def test_on_behalf_steps_save_answers_and_are_audited(physio_client, physio, pat
     physio_client.post(url, form_data({"intake.side": "left"}, move="back"))
     intake = Intake.objects.get(patient=patient)
     assert intake.answers == {"side": "left"} and intake.entered_by == physio
-    assert AuditEvent.objects.filter(action="change", target_type="intake", detail="on behalf, step knee").exists()
+    assert AuditEvent.objects.filter(
+        action="change", target_type="intake", detail="step knee on the patient’s behalf"
+    ).exists()
 
 
 def test_on_behalf_continues_the_draft_the_patient_started(physio_client, patient, physio, unlock):
@@ -232,3 +234,21 @@ def test_front_desk_list_stays_in_name_order_without_clinical_badges(desk_client
     response = desk_client.get(reverse("patient_list"))
     assert [p.last_name for p in response.context["page"].object_list] == ["Alpha", "Zeta"]
     assert "Emergency flag" not in response.content.decode()
+
+
+def test_the_patients_note_is_escaped_on_the_review_page(physio_client, patient, physio):
+    invite = services.invite_create(patient=patient, by=physio)
+    intake = fill_in(services.intake_draft_for_invite(invite=invite), note="<img src=x onerror=alert(1)>")
+    services.intake_submit(intake=intake)
+    page = physio_client.get(_review_url(intake)).content.decode()
+    assert "<img src=x" not in page
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page
+
+
+def test_urgent_intake_entered_on_behalf_tells_the_physio_to_pass_the_advice_on(physio_client, physio, patient):
+    physio_client.post(reverse("intake:staff_start", args=[patient.pk]))
+    fill_in(Intake.objects.get(patient=patient), {**REQUIRED_INTAKE, "locking": "current"})
+    physio_client.post(reverse("intake:staff_step", args=[patient.pk, "review"]), {"move": "send"})
+    page = physio_client.get(_review_url(Intake.objects.get(patient=patient))).content.decode()
+    assert "the patient has not seen the advice on screen: tell them to" in page
+    assert "see a GP or urgent care today or tomorrow" in page
