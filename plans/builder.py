@@ -252,6 +252,7 @@ class Timeline:
     impact_weeks: int
     start_level: int
     strength_from: date  # reference §8 RF17: strength work waits until 3 weeks after birth
+    impact_left_out: bool = False  # impact readiness was due, but the patient may do no impact exercise
 
     @property
     def end(self) -> date:
@@ -289,6 +290,7 @@ def plan_timeline(request: PlanRequest, categories: list[str], programme: Progra
         gates.postpartum or not running.tolerating_running or Category.PLYO in categories
     )
     impact = IMPACT_READINESS_WEEKS if impact_needed and programme.impact else 0
+    left_out = impact_needed and not programme.impact
     level = request.start_level or default_start_level(running, break_before_running=foundation + impact > 0)
     if level == BUILD_LEVEL and not can_start_in_build(running, break_before_running=foundation + impact > 0):
         raise PlanError(
@@ -297,7 +299,7 @@ def plan_timeline(request: PlanRequest, categories: list[str], programme: Progra
                 " weeks, and the patient's weekly distance and longest run of the last 30 days; choose 7 or lower"
             ]
         )
-    return Timeline(start, request.weeks, run_from, foundation, impact, level, strength_from)
+    return Timeline(start, request.weeks, run_from, foundation, impact, level, strength_from, left_out)
 
 
 def can_start_in_build(running: CurrentRunning, *, break_before_running: bool) -> bool:
@@ -504,7 +506,7 @@ def build_plan(request: PlanRequest, library: Iterable[ExerciseSpec]) -> dict:
     }
     if Category.GAIT_CADENCE in categories:
         plan["cadence"] = {"baseline_spm": request.gates.cadence_spm, "target_spm": profile.cadence_target_spm}
-    plan["notes"] = plan_notes(request, plan, programme)
+    plan["notes"] = plan_notes(request, plan, timeline)
     return plan
 
 
@@ -558,9 +560,10 @@ ADVICE_NOTES = {
     Category.REFER: "Your physio will arrange the referral discussed at your assessment.",
 }
 ADVICE_CATEGORIES = frozenset(ADVICE_NOTES)
+RACE_GOALS = ("5k", "10k", "half", "marathon", "ultra")  # intake `goal` codes beyond easy running
 
 
-def plan_notes(request: PlanRequest, plan: dict, programme: Programme) -> list[str]:
+def plan_notes(request: PlanRequest, plan: dict, timeline: Timeline) -> list[str]:
     gates = request.gates
     notes = [ADVICE_NOTES[c] for c in plan["exercise_categories"] if c in ADVICE_NOTES]
     if not gates.running_allowed:
@@ -572,6 +575,11 @@ def plan_notes(request: PlanRequest, plan: dict, programme: Programme) -> list[s
             f"Running can start on {gates.running_allowed_from.isoformat()}, after this plan ends; "
             "your physio will extend it."
         )
+    if timeline.impact_left_out:
+        notes.append(
+            "Hopping and jumping exercises are left out for now, so you go from strengthening to the walk/run steps; "
+            "tell your physio if anything feels wrong when you start."
+        )
     if any(week["phase"] in (WALK_RUN, BUILD) for week in plan["weeks"]):
         notes += [
             "Never run two days in a row. Run on flat, even ground at an easy pace at which you can still talk.",
@@ -580,6 +588,11 @@ def plan_notes(request: PlanRequest, plan: dict, programme: Programme) -> list[s
         ]
     if any(week["phase"] == BUILD for week in plan["weeks"]):
         notes.append("Add speed, and later hills, only once you reach your target running time without pain.")
+        if request.running.goal in RACE_GOALS:  # reference §9.3 P6: one variable at a time
+            notes.append(
+                f"Training for your {request.running.goal} goal (speed work, hills, longer runs) comes after this "
+                "plan, once this running feels easy; your physio will plan it with you."
+            )
     if "cadence" in plan:
         target = plan["cadence"]["target_spm"]
         notes.append(

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 
 from intake.codes import CONTRAINDICATIONS, HIP_STRENGTH, KNEE_STRENGTH, Condition
-from plans.builder import IMPACT, RUN, SESSION_KINDS, PlanRequest
+from plans.builder import IMPACT, PHASES, RUN, SESSION_KINDS, PlanRequest
 from plans.exercises import ExerciseSpec
 from plans.ladder import BUILD_LEVEL, CONTINUOUS_LEVEL, CONTINUOUS_RUN_MIN, FIRST_LEVEL, MIN_EXPOSURES, walk_run_level
 from plans.running import (
@@ -76,7 +76,11 @@ def _calendar_problems(plan: dict, sessions: list[tuple[int, dict]]) -> list[str
     """Sessions dated from the plan start, in date order, each day once and none missing, in the right week."""
     if not sessions:
         return ["The plan has no sessions."]
-    problems = []
+    problems = [
+        f"Week {week.get('week')}: phase {week.get('phase')!r} is not one of {', '.join(PHASES)}."
+        for week in plan["weeks"]
+        if week.get("phase") not in PHASES
+    ]
     for week, session in sessions:
         try:
             _day(session)

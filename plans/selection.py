@@ -114,8 +114,8 @@ class Programme:
 
 
 def choose_programme(categories: list[str], pool: ExercisePool, *, hip_and_knee: bool) -> Programme:
-    """The exercises that train `categories` (priority order), fewest first: each pick covers as many still
-    untrained categories as it can. A patellofemoral plan starts with a hip and a knee exercise (reference §2.5)."""
+    """As few exercises as train `categories` (in priority order): each pick trains as many still untrained
+    categories as it can. A patellofemoral plan starts with a hip and a knee exercise (reference §2.5)."""
     wanted = list(categories)
     main_candidates = pool.select(MAIN_KINDS)
     main: list[Item] = []
@@ -133,7 +133,7 @@ def choose_programme(categories: list[str], pool: ExercisePool, *, hip_and_knee:
     return Programme(
         main=tuple(main),
         daily=tuple(pool.with_chains(daily, taken={spec.slug for item in main for spec in item.chain})),
-        impact=tuple(s for s in pool.select({"impact", *MAIN_KINDS, *DAILY_KINDS}, impact=True)),
+        impact=tuple(pool.select({"impact", *MAIN_KINDS, *DAILY_KINDS}, impact=True)),
         cross_training=tuple(
             sorted(pool.select({"cross_training"}), key=lambda s: (len(s.equipment), s.level, s.slug))
         ),

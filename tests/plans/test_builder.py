@@ -98,6 +98,13 @@ def test_build_plan_after_birth_keeps_impact_readiness_for_a_runner():
     assert [code for code, _ in phase_codes(build_plan(req, LIBRARY))][:2] == ["impact_readiness", "walk_run"]
 
 
+def test_build_plan_without_allowed_impact_exercises_says_so():
+    pelvic = str(Contraindication.PELVIC_FLOOR_SYMPTOMS)  # every impact exercise of the test library excludes it
+    plan = build_plan(request(gates=gates(weeks_postpartum=16, contraindications=[pelvic])), LIBRARY)
+    assert "impact_readiness" not in [code for code, _ in phase_codes(plan)]
+    assert any("Hopping and jumping exercises are left out" in note for note in plan["notes"])
+
+
 def test_build_plan_impact_intolerance_keeps_impact_readiness_for_a_runner():
     req = request(running=pain_free_runner(), causes=("impact_intolerance",))
     assert "impact_readiness" in [code for code, _ in phase_codes(build_plan(req, LIBRARY))]
@@ -345,6 +352,13 @@ def test_build_plan_build_runs_follow_the_load_guards():
     first = runs_of(plan)[0]["run"]
     assert first["minutes"] <= 1.1 * 6 * 6.0  # the reported longest run, at the patient's pace
     assert first["distance_km"] == pytest.approx(first["minutes"] / 6.0, abs=0.1)
+
+
+def test_build_plan_race_goal_waits_until_after_the_plan():
+    plan = build_plan(request(running=pain_free_runner(goal="half")), LIBRARY)
+    assert any("your half goal" in note for note in plan["notes"])
+    easy = build_plan(request(running=pain_free_runner(goal="easy_running")), LIBRARY)
+    assert not any("goal" in note for note in easy["notes"])
 
 
 def test_build_plan_heavy_light_medium_pattern():

@@ -68,6 +68,10 @@ def move_to_wrong_week(plan):
     plan["weeks"][1]["sessions"].append(plan["weeks"][2]["sessions"].pop(0))
 
 
+def unknown_phase(plan):
+    plan["weeks"][0]["phase"] = "warm_up"
+
+
 def unknown_kind(plan):
     plan["weeks"][0]["sessions"][0]["kind"] = "jog"
 
@@ -96,6 +100,7 @@ def drop_first_day(plan):
         (drop_day, "Week 3: no session on 2026-12-18; every day needs one"),
         (move_to_wrong_week, "Week 2: 2026-12-15 belongs to week 3"),
         (unknown_kind, "has kind 'jog'"),
+        (unknown_phase, "Week 1: phase 'warm_up' is not one of foundation, impact_readiness, walk_run, build."),
         (run_without_details, "has no run details"),
         (bad_date, "'2026-13-45' is not a date"),
         (start_a_day_earlier, "Week 1: 2026-12-07 belongs to week 2"),
