@@ -4,11 +4,15 @@ Anonymous users are sent to the login page, signed-in users without the right ro
 outside the user's clinic (or another patient's record) is answered with 404 so its existence never leaks.
 """
 
+import time
 from functools import wraps
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 
 from clinic.models import Patient, StaffRole
 from plans.models import Exercise
@@ -61,6 +65,39 @@ def patients_for_staff(member):
 
 def get_patient_for_staff(member, pk):
     return get_object_or_404(patients_for_staff(member).select_related("physio__user", "clinic"), pk=pk)
+
+
+# When the user last confirmed who they are on the re-authentication page (seconds since the epoch).
+REAUTH_SESSION_KEY = "runback_reauth_at"
+
+
+def reauth_is_recent(request) -> bool:
+    confirmed_at = request.session.get(REAUTH_SESSION_KEY)
+    if confirmed_at is None:
+        return False
+    return 0 <= time.time() - confirmed_at <= settings.REAUTH_WINDOW.total_seconds()
+
+
+def mark_reauthenticated(request) -> None:
+    request.session[REAUTH_SESSION_KEY] = time.time()
+
+
+def reauth_required(view):
+    """Sudo mode for sensitive actions (patient export, erasure): the user must have given their password (and
+    a code, with two-factor sign-in) within settings.REAUTH_WINDOW, or is asked to on the confirm page first.
+
+    Put it below the role decorator, so a user without the role gets 403 before being asked for a password.
+    A stale POST is not replayed: the user comes back to the view with GET and submits again.
+    """
+
+    @wraps(view)
+    @login_required
+    def wrapped(request, *args, **kwargs):
+        if not reauth_is_recent(request):
+            return redirect_to_login(request.get_full_path(), login_url=reverse("reauth"))
+        return view(request, *args, **kwargs)
+
+    return wrapped
 
 
 def exercises_for_staff(member):

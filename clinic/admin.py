@@ -26,7 +26,7 @@ class StaffMemberInline(admin.TabularInline):
 
 @admin.register(Clinic)
 class ClinicAdmin(admin.ModelAdmin):
-    list_display = ["name", "phone", "email"]
+    list_display = ["name", "phone", "email", "require_staff_2fa"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [StaffMemberInline]
 

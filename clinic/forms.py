@@ -1,9 +1,12 @@
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Field, Layout, Submit
 from django import forms
+from django.contrib.auth import authenticate
 
-from clinic.models import Patient, PatientStatus, StaffMember
+from clinic.lockout import record_failed_code
+from clinic.models import AuditAction, Patient, PatientStatus, StaffMember
 from clinic.selectors import SCOPE_CLINIC, SCOPE_MINE
+from clinic.two_factor import code_throttled, has_two_factor, verify_code
 
 
 class PatientForm(forms.ModelForm):
@@ -49,3 +52,96 @@ class PatientFilterForm(forms.Form):
         required=False,
         choices=[(SCOPE_MINE, "My patients"), (SCOPE_CLINIC, "Whole clinic")],
     )
+
+
+class AuditFilterForm(forms.Form):
+    action = forms.ChoiceField(label="Action", required=False, choices=[("", "All actions"), *AuditAction.choices])
+
+
+WRONG_CODE = "That code didn't work. Type the newest 6-digit code from your app, or an unused recovery code."
+WAIT_BEFORE_NEXT_CODE = "Too many wrong codes in a row: wait a minute, then try the newest code."
+
+
+def sign_in_code_field(*, autofocus: bool) -> forms.CharField:
+    """A six-digit code from an authenticator app, or a recovery code."""
+    attrs = {"autocomplete": "one-time-code", "autocapitalize": "none", "spellcheck": "false"}
+    if autofocus:
+        attrs["autofocus"] = True
+    return forms.CharField(
+        label="Code",
+        max_length=20,
+        help_text="The 6-digit code from your authenticator app, or one of your recovery codes.",
+        widget=forms.TextInput(attrs=attrs),
+    )
+
+
+def verified_device(request, user, code):
+    """The device that accepts `code`; otherwise the failure is counted toward the lock-out and explained."""
+    throttled = code_throttled(user, code)
+    device = None if throttled else verify_code(user, code)
+    if device is None:
+        record_failed_code(request, user)
+        raise forms.ValidationError(WAIT_BEFORE_NEXT_CODE if throttled else WRONG_CODE, code="wrong_code")
+    return device
+
+
+class CodeForm(forms.Form):
+    """The second step of signing in. After validation, `device` is the device that accepted the code."""
+
+    code = sign_in_code_field(autofocus=True)
+
+    def __init__(self, *args, request, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.request, self.user, self.device = request, user, None
+
+    def clean_code(self):
+        self.device = verified_device(self.request, self.user, self.cleaned_data["code"])
+        return self.cleaned_data["code"]
+
+
+class SetupCodeForm(forms.Form):
+    code = forms.CharField(
+        label="6-digit code from the app",
+        max_length=10,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+
+class PasswordConfirmForm(forms.Form):
+    """Asks a signed-in user for their password again. A wrong one counts toward the sign-in lock-out."""
+
+    password = forms.CharField(
+        label="Your password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password", "autofocus": True}),
+    )
+
+    def __init__(self, *args, request, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.request = request
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        user = self.request.user
+        if authenticate(self.request, username=user.get_username(), password=password) is None:
+            raise forms.ValidationError("That password isn't right.", code="invalid_password")
+        return password
+
+
+class ReauthForm(PasswordConfirmForm):
+    """The password, and for users with two-factor sign-in a code too; wrong codes count toward the lock-out."""
+
+    def __init__(self, *args, request, **kwargs):
+        super().__init__(*args, request=request, **kwargs)
+        if has_two_factor(request.user):
+            self.fields["code"] = sign_in_code_field(autofocus=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        # The code is checked only after a right password, so a guessed password never burns a code.
+        if "password" in cleaned and cleaned.get("code"):
+            try:
+                verified_device(self.request, self.request.user, cleaned["code"])
+            except forms.ValidationError as error:
+                self.add_error("code", error)
+        return cleaned

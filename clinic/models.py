@@ -75,6 +75,11 @@ class Clinic(models.Model):
     )
     email = models.EmailField(blank=True)
     address = models.TextField(blank=True)
+    require_staff_2fa = models.BooleanField(
+        "require two-factor sign-in for staff",
+        default=False,
+        help_text="Staff must set up an authenticator app before they can use any page. Patients are never forced.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self):
@@ -263,7 +268,7 @@ class AuditEvent(models.Model):
         indexes = [models.Index(fields=["clinic", "patient_id", "-at"])]
 
     def __str__(self):
-        return f"{self.actor_label} {self.get_action_display().lower()} {self.target_type} {self.target_id or ''}"
+        return f"{self.actor_label} {self.get_action_display().lower()} {self.target_label}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None:
@@ -272,3 +277,9 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("Audit events are never deleted.")
+
+    @property
+    def target_label(self):
+        """The record acted on, by kind and number: "patient #12", "handout #3"."""
+        kind = self.target_type.replace("_", " ")
+        return f"{kind} #{self.target_id}" if self.target_id else kind

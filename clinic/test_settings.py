@@ -14,3 +14,6 @@ CELERY_TASK_ALWAYS_EAGER = True
 # Serve static files from the source folders, as in development: tests never run collectstatic.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+# Lock-out is switched on only by the tests about it (tests/clinic/test_lockout.py); force_login and
+# client.login elsewhere must not depend on it.
+AXES_ENABLED = False

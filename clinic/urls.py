@@ -1,8 +1,8 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.views.generic import RedirectView
 
-from clinic import views
+from clinic import account_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -10,10 +10,24 @@ urlpatterns = [
     path("patients/new/", views.patient_create, name="patient_create"),
     path("patients/<int:pk>/", views.patient_detail, name="patient_detail"),
     path("patients/<int:pk>/edit/", views.patient_edit, name="patient_edit"),
+    path("patients/<int:pk>/audit/", views.patient_audit, name="patient_audit"),
     path("me/", views.my_page, name="my_page"),
     path("healthz", views.healthz, name="healthz"),
-    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/login/", account_views.SignInView.as_view(), name="login"),
+    path("accounts/login/code/", account_views.sign_in_code, name="sign_in_code"),
+    path("accounts/confirm/", account_views.reauth, name="reauth"),
+    path("accounts/security/", account_views.account_security, name="account_security"),
+    path("accounts/security/two-factor/", account_views.two_factor_setup, name="two_factor_setup"),
+    path("accounts/security/two-factor/off/", account_views.two_factor_disable, name="two_factor_disable"),
+    path("accounts/security/recovery-codes/", account_views.recovery_codes, name="recovery_codes"),
+    path(
+        "accounts/security/recovery-codes/new/",
+        account_views.recovery_codes_regenerate,
+        name="recovery_codes_regenerate",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
+    # The admin signs in through the same two steps and lock-out as everyone else, never a password-only form.
+    path("admin/login/", RedirectView.as_view(pattern_name="login", query_string=True)),
     path("admin/", admin.site.urls),
 ]
 

@@ -6,13 +6,23 @@ from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
 
-from clinic import services
-from clinic.access import get_patient_for_staff, patient_required, staff_required
-from clinic.forms import PatientFilterForm, PatientForm
+from clinic import audit, services
+from clinic.access import get_patient_for_staff, patient_required, physio_required, staff_required
+from clinic.forms import AuditFilterForm, PatientFilterForm, PatientForm
+from clinic.models import AuditAction
 from clinic.selectors import SCOPE_CLINIC, SCOPE_MINE, patient_list_for_staff
 
 PATIENTS_PER_PAGE = 25
+AUDIT_EVENTS_PER_PAGE = 50
+
+
+def _query_without_page(request) -> str:
+    """The current filters, for pagination links to add their page number to."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
 
 
 @login_required
@@ -38,17 +48,10 @@ def patient_list(request):
         member=member, search=criteria.get("q", ""), status=criteria.get("status", ""), scope=scope
     )
     page = Paginator(patients, PATIENTS_PER_PAGE).get_page(request.GET.get("page"))
-    query_without_page = request.GET.copy()
-    query_without_page.pop("page", None)
     return render(
         request,
         "clinic/patient_list.html",
-        {
-            "filters": filters,
-            "page": page,
-            "scope": scope,
-            "query_without_page": query_without_page.urlencode(),
-        },
+        {"filters": filters, "page": page, "scope": scope, "query_without_page": _query_without_page(request)},
     )
 
 
@@ -58,6 +61,7 @@ def patient_create(request):
     form = PatientForm(request.POST or None, clinic=member.clinic)
     if form.is_valid():
         patient = services.patient_create(clinic=member.clinic, by=member, **form.cleaned_data)
+        audit.record(request, patient=patient, action=AuditAction.CREATE)
         messages.success(request, f"{patient.full_name} has been added.")
         return redirect(patient)
     return render(request, "clinic/patient_form.html", {"form": form, "title": "Add a patient"})
@@ -66,6 +70,7 @@ def patient_create(request):
 @staff_required
 def patient_detail(request, pk):
     patient = get_patient_for_staff(request.staff_member, pk)
+    audit.record(request, patient=patient, action=AuditAction.VIEW)
     return render(request, "clinic/patient_detail.html", {"patient": patient})
 
 
@@ -76,9 +81,32 @@ def patient_edit(request, pk):
     form = PatientForm(request.POST or None, instance=patient, clinic=member.clinic)
     if form.is_valid():
         services.patient_update(patient=patient, by=member, **form.cleaned_data)
+        if form.changed_data:
+            # The names of the changed fields only, never their old or new values.
+            audit.record(request, patient=patient, action=AuditAction.CHANGE, detail=", ".join(form.changed_data))
         messages.success(request, "The patient's details have been saved.")
         return redirect(patient)
+    if request.method == "GET":
+        audit.record(request, patient=patient, action=AuditAction.VIEW, detail="edit form")
     return render(request, "clinic/patient_form.html", {"form": form, "patient": patient, "title": f"Edit {patient}"})
+
+
+@require_GET
+@physio_required
+def patient_audit(request, pk):
+    """Who viewed, created, changed, downloaded or sent what of this patient's records, when and from where."""
+    patient = get_patient_for_staff(request.staff_member, pk)
+    filters = AuditFilterForm(request.GET or None)
+    action = filters.cleaned_data["action"] if filters.is_valid() else ""
+    events = audit.events_for_patient(patient)
+    if action:
+        events = events.filter(action=action)
+    page = Paginator(events, AUDIT_EVENTS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "clinic/patient_audit.html",
+        {"patient": patient, "filters": filters, "page": page, "query_without_page": _query_without_page(request)},
+    )
 
 
 @patient_required

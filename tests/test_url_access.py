@@ -20,6 +20,10 @@ STAFF_PAGE = expect(OK, OK, OK, FORBIDDEN, FORBIDDEN, LOGIN)
 CLINIC_RECORD = expect(OK, NOT_FOUND, OK, FORBIDDEN, FORBIDDEN, LOGIN)
 PATIENT_PAGE = expect(FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, OK, LOGIN)
 PUBLIC = expect(OK, OK, OK, OK, OK, OK)
+# The signed-in user's own account pages, whatever their role.
+ACCOUNT_PAGE = expect(OK, OK, OK, OK, OK, LOGIN)
+# Account pages that send a user elsewhere until they apply (no two-factor yet, no fresh codes, no recent password).
+ACCOUNT_REDIRECT = expect(302, 302, 302, 302, 302, LOGIN)
 
 ACCESS = {
     "home": (lambda objs: reverse("home"), expect(302, 302, 302, 302, 302, LOGIN)),
@@ -27,6 +31,11 @@ ACCESS = {
     "patient_create": (lambda objs: reverse("patient_create"), STAFF_PAGE),
     "patient_detail": (lambda objs: reverse("patient_detail", args=[objs["patient"].pk]), CLINIC_RECORD),
     "patient_edit": (lambda objs: reverse("patient_edit", args=[objs["patient"].pk]), CLINIC_RECORD),
+    # The audit trail is clinical: the clinic's physiotherapists only, not the front desk.
+    "patient_audit": (
+        lambda objs: reverse("patient_audit", args=[objs["patient"].pk]),
+        expect(OK, NOT_FOUND, FORBIDDEN, FORBIDDEN, FORBIDDEN, LOGIN),
+    ),
     "my_page": (lambda objs: reverse("my_page"), PATIENT_PAGE),
     "healthz": (lambda objs: reverse("healthz"), PUBLIC),
     "password_reset": (lambda objs: reverse("password_reset"), PUBLIC),
@@ -34,6 +43,14 @@ ACCESS = {
     "password_reset_complete": (lambda objs: reverse("password_reset_complete"), PUBLIC),
     "password_change": (lambda objs: reverse("password_change"), expect(OK, OK, OK, OK, OK, LOGIN)),
     "password_change_done": (lambda objs: reverse("password_change_done"), expect(OK, OK, OK, OK, OK, LOGIN)),
+    # Without a password step just passed, the code page sends everyone back to sign in (signed-in users home).
+    "sign_in_code": (lambda objs: reverse("sign_in_code"), ACCOUNT_REDIRECT),
+    "reauth": (lambda objs: reverse("reauth"), ACCOUNT_PAGE),
+    "account_security": (lambda objs: reverse("account_security"), ACCOUNT_PAGE),
+    "two_factor_setup": (lambda objs: reverse("two_factor_setup"), ACCOUNT_PAGE),
+    "two_factor_disable": (lambda objs: reverse("two_factor_disable"), ACCOUNT_REDIRECT),
+    "recovery_codes": (lambda objs: reverse("recovery_codes"), ACCOUNT_REDIRECT),
+    "recovery_codes_regenerate": (lambda objs: reverse("recovery_codes_regenerate"), ACCOUNT_REDIRECT),
 }
 
 # Views whose behaviour is tested on their own: they need a token, a POST or are Django's own pages.
@@ -78,7 +95,7 @@ def test_url_answers_each_role_as_intended(url_name, role, cast, objects, login_
         assert response.status_code == expected[role], f"{role} on {url}"
 
 
-@pytest.mark.parametrize("url_name", ["patient_detail", "patient_edit"])
+@pytest.mark.parametrize("url_name", ["patient_detail", "patient_edit", "patient_audit"])
 def test_patient_of_another_clinic_is_not_found(url_name, physio_client, foreign_patient):
     response = physio_client.get(reverse(url_name, args=[foreign_patient.pk]))
     assert response.status_code == 404

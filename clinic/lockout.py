@@ -1,0 +1,58 @@
+"""Lock-out after repeated failed sign-ins, on top of django-axes.
+
+Axes counts failed passwords by itself (its backend and Django's `user_login_failed` signal). Wrong two-factor
+and re-authentication codes are counted through the same signal, so one limit covers every step of signing in.
+"""
+
+from axes.handlers.proxy import AxesProxyHandler
+from axes.helpers import get_cool_off
+from django.conf import settings
+from django.contrib.auth.signals import user_login_failed
+from django.shortcuts import render
+from django.utils import timezone
+
+from clinic.models import User
+from clinic.two_factor import pending_sign_in
+
+
+def username_for_lockout(request, credentials) -> str:
+    """The address attempts are counted against: e-mail addresses sign in whatever their case, so count them so."""
+    source = credentials if credentials is not None else request.POST
+    return (source.get("username") or "").strip().lower()
+
+
+def _credentials(user: User) -> dict:
+    return {"username": user.get_username()}
+
+
+def is_locked_out(request, user: User) -> bool:
+    """True when `user` may not try another code from this client address until the cool-off has passed."""
+    if not settings.AXES_ENABLED:
+        return False
+    return not AxesProxyHandler.is_allowed(request, _credentials(user))
+
+
+def record_failed_code(request, user: User) -> None:
+    """Count a wrong two-factor or re-authentication code as a failed sign-in (axes records it and may lock out)."""
+    user_login_failed.send(sender=__name__, credentials=_credentials(user), request=request)
+
+
+def lockout_response(request, original_response=None, credentials=None):
+    """The page shown instead of the sign-in form once too many attempts failed (axes' AXES_LOCKOUT_CALLABLE)."""
+    # Each further attempt during a lock-out restarts the cool-off, so it ends a full cool-off from now.
+    retry_at = timezone.localtime() + get_cool_off(request)
+    return render(
+        request,
+        "registration/locked_out.html",
+        {"retry_at": retry_at, "clinic": _known_clinic(request)},
+        status=settings.AXES_HTTP_RESPONSE_CODE,
+    )
+
+
+def _known_clinic(request):
+    """The clinic to call, when we already know who is signing in (never guessed from a typed address)."""
+    user = request.user if request.user.is_authenticated else pending_sign_in(request)[0]
+    if user is None:
+        return None
+    record = user.staff_member or user.patient_record
+    return record.clinic if record else None

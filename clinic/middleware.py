@@ -1,0 +1,40 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
+from django.shortcuts import redirect
+from django.utils.deprecation import MiddlewareMixin
+
+from clinic.two_factor import clinic_requires_two_factor, has_two_factor
+
+
+class PermissionsPolicyMiddleware:
+    """Switches off browser features no page uses (settings.PERMISSIONS_POLICY), so injected content can't either."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        return response
+
+
+class StaffTwoFactorMiddleware(MiddlewareMixin):
+    """Staff of a clinic that requires two-factor sign-in (Clinic.require_staff_2fa) can use nothing but the set-up
+    page, signing out and the health check until their session is verified by a code. Patients are never forced."""
+
+    REACHABLE_WITHOUT_TWO_FACTOR = {"two_factor_setup", "logout", "healthz"}
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        user = request.user
+        if not user.is_authenticated or user.is_verified() or not clinic_requires_two_factor(user):
+            return None
+        if request.resolver_match.view_name in self.REACHABLE_WITHOUT_TWO_FACTOR:
+            return None
+        if has_two_factor(user):
+            # The session began before the authenticator was set up elsewhere: sign in again, with a code.
+            logout(request)
+            messages.info(request, "Your clinic requires two-factor sign-in: please sign in again with your code.")
+            return redirect_to_login(request.get_full_path())
+        return redirect("two_factor_setup")
