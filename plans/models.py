@@ -19,6 +19,8 @@ from plans.images import validate_exercise_image
 # Exercise library
 # ---------------------------------------------------------------------------------------------------------------
 
+# Path segments of the library's own pages, so no exercise may take them as its code.
+RESERVED_SLUGS = frozenset({"new"})
 KIND_CHOICES = [(kind, kind.replace("_", " ").capitalize()) for kind in KINDS]
 DOSAGE_FIELDS = ("sets", "reps", "hold_s", "minutes", "rest_s", "per_side", "per_week")
 # Spec checks the model fields cannot express themselves (links, codes inside the JSON lists, the figure).
@@ -118,7 +120,9 @@ class Exercise(models.Model):
         "video link",
         max_length=500,
         blank=True,
-        validators=[URLValidator(schemes=["https"], message="Use a secure link starting with https://.")],
+        validators=[
+            URLValidator(schemes=["https"], message="Use a secure link starting with https://.", code="not_https")
+        ],
     )
     library_version = models.CharField(
         max_length=20, blank=True, help_text="The library file version in which a shipped exercise last changed."
@@ -228,7 +232,9 @@ class Exercise(models.Model):
             errors.setdefault("regressions", []).append(
                 f"{', '.join(sorted(both))} cannot be both harder and easier than this exercise."
             )
-        if self.clinic_id and self.slug and Exercise.objects.shipped().filter(slug=self.slug).exists():
+        if self.slug in RESERVED_SLUGS:
+            errors["slug"] = "This code is reserved; choose another."
+        elif self.clinic_id and self.slug and Exercise.objects.shipped().filter(slug=self.slug).exists():
             errors["slug"] = "The shipped library already uses this code; choose another."
         if errors:
             raise ValidationError(errors)

@@ -71,7 +71,8 @@ def exercise_create(*, clinic: Clinic, by: StaffMember, **fields) -> Exercise:
 def exercise_update(*, exercise: Exercise, **fields) -> Exercise:
     if exercise.is_shipped:
         raise ValueError("Shipped exercises change only through the library file.")
-    previous_image = exercise.image.name
+    # A bound form has already put any new picture on the instance, so ask the database for the stored one.
+    previous_image = Exercise.objects.filter(pk=exercise.pk).values_list("image", flat=True).get()
     for name, value in fields.items():
         setattr(exercise, name, value)
     return _save(exercise, previous_image=previous_image)

@@ -7,7 +7,9 @@ added without an entry here fails `test_every_url_has_an_access_entry`: who may 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-OK, FORBIDDEN, NOT_FOUND, LOGIN = 200, 403, 404, "login"
+from tests.plans.factories import ExerciseFactory, picture_upload
+
+OK, FORBIDDEN, NOT_FOUND, LOGIN, POST_ONLY = 200, 403, 404, "login", 405
 ROLES = ["physio", "other_clinic_physio", "front_desk", "patient", "other_patient", "anonymous"]
 
 
@@ -20,6 +22,9 @@ STAFF_PAGE = expect(OK, OK, OK, FORBIDDEN, FORBIDDEN, LOGIN)
 CLINIC_RECORD = expect(OK, NOT_FOUND, OK, FORBIDDEN, FORBIDDEN, LOGIN)
 PATIENT_PAGE = expect(FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, OK, LOGIN)
 PUBLIC = expect(OK, OK, OK, OK, OK, OK)
+# Pages only physiotherapists use (front desk may look, not change).
+PHYSIO_PAGE = expect(OK, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, LOGIN)
+PHYSIO_RECORD = expect(OK, NOT_FOUND, FORBIDDEN, FORBIDDEN, FORBIDDEN, LOGIN)
 # The signed-in user's own account pages, whatever their role.
 ACCOUNT_PAGE = expect(OK, OK, OK, OK, OK, LOGIN)
 # Account pages that send a user elsewhere until they apply (no two-factor yet, no fresh codes, no recent password).
@@ -37,6 +42,20 @@ ACCESS = {
         expect(OK, NOT_FOUND, FORBIDDEN, FORBIDDEN, FORBIDDEN, LOGIN),
     ),
     "my_page": (lambda objs: reverse("my_page"), PATIENT_PAGE),
+    "exercise_list": (lambda objs: reverse("exercise_list"), STAFF_PAGE),
+    "exercise_create": (lambda objs: reverse("exercise_create"), PHYSIO_PAGE),
+    "exercise_detail": (lambda objs: reverse("exercise_detail", args=[objs["exercise"].slug]), CLINIC_RECORD),
+    "exercise_edit": (lambda objs: reverse("exercise_edit", args=[objs["exercise"].slug]), PHYSIO_RECORD),
+    "exercise_deactivate": (lambda objs: reverse("exercise_deactivate", args=[objs["exercise"].slug]), PHYSIO_RECORD),
+    "exercise_reactivate": (
+        lambda objs: reverse("exercise_reactivate", args=[objs["exercise"].slug]),
+        expect(POST_ONLY, POST_ONLY, FORBIDDEN, FORBIDDEN, FORBIDDEN, LOGIN),
+    ),
+    # A clinic's own picture: its staff and its patients (who will see it in their plan), nobody else.
+    "exercise_image": (
+        lambda objs: reverse("exercise_image", args=[objs["exercise"].slug]),
+        expect(OK, NOT_FOUND, OK, OK, OK, LOGIN),
+    ),
     "healthz": (lambda objs: reverse("healthz"), PUBLIC),
     "password_reset": (lambda objs: reverse("password_reset"), PUBLIC),
     "password_reset_done": (lambda objs: reverse("password_reset_done"), PUBLIC),
@@ -79,7 +98,13 @@ def test_every_url_has_an_access_entry():
 
 @pytest.fixture
 def objects(patient, other_patient, foreign_patient):
-    return {"patient": patient, "other_patient": other_patient, "foreign_patient": foreign_patient}
+    exercise = ExerciseFactory(clinic=patient.clinic, image=picture_upload())
+    return {
+        "patient": patient,
+        "other_patient": other_patient,
+        "foreign_patient": foreign_patient,
+        "exercise": exercise,
+    }
 
 
 @pytest.mark.parametrize("role", ROLES)
