@@ -133,18 +133,8 @@ def figure_problems(figure) -> list[str]:
         problems.append(f"figure: labels must be two texts of up to {MAX_LABEL} characters")
     for frame in FRAMES:
         problems += _pose_problems(figure.get(frame), frame)
-    props = figure.get("props", [])
-    if not isinstance(props, list) or len(props) > MAX_PROPS:
-        problems.append(f"figure: props must be a list of up to {MAX_PROPS}")
-    else:
-        for number, prop in enumerate(props, start=1):
-            problems += _prop_problems(prop, number)
-    arrows = figure.get("arrows", [])
-    if not isinstance(arrows, list) or len(arrows) > MAX_ARROWS:
-        problems.append(f"figure: arrows must be a list of up to {MAX_ARROWS}")
-    else:
-        for number, arrow in enumerate(arrows, start=1):
-            problems += _arrow_problems(arrow, number)
+    problems += _list_problems(figure.get("props", []), "props", MAX_PROPS, _prop_problems)
+    problems += _list_problems(figure.get("arrows", []), "arrows", MAX_ARROWS, _arrow_problems)
     return problems
 
 
@@ -218,6 +208,12 @@ FIELD_CHECKS = {
     "range": _is_point,
     "side": lambda value: value in SIDES,
 }
+
+
+def _list_problems(items, name, limit, item_problems) -> list[str]:
+    if not isinstance(items, list) or len(items) > limit:
+        return [f"figure: {name} must be a list of up to {limit}"]
+    return [problem for number, item in enumerate(items, start=1) for problem in item_problems(item, number)]
 
 
 def _pose_problems(pose, frame) -> list[str]:
