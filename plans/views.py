@@ -72,18 +72,16 @@ def exercise_detail(request, slug):
 
 @physio_required
 def exercise_create(request):
+    """A new exercise of the physio's clinic; `?copy=<slug>` starts it from any exercise the clinic can see."""
     member = request.staff_member
-    initial = {}
-    copy_of = request.GET.get("copy")
-    if copy_of and request.method == "GET":
-        original = get_exercise_for_staff(member, copy_of)
-        initial = {name: getattr(original, name) for name in COPIED_FIELDS}
+    original = get_exercise_for_staff(member, request.GET["copy"]) if request.GET.get("copy") else None
+    initial = {name: getattr(original, name) for name in COPIED_FIELDS} if original else {}
     form = ExerciseForm(request.POST or None, request.FILES or None, member=member, initial=initial)
     if form.is_valid():
         exercise = services.exercise_create(clinic=member.clinic, by=member, **form.exercise_fields())
         messages.success(request, f"{exercise.name} has been added to your clinic's library.")
         return redirect(exercise)
-    title = f"Copy {initial['name']} for your clinic" if initial else "Add an exercise"
+    title = f"Copy {original.name} for your clinic" if original else "Add an exercise"
     return render(request, "plans/exercise_form.html", {"form": form, "title": title})
 
 

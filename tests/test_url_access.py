@@ -7,7 +7,7 @@ added without an entry here fails `test_every_url_has_an_access_entry`: who may 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from tests.plans.factories import ExerciseFactory, picture_upload
+from tests.plans.library_factories import ExerciseFactory, picture_upload
 
 OK, FORBIDDEN, NOT_FOUND, LOGIN, POST_ONLY = 200, 403, 404, "login", 405
 ROLES = ["physio", "other_clinic_physio", "front_desk", "patient", "other_patient", "anonymous"]

@@ -13,7 +13,7 @@ from plans.images import reencode_exercise_image, validate_exercise_image
 from plans.models import Exercise
 from plans.selectors import exercise_library_for_clinic
 from tests.factories import ClinicFactory
-from tests.plans.factories import ExerciseFactory, ShippedExerciseFactory, picture_upload
+from tests.plans.library_factories import ExerciseFactory, ShippedExerciseFactory, picture_upload
 
 
 def _errors(exercise) -> dict:

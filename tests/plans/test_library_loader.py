@@ -8,7 +8,7 @@ from django.core.management import CommandError, call_command
 from plans.exercises import LIBRARY_PATH, default_library
 from plans.models import Exercise
 from plans.selectors import exercise_library_for_clinic
-from tests.plans.factories import ExerciseFactory
+from tests.plans.library_factories import ExerciseFactory
 
 FEW = ["glute_bridge", "single_leg_bridge", "pogo_jumps"]
 

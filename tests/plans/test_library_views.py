@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from plans.models import Exercise
-from tests.plans.factories import ExerciseFactory, ShippedExerciseFactory, picture_upload
+from tests.plans.library_factories import ExerciseFactory, ShippedExerciseFactory, picture_upload
 
 VALID_EXERCISE = {
     "name": "Banded monster walk",
