@@ -13,6 +13,7 @@ urlpatterns = [
     path("patients/<int:pk>/audit/", views.patient_audit, name="patient_audit"),
     path("me/", views.my_page, name="my_page"),
     path("library/", include("plans.urls")),
+    path("", include("intake.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/login/", account_views.SignInView.as_view(), name="login"),
     path("accounts/login/code/", account_views.sign_in_code, name="sign_in_code"),

@@ -7,6 +7,8 @@ added without an entry here fails `test_every_url_has_an_access_entry`: who may 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from intake.models import Intake
+from tests.intake.factories import SubmittedIntakeFactory
 from tests.plans.library_factories import ExerciseFactory, picture_upload
 
 OK, FORBIDDEN, NOT_FOUND, LOGIN, POST_ONLY = 200, 403, 404, "login", 405
@@ -22,9 +24,10 @@ STAFF_PAGE = expect(OK, OK, OK, FORBIDDEN, FORBIDDEN, LOGIN)
 CLINIC_RECORD = expect(OK, NOT_FOUND, OK, FORBIDDEN, FORBIDDEN, LOGIN)
 PATIENT_PAGE = expect(FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, OK, LOGIN)
 PUBLIC = expect(OK, OK, OK, OK, OK, OK)
+# Clinical data of the cast's clinic: its physiotherapists only; the front desk sees administrative data only.
+CLINICAL_RECORD = expect(OK, NOT_FOUND, FORBIDDEN, FORBIDDEN, FORBIDDEN, LOGIN)
 # Pages only physiotherapists use (front desk may look, not change).
 PHYSIO_PAGE = expect(OK, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, LOGIN)
-PHYSIO_RECORD = expect(OK, NOT_FOUND, FORBIDDEN, FORBIDDEN, FORBIDDEN, LOGIN)
 # The signed-in user's own account pages, whatever their role.
 ACCOUNT_PAGE = expect(OK, OK, OK, OK, OK, LOGIN)
 # Account pages that send a user elsewhere until they apply (no two-factor yet, no fresh codes, no recent password).
@@ -45,8 +48,8 @@ ACCESS = {
     "exercise_list": (lambda objs: reverse("exercise_list"), STAFF_PAGE),
     "exercise_create": (lambda objs: reverse("exercise_create"), PHYSIO_PAGE),
     "exercise_detail": (lambda objs: reverse("exercise_detail", args=[objs["exercise"].slug]), CLINIC_RECORD),
-    "exercise_edit": (lambda objs: reverse("exercise_edit", args=[objs["exercise"].slug]), PHYSIO_RECORD),
-    "exercise_deactivate": (lambda objs: reverse("exercise_deactivate", args=[objs["exercise"].slug]), PHYSIO_RECORD),
+    "exercise_edit": (lambda objs: reverse("exercise_edit", args=[objs["exercise"].slug]), CLINICAL_RECORD),
+    "exercise_deactivate": (lambda objs: reverse("exercise_deactivate", args=[objs["exercise"].slug]), CLINICAL_RECORD),
     "exercise_reactivate": (
         lambda objs: reverse("exercise_reactivate", args=[objs["exercise"].slug]),
         expect(POST_ONLY, POST_ONLY, FORBIDDEN, FORBIDDEN, FORBIDDEN, LOGIN),
@@ -62,6 +65,14 @@ ACCESS = {
     "password_reset_complete": (lambda objs: reverse("password_reset_complete"), PUBLIC),
     "password_change": (lambda objs: reverse("password_change"), expect(OK, OK, OK, OK, OK, LOGIN)),
     "password_change_done": (lambda objs: reverse("password_change_done"), expect(OK, OK, OK, OK, OK, LOGIN)),
+    "intake:review": (
+        lambda objs: reverse("intake:review", args=[objs["patient"].pk, objs["intake"].pk]),
+        CLINICAL_RECORD,
+    ),
+    "intake:staff_step": (
+        lambda objs: reverse("intake:staff_step", args=[objs["draft"].patient_id, "knee"]),
+        CLINICAL_RECORD,
+    ),
     # Without a password step just passed, the code page sends everyone back to sign in (signed-in users home).
     "sign_in_code": (lambda objs: reverse("sign_in_code"), ACCOUNT_REDIRECT),
     "reauth": (lambda objs: reverse("reauth"), ACCOUNT_PAGE),
@@ -77,6 +88,12 @@ TESTED_ELSEWHERE = {
     "login": "signed-in users are redirected; tested in tests/clinic/test_auth.py",
     "logout": "POST only; tested in tests/clinic/test_auth.py",
     "password_reset_confirm": "needs a token; tested in tests/clinic/test_auth.py",
+    "intake:start": "the patient's signed link, no account: tested in tests/intake/test_link.py",
+    "intake:step": "the patient's signed link after the date-of-birth check: tests/intake/test_questionnaire_flow.py",
+    "intake:done": "the patient's signed link after sending: tested in tests/intake/test_screening.py",
+    "intake:invite_create": "POST only; every role tested in tests/intake/test_invites.py",
+    "intake:staff_start": "POST only; every role tested in tests/intake/test_review.py",
+    "intake:mark_reviewed": "POST only; every role tested in tests/intake/test_review.py",
 }
 
 
@@ -104,6 +121,8 @@ def objects(patient, other_patient, foreign_patient):
         "other_patient": other_patient,
         "foreign_patient": foreign_patient,
         "exercise": exercise,
+        "intake": SubmittedIntakeFactory(patient=patient),
+        "draft": Intake.objects.create(patient=other_patient),
     }
 
 
