@@ -166,6 +166,7 @@ class ExerciseForm(forms.ModelForm):
         if editing:
             self.fields["slug"].disabled = True
             self.fields["slug"].help_text = "Plans refer to this code, so it cannot change."
+        picture_fields = ["remove_image"] if "remove_image" in self.fields else []
         self.helper = FormHelper()
         self.helper.attrs = {"data-submit-once": ""}
         self.helper.layout = Layout(
@@ -199,7 +200,7 @@ class ExerciseForm(forms.ModelForm):
                 Field("progressions", wrapper_class="exercise-choices exercise-choices-scroll"),
                 Field("regressions", wrapper_class="exercise-choices exercise-choices-scroll"),
             ),
-            Fieldset("Pictures and notes", "image", "remove_image", "video_url", "notes"),
+            Fieldset("Pictures and notes", "image", *picture_fields, "video_url", "notes"),
             HTML('<details class="mb-3"><summary>Drawing data (advanced)</summary><div class="mt-2">'),
             "figure",
             HTML("</div></details>"),

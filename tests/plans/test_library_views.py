@@ -286,6 +286,14 @@ def test_replacing_a_picture_removes_the_old_file(physio_client, own_exercise, d
     assert not own_exercise.image.storage.exists(first)
 
 
+def test_removing_a_picture_is_offered_only_when_there_is_one(physio_client, own_exercise, caplog):
+    assert "remove_image" not in physio_client.get(reverse("exercise_edit", args=["our_bridge"])).content.decode()
+    own_exercise.image = picture_upload()
+    own_exercise.save()
+    assert 'name="remove_image"' in physio_client.get(reverse("exercise_edit", args=["our_bridge"])).content.decode()
+    assert "Could not resolve form field" not in caplog.text
+
+
 def test_clearing_a_picture_goes_back_to_the_drawing(physio_client, own_exercise):
     own_exercise.image = picture_upload()
     own_exercise.save()

@@ -27,5 +27,5 @@ class Command(BaseCommand):
             ("unchanged", summary.unchanged),
             ("deactivated", summary.deactivated),
         ):
-            listed = f": {', '.join(slugs)}" if slugs and label != "unchanged" else ""
+            listed = f": {', '.join(slugs)}" if slugs and label in {"updated", "deactivated"} else ""
             self.stdout.write(f"  {len(slugs):>3} {label}{listed}")
