@@ -61,6 +61,9 @@ SESSION_KINDS = (STRENGTH, RUN, IMPACT, CROSS_TRAIN, REST)
 FOUNDATION, IMPACT_READINESS, WALK_RUN, BUILD = "foundation", "impact_readiness", "walk_run", "build"
 PHASES = (FOUNDATION, IMPACT_READINESS, WALK_RUN, BUILD)
 
+# Stored with every issued plan revision; bump it when a change to the builder or the progression rules would
+# plan the same request differently.
+BUILDER_VERSION = "2026.12.1"
 DEFAULT_WEEKS = 14
 MIN_WEEKS, MAX_WEEKS = 4, 26
 # Not in the reference (the case-format example uses 2 + 2): two weeks of strength and low-impact aerobic work before

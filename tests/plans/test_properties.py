@@ -12,7 +12,7 @@ from intake.codes import HIP_STRENGTH, KNEE_STRENGTH, Cause, Condition, Contrain
 from plans.builder import MAX_WEEKS, MIN_WEEKS, CurrentRunning, PlanError, PlanRequest, build_plan, cadence_range
 from plans.exercises import LIBRARY_PATH, default_library
 from plans.invariants import request_violations
-from plans.progression import AMBER, GREEN, RED, LoggedSession, SessionLog, apply_log
+from plans.progression import AMBER, GREEN, RED, LoggedSession, SessionLog, apply_log, replay_logs
 from plans.running import DELOAD_FACTOR, run_minutes
 from plans.selection import (
     DAILY_EXERCISES_MAX,
@@ -216,6 +216,8 @@ def test_re_planning_after_logged_sessions_keeps_every_invariant(request, lights
         plan, _ = apply_log(plan, session_date=day, light=light, today=day, history=history)
         assert request_violations(plan, request, LIBRARY) == []
         history.append(LoggedSession(SessionLog(day, level=session["run"]["level"]), light))
+    # A rebuilt plan with the same logs replayed is the plan the logs made, session by session.
+    assert replay_logs(build(request, LIBRARY), history) == plan
 
 
 @pytest.mark.parametrize("spec", LIBRARY, ids=lambda spec: spec.slug)
