@@ -185,3 +185,41 @@ def _session_words(session: dict) -> str:
     level = "build phase" if run["level"] == BUILD_LEVEL else f"level {run['level']}"
     title = run_title(run)
     return f"{title[0].lower()}{title[1:]} ({level})"
+
+
+def next_step_words(colour: str, day: date, content: dict) -> str:
+    """What the logged run on `day` means for the next one, in the patient's words: "Green: next time you move up
+    to level 4", "Red: rest on Fri 5 Dec, then level 2 on Sun 7 Dec"."""
+    sessions = [s for week in content["weeks"] for s in week["sessions"]]
+    logged = next((s for s in sessions if s["date"] == day.isoformat()), None)
+    ahead = [s for s in sessions if s["date"] > day.isoformat() and s["kind"] in (RUN, REST)]
+    label = colour.capitalize()
+    next_run = next((s for s in ahead if s["kind"] == RUN), None)
+    if logged is None or logged["kind"] != RUN:
+        return f"{label}: carry on with the plan."
+    if next_run is None:
+        return f"{label}: that was the last run of this plan."
+    level, new = logged["run"]["level"], next_run["run"]["level"]
+    upcoming = f"{_level_words(next_run['run'])} on {_short(next_run['date'])}"
+    if new == level == BUILD_LEVEL:
+        step = f"your next run is {run_title(next_run['run'])[4:]} on {_short(next_run['date'])}"
+    elif new > level:
+        step = f"next time you move up to {upcoming}"
+    elif new < level:
+        step = f"next time you go back to {upcoming}"
+    else:
+        step = f"next time you repeat {upcoming}"
+    if colour == "red":
+        rest = next((s for s in ahead if s["date"] < next_run["date"] and s["kind"] == REST), None)
+        if rest is not None:
+            step = f"rest on {_short(rest['date'])}, then {upcoming}"
+    return f"{label}: {step}"
+
+
+def _short(iso: str) -> str:
+    day = date.fromisoformat(iso)
+    return f"{day:%a} {day.day} {day:%b}"
+
+
+def _level_words(run: dict) -> str:
+    return "the build phase" if run["level"] == BUILD_LEVEL else f"level {run['level']}"

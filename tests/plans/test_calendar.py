@@ -9,6 +9,7 @@ from plans.calendar import (
     LoggedMark,
     describe_change,
     logged_run_minutes,
+    next_step_words,
     plan_calendar,
     run_title,
     weekday_headings,
@@ -126,3 +127,35 @@ def test_plan_calendar_build_runs_show_their_minutes():
     plan = build_plan(request(running=pain_free_runner()), LIBRARY)
     run = next(d for w in plan_calendar(plan, today=START) for d in w.days if d.kind == "run")
     assert run.title.startswith("Run ") and run.details[0] == "Build phase"
+
+
+def test_next_step_words_green_moves_up_after_two_sessions(plan):
+    runs = runs_of(plan)
+    first, second = (date.fromisoformat(r["date"]) for r in runs[:2])
+    assert next_step_words("green", first, plan).startswith("Green: next time you repeat level 1 on ")
+    assert next_step_words("green", second, plan).startswith("Green: next time you move up to level 2 on ")
+
+
+def test_next_step_words_red_rests_then_goes_back(plan):
+    runs = runs_of(plan)
+    day = date.fromisoformat(runs[3]["date"])
+    replanned, _ = apply_log(plan, session_date=day, light=RED, today=day, history=[])
+    words = next_step_words("red", day, replanned)
+    skipped = date.fromisoformat(runs[4]["date"])
+    assert words.startswith(f"Red: rest on {skipped:%a} {skipped.day} {skipped:%b}, then level 1 on ")
+
+
+def test_next_step_words_build_run_gives_its_minutes():
+    plan = build_plan(request(running=pain_free_runner()), LIBRARY)
+    runs = runs_of(plan)
+    words = next_step_words("amber", date.fromisoformat(runs[3]["date"]), plan)
+    assert words.startswith(f"Amber: your next run is {runs[4]['run']['minutes']:g} min")
+
+
+def test_next_step_words_for_a_day_without_a_run(plan):
+    assert next_step_words("green", START, plan) == "Green: carry on with the plan."
+
+
+def test_next_step_words_after_the_last_run(plan):
+    last = date.fromisoformat(runs_of(plan)[-1]["date"])
+    assert next_step_words("green", last, plan) == "Green: that was the last run of this plan."
