@@ -283,7 +283,9 @@ class Plan(models.Model):
     """
 
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="plans")
-    assessment = models.ForeignKey("intake.Assessment", on_delete=models.PROTECT, related_name="plans")
+    # RESTRICT, not PROTECT: an assessment with plans is never deleted on its own, yet erasing the patient removes
+    # both (the plans go with the patient).
+    assessment = models.ForeignKey("intake.Assessment", on_delete=models.RESTRICT, related_name="plans")
     status = models.CharField(max_length=10, choices=PlanStatus.choices, default=PlanStatus.DRAFT)
     created_by = models.ForeignKey(StaffMember, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
@@ -305,7 +307,7 @@ class Plan(models.Model):
         null=True, blank=True, help_text="The draft version last issued; empty until the plan is first issued."
     )
     current_revision = models.ForeignKey(
-        "PlanRevision", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "PlanRevision", on_delete=models.RESTRICT, null=True, blank=True, related_name="+"
     )
     ended_at = models.DateTimeField(null=True, blank=True)
 
@@ -461,7 +463,7 @@ class SessionLog(models.Model):
     traffic light computed from it (§9.3). One per plan day."""
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="logs")
-    revision = models.ForeignKey(PlanRevision, on_delete=models.PROTECT, related_name="logs")
+    revision = models.ForeignKey(PlanRevision, on_delete=models.RESTRICT, related_name="logs")
     session_date = models.DateField()
     completed = models.BooleanField(default=True)
     level = models.PositiveSmallIntegerField(

@@ -353,3 +353,8 @@ def plans_for_patient(*, patient: Patient) -> list[Plan]:
         .defer("content", "programme", "current_revision__content", "current_revision__changes")
         .annotate(open_alerts=Count("alerts", filter=Q(alerts__reviewed_at__isnull=True)))
     )
+
+
+def plan_of_assessment(*, assessment: Assessment) -> Plan | None:
+    """The newest plan built from this assessment that has not ended, if any."""
+    return Plan.objects.filter(assessment=assessment).exclude(status=PlanStatus.ENDED).defer("content").first()

@@ -225,7 +225,7 @@ def plan_create(*, assessment: Assessment, by: StaffMember) -> tuple[Plan, bool]
 
 def _locked(plan: Plan) -> Plan:
     locked = (
-        Plan.objects.select_for_update()
+        Plan.objects.select_for_update(of=("self",))
         .select_related("assessment__intake", "patient__clinic", "draft_saved_by__user", "current_revision")
         .get(pk=plan.pk)
     )
@@ -387,16 +387,13 @@ def session_log_create(*, plan: Plan, by, **fields) -> LoggedSessionResult:
         traffic_light=GREEN,
         **fields,
     )
-    try:
-        light = traffic_light(
-            log.as_session_log(),
-            baseline_morning_pain=baseline_morning_pain(locked.assessment.intake.answers),
-            postpartum=postpartum,
-        )
-    except ValueError as error:
-        raise PlanRefused(str(error)) from error
-    log.traffic_light, log.light_reasons, log.light_advice = light.colour, list(light.reasons), light.advice
     log.full_clean(exclude=["plan", "revision", "logged_by"])
+    light = traffic_light(
+        log.as_session_log(),
+        baseline_morning_pain=baseline_morning_pain(locked.assessment.intake.answers),
+        postpartum=postpartum,
+    )
+    log.traffic_light, log.light_reasons, log.light_advice = light.colour, list(light.reasons), light.advice
     log.save()
     history = [entry.as_logged_session() for entry in locked.logs.all()]
     automatic, changes = None, []

@@ -13,7 +13,7 @@ from plans import services as plans_services
 from plans.models import PlanAlert
 from tests.intake.factories import SubmittedIntakeFactory
 from tests.plans.library_factories import ExerciseFactory, picture_upload
-from tests.plans.plan_factories import issued_plan
+from tests.plans.plan_factories import issued_plan, load_shipped_library
 
 OK, FORBIDDEN, NOT_FOUND, LOGIN, POST_ONLY = 200, 403, 404, "login", 405
 ROLES = ["physio", "other_clinic_physio", "front_desk", "patient", "other_patient", "anonymous"]
@@ -146,6 +146,7 @@ def plan_args(objs):
 @pytest.fixture
 def objects(patient, other_patient, foreign_patient):
     exercise = ExerciseFactory(clinic=patient.clinic, image=picture_upload())
+    load_shipped_library()
     plan = issued_plan(patient, as_of=timezone.localdate())
     log = plans_services.session_log_create(
         plan=plan, by=patient.physio.user, session_date=plan.start, pain_during_max=1

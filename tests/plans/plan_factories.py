@@ -11,7 +11,8 @@ from django.utils import timezone
 from intake.engine import assess
 from intake.schema import validate_case
 from plans import services
-from plans.models import Plan
+from plans.exercises import default_library
+from plans.models import Exercise, Plan
 from tests.intake.factories import POSTPARTUM_WELL, REQUIRED_INTAKE, ConfirmedAssessmentFactory, SubmittedIntakeFactory
 
 TODAY = date(2026, 12, 1)
@@ -29,6 +30,14 @@ PFP_INTAKE = {
 # A runner whose runs hurt at most 3/10 (reference §9.3 P1): no foundation or impact weeks, runs from day 2.
 RUNNER_INTAKE = {**PFP_INTAKE, "runs_per_week": 3, "nprs_during_run": 2}
 HIP_WEAKNESS = [{"code": "hip_muscle_weakness", "origin": "engine", "note": ""}]
+
+
+def load_shipped_library() -> None:
+    """The shipped exercise library in the database, in one query (the loader's checks are tested on their own)."""
+    Exercise.objects.bulk_create(
+        Exercise(slug=spec.slug, library_version="test", **Exercise.fields_from_spec(spec))
+        for spec in default_library()
+    )
 
 
 def confirmed_assessment(patient, *, answers=None, as_of=TODAY, causes=HIP_WEAKNESS, findings=None, **fields):

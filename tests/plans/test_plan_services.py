@@ -4,6 +4,7 @@ change, session logs with their refusals, automatic revisions, alerts and undo."
 from datetime import datetime, time, timedelta
 
 import pytest
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from clinic.models import PatientStatus
@@ -20,6 +21,7 @@ from tests.plans.plan_factories import (
     day_of,
     draft_plan,
     issued_plan,
+    load_shipped_library,
     postpartum_answers,
     sessions,
 )
@@ -31,6 +33,11 @@ pytestmark = pytest.mark.django_db
 def frozen(time_machine):
     time_machine.move_to(NOON, tick=False)
     return time_machine
+
+
+@pytest.fixture(autouse=True)
+def library(db):
+    load_shipped_library()
 
 
 def move_to(frozen, day):
@@ -96,11 +103,13 @@ def test_plan_create_refuses_emergency_and_urgent_results_with_the_reason(patien
     assert not Plan.objects.exists()
 
 
-def test_plan_create_refer_before_run_plans_without_running(patient, physio):
+def test_plan_create_refer_before_run_plans_running_only_from_the_gate(patient, physio):
     assessment = confirmed_assessment(patient, answers=postpartum_answers(8))
-    assert assessment.engine_result["action"] == "refer_before_run"
+    assert assessment.engine_result["action"] == "refer_before_run"  # under 12 weeks after the birth (RF18)
     plan, _ = services.plan_create(assessment=assessment, by=physio)
-    assert not sessions(plan.content, "run") and not sessions(plan.content, "impact")
+    gate = assessment.gates["running_allowed_from"]
+    assert plan.content["earliest_run_date"] >= gate == (TODAY + timedelta(weeks=4)).isoformat()
+    assert all(s["date"] >= gate for s in sessions(plan.content) if s["kind"] in ("run", "impact"))
 
 
 # --- editing the draft --------------------------------------------------------------------------------------------
@@ -244,6 +253,13 @@ def test_plan_revision_refuses_every_change(patient):
     assert revision.reason == "Issued by Alice Morgan"
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger exists on PostgreSQL only")
+def test_postgresql_refuses_raw_updates_of_revisions(patient):
+    issued_plan(patient)
+    with pytest.raises(DatabaseError, match="never changed"), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE plans_planrevision SET reason = 'tampered'")
+
+
 def test_plan_end_stops_the_plan_and_keeps_its_revisions(patient, physio):
     plan = issued_plan(patient)
     services.plan_end(plan=plan, by=physio)
@@ -365,7 +381,9 @@ def test_session_log_two_reds_within_14_days_raise_an_alert(runner_plan, frozen)
     later = next(s for s in sessions(runner_plan.current_revision.content, "run") if day_of(s) > day_of(runs[1]))
     move_to(frozen, day_of(later))
     second = log(runner_plan, day_of(later), swelling=True)
-    [alert] = second.alerts
+    alerts = {alert.code: alert for alert in second.alerts}
+    assert set(alerts) == {"two_reds_in_14_days", "red_at_regressed_level"}  # red again after stepping back, too
+    alert = alerts["two_reds_in_14_days"]
     assert (alert.code, alert.rule, alert.plan, alert.log, alert.is_open) == (
         "two_reds_in_14_days",
         "P5",
@@ -455,3 +473,10 @@ def test_plan_alert_review_records_who_and_when(runner_plan, physio):
     alert = PlanAlert.objects.create(plan=runner_plan, log=log_entry, code="x", rule="P5", reason="Two reds")
     services.plan_alert_review(alert=alert, by=physio)
     assert (alert.reviewed_by, alert.reviewed_at, alert.is_open) == (physio, timezone.now(), False)
+
+
+def test_deleting_the_patient_removes_plans_revisions_and_logs(after_red):
+    """Erasing a patient's records must not be blocked by their plan (revisions refuse changes, not deletion)."""
+    assert SessionLog.objects.exists() and PlanRevision.objects.count() == 2
+    after_red.patient.delete()
+    assert not Plan.objects.exists() and not PlanRevision.objects.exists() and not SessionLog.objects.exists()

@@ -20,6 +20,7 @@ from tests.plans.plan_factories import (
     day_of,
     draft_plan,
     issued_plan,
+    load_shipped_library,
     postpartum_answers,
     sessions,
 )
@@ -33,8 +34,22 @@ def frozen(time_machine):
     return time_machine
 
 
-def move_to(frozen, day):
+@pytest.fixture(autouse=True)
+def library(db):
+    load_shipped_library()
+
+
+def move_to(frozen, day, client=None):
+    """Move the clock to the evening of `day`; a signed-in `client` signs in again (sessions expire meanwhile)."""
     frozen.move_to(timezone.make_aware(datetime.combine(day, time(19))), tick=False)
+    if client is not None:
+        client.force_login(client.session_user)
+
+
+@pytest.fixture
+def physio_client(physio_client, physio):
+    physio_client.session_user = physio.user
+    return physio_client
 
 
 def url(name, plan, *args):
@@ -174,15 +189,14 @@ def test_draft_editor_up_and_down_reorder_without_javascript(physio_client, pati
     assert codes(plan)[:2] == [first, second]
 
 
-def test_draft_editor_remove_and_add_an_exercise(physio_client, patient):
+def test_draft_editor_add_then_remove_an_exercise(physio_client, patient):
     plan = draft_plan(patient)
-    daily = next(row["code"] for row in plan.content["programme"] if row["kind"] not in ("strength", "core"))
-    physio_client.post(url("draft", plan), editor_data(plan, action=f"remove:{daily}"))
-    assert daily not in codes(plan)
     physio_client.post(url("draft", plan), editor_data(plan, action="add", add_exercise="hamstring_stretch_lying"))
     assert codes(plan)[-1] == "hamstring_stretch_lying"
     added = plan.content["programme"][-1]
     assert (added["sets"], added["hold_s"], added["per_week"]) == (1, 30, 7)  # the library's dose to start from
+    physio_client.post(url("draft", plan), editor_data(plan, action="remove:hamstring_stretch_lying"))
+    assert "hamstring_stretch_lying" not in codes(plan)
 
 
 def test_draft_editor_removing_the_knee_exercise_is_refused_with_the_reason(physio_client, patient):
@@ -295,7 +309,7 @@ def test_plan_page_for_the_front_desk_shows_status_and_revisions_only(desk_clien
 def test_plan_page_lists_automatic_changes_with_undo(physio_client, patient, frozen):
     plan = issued_plan(patient, answers=RUNNER_INTAKE)
     run = sessions(plan.current_revision.content, "run")[0]
-    move_to(frozen, day_of(run))
+    move_to(frozen, day_of(run), physio_client)
     services.session_log_create(plan=plan, by=patient.physio.user, session_date=day_of(run), pain_during_max=8)
     page = physio_client.get(url("detail", plan)).content.decode()
     assert "Undo this change" in page and "rest instead of run" in page
@@ -312,13 +326,13 @@ def test_plan_page_query_count_does_not_grow_with_the_plan(physio_client, patien
     short = issued_plan(patient, answers=RUNNER_INTAKE, weeks=4)
     long = issued_plan(other_patient, answers=RUNNER_INTAKE, weeks=26)
     for plan in (short, long):
-        runs = sessions(plan.current_revision.content, "run")[:2]
-        for run in runs:
-            move_to(frozen, day_of(run))
-            plan.refresh_from_db()
+        first, second = sessions(plan.current_revision.content, "run")[:2]
+        for run, pain in ((first, 4), (second, 6)):  # amber, then red: two automatic changes
+            move_to(frozen, day_of(run), physio_client)
             services.session_log_create(
-                plan=plan, by=plan.patient.physio.user, session_date=day_of(run), pain_during_max=6
+                plan=plan, by=plan.patient.physio.user, session_date=day_of(run), pain_during_max=pain
             )
+        assert plan.revisions.count() == 3 and plan.logs.count() == 2
     assert plan_page_queries(physio_client, short) == plan_page_queries(physio_client, long)
 
 
@@ -367,7 +381,7 @@ def test_log_form_asks_about_the_pelvic_floor_after_a_birth(physio_client, patie
 
 def test_log_a_green_run_says_so_in_plain_words(physio_client, runner, frozen):
     first, second = sessions(runner.current_revision.content, "run")[:2]
-    move_to(frozen, day_of(second))
+    move_to(frozen, day_of(second), physio_client)
     services.session_log_create(
         plan=runner, by=runner.patient.physio.user, session_date=day_of(first), pain_during_max=1
     )
@@ -382,7 +396,7 @@ def test_log_a_green_run_says_so_in_plain_words(physio_client, runner, frozen):
 
 def test_log_a_red_run_shows_what_changed(physio_client, runner, frozen):
     run = sessions(runner.current_revision.content, "run")[0]
-    move_to(frozen, day_of(run))
+    move_to(frozen, day_of(run), physio_client)
     page = physio_client.post(url("log_create", runner), log_data(day_of(run), limp="on"), follow=True).content.decode()
     assert "Red: rest on " in page and "a limp or change in running style" in page
     assert "rest instead of run 1 min" in page and "Undo this change" in page
@@ -413,8 +427,10 @@ def test_log_page_of_a_draft_plan_sends_back(physio_client, patient):
 
 def test_undo_an_automatic_change(physio_client, runner, frozen):
     run = sessions(runner.current_revision.content, "run")[0]
-    move_to(frozen, day_of(run))
-    services.session_log_create(plan=runner, by=runner.patient.physio.user, session_date=day_of(run), limp=True)
+    move_to(frozen, day_of(run), physio_client)
+    services.session_log_create(
+        plan=runner, by=runner.patient.physio.user, session_date=day_of(run), pain_during_max=2, limp=True
+    )
     response = physio_client.post(url("revision_undo", runner, 2), follow=True)
     runner.refresh_from_db()
     assert runner.current_revision.number == 3 and runner.current_revision.kind == "undo"
@@ -430,18 +446,21 @@ def test_undo_refused_says_why(physio_client, runner):
 def test_alert_marked_reviewed(physio_client, runner, frozen):
     runs = sessions(runner.current_revision.content, "run")
     move_to(frozen, day_of(runs[0]))
-    services.session_log_create(plan=runner, by=runner.patient.physio.user, session_date=day_of(runs[0]), limp=True)
+    services.session_log_create(
+        plan=runner, by=runner.patient.physio.user, session_date=day_of(runs[0]), pain_during_max=2, limp=True
+    )
     runner.refresh_from_db()
     later = next(s for s in sessions(runner.current_revision.content, "run") if s["date"] > runs[1]["date"])
-    move_to(frozen, day_of(later))
+    move_to(frozen, day_of(later), physio_client)
     result = services.session_log_create(
-        plan=runner, by=runner.patient.physio.user, session_date=day_of(later), swelling=True
+        plan=runner, by=runner.patient.physio.user, session_date=day_of(later), pain_during_max=2, swelling=True
     )
-    [alert] = result.alerts
+    alert = next(alert for alert in result.alerts if alert.code == "two_reds_in_14_days")
     assert "Two red sessions within 14 days" in physio_client.get(url("detail", runner)).content.decode()
     physio_client.post(url("alert_review", runner, alert.pk))
     alert.refresh_from_db()
     assert not alert.is_open
+    assert audited("change", alert)
 
 
 # --- the patient page ---------------------------------------------------------------------------------------------
@@ -502,10 +521,14 @@ def test_plan_of_another_patient_under_this_patient_is_not_found(physio_client, 
 
 
 @pytest.mark.parametrize("name", ["issue", "end", "revision_undo"])
-def test_plan_actions_are_forbidden_to_the_front_desk_and_need_post(desk_client, physio_client, plan_of_patient, name):
+def test_plan_actions_are_forbidden_to_the_front_desk_and_need_post(
+    login_as, front_desk, physio, plan_of_patient, name
+):
     target = url(name, plan_of_patient, 1) if name == "revision_undo" else url(name, plan_of_patient)
-    assert desk_client.post(target).status_code == 403
-    assert physio_client.get(target).status_code == 405
+    assert login_as(front_desk.user).post(target).status_code == 403
+    assert login_as(physio.user).get(target).status_code == 405
+    plan_of_patient.refresh_from_db()
+    assert plan_of_patient.status == PlanStatus.ISSUED and plan_of_patient.revisions.count() == 1
 
 
 def test_a_physio_of_another_clinic_cannot_act_on_the_plan(other_physio_client, plan_of_patient):
