@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from clinic.models import Patient, StaffRole
-from intake.models import Intake, IntakeInvite, InviteState
+from intake.models import Assessment, AssessmentStatus, Intake, IntakeInvite, InviteState
 
 
 def role_required(*roles):
@@ -75,6 +75,20 @@ def get_intake_for_staff(member, patient_pk, intake_pk):
     )
     intake.patient = patient
     return intake
+
+
+def get_assessment_for_staff(member, patient_pk, intake_pk, assessment_pk):
+    """A confirmed or referred assessment of one of the member's clinic's intakes; 404 for any other (another
+    clinic, another patient or intake, or a draft, which lives on the assessment page itself)."""
+    intake = get_intake_for_staff(member, patient_pk, intake_pk)
+    assessment = get_object_or_404(
+        Assessment.objects.filter(intake=intake)
+        .exclude(status=AssessmentStatus.DRAFT)
+        .select_related("confirmed_by__user", "created_by__user"),
+        pk=assessment_pk,
+    )
+    assessment.intake = intake
+    return assessment
 
 
 INTAKE_SESSION_KEY = "intake_invite_id"
