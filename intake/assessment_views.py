@@ -161,6 +161,8 @@ def assessment(request, pk, intake_pk):
                 state = _page_state(intake, today)
                 data = request.POST.copy()
                 data["digest"] = state.live.digest
+                for decision in state.decisions:  # a cause new to the page starts as any cause does
+                    data.setdefault(f"verdict-{decision.code}", decision.verdict)
                 form = AssessmentForm(data, **state.form_options)
                 form.is_valid()
                 form.add_error(refusal.field if refusal.field in form.fields else None, refusal.message)

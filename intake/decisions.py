@@ -12,11 +12,12 @@ from dataclasses import dataclass
 
 from intake.codes import RED_FLAGS, Cause, Level
 from intake.engine import HARD_BLOCKS, override_problems
+from plans.builder import CONFIRMED_CAUSE_MIN_SCORE
 
-# Not in the reference: a cause the engine scores at least this high starts as "confirm" on the assessment page
-# (the weight of one strong finding, or a moderate and a weak one); the others start undecided. Either way the
-# physio decides every cause before confirming.
-CAUSE_PRESELECT_MIN_SCORE = 0.5
+# Not in the reference: a cause the engine scores at least this high (one strong finding, or a moderate and a weak
+# one) starts as "confirm" on the assessment page; the others start undecided, and the physio decides every cause
+# before confirming. The same score from which the case harness counts a cause as confirmed without a physio.
+CAUSE_PRESELECT_MIN_SCORE = CONFIRMED_CAUSE_MIN_SCORE
 
 CONFIRM, REJECT = "confirm", "reject"
 VERDICTS = ((CONFIRM, "Confirm"), (REJECT, "Reject"))

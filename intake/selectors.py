@@ -262,6 +262,11 @@ def live_assessment(
     return LiveAssessment(as_of, case, result, [], overrides)
 
 
+def assessment_now(intake: Intake, *, as_of: date) -> LiveAssessment:
+    """The engine run on the intake as it stands: its current examination and its draft's overrides."""
+    return live_assessment(intake, examination=examination_for(intake), draft=assessment_draft(intake), as_of=as_of)
+
+
 @dataclass(frozen=True)
 class CauseLine:
     """A cause on the assessment page: the engine's score and evidence, and the reference's categories for it."""
