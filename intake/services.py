@@ -398,7 +398,8 @@ def assessment_remove_cause(*, intake: Intake, by: StaffMember, code: str) -> As
 
 
 def _decide(draft: Assessment, *, status: str, examination, live, by: StaffMember) -> Assessment:
-    """Snapshot what the engine read and concluded, and who decided when: from here on the assessment is final."""
+    """Snapshot what the engine read and concluded, and who decided when: from here on the assessment is final.
+    The intake counts as reviewed from then on, if nobody had marked it yet."""
     draft.status = status
     draft.as_of = live.as_of
     draft.plan_start = date.fromisoformat(live.case["plan_start"]) if "plan_start" in live.case else None
@@ -410,6 +411,7 @@ def _decide(draft: Assessment, *, status: str, examination, live, by: StaffMembe
     draft.confirmed_by = by
     draft.confirmed_at = timezone.now()
     draft.save()
+    intake_mark_reviewed(intake=draft.intake, by=by)  # whoever assessed it has read it
     return draft
 
 

@@ -7,14 +7,12 @@ function openTarget() {
   const target = document.getElementById(decodeURIComponent(window.location.hash.slice(1)));
   if (!target) return;
   const folded = target.closest("details:not([open])");
-  if (folded) {
-    folded.open = true;
-    target.scrollIntoView();
-  }
-  // A link to one finding puts the keyboard on it too.
+  if (folded) folded.open = true;
+  // A link to one finding puts the keyboard on it too; centred, so the save bar does not cover it.
   const input = target.matches(".exam-row") && target.querySelector("input:checked, input:not([type=hidden])");
   if (input) input.focus({ preventScroll: true });
+  target.scrollIntoView({ block: "center" });
 }
 
-openTarget();
+window.addEventListener("load", openTarget);
 window.addEventListener("hashchange", openTarget);

@@ -83,7 +83,7 @@ def test_assessment_page_shows_the_action_condition_flags_and_gates(physio_clien
 def test_assessment_page_shows_each_cause_with_score_evidence_source_and_categories(physio_client, examined):
     page = physio_client.get(_url(examined(TENDINOPATHY))).content.decode()
     assert "1. Quadriceps weakness" in page
-    assert '<rect x="0" y="0" width="60" height="10"' in page and "Score 0.60 of 1" in page
+    assert '<rect x="0" y="2" width="60" height="10"' in page and "Score 0.60 of 1" in page
     assert "Score 0.40 of 1" in page and "Score 0.20 of 1" in page
     assert "quadriceps strength reduced" in page
     assert "Reference §7 row 3" in page and "Quadriceps, open chain, Quadriceps, closed chain" in page
@@ -479,6 +479,19 @@ def test_emergency_result_offers_a_referral_instead_of_confirming(physio_client,
     response = _press(physio_client, intake, CONFIRM)
     assert "is not confirmed: record the referral instead" in response.content.decode()
     assert not Assessment.objects.filter(status=AssessmentStatus.CONFIRMED).exists()
+
+
+def test_emergency_result_shows_causes_without_asking_for_decisions(physio_client, examined):
+    page = physio_client.get(_url(examined("postpartum-16-weeks-self-harm"))).content.decode()
+    assert "Reduced recovery capacity" in page and "Score 0.60 of 1" in page
+    assert 'name="verdict-' not in page and 'name="add_code"' not in page
+
+
+def test_deciding_an_assessment_marks_the_intake_reviewed(physio_client, examined, physio):
+    intake = examined(LOCKED)
+    _press(physio_client, intake, REFER, referral_note="Acute knee clinic.")
+    intake.refresh_from_db()
+    assert (intake.reviewed_by, intake.reviewed_at is not None) == (physio, True)
 
 
 def test_referral_needs_a_note(physio_client, examined):
