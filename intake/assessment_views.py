@@ -3,6 +3,7 @@ checks, overrides and confirms), and the read-only record of each past assessmen
 
 from dataclasses import dataclass
 from datetime import date
+from functools import wraps
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
@@ -23,12 +24,20 @@ from intake.models import Assessment, Examination, Intake
 AUDIT_DETAIL_MAX = 200  # AuditEvent.detail
 
 
-def _submitted_intake(request, pk: int, intake_pk: int) -> Intake | None:
-    intake = get_intake_for_staff(request.staff_member, pk, intake_pk)
-    if intake.is_submitted:
-        return intake
-    messages.info(request, "The patient has not sent this questionnaire yet: examine and assess once it is sent.")
-    return None
+def submitted_intake_view(view):
+    """A physio's view of one submitted intake of the clinic, called with the intake. A questionnaire not yet sent
+    has nothing to examine or assess: the physio goes back to its answers so far."""
+
+    @wraps(view)
+    @physio_required
+    def wrapped(request, pk, intake_pk):
+        intake = get_intake_for_staff(request.staff_member, pk, intake_pk)
+        if not intake.is_submitted:
+            messages.info(request, "The patient has not sent this questionnaire yet: examine and assess it once sent.")
+            return redirect(intake)
+        return view(request, intake)
+
+    return wrapped
 
 
 # --- The examination ------------------------------------------------------------------------------------------
@@ -41,12 +50,9 @@ def _changed_detail(changed: list[str]) -> str:
 
 
 @never_cache
-@physio_required
 @require_http_methods(["GET", "POST"])
-def examination(request, pk, intake_pk):
-    intake = _submitted_intake(request, pk, intake_pk)
-    if intake is None:
-        return redirect("intake:review", pk, intake_pk)
+@submitted_intake_view
+def examination(request, intake: Intake):
     current = selectors.examination_for(intake)
     conflict = None
     if request.method == "POST":
@@ -142,12 +148,9 @@ def _page_state(intake: Intake, today: date) -> PageState:
 
 
 @never_cache
-@physio_required
 @require_http_methods(["GET", "POST"])
-def assessment(request, pk, intake_pk):
-    intake = _submitted_intake(request, pk, intake_pk)
-    if intake is None:
-        return redirect("intake:review", pk, intake_pk)
+@submitted_intake_view
+def assessment(request, intake: Intake):
     today = timezone.localdate()
     state = _page_state(intake, today)
     if request.method == "POST":

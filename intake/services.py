@@ -298,6 +298,11 @@ def examination_save(*, intake: Intake, findings: dict, version: int, by: StaffM
 # --- The assessment -------------------------------------------------------------------------------------------
 
 REFERRAL_ACTIONS = (Action.EMERGENCY, Action.URGENT)
+# A confirmed assessment moves a patient on to "assessed" from any earlier stage, or back from a referral once they
+# are cleared; a patient on a plan stays on it. A referral stops a plan too: only the discharged stay as they are.
+BEFORE_ASSESSMENT = (PatientStatus.NEW, PatientStatus.INTAKE_SENT, PatientStatus.INTAKE_RECEIVED)
+ASSESSED_FROM = (*BEFORE_ASSESSMENT, PatientStatus.REFERRED)
+REFERRED_FROM = (*BEFORE_ASSESSMENT, PatientStatus.ASSESSED, PatientStatus.ON_PLAN)
 RESULT_CHANGED = (
     "The result has changed since the page was shown (the examination was saved again, the plan start changed, or "
     "the date moved on). Check the result below, then confirm again."
@@ -397,6 +402,18 @@ def assessment_remove_cause(*, intake: Intake, by: StaffMember, code: str) -> As
     return draft
 
 
+def _as_shown(intake: Intake, by: StaffMember, shown_digest: str):
+    """The locked draft, the examination and the engine's result run again, which must be the result the physio was
+    shown (`shown_digest`) for them to decide on it."""
+    draft = _locked_draft(intake, by)
+    examination, live = _live(intake, draft)
+    if live.result is None:
+        raise AssessmentRefused("The case cannot be assessed until the problems above are put right.")
+    if live.digest != shown_digest:
+        raise AssessmentRefused(RESULT_CHANGED)
+    return draft, examination, live
+
+
 def _decide(draft: Assessment, *, status: str, examination, live, by: StaffMember) -> Assessment:
     """Snapshot what the engine read and concluded, and who decided when: from here on the assessment is final.
     The intake counts as reviewed from then on, if nobody had marked it yet."""
@@ -420,12 +437,7 @@ def assessment_confirm(*, intake: Intake, by: StaffMember, shown_digest: str) ->
     """Confirm the draft's decisions on exactly the result the physio was shown (`shown_digest`): the engine runs
     again and must give the same result. Every listed cause must be confirmed or rejected. Emergency and urgent
     results are referred, not confirmed. The patient moves on to "assessed"."""
-    draft = _locked_draft(intake, by)
-    examination, live = _live(intake, draft)
-    if live.result is None:
-        raise AssessmentRefused("The case cannot be assessed until the problems above are put right.")
-    if live.digest != shown_digest:
-        raise AssessmentRefused(RESULT_CHANGED)
+    draft, examination, live = _as_shown(intake, by, shown_digest)
     if live.result["action"] in REFERRAL_ACTIONS:
         raise AssessmentRefused(
             f"An {live.result['action']} result is not confirmed: record the referral instead.", field="referral_note"
@@ -437,16 +449,7 @@ def assessment_confirm(*, intake: Intake, by: StaffMember, shown_digest: str) ->
         raise AssessmentRefused(f"Confirm or reject every cause before confirming the assessment ({names}).")
     draft.confirmed_causes, draft.rejected_causes = decision_lists(decisions)
     _decide(draft, status=AssessmentStatus.CONFIRMED, examination=examination, live=live, by=by)
-    patient_move_along(
-        patient=intake.patient,
-        to=PatientStatus.ASSESSED,
-        from_statuses=(
-            PatientStatus.NEW,
-            PatientStatus.INTAKE_SENT,
-            PatientStatus.INTAKE_RECEIVED,
-            PatientStatus.REFERRED,
-        ),
-    )
+    patient_move_along(patient=intake.patient, to=PatientStatus.ASSESSED, from_statuses=ASSESSED_FROM)
     return draft
 
 
@@ -457,24 +460,9 @@ def assessment_refer(*, intake: Intake, by: StaffMember, note: str, shown_digest
     note = (note or "").strip()
     if not note:
         raise AssessmentRefused("Write where the patient was referred and what they were told.", field="referral_note")
-    draft = _locked_draft(intake, by)
-    examination, live = _live(intake, draft)
-    if live.result is None:
-        raise AssessmentRefused("The case cannot be assessed until the problems above are put right.")
-    if live.digest != shown_digest:
-        raise AssessmentRefused(RESULT_CHANGED)
+    draft, examination, live = _as_shown(intake, by, shown_digest)
     draft.referral_note = note
     draft.confirmed_causes, draft.rejected_causes = [], []
     _decide(draft, status=AssessmentStatus.REFERRED, examination=examination, live=live, by=by)
-    patient_move_along(
-        patient=intake.patient,
-        to=PatientStatus.REFERRED,
-        from_statuses=(
-            PatientStatus.NEW,
-            PatientStatus.INTAKE_SENT,
-            PatientStatus.INTAKE_RECEIVED,
-            PatientStatus.ASSESSED,
-            PatientStatus.ON_PLAN,
-        ),
-    )
+    patient_move_along(patient=intake.patient, to=PatientStatus.REFERRED, from_statuses=REFERRED_FROM)
     return draft

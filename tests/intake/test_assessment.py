@@ -16,6 +16,7 @@ from intake.models import Assessment, AssessmentStatus, ImmutableAssessment
 from intake.schema import validate_case
 from tests.html_forms import form_data
 from tests.intake.factories import ExaminationFactory, intake_from_vignette, vignette
+from tests.roles import CLINICAL_PAGE_ROLES
 
 CASE_DAY = datetime(2026, 12, 1, 10, tzinfo=UTC)  # the vignettes' "as_of"
 PP_10_WEEKS = "postpartum-10-weeks-override-12-week-gate"
@@ -58,6 +59,11 @@ def _press(client, intake, button: dict, **changes):
 
 def _digest(intake):
     return selectors.assessment_now(intake, as_of=CASE_DAY.date()).digest
+
+
+def _override(client, intake, code, reason, **changes):
+    """Write a reason for overriding a red flag and press its Override button."""
+    return _press(client, intake, {"override": code}, **{f"reason-{code}": reason}, **changes)
 
 
 CONFIRM = {"action": "confirm"}
@@ -230,9 +236,7 @@ def test_a_note_that_is_too_long_keeps_everything_typed(physio_client, examined)
 
 def test_override_changes_the_gates_shown(physio_client, examined):
     intake = examined(PP_10_WEEKS)
-    response = _press(
-        physio_client, intake, {"override": "under_12_weeks_postpartum"}, **{"reason-under_12_weeks_postpartum": REASON}
-    )
+    response = _override(physio_client, intake, "under_12_weeks_postpartum", REASON)
     assert response.url.endswith("#flags")
     page = physio_client.get(_url(intake)).content.decode()
     assert "A plan can be built" in page
@@ -243,9 +247,7 @@ def test_override_changes_the_gates_shown(physio_client, examined):
 
 def test_override_needs_a_written_reason(physio_client, examined):
     intake = examined(PP_10_WEEKS)
-    response = _press(
-        physio_client, intake, {"override": "under_12_weeks_postpartum"}, **{"reason-under_12_weeks_postpartum": "   "}
-    )
+    response = _override(physio_client, intake, "under_12_weeks_postpartum", "   ")
     assert response.status_code == 200
     assert "Give the reason for the override." in response.content.decode()
     assert Assessment.objects.get(intake=intake).overrides == {}
@@ -253,20 +255,10 @@ def test_override_needs_a_written_reason(physio_client, examined):
 
 def test_override_reason_is_trimmed_and_length_limited(physio_client, examined):
     intake = examined(PP_10_WEEKS)
-    too_long = _press(
-        physio_client,
-        intake,
-        {"override": "under_12_weeks_postpartum"},
-        **{"reason-under_12_weeks_postpartum": "x" * 501},
-    )
+    too_long = _override(physio_client, intake, "under_12_weeks_postpartum", "x" * 501)
     assert "Please keep the reason to 500 characters." in too_long.content.decode()
     assert not Assessment.objects.filter(overrides__has_key="under_12_weeks_postpartum").exists()
-    _press(
-        physio_client,
-        intake,
-        {"override": "under_12_weeks_postpartum"},
-        **{"reason-under_12_weeks_postpartum": f"  {REASON}\n"},
-    )
+    _override(physio_client, intake, "under_12_weeks_postpartum", f"  {REASON}\n")
     assert Assessment.objects.get(intake=intake).overrides == {"under_12_weeks_postpartum": REASON}
 
 
@@ -275,9 +267,7 @@ def test_tampered_override_of_an_emergency_flag_is_refused_with_a_message(physio
     page = physio_client.get(_url(intake)).content.decode()
     assert 'name="reason-possible_fracture"' not in page
     assert "Cannot be overridden:</span> An emergency flag sends the patient to a doctor first" in page
-    response = _press(
-        physio_client, intake, {"override": "possible_fracture"}, **{"reason-possible_fracture": "I disagree"}
-    )
+    response = _override(physio_client, intake, "possible_fracture", "I disagree")
     assert response.status_code == 200
     assert "An emergency flag sends the patient to a doctor first" in response.content.decode()
     assert Assessment.objects.get(intake=intake).overrides == {}
@@ -288,27 +278,21 @@ def test_under_3_weeks_after_birth_cannot_be_overridden_and_the_page_says_why(ph
     page = physio_client.get(_url(intake)).content.decode()
     assert 'name="reason-too_early_postpartum"' not in page
     assert "A hard block: under 3 weeks after birth is for rest and recovery only" in page
-    response = _press(
-        physio_client, intake, {"override": "too_early_postpartum"}, **{"reason-too_early_postpartum": "x"}
-    )
+    response = _override(physio_client, intake, "too_early_postpartum", "x")
     assert "A hard block" in response.content.decode()
     assert Assessment.objects.get(intake=intake).overrides == {}
 
 
 def test_override_of_a_flag_that_is_not_raised_is_refused(physio_client, examined):
     intake = examined(TENDINOPATHY)
-    response = _press(
-        physio_client, intake, {"override": "pelvic_floor_symptoms"}, **{"reason-pelvic_floor_symptoms": "x"}
-    )
+    response = _override(physio_client, intake, "pelvic_floor_symptoms", "x")
     assert "That red flag is not raised in this assessment." in response.content.decode()
     assert Assessment.objects.get(intake=intake).overrides == {}
 
 
 def test_an_override_can_be_removed(physio_client, examined):
     intake = examined(PP_10_WEEKS)
-    _press(
-        physio_client, intake, {"override": "under_12_weeks_postpartum"}, **{"reason-under_12_weeks_postpartum": REASON}
-    )
+    _override(physio_client, intake, "under_12_weeks_postpartum", REASON)
     _press(physio_client, intake, {"remove_override": "under_12_weeks_postpartum"})
     assert Assessment.objects.get(intake=intake).overrides == {}
     assert (
@@ -326,9 +310,7 @@ def test_confirm_is_refused_while_a_reason_is_typed_but_not_applied(physio_clien
 
 def test_confirmed_assessment_keeps_the_overrides_with_their_reasons(physio_client, examined):
     intake = examined(PP_10_WEEKS)
-    _press(
-        physio_client, intake, {"override": "under_12_weeks_postpartum"}, **{"reason-under_12_weeks_postpartum": REASON}
-    )
+    _override(physio_client, intake, "under_12_weeks_postpartum", REASON)
     _press(physio_client, intake, CONFIRM)
     assessment = _confirmed(intake)
     assert assessment.overrides == {"under_12_weeks_postpartum": REASON}
@@ -341,13 +323,7 @@ def test_confirmed_assessment_keeps_the_overrides_with_their_reasons(physio_clie
 
 def test_plan_start_moves_the_running_date_of_an_override(physio_client, examined):
     intake = examined(PP_10_WEEKS)
-    _press(
-        physio_client,
-        intake,
-        {"override": "under_12_weeks_postpartum"},
-        plan_start="2026-12-07",
-        **{"reason-under_12_weeks_postpartum": REASON},
-    )
+    _override(physio_client, intake, "under_12_weeks_postpartum", REASON, plan_start="2026-12-07")
     assert (
         "Running and impact from <strong>7 December 2026</strong>" in physio_client.get(_url(intake)).content.decode()
     )
@@ -427,9 +403,7 @@ def test_a_later_confirmation_is_a_new_assessment_and_both_stay_in_the_history(
     _press(physio_client, intake, CONFIRM)
     first = _confirmed(intake)
     physio_client.force_login(colleague_physio.user)
-    _press(
-        physio_client, intake, {"override": "under_12_weeks_postpartum"}, **{"reason-under_12_weeks_postpartum": REASON}
-    )
+    _override(physio_client, intake, "under_12_weeks_postpartum", REASON)
     _press(physio_client, intake, CONFIRM)
     second = Assessment.objects.exclude(pk=first.pk).get(intake=intake)
     assert (second.status, second.confirmed_by, first.overrides) == (AssessmentStatus.CONFIRMED, colleague_physio, {})
@@ -517,23 +491,12 @@ def test_referral_is_recorded_with_the_result_and_the_patient_is_referred(physio
 # --- Who may assess, audit, queries ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("role", "expected"),
-    [
-        ("physio", 200),
-        ("colleague_physio", 200),
-        ("front_desk", 403),
-        ("other_clinic_physio", 404),
-        ("patient", 403),
-        ("anonymous", 302),
-    ],
-)
-def test_assessment_pages_per_role(role, expected, examined, cast, colleague_physio, login_as, physio):
+@pytest.mark.parametrize(("role", "expected"), CLINICAL_PAGE_ROLES)
+def test_assessment_pages_per_role(role, expected, examined, as_role, physio):
     intake = examined(TENDINOPATHY)
     services.assessment_refer(intake=intake, by=physio, note="GP", shown_digest=_digest(intake))
     past = Assessment.objects.get(intake=intake)
-    users = {**cast, "colleague_physio": colleague_physio.user}
-    client = login_as(users[role])
+    client = as_role(role)
     assert client.get(_url(intake)).status_code == expected
     assert client.get(past.get_absolute_url()).status_code == expected
     response = client.post(_url(intake), {"action": "save", "digest": _digest(intake)})

@@ -20,6 +20,7 @@ from tests.intake.factories import (
     ExaminationFactory,
     SubmittedIntakeFactory,
 )
+from tests.roles import CLINICAL_PAGE_ROLES
 
 
 def _leaf_paths(spec, prefix="findings"):
@@ -285,20 +286,9 @@ def test_postnatal_tests_open_when_one_is_recorded(physio_client, intake, physio
 # --- Who may examine ---------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("role", "expected"),
-    [
-        ("physio", 200),
-        ("colleague_physio", 200),
-        ("front_desk", 403),
-        ("other_clinic_physio", 404),
-        ("patient", 403),
-        ("anonymous", 302),
-    ],
-)
-def test_examination_page_per_role(role, expected, intake, cast, colleague_physio, login_as):
-    users = {**cast, "colleague_physio": colleague_physio.user}
-    client = login_as(users[role])
+@pytest.mark.parametrize(("role", "expected"), CLINICAL_PAGE_ROLES)
+def test_examination_page_per_role(role, expected, intake, as_role):
+    client = as_role(role)
     assert client.get(_url(intake)).status_code == expected
     response = client.post(_url(intake), _post(effusion=True))
     assert response.status_code == (302 if expected == 200 else expected)
