@@ -409,5 +409,6 @@ def _assessment(patient: Patient, physio: StaffMember, first_name: str) -> None:
         CauseDecision(decision.code, "confirm", chosen[decision.code]) if decision.code in chosen else decision
         for decision in decisions_for(shown.result["causes"], confirmed=[], rejected=[])
     ]
-    intake_services.assessment_save_draft(intake=intake, by=physio, decisions=decisions, plan_start=None)
-    intake_services.assessment_confirm(intake=intake, by=physio, shown_digest=shown.digest)
+    intake_services.assessment_confirm(
+        intake=intake, by=physio, shown_digest=shown.digest, decisions=decisions, plan_start=None
+    )

@@ -217,7 +217,13 @@ def _act(request, intake: Intake, form: AssessmentForm):
             raise services.AssessmentRefused(
                 f"A reason is written but the override not applied ({names}): press “Override” or clear the reason."
             )
-        confirmed = services.assessment_confirm(intake=intake, by=by, shown_digest=form.cleaned_data["digest"])
+        confirmed = services.assessment_confirm(
+            intake=intake,
+            by=by,
+            shown_digest=form.cleaned_data["digest"],
+            decisions=form.decisions(),
+            plan_start=form.cleaned_data["plan_start"],
+        )
         record(request, patient=patient, action=AuditAction.CREATE, target=confirmed, detail="assessment confirmed")
         messages.success(request, "The assessment has been confirmed.")
         return redirect(confirmed)

@@ -21,7 +21,7 @@ CAUSE_PRESELECT_MIN_SCORE = CONFIRMED_CAUSE_MIN_SCORE
 
 CONFIRM, REJECT = "confirm", "reject"
 VERDICTS = ((CONFIRM, "Confirm"), (REJECT, "Reject"))
-ENGINE, PHYSIO = "engine", "physio"  # where a confirmed cause came from (`CauseOrigin`)
+ENGINE, PHYSIO = "engine", "physio"  # where a confirmed cause came from: listed by the engine, or added
 CAUSE_NOTE_MAX_LENGTH = 300
 
 

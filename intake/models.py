@@ -16,7 +16,6 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
 from clinic.models import Patient, StaffMember
-from intake import decisions
 from intake.codes import Level
 from intake.questions import NOTE_MAX_LENGTH
 from intake.scoring import INSTRUMENT_CODES, instrument
@@ -276,19 +275,11 @@ class Examination(models.Model):
     def __str__(self):
         return f"Examination {self.pk}"
 
-    def get_absolute_url(self):
-        return reverse("intake:examination", args=[self.intake.patient_id, self.intake_id])
-
 
 class AssessmentStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
     CONFIRMED = "confirmed", "Confirmed"
     REFERRED = "referred", "Referred"
-
-
-class CauseOrigin(models.TextChoices):
-    ENGINE = decisions.ENGINE, "Listed by the engine"
-    PHYSIO = decisions.PHYSIO, "Added by the physiotherapist"
 
 
 class ImmutableAssessment(Exception):
@@ -375,10 +366,6 @@ class Assessment(models.Model):
         stored = getattr(self, "_stored_status", None)
         if stored not in (None, AssessmentStatus.DRAFT):
             raise ImmutableAssessment(f"Assessment {self.pk} is {stored} and cannot be {verb}.")
-
-    @property
-    def is_decided(self) -> bool:
-        return self.status != AssessmentStatus.DRAFT
 
     def case(self) -> dict:
         """The case the engine read for this assessment: the intake's answers, the findings snapshot, the

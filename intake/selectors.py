@@ -240,10 +240,13 @@ class LiveAssessment:
     result: dict | None  # None when the case cannot be read
     problems: list[str]
     overrides: dict
+    last_decided: int | None  # the intake's latest confirmed or referred assessment, when the engine ran
 
     @property
     def digest(self) -> str:
-        return result_digest(self.result) if self.result is not None else ""
+        """What the physio decides on: this result, after that latest assessment (so a colleague's decision taken
+        meanwhile is seen before a second one is added)."""
+        return result_digest({"result": self.result, "after": self.last_decided}) if self.result is not None else ""
 
 
 def live_assessment(
@@ -253,13 +256,20 @@ def live_assessment(
     # A plan start chosen on an earlier day may have passed: the plan then starts on the day of the assessment.
     plan_start = draft.plan_start if draft and draft.plan_start and draft.plan_start >= as_of else None
     case = intake.as_case(findings=examination.findings if examination else None, as_of=as_of, plan_start=plan_start)
+    last_decided = (
+        Assessment.objects.filter(intake=intake)
+        .exclude(status=AssessmentStatus.DRAFT)
+        .order_by("-confirmed_at", "-pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
     try:
         result = assess(validate_case(case), overrides=overrides)
     except CaseError as error:
-        return LiveAssessment(as_of, case, None, error.problems, overrides)
+        return LiveAssessment(as_of, case, None, error.problems, overrides, last_decided)
     except ValueError as error:  # an override the engine no longer allows
-        return LiveAssessment(as_of, case, None, str(error).splitlines(), overrides)
-    return LiveAssessment(as_of, case, result, [], overrides)
+        return LiveAssessment(as_of, case, None, str(error).splitlines(), overrides, last_decided)
+    return LiveAssessment(as_of, case, result, [], overrides, last_decided)
 
 
 def assessment_now(intake: Intake, *, as_of: date) -> LiveAssessment:

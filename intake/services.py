@@ -14,12 +14,11 @@ from clinic.models import Patient, PatientStatus, StaffMember
 from clinic.services import patient_move_along
 from intake import selectors, tasks
 from intake.codes import CAUSES, LEVEL_SEVERITY, Action, Cause, Level
-from intake.decisions import CauseDecision, decision_lists, decisions_for, override_refusal, undecided
+from intake.decisions import PHYSIO, CauseDecision, decision_lists, decisions_for, override_refusal, undecided
 from intake.engine import screen_intake
 from intake.models import (
     Assessment,
     AssessmentStatus,
-    CauseOrigin,
     Examination,
     Intake,
     IntakeInvite,
@@ -304,8 +303,9 @@ BEFORE_ASSESSMENT = (PatientStatus.NEW, PatientStatus.INTAKE_SENT, PatientStatus
 ASSESSED_FROM = (*BEFORE_ASSESSMENT, PatientStatus.REFERRED)
 REFERRED_FROM = (*BEFORE_ASSESSMENT, PatientStatus.ASSESSED, PatientStatus.ON_PLAN)
 RESULT_CHANGED = (
-    "The result has changed since the page was shown (the examination was saved again, the plan start changed, or "
-    "the date moved on). Check the result below, then confirm again."
+    "The result has changed since the page was shown (the examination was saved again, the plan start changed, the "
+    "date moved on, or a colleague has just decided an assessment of this intake: see the list at the bottom). Check "
+    "the page below, then decide again."
 )
 
 
@@ -384,7 +384,7 @@ def assessment_add_cause(*, intake: Intake, by: StaffMember, code: str, note: st
     listed = {cause["code"] for cause in live.result["causes"]} if live.result else set()
     if code in listed | set(draft.confirmed_cause_codes):
         raise AssessmentRefused("That cause is already on the list: confirm it there.", field="add_code")
-    draft.confirmed_causes = [*draft.confirmed_causes, {"code": code, "origin": CauseOrigin.PHYSIO, "note": note}]
+    draft.confirmed_causes = [*draft.confirmed_causes, {"code": code, "origin": PHYSIO, "note": note}]
     draft.save()
     return draft
 
@@ -394,18 +394,16 @@ def assessment_remove_cause(*, intake: Intake, by: StaffMember, code: str) -> As
     """Take back a cause the physio added."""
     draft = _locked_draft(intake, by)
     draft.confirmed_causes = [
-        cause
-        for cause in draft.confirmed_causes
-        if not (cause["code"] == code and cause["origin"] == CauseOrigin.PHYSIO)
+        cause for cause in draft.confirmed_causes if not (cause["code"] == code and cause["origin"] == PHYSIO)
     ]
     draft.save()
     return draft
 
 
-def _as_shown(intake: Intake, by: StaffMember, shown_digest: str):
+def _as_shown(intake: Intake, by: StaffMember, shown_digest: str, *, draft: Assessment | None = None):
     """The locked draft, the examination and the engine's result run again, which must be the result the physio was
     shown (`shown_digest`) for them to decide on it."""
-    draft = _locked_draft(intake, by)
+    draft = draft or _locked_draft(intake, by)
     examination, live = _live(intake, draft)
     if live.result is None:
         raise AssessmentRefused("The case cannot be assessed until the problems above are put right.")
@@ -433,11 +431,16 @@ def _decide(draft: Assessment, *, status: str, examination, live, by: StaffMembe
 
 
 @transaction.atomic
-def assessment_confirm(*, intake: Intake, by: StaffMember, shown_digest: str) -> Assessment:
-    """Confirm the draft's decisions on exactly the result the physio was shown (`shown_digest`): the engine runs
-    again and must give the same result. Every listed cause must be confirmed or rejected. Emergency and urgent
-    results are referred, not confirmed. The patient moves on to "assessed"."""
-    draft, examination, live = _as_shown(intake, by, shown_digest)
+def assessment_confirm(
+    *, intake: Intake, by: StaffMember, shown_digest: str, decisions: list[CauseDecision], plan_start: date | None
+) -> Assessment:
+    """Confirm the physio's `decisions` on exactly the result they were shown (`shown_digest`): the engine runs again
+    and must give the same result. Every listed cause must be confirmed or rejected. Emergency and urgent results
+    are referred, not confirmed. The patient moves on to "assessed"."""
+    draft = _locked_draft(intake, by)
+    draft.confirmed_causes, draft.rejected_causes = decision_lists(decisions)
+    draft.plan_start = plan_start
+    draft, examination, live = _as_shown(intake, by, shown_digest, draft=draft)
     if live.result["action"] in REFERRAL_ACTIONS:
         raise AssessmentRefused(
             f"An {live.result['action']} result is not confirmed: record the referral instead.", field="referral_note"

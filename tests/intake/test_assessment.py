@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from clinic.models import AuditEvent, PatientStatus
 from intake import selectors, services
+from intake.decisions import CauseDecision, decisions_for
 from intake.engine import ENGINE_VERSION, assess
 from intake.models import Assessment, AssessmentStatus, ImmutableAssessment
 from intake.schema import validate_case
@@ -357,6 +358,35 @@ def test_confirm_is_refused_when_the_result_changed_since_it_was_shown(physio_cl
     assert _confirmed(intake).findings["thigh_atrophy"] is True
 
 
+def test_a_colleagues_confirmation_meanwhile_is_shown_before_a_second_one(physio_client, examined, colleague_physio):
+    intake = examined(PP_10_WEEKS)
+    shown = form_data(physio_client.get(_url(intake)).content.decode(), containing="digest")
+    theirs = selectors.assessment_now(intake, as_of=CASE_DAY.date())
+    decisions = decisions_for(theirs.result["causes"], confirmed=[], rejected=[])
+    services.assessment_confirm(
+        intake=intake, by=colleague_physio, shown_digest=theirs.digest, decisions=decisions, plan_start=None
+    )
+    response = physio_client.post(_url(intake), {**shown, **CONFIRM})
+    assert "a colleague has just decided an assessment of this intake" in response.content.decode()
+    assert Assessment.objects.filter(intake=intake).exclude(status=AssessmentStatus.DRAFT).count() == 1
+
+
+def test_confirm_stores_the_confirming_physios_own_decisions(examined, physio, colleague_physio):
+    intake = examined(TENDINOPATHY)
+    shown = selectors.assessment_now(intake, as_of=CASE_DAY.date())
+    # A colleague's decisions land in the shared draft meanwhile; what is confirmed is what this physio sent.
+    services.assessment_save_draft(
+        intake=intake, by=colleague_physio, decisions=[CauseDecision("quadriceps_weakness", "reject")], plan_start=None
+    )
+    mine = [
+        CauseDecision("quadriceps_weakness", "confirm"),
+        CauseDecision("impact_intolerance", "reject"),
+        CauseDecision("training_load_error", "reject"),
+    ]
+    services.assessment_confirm(intake=intake, by=physio, shown_digest=shown.digest, decisions=mine, plan_start=None)
+    assert _confirmed(intake).confirmed_cause_codes == ["quadriceps_weakness"]
+
+
 def test_confirmed_assessment_cannot_be_changed_or_deleted(physio_client, examined):
     intake = examined(TENDINOPATHY)
     _press(
@@ -523,8 +553,12 @@ def test_assessment_page_uses_a_fixed_number_of_queries(
 ):
     intake = examined(PP_10_WEEKS)
     for _ in range(past):
-        services.assessment_confirm(intake=intake, by=physio, shown_digest=_digest(intake))
-    with django_assert_num_queries(11):
+        shown = selectors.assessment_now(intake, as_of=CASE_DAY.date())
+        decisions = decisions_for(shown.result["causes"], confirmed=[], rejected=[])
+        services.assessment_confirm(
+            intake=intake, by=physio, shown_digest=shown.digest, decisions=decisions, plan_start=None
+        )
+    with django_assert_num_queries(12):
         assert physio_client.get(_url(intake)).status_code == 200
 
 
