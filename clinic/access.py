@@ -8,6 +8,7 @@ import time
 from functools import wraps
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
@@ -76,6 +77,23 @@ def get_intake_for_staff(member, patient_pk, intake_pk):
     )
     intake.patient = patient
     return intake
+
+
+def submitted_intake_required(view):
+    """Only physiotherapists, on a submitted intake of their clinic's patient (404 for any other); the view is called
+    with the intake. A questionnaire not yet sent has nothing to examine or assess: the physio is sent back to its
+    answers so far."""
+
+    @wraps(view)
+    @physio_required
+    def wrapped(request, pk, intake_pk):
+        intake = get_intake_for_staff(request.staff_member, pk, intake_pk)
+        if not intake.is_submitted:
+            messages.info(request, "The patient has not sent this questionnaire yet: examine and assess it once sent.")
+            return redirect(intake)
+        return view(request, intake)
+
+    return wrapped
 
 
 def get_assessment_for_staff(member, patient_pk, intake_pk, assessment_pk):

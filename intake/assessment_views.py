@@ -3,7 +3,6 @@ checks, overrides and confirms), and the read-only record of each past assessmen
 
 from dataclasses import dataclass
 from datetime import date
-from functools import wraps
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
@@ -12,32 +11,16 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from clinic.access import get_assessment_for_staff, get_intake_for_staff, physio_required
+from clinic.access import get_assessment_for_staff, physio_required, submitted_intake_required
 from clinic.audit import record
-from clinic.models import AuditAction
+from clinic.models import AuditAction, AuditEvent
 from intake import selectors, services
 from intake.codes import CAUSES, CONDITION_LABELS, RED_FLAGS
 from intake.decisions import CAUSE_PRESELECT_MIN_SCORE, ENGINE, CauseDecision, decisions_for, may_override
 from intake.forms import AssessmentForm, ExaminationForm
 from intake.models import Assessment, Examination, Intake
 
-AUDIT_DETAIL_MAX = 200  # AuditEvent.detail
-
-
-def submitted_intake_view(view):
-    """A physio's view of one submitted intake of the clinic, called with the intake. A questionnaire not yet sent
-    has nothing to examine or assess: the physio goes back to its answers so far."""
-
-    @wraps(view)
-    @physio_required
-    def wrapped(request, pk, intake_pk):
-        intake = get_intake_for_staff(request.staff_member, pk, intake_pk)
-        if not intake.is_submitted:
-            messages.info(request, "The patient has not sent this questionnaire yet: examine and assess it once sent.")
-            return redirect(intake)
-        return view(request, intake)
-
-    return wrapped
+AUDIT_DETAIL_MAX = AuditEvent._meta.get_field("detail").max_length
 
 
 # --- The examination ------------------------------------------------------------------------------------------
@@ -51,7 +34,7 @@ def _changed_detail(changed: list[str]) -> str:
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-@submitted_intake_view
+@submitted_intake_required
 def examination(request, intake: Intake):
     current = selectors.examination_for(intake)
     conflict = None
@@ -149,7 +132,7 @@ def _page_state(intake: Intake, today: date) -> PageState:
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-@submitted_intake_view
+@submitted_intake_required
 def assessment(request, intake: Intake):
     today = timezone.localdate()
     state = _page_state(intake, today)

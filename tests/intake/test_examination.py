@@ -19,6 +19,7 @@ from tests.intake.factories import (
     ConfirmedAssessmentFactory,
     ExaminationFactory,
     SubmittedIntakeFactory,
+    vignette,
 )
 from tests.roles import CLINICAL_PAGE_ROLES
 
@@ -334,3 +335,12 @@ def test_intake_review_page_links_to_examination_and_assessment(physio_client, i
     page = physio_client.get(intake.get_absolute_url()).content.decode()
     assert f'href="{_url(intake)}">Examine</a>' in page
     assert f'href="{reverse("intake:assessment", args=[intake.patient_id, intake.pk])}">Assess</a>' in page
+
+
+@pytest.mark.parametrize("findings", [{}, vignette("postpartum-10-weeks-override-12-week-gate")["findings"]])
+def test_examination_page_uses_a_fixed_number_of_queries(
+    findings, physio_client, intake, physio, django_assert_num_queries
+):
+    ExaminationFactory(intake=intake, examined_by=physio, findings=findings)
+    with django_assert_num_queries(9):
+        assert physio_client.get(_url(intake)).status_code == 200
