@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from clinic.models import Patient, StaffRole
-from intake.models import Assessment, AssessmentStatus, Intake, IntakeInvite, InviteState
+from intake.models import Assessment, Intake, IntakeInvite, InviteState
 from plans.models import Exercise
 
 
@@ -101,9 +101,7 @@ def get_assessment_for_staff(member, patient_pk, intake_pk, assessment_pk):
     clinic, another patient or intake, or a draft, which lives on the assessment page itself)."""
     intake = get_intake_for_staff(member, patient_pk, intake_pk)
     assessment = get_object_or_404(
-        Assessment.objects.filter(intake=intake)
-        .exclude(status=AssessmentStatus.DRAFT)
-        .select_related("confirmed_by__user", "created_by__user"),
+        Assessment.objects.filter(intake=intake).decided().select_related("confirmed_by__user", "created_by__user"),
         pk=assessment_pk,
     )
     assessment.intake = intake

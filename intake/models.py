@@ -286,6 +286,12 @@ class ImmutableAssessment(Exception):
     """A confirmed or referred assessment is a record of what was decided: it is never changed."""
 
 
+class AssessmentQuerySet(models.QuerySet):
+    def decided(self):
+        """Confirmed and referred assessments, newest first."""
+        return self.exclude(status=AssessmentStatus.DRAFT).order_by("-confirmed_at", "-pk")
+
+
 class Assessment(models.Model):
     """The physio's assessment of one intake: the engine's result they saw, the red flags they overrode (with their
     reasons), the causes they confirmed and rejected, or the referral they recorded.
@@ -321,6 +327,8 @@ class Assessment(models.Model):
     confirmed_by = models.ForeignKey(StaffMember, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     confirmed_at = models.DateTimeField(null=True, blank=True)
     referral_note = models.TextField(max_length=REFERRAL_NOTE_MAX_LENGTH, blank=True)
+
+    objects = AssessmentQuerySet.as_manager()
 
     class Meta:
         ordering = ["-confirmed_at", "-pk"]

@@ -83,11 +83,10 @@ def intake_overview(patient: Patient) -> IntakeOverview:
         IntakeInvite.objects.filter(patient=patient).select_related("intake", "created_by__user")[:INVITES_SHOWN]
     )
     current = next((invite for invite in invites if invite.revoked_at is None), None)
-    decided = Assessment.objects.exclude(status=AssessmentStatus.DRAFT).order_by("-confirmed_at", "-pk")
     intakes = list(
         Intake.objects.filter(patient=patient)
         .select_related("entered_by__user", "reviewed_by__user")
-        .prefetch_related(Prefetch("assessments", queryset=decided, to_attr="decided_assessments"))
+        .prefetch_related(Prefetch("assessments", queryset=Assessment.objects.decided(), to_attr="decided_assessments"))
         .order_by("-submitted_at", "-pk")
     )
     return IntakeOverview(
@@ -220,12 +219,7 @@ def assessment_draft(intake: Intake) -> Assessment | None:
 
 def assessment_history(intake: Intake) -> list[Assessment]:
     """The intake's confirmed and referred assessments, newest first, with who decided."""
-    history = list(
-        Assessment.objects.filter(intake=intake)
-        .exclude(status=AssessmentStatus.DRAFT)
-        .select_related("confirmed_by__user")
-        .order_by("-confirmed_at", "-pk")
-    )
+    history = list(Assessment.objects.filter(intake=intake).decided().select_related("confirmed_by__user"))
     for assessment in history:
         assessment.intake = intake
     return history
@@ -256,13 +250,7 @@ def live_assessment(
     # A plan start chosen on an earlier day may have passed: the plan then starts on the day of the assessment.
     plan_start = draft.plan_start if draft and draft.plan_start and draft.plan_start >= as_of else None
     case = intake.as_case(findings=examination.findings if examination else None, as_of=as_of, plan_start=plan_start)
-    last_decided = (
-        Assessment.objects.filter(intake=intake)
-        .exclude(status=AssessmentStatus.DRAFT)
-        .order_by("-confirmed_at", "-pk")
-        .values_list("pk", flat=True)
-        .first()
-    )
+    last_decided = Assessment.objects.filter(intake=intake).decided().values_list("pk", flat=True).first()
     try:
         result = assess(validate_case(case), overrides=overrides)
     except CaseError as error:

@@ -269,8 +269,8 @@ def findings_changed(before: dict, after: dict) -> list[str]:
 @transaction.atomic
 def examination_save(*, intake: Intake, findings: dict, version: int, by: StaffMember) -> ExaminationSaved:
     """Store the examination of a submitted intake. `version` is the examination's version the physio's form was
-    loaded with (0 for a new one): when a colleague has saved since, nothing is stored and ExaminationConflict
-    says what they saved, so nobody's work is silently overwritten."""
+    loaded with (0 before there was one): when a colleague has saved since, nothing is stored and
+    ExaminationConflict says what they saved, so nobody's work is silently overwritten."""
     problems = check_object(FINDINGS, findings, "findings")
     if problems:
         raise ValueError(f"Invalid findings: {', '.join(problem.split(':')[0] for problem in problems)}")
@@ -279,8 +279,6 @@ def examination_save(*, intake: Intake, findings: dict, version: int, by: StaffM
         raise IntakeNotSubmitted
     examination = Examination.objects.filter(intake=intake).select_related("updated_by__user").first()
     if examination is None:
-        if version:
-            raise ValueError("The examination this form was loaded with no longer exists.")
         examination = Examination.objects.create(intake=intake, findings=findings, examined_by=by, updated_by=by)
         return ExaminationSaved(examination, True, findings_changed({}, findings))
     if examination.version != version:
@@ -445,12 +443,12 @@ def assessment_confirm(
         raise AssessmentRefused(
             f"An {live.result['action']} result is not confirmed: record the referral instead.", field="referral_note"
         )
-    decisions = decisions_for(live.result["causes"], confirmed=draft.confirmed_causes, rejected=draft.rejected_causes)
-    left = undecided(decisions)
+    final = decisions_for(live.result["causes"], confirmed=draft.confirmed_causes, rejected=draft.rejected_causes)
+    left = undecided(final)
     if left:
         names = ", ".join(CAUSES[code].label for code in left)
         raise AssessmentRefused(f"Confirm or reject every cause before confirming the assessment ({names}).")
-    draft.confirmed_causes, draft.rejected_causes = decision_lists(decisions)
+    draft.confirmed_causes, draft.rejected_causes = decision_lists(final)
     _decide(draft, status=AssessmentStatus.CONFIRMED, examination=examination, live=live, by=by)
     patient_move_along(patient=intake.patient, to=PatientStatus.ASSESSED, from_statuses=ASSESSED_FROM)
     return draft
