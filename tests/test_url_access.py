@@ -11,7 +11,7 @@ from django.utils import timezone
 from intake.models import Intake
 from plans import services as plans_services
 from plans.models import PlanAlert
-from tests.intake.factories import SubmittedIntakeFactory
+from tests.intake.factories import ConfirmedAssessmentFactory, SubmittedIntakeFactory
 from tests.plans.library_factories import ExerciseFactory, picture_upload
 from tests.plans.plan_factories import issued_plan, load_shipped_library
 
@@ -75,6 +75,15 @@ ACCESS = {
         lambda objs: reverse("intake:review", args=[objs["patient"].pk, objs["intake"].pk]),
         CLINICAL_RECORD,
     ),
+    "intake:examination": (
+        lambda objs: reverse("intake:examination", args=[objs["patient"].pk, objs["intake"].pk]),
+        CLINICAL_RECORD,
+    ),
+    "intake:assessment": (
+        lambda objs: reverse("intake:assessment", args=[objs["patient"].pk, objs["intake"].pk]),
+        CLINICAL_RECORD,
+    ),
+    "intake:assessment_detail": (lambda objs: objs["assessment"].get_absolute_url(), CLINICAL_RECORD),
     "intake:staff_step": (
         lambda objs: reverse("intake:staff_step", args=[objs["draft"].patient_id, "knee"]),
         CLINICAL_RECORD,
@@ -144,13 +153,14 @@ def plan_args(objs):
 
 
 @pytest.fixture
-def objects(patient, other_patient, foreign_patient):
+def objects(patient, other_patient, foreign_patient, physio):
     exercise = ExerciseFactory(clinic=patient.clinic, image=picture_upload())
     load_shipped_library()
     plan = issued_plan(patient, as_of=timezone.localdate())
     log = plans_services.session_log_create(
         plan=plan, by=patient.physio.user, session_date=plan.start, pain_during_max=1
     ).log
+    intake = SubmittedIntakeFactory(patient=patient)
     return {
         "plan": plan,
         "log": log,
@@ -159,8 +169,9 @@ def objects(patient, other_patient, foreign_patient):
         "other_patient": other_patient,
         "foreign_patient": foreign_patient,
         "exercise": exercise,
-        "intake": SubmittedIntakeFactory(patient=patient),
+        "intake": intake,
         "draft": Intake.objects.create(patient=other_patient),
+        "assessment": ConfirmedAssessmentFactory(intake=intake, created_by=physio),
     }
 
 
