@@ -205,13 +205,16 @@ def plan_create(*, assessment: Assessment, by: StaffMember) -> tuple[Plan, bool]
     if existing is not None:
         return existing, False
     start = max(assessment.plan_start or assessment.as_of, timezone.localdate())
+    now = timezone.now()
     plan = Plan(
         patient=assessment.intake.patient,
         assessment=assessment,
         created_by=by,
+        created_at=now,
         start=start,
         weeks=DEFAULT_WEEKS,
         draft_saved_by=by,
+        draft_saved_at=now,
     )
     try:
         plan.content, _, _ = plan_built_from(plan=plan, inputs=plan.inputs())
@@ -278,6 +281,7 @@ def _revision(plan: Plan, **fields) -> PlanRevision:
     revision = PlanRevision.objects.create(
         plan=plan,
         number=_next_number(plan),
+        created_at=timezone.now(),
         builder_version=BUILDER_VERSION,
         engine_version=plan.assessment.engine_version,
         **fields,
@@ -384,6 +388,7 @@ def session_log_create(*, plan: Plan, by, **fields) -> LoggedSessionResult:
         revision=revision,
         logged_by=by,
         logged_for_patient_by_staff=getattr(by, "staff_member", None) is not None,
+        logged_at=timezone.now(),
         traffic_light=GREEN,
         **fields,
     )
@@ -415,7 +420,9 @@ def session_log_create(*, plan: Plan, by, **fields) -> LoggedSessionResult:
             locked.save(update_fields=["current_revision"])
     alerts = [
         PlanAlert.objects.get_or_create(
-            log=log, code=reason["code"], defaults={"plan": locked, "rule": reason["rule"], "reason": reason["reason"]}
+            log=log,
+            code=reason["code"],
+            defaults={"plan": locked, "rule": reason["rule"], "reason": reason["reason"], "raised_at": timezone.now()},
         )[0]
         for reason in needs_clinician(history)
         if day.isoformat() in reason["sessions"]
