@@ -56,7 +56,7 @@ class CalendarWeek:
     phase: str
     days: tuple[CalendarDay, ...]
     planned_minutes: float
-    done_minutes: float | None  # None for weeks that have not started
+    done_minutes: float | None  # None for weeks that have not started, or without logs to count
     is_current: bool
 
     @property
@@ -114,7 +114,6 @@ def plan_calendar(
     names: Mapping[str, str] | None = None,
 ) -> list[CalendarWeek]:
     """The plan's weeks, a day per session, with today marked and each logged session's traffic light."""
-    logged = logged or {}
     names = names or {}
     pace = (plan.get("running_load") or {}).get("pace_min_per_km")
     weeks = []
@@ -122,7 +121,7 @@ def plan_calendar(
         days = []
         for session in week["sessions"]:
             day = date.fromisoformat(session["date"])
-            mark = logged.get(day)
+            mark = logged.get(day) if logged else None
             days.append(
                 CalendarDay(
                     day=day,
@@ -135,7 +134,9 @@ def plan_calendar(
                 )
             )
         started = days[0].day <= today
-        done = sum(logged[d.day].run_minutes for d in days if d.day in logged) if started else None
+        done = (
+            sum(logged[d.day].run_minutes for d in days if d.day in logged) if logged is not None and started else None
+        )
         weeks.append(
             CalendarWeek(
                 number=week["week"],

@@ -134,19 +134,10 @@ def plan_built_from(*, plan: Plan, inputs: dict) -> tuple[dict, PlanRequest, lis
     return content, request, library
 
 
-def plan_issue_problems(*, plan: Plan) -> list[str]:
-    """What stops the saved draft from being issued now: the builder's refusals and the plan invariants it breaks,
-    one sentence each."""
-    try:
-        content, request, library = plan_built_from(plan=plan, inputs=plan.inputs())
-    except PlanError as error:
-        return [f"{message[0].upper()}{message[1:]}." for message in error.by_field().get("programme", [])] + [
-            f"{name}: {message}"
-            for name, messages in error.by_field().items()
-            if name != "programme"
-            for message in messages
-        ]
-    return request_violations(content, request, library)
+def _problem_lines(error: PlanError) -> list[str]:
+    fields = error.by_field()
+    lines = [f"{message[0].upper()}{message[1:]}." for message in fields.pop("programme", [])]
+    return lines + [f"{name}: {message}" for name, messages in fields.items() for message in messages]
 
 
 @dataclass(frozen=True)
@@ -294,10 +285,17 @@ def plan_page(*, plan: Plan, clinical: bool, today: date) -> PlanPage:
 
 
 def draft_preview(*, plan: Plan, today: date) -> dict:
-    """The draft editor's preview: the plan the saved draft builds, and what stops it from being issued."""
+    """The draft editor's preview: what issuing the saved draft now would give (rebuilt, with the sessions logged
+    since replayed), and what stops it from being issued; the stored draft when the builder refuses its inputs."""
+    try:
+        content, request, library = plan_built_from(plan=plan, inputs=plan.inputs())
+    except PlanError as error:
+        content, problems = plan.content, _problem_lines(error)
+    else:
+        problems = request_violations(content, request, library)
     return {
-        "view": _plan_view(plan.content, clinic_id=plan.patient.clinic_id, today=today, chart_id="draft-minutes"),
-        "problems": plan_issue_problems(plan=plan),
+        "view": _plan_view(content, clinic_id=plan.patient.clinic_id, today=today, chart_id="draft-minutes"),
+        "problems": problems,
     }
 
 

@@ -214,9 +214,8 @@ def test_draft_editor_add_without_a_choice_asks_for_one(physio_client, patient):
 
 
 def test_draft_editor_lists_contraindicated_exercises_disabled_with_the_reason(physio_client, patient):
-    plan = draft_plan(patient, findings={"squat_reproduces_pain": True, "sl_squat": {"pain_nprs": 7}})
-    if "painful_deep_knee_flexion" not in plan.assessment.gates["contraindications"]:
-        pytest.skip("the engine reports no deep-knee-flexion contraindication for this case")
+    plan = draft_plan(patient)  # squatting hurts (the intake): no deep knee bending (reference §2.5, §5)
+    assert "painful_deep_knee_flexion" in plan.assessment.gates["contraindications"]
     page = physio_client.get(url("draft", plan)).content.decode()
     assert 'value="squat" disabled' in page and "Squat: not for this patient (deep knee bending" in page
     response = physio_client.post(url("draft", plan), editor_data(plan, action="add", add_exercise="squat"))
