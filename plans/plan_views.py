@@ -140,6 +140,7 @@ class DraftEditor:
         """Each builder problem beside its field; programme problems beside their exercise's row."""
         rows = {row.cleaned_data.get("code"): row for row in self.rows.forms if row.cleaned_data}
         for name, problems in error.by_field().items():
+            problems = [f"{problem[0].upper()}{problem[1:]}." for problem in problems]
             if name in self.settings.fields:
                 self.settings.add_error(name, problems)
                 continue
@@ -150,7 +151,7 @@ class DraftEditor:
                 row.add_error(part if part in row.fields else None, problems)
             else:
                 named = f"{self.specs[code].name}: " if code in self.specs else ""
-                self.programme_errors += [f"{named}{problem[0].upper()}{problem[1:]}." for problem in problems]
+                self.programme_errors += [f"{named}{problem}" for problem in problems]
 
     def keep_input_at_version(self, data, version: int) -> "DraftEditor":
         """The same input, now based on `version`: saving it again replaces the other save, knowingly."""

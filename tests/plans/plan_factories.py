@@ -90,3 +90,8 @@ def sessions(content: dict, kind: str | None = None) -> list[dict]:
 
 def day_of(session: dict) -> date:
     return date.fromisoformat(session["date"])
+
+
+def move_to(clock, day: date) -> None:
+    """Move the stopped clock to the evening of `day` (a session is logged once it has happened)."""
+    clock.move_to(timezone.make_aware(datetime.combine(day, time(19))), tick=False)

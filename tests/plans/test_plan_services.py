@@ -1,7 +1,7 @@
 """Plan services: drafts from confirmed assessments, edits with optimistic locking, issued revisions that never
 change, session logs with their refusals, automatic revisions, alerts and undo."""
 
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 
 import pytest
 from django.db import DatabaseError, connection, transaction
@@ -14,34 +14,18 @@ from plans.builder import BUILDER_VERSION, PlanError
 from plans.models import ImmutableRevision, Plan, PlanAlert, PlanRevision, PlanStatus, RevisionKind, SessionLog
 from plans.selection import Prescription
 from tests.plans.plan_factories import (
-    NOON,
     RUNNER_INTAKE,
     TODAY,
     confirmed_assessment,
     day_of,
     draft_plan,
     issued_plan,
-    load_shipped_library,
+    move_to,
     postpartum_answers,
     sessions,
 )
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def frozen(time_machine):
-    time_machine.move_to(NOON, tick=False)
-    return time_machine
-
-
-@pytest.fixture(autouse=True)
-def library(db):
-    load_shipped_library()
-
-
-def move_to(frozen, day):
-    frozen.move_to(timezone.make_aware(datetime.combine(day, time(19))), tick=False)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen", "shipped_library")]
 
 
 # --- creating a draft ---------------------------------------------------------------------------------------------

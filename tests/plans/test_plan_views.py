@@ -1,55 +1,27 @@
 """The plan pages per role, the draft editor (bad input kept, reorder without JavaScript, the concurrent-edit
 refusal), issuing, the plan page's calendar and its fixed query count, logging a session, undo and alerts."""
 
-from datetime import datetime, time
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from clinic.models import AuditEvent
 from plans import services
 from plans.models import Plan, PlanStatus, SessionLog
 from tests.plans.plan_factories import (
-    NOON,
     RUNNER_INTAKE,
     TODAY,
     confirmed_assessment,
     day_of,
     draft_plan,
     issued_plan,
-    load_shipped_library,
+    move_to,
     postpartum_answers,
     sessions,
 )
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def frozen(time_machine):
-    time_machine.move_to(NOON, tick=False)
-    return time_machine
-
-
-@pytest.fixture(autouse=True)
-def library(db):
-    load_shipped_library()
-
-
-def move_to(frozen, day, client=None):
-    """Move the clock to the evening of `day`; a signed-in `client` signs in again (sessions expire meanwhile)."""
-    frozen.move_to(timezone.make_aware(datetime.combine(day, time(19))), tick=False)
-    if client is not None:
-        client.force_login(client.session_user)
-
-
-@pytest.fixture
-def physio_client(physio_client, physio):
-    physio_client.session_user = physio.user
-    return physio_client
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen", "shipped_library")]
 
 
 def url(name, plan, *args):
@@ -156,7 +128,7 @@ def test_draft_editor_bad_weeks_message_beside_the_field_and_input_kept(physio_c
     response = physio_client.post(url("draft", plan), editor_data(plan, weeks=40, note_for_patient="Keep me"))
     page = response.content.decode()
     assert response.status_code == 200
-    assert "a plan lasts 4 to 26 weeks (got 40)" in page
+    assert "A plan lasts 4 to 26 weeks (got 40)." in page
     assert 'value="40"' in page and "Keep me" in page
     plan.refresh_from_db()
     assert plan.weeks == 14 and plan.draft_version == 1
@@ -166,7 +138,7 @@ def test_draft_editor_bad_dose_message_in_its_row_and_input_kept(physio_client, 
     plan = draft_plan(patient)
     response = physio_client.post(url("draft", plan), editor_data(plan, **{"programme-0-reps": 99}))
     page = response.content.decode()
-    assert "choose 1 to 30 repetitions (got 99)" in page
+    assert "Choose 1 to 30 repetitions (got 99)." in page
     assert 'name="programme-0-reps" id="id_programme-0-reps" value="99"' in page
     plan.refresh_from_db()
     assert plan.draft_version == 1
@@ -203,7 +175,7 @@ def test_draft_editor_removing_the_knee_exercise_is_refused_with_the_reason(phys
     plan = draft_plan(patient)
     knee = next(row["code"] for row in plan.content["programme"] if {"QUAD_CKC", "QUAD_OKC"} & set(row["categories"]))
     response = physio_client.post(url("draft", plan), editor_data(plan, action=f"remove:{knee}"))
-    assert "needs a knee-strengthening exercise (reference §2.5)" in response.content.decode()
+    assert "needs a knee-strengthening exercise (reference §2.5)." in response.content.decode()
     assert knee in codes(plan)
 
 
@@ -308,7 +280,7 @@ def test_plan_page_for_the_front_desk_shows_status_and_revisions_only(desk_clien
 def test_plan_page_lists_automatic_changes_with_undo(physio_client, patient, frozen):
     plan = issued_plan(patient, answers=RUNNER_INTAKE)
     run = sessions(plan.current_revision.content, "run")[0]
-    move_to(frozen, day_of(run), physio_client)
+    move_to(frozen, day_of(run))
     services.session_log_create(plan=plan, by=patient.physio.user, session_date=day_of(run), pain_during_max=8)
     page = physio_client.get(url("detail", plan)).content.decode()
     assert "Undo this change" in page and "rest instead of run" in page
@@ -327,7 +299,7 @@ def test_plan_page_query_count_does_not_grow_with_the_plan(physio_client, patien
     for plan in (short, long):
         first, second = sessions(plan.current_revision.content, "run")[:2]
         for run, pain in ((first, 4), (second, 6)):  # amber, then red: two automatic changes
-            move_to(frozen, day_of(run), physio_client)
+            move_to(frozen, day_of(run))
             services.session_log_create(
                 plan=plan, by=plan.patient.physio.user, session_date=day_of(run), pain_during_max=pain
             )
@@ -380,7 +352,7 @@ def test_log_form_asks_about_the_pelvic_floor_after_a_birth(physio_client, patie
 
 def test_log_a_green_run_says_so_in_plain_words(physio_client, runner, frozen):
     first, second = sessions(runner.current_revision.content, "run")[:2]
-    move_to(frozen, day_of(second), physio_client)
+    move_to(frozen, day_of(second))
     services.session_log_create(
         plan=runner, by=runner.patient.physio.user, session_date=day_of(first), pain_during_max=1
     )
@@ -395,7 +367,7 @@ def test_log_a_green_run_says_so_in_plain_words(physio_client, runner, frozen):
 
 def test_log_a_red_run_shows_what_changed(physio_client, runner, frozen):
     run = sessions(runner.current_revision.content, "run")[0]
-    move_to(frozen, day_of(run), physio_client)
+    move_to(frozen, day_of(run))
     page = physio_client.post(url("log_create", runner), log_data(day_of(run), limp="on"), follow=True).content.decode()
     assert "Red: rest on " in page and "a limp or change in running style" in page
     assert "rest instead of run 1 min" in page and "Undo this change" in page
@@ -426,7 +398,7 @@ def test_log_page_of_a_draft_plan_sends_back(physio_client, patient):
 
 def test_undo_an_automatic_change(physio_client, runner, frozen):
     run = sessions(runner.current_revision.content, "run")[0]
-    move_to(frozen, day_of(run), physio_client)
+    move_to(frozen, day_of(run))
     services.session_log_create(
         plan=runner, by=runner.patient.physio.user, session_date=day_of(run), pain_during_max=2, limp=True
     )
@@ -450,7 +422,7 @@ def test_alert_marked_reviewed(physio_client, runner, frozen):
     )
     runner.refresh_from_db()
     later = next(s for s in sessions(runner.current_revision.content, "run") if s["date"] > runs[1]["date"])
-    move_to(frozen, day_of(later), physio_client)
+    move_to(frozen, day_of(later))
     result = services.session_log_create(
         plan=runner, by=runner.patient.physio.user, session_date=day_of(later), pain_during_max=2, swelling=True
     )
