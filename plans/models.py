@@ -9,7 +9,13 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator, URLValidator
+from django.core.validators import (
+    MaxLengthValidator,
+    MaxValueValidator,
+    MinValueValidator,
+    RegexValidator,
+    URLValidator,
+)
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -298,7 +304,11 @@ class Plan(models.Model):
     programme = models.JSONField(
         null=True, blank=True, help_text="The physio's home programme (plan `programme` entries); empty: the builder's."
     )
-    note_for_patient = models.TextField(max_length=NOTE_FOR_PATIENT_MAX_LENGTH, blank=True)
+    note_for_patient = models.TextField(
+        max_length=NOTE_FOR_PATIENT_MAX_LENGTH,
+        blank=True,
+        validators=[MaxLengthValidator(NOTE_FOR_PATIENT_MAX_LENGTH)],  # a TextField's max_length binds forms only
+    )
     content = models.JSONField(help_text="The plan the draft's inputs built at its last save.")
     draft_version = models.PositiveIntegerField(default=1)
     draft_saved_by = models.ForeignKey(StaffMember, on_delete=models.PROTECT, related_name="+")

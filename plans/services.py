@@ -199,7 +199,12 @@ def plan_create(*, assessment: Assessment, by: StaffMember) -> tuple[Plan, bool]
     """A draft plan from a confirmed assessment, built with the builder's defaults, and whether it is new: the
     assessment's existing draft comes back instead (a second click builds nothing new). Refused (PlanRefused) for
     an assessment that is not confirmed or whose action is emergency or urgent, with the reason."""
-    assessment = Assessment.objects.select_related("intake__patient__clinic").get(pk=assessment.pk)
+    # The assessment row is locked (never changed) so that two clicks at once make one draft, not two.
+    assessment = (
+        Assessment.objects.select_for_update(of=("self",))
+        .select_related("intake__patient__clinic")
+        .get(pk=assessment.pk)
+    )
     _refuse_unless_plannable(assessment)
     existing = Plan.objects.filter(assessment=assessment, status=PlanStatus.DRAFT).first()
     if existing is not None:

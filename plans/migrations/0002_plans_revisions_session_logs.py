@@ -55,7 +55,7 @@ class Migration(migrations.Migration):
                 ('strength_days_per_week', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='strength days a week')),
                 ('cadence_target_spm', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='cadence target (steps a minute)')),
                 ('programme', models.JSONField(blank=True, help_text="The physio's home programme (plan `programme` entries); empty: the builder's.", null=True)),
-                ('note_for_patient', models.TextField(blank=True, max_length=1000)),
+                ('note_for_patient', models.TextField(blank=True, max_length=1000, validators=[django.core.validators.MaxLengthValidator(1000)])),
                 ('content', models.JSONField(help_text="The plan the draft's inputs built at its last save.")),
                 ('draft_version', models.PositiveIntegerField(default=1)),
                 ('draft_saved_at', models.DateTimeField(default=django.utils.timezone.now)),

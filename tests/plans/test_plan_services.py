@@ -4,6 +4,7 @@ change, session logs with their refusals, automatic revisions, alerts and undo."
 from datetime import timedelta
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
@@ -464,3 +465,11 @@ def test_deleting_the_patient_removes_plans_revisions_and_logs(after_red):
     assert SessionLog.objects.exists() and PlanRevision.objects.count() == 2
     after_red.patient.delete()
     assert not Plan.objects.exists() and not PlanRevision.objects.exists() and not SessionLog.objects.exists()
+
+
+def test_plan_draft_update_refuses_a_note_over_the_limit(patient):
+    plan = draft_plan(patient)
+    with pytest.raises(ValidationError, match="at most 1000 characters"):
+        services.plan_draft_update(plan=plan, by=patient.physio, expected_version=1, note_for_patient="x" * 1001)
+    plan.refresh_from_db()
+    assert plan.note_for_patient == "" and plan.draft_version == 1
