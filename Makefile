@@ -25,6 +25,12 @@ $(VENV)/.installed: pyproject.toml constraints.txt scripts/check_system.py
 worker: install
 	$(BIN)/celery -A clinic worker --loglevel INFO --concurrency 2
 
+# Browser journeys in Chromium (tests/e2e, marked e2e; `make test` leaves them out). npm ci installs the pinned
+# axe-core that scans every page; screenshots go to test-artifacts/screenshots/.
+e2e: install
+	cd tests/e2e && npm ci --no-audit --no-fund
+	$(BIN)/pytest -m e2e tests/e2e
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

@@ -1,0 +1,65 @@
+"""The physiotherapist starts the day from the patient list: new intakes first, the flagged ones on top."""
+
+import pytest
+from playwright.sync_api import expect
+
+from intake import services
+from tests.e2e.browser import DESKTOP
+from tests.factories import PatientFactory
+from tests.intake.factories import REQUIRED_INTAKE, fill_in
+
+pytestmark = pytest.mark.e2e
+
+
+def submitted_intake(patient, physio, **answers):
+    """The patient's questionnaire, sent from her link, through the services the views use."""
+    invite = services.invite_create(patient=patient, by=physio, send_email=False)
+    draft = fill_in(services.intake_draft_for_invite(invite=invite), {**REQUIRED_INTAKE, **answers})
+    return services.intake_submit(intake=draft)
+
+
+def patient_rows(page):
+    return page.get_by_role("table").get_by_role("row").filter(has=page.get_by_role("cell"))
+
+
+def test_physio_reviews_the_flagged_intake_first(journey, sign_in, physio, patient, other_patient):
+    PatientFactory(clinic=physio.clinic, physio=physio, first_name="Aaron", last_name="Abbott")
+    submitted_intake(patient, physio)
+    flagged = submitted_intake(other_patient, physio, calf_pain_swelling_redness=True)
+
+    page = journey.new_page("desktop")
+    assert page.viewport_size == DESKTOP["viewport"]
+    sign_in(page, physio.user)
+    expect(page.get_by_role("heading", name="My patients")).to_be_visible()
+    rows = patient_rows(page)
+    expect(rows).to_have_count(3)
+    expect(rows.nth(0)).to_contain_text("Okafor, Hannah")
+    expect(rows.nth(0)).to_contain_text("Urgent flag")
+    expect(rows.nth(1)).to_contain_text("Clarke, Emma")
+    expect(rows.nth(1)).to_contain_text("New intake")
+    expect(rows.nth(2)).to_contain_text("Abbott, Aaron")
+    journey.check(page, "home page, flagged intake first")
+
+    rows.nth(0).get_by_role("link", name="Okafor, Hannah").click()
+    expect(page.get_by_role("heading", name="Hannah Okafor", level=1)).to_be_visible()
+    intake_link = page.get_by_role("link", name="Intake of")
+    expect(page.get_by_role("listitem").filter(has=intake_link)).to_contain_text("Not reviewed")
+    journey.check(page, "patient page")
+
+    intake_link.click()
+    flags = page.get_by_role("region", name="Red flags")
+    expect(flags).to_contain_text("Calf pain, swelling or redness: possible DVT")
+    expect(flags).to_contain_text("On sending, the patient was advised to see a GP or urgent care")
+    journey.check(page, "intake review")
+    page.get_by_role("button", name="Mark as reviewed").click()
+    expect(page.get_by_role("status")).to_contain_text("Marked as reviewed.")
+    expect(page.get_by_text(f"reviewed by {physio.user.get_full_name()}")).to_be_visible()
+    expect(page.get_by_role("button", name="Mark as reviewed")).to_have_count(0)
+    journey.check(page, "intake reviewed")
+
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Patients").click()
+    expect(rows.nth(0)).to_contain_text("Clarke, Emma")
+    expect(page.get_by_text("Urgent flag")).to_have_count(0)
+    journey.check(page, "home page after the review")
+    flagged.refresh_from_db()
+    assert flagged.reviewed_by == physio
