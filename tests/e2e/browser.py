@@ -96,8 +96,14 @@ class Journey:
 
     def new_page(self, device: str = "desktop") -> Page:
         """A page in a fresh browser context (a new device: no cookies, no session) of the given profile."""
+        # Reduced motion switches Bootstrap's transitions off, so no screenshot or contrast check catches a
+        # colour half-way through a fade.
         context = self.browser.new_context(
-            base_url=self.base_url, locale="en-GB", timezone_id="Europe/London", **DEVICES[device]
+            base_url=self.base_url,
+            locale="en-GB",
+            timezone_id="Europe/London",
+            reduced_motion="reduce",
+            **DEVICES[device],
         )
         context.set_default_timeout(10_000)
         self.contexts.append(context)
@@ -130,7 +136,7 @@ class Journey:
         page.wait_for_load_state("load")
         self.steps += 1
         filename = f"{self.steps:02d}-{slug(step)}.png"
-        page.screenshot(path=self.folder / filename, full_page=True)
+        page.screenshot(path=self.folder / filename, full_page=True, animations="disabled")
         self.assert_no_console_errors(f"by step {filename}")
         violations = self.scan(page)
         failing = [v for v in violations if v["impact"] in FAILING_IMPACTS]

@@ -49,7 +49,11 @@ def expect_answered(page: Page, answers: dict) -> None:
     for path, value in answers.items():
         if _is_choice(path):
             for each in _values(path, value):
-                box = group(page, path).locator("input").and_(group(page, path).get_by_label(_text(path, each), exact=True))
+                box = (
+                    group(page, path)
+                    .locator("input")
+                    .and_(group(page, path).get_by_label(_text(path, each), exact=True))
+                )
                 expect(box).to_be_checked()
         else:
             expect(page.get_by_label(QUESTIONS[path].text, exact=True)).to_have_value(str(value))
