@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test install worker lint format e2e bench clean
+.PHONY: run test install worker lint format e2e bench bench-load clean
 
 run: install
 	$(BIN)/python manage.py migrate --noinput
@@ -31,6 +31,11 @@ worker: install
 e2e: install
 	cd tests/e2e && npm ci --no-audit --no-fund
 	$(BIN)/pytest -m e2e tests/e2e
+
+# The load benchmark: seeds a 2,000-patient clinic in PostgreSQL (DATABASE_URL, default .../runback_bench), serves
+# it with gunicorn and measures pages with wrk (bench/load/run.sh; README "Performance").
+bench-load: install
+	PYTHON=$(BIN)/python bench/load/run.sh
 
 lint: install
 	$(BIN)/ruff check .
