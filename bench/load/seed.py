@@ -214,6 +214,19 @@ def _invite(patient: Patient, fallback, created_at, *, opened: bool) -> IntakeIn
     )
 
 
+# What a copy of a sent questionnaire takes from the one that went through the services.
+INTAKE_COPIED = (
+    "status",
+    "answers",
+    "patient_answers",
+    "postpartum_within_24m",
+    "current_step",
+    "red_flags",
+    "flag_level",
+)
+OUTCOME_COPIED = ("instrument", "instrument_version", "answers", "value", "answered", "of")
+
+
 def _send_questionnaires(patients: list[Patient], invite_of: dict, *, rng: random.Random, reviewer) -> int:
     """Each patient sends one of the profiles' questionnaires. The first patient with each distinct questionnaire
     sends it through the intake services (screened and scored for real); the others get copies of that intake and
@@ -234,17 +247,11 @@ def _send_questionnaires(patients: list[Patient], invite_of: dict, *, rng: rando
             continue
         model, outcomes = sent[key]
         copy = Intake(
+            **{name: getattr(model, name) for name in INTAKE_COPIED},
             patient=patient,
             invite=invite,
-            status=IntakeStatus.SUBMITTED,
-            answers=model.answers,
-            patient_answers=model.patient_answers,
-            postpartum_within_24m=model.postpartum_within_24m,
-            current_step=REVIEW,
             started_at=invite.created_at + timedelta(hours=2),
             submitted_at=submitted_at,
-            red_flags=model.red_flags,
-            flag_level=model.flag_level,
             reviewed_at=submitted_at + timedelta(days=2) if reviewed else None,
             reviewed_by=(patient.physio or reviewer) if reviewed else None,
         )
@@ -254,14 +261,9 @@ def _send_questionnaires(patients: list[Patient], invite_of: dict, *, rng: rando
     OutcomeResponse.objects.bulk_create(
         [
             OutcomeResponse(
+                **{name: getattr(outcome, name) for name in OUTCOME_COPIED},
                 patient_id=copy.patient_id,
                 intake=copy,
-                instrument=outcome.instrument,
-                instrument_version=outcome.instrument_version,
-                answers=outcome.answers,
-                value=outcome.value,
-                answered=outcome.answered,
-                of=outcome.of,
                 completed_at=copy.submitted_at,
             )
             for copy, outcome in copied_outcomes
