@@ -280,7 +280,7 @@ def intake_review(request, pk, intake_pk):
             "intake": intake,
             "patient": intake.patient,
             "age": intake.patient.age_on(timezone.localdate(intake.submitted_at or timezone.now())),
-            "flags": selectors.flag_lines(intake),
+            "flags": selectors.flag_lines(intake.red_flags),
             "summary": selectors.answer_summary(intake),
             "outcomes": selectors.outcome_reports(intake),
             "steps": STEPS,
