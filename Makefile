@@ -30,6 +30,7 @@ worker: install
 # axe-core that scans every page; screenshots go to test-artifacts/screenshots/.
 e2e: install
 	cd tests/e2e && npm ci --no-audit --no-fund
+	rm -rf test-artifacts/screenshots
 	$(BIN)/pytest -m e2e tests/e2e
 
 # The load benchmark: seeds a 2,000-patient clinic in PostgreSQL (DATABASE_URL, default .../runback_bench), serves
