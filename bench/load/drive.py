@@ -123,6 +123,13 @@ PAGES = [
         lambda s: [(f"/patients/{pk}/", s.physio) for pk in s.seeded["physio_patients"][:ROTATE_OVER]],
     ),
     Page("intake step: your knee", lambda s: [(f"{path}knee/", cookie) for path, cookie in s.intake_links]),
+    Page(
+        "assessment (engine run live)",
+        lambda s: [
+            (f"/patients/{patient}/intakes/{intake}/assessment/", s.physio)
+            for patient, intake in s.seeded["physio_intakes"][:ROTATE_OVER]
+        ],
+    ),
 ]
 
 

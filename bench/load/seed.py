@@ -191,6 +191,9 @@ def seed(*, patients: int, rng: random.Random) -> dict:
         "password": password,
         "physio": physio.user.email,
         "physio_patients": [p.pk for p in people if p.physio_id == physio.pk],
+        "physio_intakes": list(
+            Intake.objects.filter(patient__physio=physio, status=IntakeStatus.SUBMITTED).values_list("patient", "pk")
+        ),
         "intake_links": [
             {"path": invite_of[p.pk].get_absolute_url(), "date_of_birth": p.date_of_birth.isoformat()}
             for p in sent
