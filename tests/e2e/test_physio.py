@@ -10,7 +10,6 @@ from clinic.models import PatientStatus
 from intake import services
 from intake.codes import Cause
 from intake.models import Assessment, AssessmentStatus
-from tests.e2e.browser import DESKTOP
 from tests.factories import PatientFactory
 from tests.intake.factories import REQUIRED_INTAKE, fill_in
 
@@ -36,7 +35,6 @@ def test_physio_reviews_the_flagged_intake_first_then_examines_and_assesses(
     flagged = submitted_intake(other_patient, physio, calf_pain_swelling_redness=True)
 
     page = journey.new_page("desktop")
-    assert page.viewport_size == DESKTOP["viewport"]
     sign_in(page, physio.user)
     expect(page.get_by_role("heading", name="My patients")).to_be_visible()
     rows = patient_rows(page)
