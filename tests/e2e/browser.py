@@ -81,7 +81,6 @@ class Journey:
     """
 
     def __init__(self, name: str, browser: Browser, base_url: str):
-        self.name = name
         self.browser = browser
         self.base_url = base_url
         self.folder = SCREENSHOTS / name
