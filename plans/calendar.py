@@ -197,7 +197,7 @@ def next_step_words(colour: str, day: date, content: dict) -> str:
     label = colour.capitalize()
     next_run = next((s for s in ahead if s["kind"] == RUN), None)
     if logged is None or logged["kind"] != RUN:
-        return f"{label}: carry on with the plan."
+        return f"{label}: not a run, so the running schedule stays as it is."
     if next_run is None:
         return f"{label}: that was the last run of this plan."
     level, new = logged["run"]["level"], next_run["run"]["level"]

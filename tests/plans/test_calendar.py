@@ -153,7 +153,7 @@ def test_next_step_words_build_run_gives_its_minutes():
 
 
 def test_next_step_words_for_a_day_without_a_run(plan):
-    assert next_step_words("green", START, plan) == "Green: carry on with the plan."
+    assert next_step_words("green", START, plan) == "Green: not a run, so the running schedule stays as it is."
 
 
 def test_next_step_words_after_the_last_run(plan):
