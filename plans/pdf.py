@@ -1,0 +1,148 @@
+"""A safe WeasyPrint renderer: HTML in, PDF bytes out, with nothing fetched but our own static files.
+
+Handouts carry text typed by people (patient names, notes, a clinic's own exercises). Django's autoescaping keeps
+that text from ever becoming markup; this module makes sure the markup we do write cannot reach anything but the
+project's static files and `data:` URLs either:
+
+- The document's base URL is `DOCUMENT_BASE_URL`, an origin under the reserved `.invalid` top-level domain
+  (RFC 6761) that can never resolve. `{% static %}` paths resolve against it, and `StaticOnlyURLFetcher` maps that
+  origin's `STATIC_URL` folder onto the static directories on disk: no request ever leaves the process.
+- Every other URL (`file:`, `http(s):` to any host, `ftp:`, a path escaping the static folders with `..`, or a
+  symlink in a static folder pointing outside it) is refused with an ordinary exception: WeasyPrint logs it and
+  renders on without the resource, so a stray reference costs an image, never the handout. Refusals are recorded
+  and logged with the query string and fragment cut off (they may carry tokens).
+"""
+
+import logging
+import mimetypes
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urljoin, urlsplit
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from weasyprint import HTML
+from weasyprint.logger import LOGGER as WEASYPRINT_LOGGER
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+logger = logging.getLogger(__name__)
+
+# Reserved by RFC 6761: no DNS server will ever answer for it, and the fetcher never asks one.
+DOCUMENT_BASE_URL = "https://runback.invalid/"
+
+_URL_IN_TEXT = re.compile(r"\b(?:[a-zA-Z][a-zA-Z0-9+.-]*):[^\s'\"]+")
+
+
+def redact_url(url: str) -> str:
+    """A URL fit for logs: no query string or fragment, and a `data:` URL shortened to its media type."""
+    if url.startswith("data:"):
+        return url.split(",", 1)[0][:60] + ",…"
+    return url.split("#", 1)[0].split("?", 1)[0]
+
+
+class RefusedURL(ValueError):
+    """A URL the renderer will not fetch. Not a `FatalURLFetchingError`: the document renders without it."""
+
+
+def static_roots() -> list[Path]:
+    """The directories static files may be served from: the finders' folders and `STATIC_ROOT`, resolved."""
+    locations = [
+        Path(storage.location)
+        for finder in finders.get_finders()
+        for storage in getattr(finder, "storages", {}).values()
+    ]
+    if settings.STATIC_ROOT:
+        locations.append(Path(settings.STATIC_ROOT))  # collected (and, in production, hashed) names
+    return [location.resolve() for location in locations if location.is_dir()]
+
+
+class StaticOnlyURLFetcher(URLFetcher):
+    """Serves `data:` URLs and the project's static files; refuses everything else. Records what it was asked."""
+
+    def __init__(self, *, static_url: str | None = None):
+        # Only `data:` may ever reach urllib (through super().fetch); static files are read here from disk.
+        super().__init__(allowed_protocols={"data"}, allow_redirects=False)
+        self.static_prefix = urljoin(DOCUMENT_BASE_URL, static_url or settings.STATIC_URL)
+        self.requested: list[str] = []
+        self.refused: list[str] = []
+
+    def fetch(self, url, headers=None):
+        self.requested.append(redact_url(url))
+        if url.startswith("data:"):
+            return super().fetch(url, headers)
+        path = self.static_file(url)
+        if path is None:
+            self.refused.append(redact_url(url))
+            logger.warning("PDF renderer refused to fetch %s", redact_url(url))
+            raise RefusedURL(f"not a static file of this project: {redact_url(url)}")
+        content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return URLFetcherResponse(url, body=path.read_bytes(), headers={"Content-Type": content_type})
+
+    def static_file(self, url: str) -> Path | None:
+        """The file a static URL names, if it is a regular file really inside a static directory."""
+        if not url.startswith(self.static_prefix):
+            return None
+        relative = unquote(urlsplit(url).path[len(urlsplit(self.static_prefix).path) :])
+        parts = relative.split("/")
+        if not relative or "\\" in relative or "\x00" in relative or any(p in ("", ".", "..") for p in parts):
+            return None
+        for root in static_roots():
+            try:
+                # resolve() follows symlinks: a link pointing out of the static directory fails the check below.
+                candidate = root.joinpath(*parts).resolve(strict=True)
+            except (OSError, RuntimeError):
+                continue
+            if candidate.is_relative_to(root) and candidate.is_file():
+                return candidate
+        return None
+
+
+class _RedactURLs(logging.Filter):
+    """WeasyPrint's own log lines name the resources it failed to load; cut their query strings too."""
+
+    def filter(self, record):
+        if record.args:
+            args = record.args if isinstance(record.args, tuple) else (record.args,)
+            record.args = tuple(
+                _URL_IN_TEXT.sub(lambda m: redact_url(m.group(0)), a) if isinstance(a, str) else a for a in args
+            )
+        return True
+
+
+@contextmanager
+def _redacted_weasyprint_logs() -> Iterator[None]:
+    log_filter = _RedactURLs()
+    WEASYPRINT_LOGGER.addFilter(log_filter)
+    try:
+        yield
+    finally:
+        WEASYPRINT_LOGGER.removeFilter(log_filter)
+
+
+@dataclass(frozen=True)
+class RenderedPdf:
+    pdf: bytes
+    page_count: int
+    fetched: tuple[str, ...]  # every URL the document asked for, redacted
+    refused: tuple[str, ...]  # the ones refused (the document rendered without them)
+
+
+def render_pdf(html: str) -> RenderedPdf:
+    """Render an HTML document to PDF with the static-only fetcher.
+
+    Static URLs in it (`{% static %}`) resolve against `DOCUMENT_BASE_URL`. Its linked stylesheets are loaded while
+    rendering with the one `FontConfiguration` given to `render()`, so their `@font-face` fonts are the ones the
+    layout measures with and the PDF embeds.
+    """
+    fetcher = StaticOnlyURLFetcher()
+    font_config = FontConfiguration()
+    with _redacted_weasyprint_logs():
+        document = HTML(string=html, base_url=DOCUMENT_BASE_URL, url_fetcher=fetcher).render(font_config=font_config)
+        pdf = document.write_pdf()
+    return RenderedPdf(
+        pdf=pdf, page_count=len(document.pages), fetched=tuple(fetcher.requested), refused=tuple(fetcher.refused)
+    )
