@@ -199,6 +199,8 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # django-axes announces its configuration at every start; keep its warnings (lock-outs) only.
+    "loggers": {"axes": {"level": "WARNING"}},
 }
 
 if not DEBUG:

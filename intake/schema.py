@@ -35,6 +35,7 @@ class Field:
     max: float | None = None
     required: bool = False
     min_items: int = 0
+    min_length: int = 0  # TEXT: at least this many characters besides white space
     max_length: int = 0
     fields: tuple["Field", ...] = ()  # the members of an OBJECT
 
@@ -260,6 +261,17 @@ PATIENT = obj(
     number("weight_kg", 35, 250),
 )
 
+
+def _field_paths(*specs: Field, prefix: str = "") -> tuple[str, ...]:
+    """The dotted path of every field under these objects, objects included ('findings.readiness')."""
+    paths = []
+    for spec in specs:
+        path = f"{prefix}{spec.key}"
+        paths.append(path)
+        paths.extend(_field_paths(*spec.fields, prefix=f"{path}."))
+    return tuple(paths)
+
+
 EXPECT = obj(
     "expect",
     choice("action", *Action),
@@ -271,7 +283,13 @@ EXPECT = obj(
     boolean("running_allowed"),
     Field("earliest_run_date_not_before", DATE),
     multi("exercise_categories_include", *Category),
+    # Added by Runback: field paths the engine must list as still needed ("needs").
+    multi("needs_include", *_field_paths(PATIENT, INTAKE, FINDINGS)),
 )
+
+# Added by Runback: the physiotherapist's overrides of red flags, red-flag code → written reason. Which flags may be
+# overridden is the engine's rule (`intake.engine.override_problems`), so the schema accepts every code.
+OVERRIDES = obj("overrides", *(Field(code, TEXT, min_length=1, max_length=500) for code in RedFlag))
 
 CASE = obj(
     "case",
@@ -281,6 +299,7 @@ CASE = obj(
     PATIENT,
     Field(INTAKE.key, OBJECT, fields=INTAKE.fields, required=True),
     FINDINGS,
+    OVERRIDES,
     EXPECT,
 )
 
@@ -360,15 +379,17 @@ def check_value(spec: Field, value: Any, path: str) -> list[str]:
                 pass
         return [f"{path}: must be a date as YYYY-MM-DD (got {_show(value)})"]
     if kind == TEXT:
-        if isinstance(value, str) and len(value) <= spec.max_length:
+        if isinstance(value, str) and spec.min_length <= len(value.strip()) and len(value) <= spec.max_length:
             return []
+        if spec.min_length:
+            return [f"{path}: must be text of {spec.min_length} to {spec.max_length} characters"]
         return [f"{path}: must be text of at most {spec.max_length} characters"]
     return check_object(spec, value, path)
 
 
 def check_object(spec: Field, value: Any, path: str) -> list[str]:
     if not isinstance(value, dict):
-        return [f"{path}: must be an object with fields {', '.join(f.key for f in spec.fields)}"]
+        return [f"{path or 'the case'}: must be an object with fields {', '.join(f.key for f in spec.fields)}"]
     problems = []
     known = [f.key for f in spec.fields]
     for key in value:
@@ -396,10 +417,22 @@ def validate_case(data: Any) -> dict:
 
     Explicit nulls count as "not known", as if the key were absent; they are dropped from the returned case.
     """
-    problems = check_object(CASE, data, "")
+    problems = check_object(CASE, data, "") or _check_dates(data)
     if problems:
         raise CaseError(problems)
     return _drop_nulls(data)
+
+
+def _check_dates(case: dict) -> list[str]:
+    """Dates that are each valid but contradict the assessment date."""
+    as_of = case["as_of"]
+    problems = []
+    if (case.get("plan_start") or as_of) < as_of:
+        problems.append(f"plan_start: must not be before as_of {as_of} (got {_show(case['plan_start'])})")
+    delivery = (case["intake"].get("postpartum") or {}).get("delivery_date")
+    if delivery and delivery > as_of:
+        problems.append(f"intake.postpartum.delivery_date: must not be after as_of {as_of} (got {_show(delivery)})")
+    return problems
 
 
 def _drop_nulls(value):

@@ -1,0 +1,27 @@
+import json
+import sys
+from pathlib import Path
+
+from django.core.management.base import BaseCommand
+
+from intake.harness import BAD_INPUT, HarnessError, evaluate, plan_builder, read_case
+
+
+class Command(BaseCommand):
+    help = (
+        "Evaluate a clinical case file (../shared/clinical/case-format.md) and print the result as JSON. "
+        "Exit status 2, with one line per problem on stderr, when the case cannot be read."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("case", type=Path, help="a case file (JSON)")
+        parser.add_argument("--no-plan", action="store_true", help="leave out the plan (assessment only)")
+
+    def handle(self, *args, case, no_plan, **options):
+        try:
+            data = read_case(case)
+            result = evaluate(data, build_plan=None if no_plan else plan_builder())
+        except HarnessError as error:
+            self.stderr.write("\n".join(error.problems))
+            sys.exit(BAD_INPUT)
+        self.stdout.write(json.dumps(result, indent=2, ensure_ascii=False))

@@ -1,0 +1,346 @@
+"""The case harness: `evaluate_case` and `validate_rules`, their exit statuses and output streams, and the
+vignettes in tests/cases (with the shared cases) as a whole."""
+
+import json
+import os
+import subprocess
+import sys
+import types
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+
+from intake.codes import RED_FLAGS, Cause, Condition
+from intake.harness import BUILDER_MISSING, check_expectations
+
+BASE_DIR = Path(settings.BASE_DIR)
+# The clinic's shared cases: BASE_DIR.parent / "shared" in the main checkout; a git worktree sits one level deeper.
+SHARED_CASES = next(
+    folder / "shared" / "clinical" / "cases"
+    for folder in BASE_DIR.parents
+    if (folder / "shared" / "clinical" / "cases").is_dir()
+)
+OWN_CASES = BASE_DIR / "tests" / "cases"
+CLASSIC_PFP = OWN_CASES / "pfp-weak-quadriceps-man.json"
+
+MINIMAL = {"as_of": "2026-12-01", "intake": {"side": "left", "pain_locations": ["around_kneecap"], "onset": "gradual"}}
+
+
+def run(command: str, *args: str) -> tuple[int, str, str]:
+    """Run a command in-process: (exit status, stdout, stderr)."""
+    out, err = StringIO(), StringIO()
+    try:
+        call_command(command, *args, stdout=out, stderr=err)
+    except SystemExit as exit_:
+        return exit_.code, out.getvalue(), err.getvalue()
+    return 0, out.getvalue(), err.getvalue()
+
+
+def write_case(folder: Path, name: str, case) -> Path:
+    path = folder / name
+    path.write_text(case if isinstance(case, str) else json.dumps(case))
+    return path
+
+
+@pytest.fixture
+def no_builder(monkeypatch):
+    """plans.builder as if it did not exist yet (None in sys.modules makes the import fail)."""
+    monkeypatch.setitem(sys.modules, "plans.builder", None)
+
+
+@pytest.fixture
+def builder(monkeypatch):
+    """A stand-in plan builder: runs allowed from the gates' date, one category."""
+
+    def plan_for_case(case, result):
+        gates = result["gates"]
+        return {
+            "running_allowed": gates["running_allowed"],
+            "earliest_run_date": gates["running_allowed_from"],
+            "exercise_categories": ["HIP_ABD"],
+        }
+
+    module = types.ModuleType("plans.builder")
+    module.plan_for_case = plan_for_case
+    monkeypatch.setitem(sys.modules, "plans.builder", module)
+
+
+# --- evaluate_case ------------------------------------------------------------------------------------------------
+
+
+def test_evaluate_case_prints_the_result_as_json(no_builder):
+    status, out, err = run("evaluate_case", str(CLASSIC_PFP), "--no-plan")
+    result = json.loads(out)
+    assert (status, err) == (0, "")
+    assert result["action"] == "plan"
+    assert result["condition"] == "patellofemoral_pain"
+    assert result["causes"][0]["code"] == "quadriceps_weakness"
+    assert "plan" not in result
+
+
+def test_evaluate_case_without_the_plan_builder_asks_for_no_plan(no_builder):
+    assert run("evaluate_case", str(CLASSIC_PFP)) == (2, "", BUILDER_MISSING + "\n")
+
+
+def test_evaluate_case_adds_the_plan_from_the_builder(builder):
+    status, out, _ = run("evaluate_case", str(CLASSIC_PFP))
+    assert status == 0
+    assert json.loads(out)["plan"] == {
+        "running_allowed": True,
+        "earliest_run_date": "2026-12-01",
+        "exercise_categories": ["HIP_ABD"],
+    }
+
+
+def test_evaluate_case_applies_the_cases_overrides(tmp_path):
+    path = write_case(
+        tmp_path,
+        "override.json",
+        {
+            **MINIMAL,
+            "intake": {**MINIMAL["intake"], "pain_locations": ["outer_knee"], "aggravators": ["downhill_running"]},
+        }
+        | {"findings": {"noble_test_positive": True}, "overrides": {"not_pfp_pattern": "ITBS plan agreed"}},
+    )
+    result = json.loads(run("evaluate_case", str(path), "--no-plan")[1])
+    assert result["red_flags"][0]["overridden"] is True
+    assert result["red_flags"][0]["override_reason"] == "ITBS plan agreed"
+
+
+BAD_CASES = {
+    "bad JSON": (
+        '{"as_of": "2026-12-01",',
+        ["not valid JSON (line 1, column 24: Expecting property name enclosed in double quotes)"],
+    ),
+    "not an object": (
+        "[1]",
+        [
+            "the case: must be an object with fields title, as_of, plan_start, patient, intake, findings, overrides, "
+            "expect"
+        ],
+    ),
+    "missing required field": (
+        {"as_of": "2026-12-01", "intake": {"side": "left", "pain_locations": ["around_kneecap"]}},
+        ["intake.onset: is required (one of gradual, sudden_with_injury, sudden_no_injury)"],
+    ),
+    "value out of range": (
+        {**MINIMAL, "intake": {**MINIMAL["intake"], "nprs_now": 14}},
+        ["intake.nprs_now: must be an integer from 0 to 10 (got 14)"],
+    ),
+    "unknown code": (
+        {**MINIMAL, "intake": {**MINIMAL["intake"], "onset": "slowly"}},
+        ['intake.onset: must be one of gradual, sudden_with_injury, sudden_no_injury (got "slowly")'],
+    ),
+    "unknown key": (
+        {**MINIMAL, "findings": {"squat_reproduce_pain": True}},
+        ["findings.squat_reproduce_pain: unknown field; did you mean squat_reproduces_pain?"],
+    ),
+    "two problems": (
+        {**MINIMAL, "intake": {**MINIMAL["intake"], "side": "up", "sleep_hours": 20}},
+        [
+            'intake.side: must be one of left, right, both (got "up")',
+            "intake.sleep_hours: must be a number from 0 to 14 (got 20)",
+        ],
+    ),
+    "birth after the assessment": (
+        {**MINIMAL, "intake": {**MINIMAL["intake"], "postpartum": {"delivery_date": "2027-01-01"}}},
+        ['intake.postpartum.delivery_date: must not be after as_of 2026-12-01 (got "2027-01-01")'],
+    ),
+    "empty override reason": (
+        {**MINIMAL, "overrides": {"pelvic_floor_symptoms": " "}},
+        ["overrides.pelvic_floor_symptoms: must be text of 1 to 500 characters"],
+    ),
+    "override that is not allowed": (
+        {**MINIMAL, "overrides": {"true_locking": "checked"}},
+        [
+            "overrides.true_locking: an urgent red flag cannot be overridden; "
+            "only refer_before_run and caution flags can"
+        ],
+    ),
+}
+
+
+@pytest.mark.parametrize(("case", "problems"), BAD_CASES.values(), ids=BAD_CASES.keys())
+def test_evaluate_case_reports_bad_input_on_stderr_with_status_2(tmp_path, case, problems):
+    path = write_case(tmp_path, "bad.json", case)
+    status, out, err = run("evaluate_case", str(path), "--no-plan")
+    assert (status, out) == (2, "")
+    assert err.splitlines() == [f"{path}: {problem}" for problem in problems]
+
+
+def test_evaluate_case_reports_a_missing_file(tmp_path):
+    status, out, err = run("evaluate_case", str(tmp_path / "nowhere.json"), "--no-plan")
+    assert (status, out) == (2, "")
+    assert "nowhere.json: cannot be read (No such file or directory)" in err
+
+
+# --- validate_rules -----------------------------------------------------------------------------------------------
+
+
+def test_validate_rules_passes_the_shared_cases_and_the_vignettes(no_builder):
+    status, out, err = run("validate_rules", "--no-plan", str(SHARED_CASES), str(OWN_CASES))
+    assert (status, err) == (0, "")
+    case_count = len(list(SHARED_CASES.glob("*.json"))) + len(list(OWN_CASES.glob("*.json")))
+    assert out.splitlines()[-1].startswith(f"{case_count} cases run, ")
+    assert ", 0 failed, " in out.splitlines()[-1]
+    assert "FAIL" not in out
+
+
+def test_validate_rules_reports_each_failed_expectation(tmp_path):
+    expect = {
+        "action": "urgent",
+        "condition": "unclear",
+        "red_flags_include": ["dvt_signs"],
+        "causes_top3_include": ["footwear"],
+    }
+    path = write_case(tmp_path, "wrong.json", {**MINIMAL, "expect": expect})
+    status, out, _ = run("validate_rules", "--no-plan", str(path))
+    assert status == 1
+    assert [line for line in out.splitlines() if line.startswith("FAIL")] == [
+        f'FAIL {path}: action: expected "urgent", got "plan"',
+        f'FAIL {path}: red_flags_include: expected ["dvt_signs"], got []',
+        f'FAIL {path}: causes_top3_include: expected ["footwear"], got []',
+    ]
+    assert out.splitlines()[-1] == "1 cases run, 4 expectations checked, 3 failed"
+
+
+def test_validate_rules_skips_plan_expectations_with_no_plan(tmp_path):
+    expect = {"action": "plan", "running_allowed": False, "exercise_categories_include": ["PFMT"]}
+    path = write_case(tmp_path, "plan.json", {**MINIMAL, "expect": expect})
+    status, out, _ = run("validate_rules", "--no-plan", str(path))
+    assert status == 0
+    assert f"ok   {path} (1 held, 2 skipped: running_allowed, exercise_categories_include)" in out
+    assert out.splitlines()[-1] == "1 cases run, 1 expectations checked, 0 failed, 2 skipped (no plan)"
+
+
+def test_validate_rules_checks_plan_expectations_against_the_builder(tmp_path, builder):
+    expect = {"running_allowed": False, "earliest_run_date_not_before": "2026-11-01"}
+    path = write_case(tmp_path, "plan.json", {**MINIMAL, "expect": expect})
+    status, out, _ = run("validate_rules", str(path))
+    assert status == 1
+    assert f"FAIL {path}: running_allowed: expected false, got true" in out
+
+
+def test_validate_rules_without_the_plan_builder_asks_for_no_plan(no_builder):
+    assert run("validate_rules", str(SHARED_CASES)) == (2, "", BUILDER_MISSING + "\n")
+
+
+def test_validate_rules_reads_folders_recursively_and_lists_files_without_expect(tmp_path):
+    write_case(tmp_path, "no-expect.json", MINIMAL)
+    (tmp_path / "deeper").mkdir()
+    write_case(tmp_path / "deeper", "nested.json", {**MINIMAL, "expect": {"condition": "patellofemoral_pain"}})
+    status, out, _ = run("validate_rules", "--no-plan", str(tmp_path))
+    assert status == 1  # the nested case is not patellofemoral: no aggravator
+    assert f"FAIL {tmp_path / 'deeper' / 'nested.json'}: condition" in out
+    assert f"--   {tmp_path / 'no-expect.json'} (no expect block)" in out
+
+
+def test_validate_rules_reports_every_bad_file_and_evaluates_nothing(tmp_path):
+    write_case(tmp_path, "a.json", {**MINIMAL, "intake": {**MINIMAL["intake"], "nprs_now": 11}})
+    write_case(tmp_path, "b.json", {**MINIMAL, "expect": {"actoin": "plan"}})
+    write_case(tmp_path, "c.json", {**MINIMAL, "expect": {"action": "plan"}})
+    status, out, err = run("validate_rules", "--no-plan", str(tmp_path))
+    assert (status, out) == (2, "")
+    assert err.splitlines() == [
+        f"{tmp_path / 'a.json'}: intake.nprs_now: must be an integer from 0 to 10 (got 11)",
+        f"{tmp_path / 'b.json'}: expect.actoin: unknown field; did you mean action?",
+    ]
+
+
+def test_validate_rules_reports_a_missing_path(tmp_path):
+    assert run("validate_rules", "--no-plan", str(tmp_path / "gone")) == (
+        2,
+        "",
+        f"{tmp_path / 'gone'}: no such file or folder\n",
+    )
+
+
+@pytest.mark.parametrize(
+    ("plan", "expect", "holds"),
+    [
+        (None, {"running_allowed": False}, True),  # no plan for emergency and urgent: no running
+        (None, {"earliest_run_date_not_before": "2027-01-01"}, True),
+        (None, {"exercise_categories_include": ["PFMT"]}, False),
+        (
+            {"running_allowed": True, "earliest_run_date": None, "exercise_categories": []},
+            {"earliest_run_date_not_before": "2027-01-01"},
+            True,
+        ),
+        (
+            {"running_allowed": True, "earliest_run_date": "2026-12-31", "exercise_categories": []},
+            {"earliest_run_date_not_before": "2027-01-01"},
+            False,
+        ),
+        (
+            {"running_allowed": True, "earliest_run_date": "2027-01-01", "exercise_categories": []},
+            {"earliest_run_date_not_before": "2027-01-01"},
+            True,
+        ),
+    ],
+)
+def test_plan_expectations(plan, expect, holds):
+    result = {"red_flags": [], "causes": [], "needs": [], "plan": plan}
+    (check,) = check_expectations(expect, result)
+    assert (check.status == "held") is holds
+
+
+# --- The commands as a shell runs them: exit statuses and separate streams ---------------------------------------
+
+
+def manage(*args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "clinic.test_settings"}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=BASE_DIR, env=env, capture_output=True, text=True, check=False
+    )
+
+
+def test_shell_evaluate_case_exits_0_with_json_on_stdout_only():
+    completed = manage("evaluate_case", str(CLASSIC_PFP), "--no-plan")
+    assert (completed.returncode, completed.stderr) == (0, "")
+    assert json.loads(completed.stdout)["engine_version"]
+
+
+def test_shell_evaluate_case_exits_2_with_problems_on_stderr_only(tmp_path):
+    path = write_case(tmp_path, "bad.json", {**MINIMAL, "intake": {**MINIMAL["intake"], "nprs_now": 14}})
+    completed = manage("evaluate_case", str(path), "--no-plan")
+    assert (completed.returncode, completed.stdout) == (2, "")
+    assert completed.stderr == f"{path}: intake.nprs_now: must be an integer from 0 to 10 (got 14)\n"
+
+
+def test_shell_validate_rules_exits_1_when_an_expectation_fails(tmp_path):
+    path = write_case(tmp_path, "wrong.json", {**MINIMAL, "expect": {"action": "emergency"}})
+    completed = manage("validate_rules", "--no-plan", str(path))
+    assert (completed.returncode, completed.stderr) == (1, "")
+    assert f'FAIL {path}: action: expected "emergency", got "plan"' in completed.stdout
+
+
+# --- The vignettes ------------------------------------------------------------------------------------------------
+
+VIGNETTES = sorted(OWN_CASES.glob("*.json"))
+
+
+def expected_union(key: str) -> set[str]:
+    return {code for path in VIGNETTES for code in json.loads(path.read_text())["expect"].get(key, [])}
+
+
+def test_there_are_at_least_24_vignettes_each_with_a_title_and_expectations():
+    assert len(VIGNETTES) >= 24
+    for path in VIGNETTES:
+        case = json.loads(path.read_text())
+        assert case["title"] and case["expect"], path.name
+
+
+def test_vignettes_expect_every_red_flag():
+    assert set(RED_FLAGS) - expected_union("red_flags_include") == set()
+
+
+def test_vignettes_expect_every_condition():
+    conditions = {json.loads(path.read_text())["expect"].get("condition") for path in VIGNETTES}
+    assert set(Condition) - conditions == set()
+
+
+def test_vignettes_expect_every_cause_in_a_top_three():
+    assert set(Cause) - expected_union("causes_top3_include") == set()
