@@ -14,8 +14,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.templatetags.static import static
 from django.template.loader import render_to_string
+from django.templatetags.static import static
 from django.utils.safestring import SafeString, mark_safe
 
 from clinic.charts import minutes_chart
@@ -76,7 +76,7 @@ class SessionKind:
 SESSION_KINDS = {
     "run": SessionKind("R", "Run", "Run: walk/run intervals (minutes) or a continuous run"),
     "strength": SessionKind("S", "Exercises", "Strength: the exercise cards with these numbers"),
-    "impact": SessionKind("J", "Impact drills", "Jumps: hops and jumps, on the cards with these numbers"),
+    "impact": SessionKind("J", "Jumps", "Jumps: hops and jumps, on the cards with these numbers"),
     "cross_train": SessionKind("C", "Cross-train", "Cross-training: low-impact exercise, easy effort"),
     "rest": SessionKind("–", "Rest", "Rest day"),
 }
@@ -139,7 +139,7 @@ def handout_context(
         "note": note,
         "weekdays": [start + timedelta(days=offset) for offset in range(7)],
         "schedule": schedule_rows(weeks, start, numbers, exercises),
-        "legend": [(kind.mark, kind.legend) for kind in SESSION_KINDS.values()],
+        "legend": [{"kind": code, "mark": kind.mark, "text": kind.legend} for code, kind in SESSION_KINDS.items()],
         "minutes_chart": _trusted_svg(
             minutes_chart(
                 chart_id="running-minutes",
@@ -264,9 +264,7 @@ def schedule_rows(
     return rows
 
 
-def session_cell(
-    day: date, session: dict, numbers: Mapping[str, int], exercises: Mapping[str, ExerciseSpec]
-) -> dict:
+def session_cell(day: date, session: dict, numbers: Mapping[str, int], exercises: Mapping[str, ExerciseSpec]) -> dict:
     kind = session["kind"]
     if kind not in SESSION_KINDS:
         raise HandoutError(f"unknown session kind {kind}")
@@ -287,11 +285,11 @@ def session_cell(
 
 
 def run_text(run: dict) -> tuple[str, list[str]]:
-    """What a run cell says: "Walk/run" with "5 × (walk 5 + run 1)", or "Run 32 min" for a continuous run."""
+    """What a run cell says: "Walk/run L1", "5 rounds of", "walk 5 + run 1"; or "Run 32 min" for a continuous run."""
     details = []
     if run.get("walk_min"):
         title = f"Walk/run L{run['level']}"
-        details.append(f"{run['repeats']} × (walk {run['walk_min']} + run {run['run_min']})")
+        details += [f"{run['repeats']} rounds of", f"walk {run['walk_min']} + run {run['run_min']}"]
     elif run.get("run_min"):
         repeats = run.get("repeats", 1)
         title = f"Run {run['run_min']} min" if repeats == 1 else f"Run {repeats} × {run['run_min']} min"
@@ -370,7 +368,7 @@ def exercise_cards(
     exercises: Mapping[str, ExerciseSpec],
     illustrate: Callable[[ExerciseSpec], str | None] | None,
 ) -> list[dict]:
-    """One card per exercise of the plan, numbered in order of first appearance, with the dose week by week."""
+    """One card per exercise of the plan, numbered in order of first appearance, with its dose week by week."""
     uses: dict[str, dict[int, list[Dose]]] = {}  # code -> week -> the dose of each session that has it
     for week in weeks:
         for session in week["sessions"]:
@@ -389,8 +387,7 @@ def exercise_cards(
                 "code": code,
                 "name": spec.name,
                 "illustration": _trusted_svg(svg) if svg else None,
-                "doses": dose_lines(by_week, all_weeks=[w["week"] for w in weeks]),
-                "how_often": how_often(by_week),
+                "doses": dose_rows(by_week),
                 "rest": f"{spec.dosage.rest_s} s between sets" if spec.dosage.rest_s else "",
                 "instructions": list(spec.instructions),
                 "cues": list(spec.cues),
@@ -401,25 +398,22 @@ def exercise_cards(
     return cards
 
 
-def dose_lines(by_week: Mapping[int, list[Dose]], *, all_weeks: list[int]) -> list[str]:
-    """The dose, with week ranges when it changes or the exercise is only in part of the plan."""
-    groups: list[list] = []  # [first week, last week, dose]
+def dose_rows(by_week: Mapping[int, list[Dose]]) -> list[dict]:
+    """The dose and how often, one row per run of consecutive weeks in which both stay the same."""
+    groups: list[list] = []  # [first week, last week, dose, sessions a week]
     for week, doses in by_week.items():
-        dose = max(doses, key=doses.count)  # the week's usual dose
-        if groups and groups[-1][2] == dose and groups[-1][1] + 1 == week:
+        usual = (max(doses, key=doses.count), len(doses))
+        if groups and tuple(groups[-1][2:]) == usual and groups[-1][1] + 1 == week:
             groups[-1][1] = week
         else:
-            groups.append([week, week, dose])
-    if len(groups) == 1 and (groups[0][0], groups[0][1]) == (all_weeks[0], all_weeks[-1]):
-        return [groups[0][2].text()]
-    return [f"{week_range(first, last)}: {dose.text()}" for first, last, dose in groups]
+            groups.append([week, week, *usual])
+    return [
+        {"weeks": week_range(first, last), "dose": dose.text(), "how_often": how_often(count)}
+        for first, last, dose, count in groups
+    ]
 
 
-def how_often(by_week: Mapping[int, list[Dose]]) -> str:
-    counts = sorted({len(doses) for doses in by_week.values()})
-    low, high = counts[0], counts[-1]
-    if low == high == 7:
+def how_often(sessions_a_week: int) -> str:
+    if sessions_a_week >= 7:
         return "every day"
-    if low == high:
-        return "once a week" if low == 1 else f"{low} times a week"
-    return f"{low}–{high} times a week"
+    return "once a week" if sessions_a_week == 1 else f"{sessions_a_week} times a week"

@@ -1,0 +1,24 @@
+"""A rendered PDF read back with poppler's `pdftotext` and `pdfinfo`: the PDF itself, not the HTML it came from."""
+
+import re
+import shutil
+import subprocess
+
+import pytest
+
+
+def _poppler(command: list[str], pdf: bytes) -> str:
+    if not shutil.which(command[0]):
+        pytest.skip(f"needs {command[0]} (Debian/Ubuntu: apt-get install poppler-utils)")
+    return subprocess.run(command, input=pdf, capture_output=True, check=True).stdout.decode()
+
+
+def pdf_pages(pdf: bytes) -> list[str]:
+    """The text of each page, whitespace collapsed to single spaces."""
+    text = _poppler(["pdftotext", "-", "-"], pdf)
+    return [" ".join(page.split()) for page in text.split("\f")[:-1]]
+
+
+def pdf_info(pdf: bytes) -> dict[str, str]:
+    """pdfinfo's fields: "Pages", "Page size" ("612 x 792 pts (letter)"), "Title", …"""
+    return dict(re.findall(r"^([^:\n]+):\s+(.*)$", _poppler(["pdfinfo", "-"], pdf), re.MULTILINE))
