@@ -24,6 +24,7 @@ from plans.exercises import ExerciseSpec
 from plans.pdf import RenderedPdf, render_pdf
 
 TEMPLATE = "plans/handout/handout.html"
+STYLESHEET = "css/handout.css"  # static/css/handout.css: the handout's own print stylesheet
 PAPERS = ("a4", "letter")
 
 # Not in the reference: the UK emergency number, as the reference's care pathways are the NHS's (§8).
@@ -162,7 +163,7 @@ def handout_context(
 
 
 def render_handout(context: dict) -> RenderedPdf:
-    return render_pdf(render_to_string(TEMPLATE, context))
+    return render_pdf(render_to_string(TEMPLATE, context), stylesheets=[STYLESHEET])
 
 
 def _trusted_svg(svg: str) -> SafeString:

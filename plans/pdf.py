@@ -16,15 +16,18 @@ project's static files and `data:` URLs either:
 import logging
 import mimetypes
 import re
-from collections.abc import Iterator
+import threading
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
-from weasyprint import HTML
+from django.templatetags.static import static
+from weasyprint import CSS, HTML
 from weasyprint.logger import LOGGER as WEASYPRINT_LOGGER
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
@@ -127,21 +130,48 @@ def _redacted_weasyprint_logs() -> Iterator[None]:
 class RenderedPdf:
     pdf: bytes
     page_count: int
-    fetched: tuple[str, ...]  # every URL the document asked for, redacted
+    fetched: tuple[str, ...]  # every URL the document asked for while rendering, redacted
     refused: tuple[str, ...]  # the ones refused (the document rendered without them)
 
 
-def render_pdf(html: str) -> RenderedPdf:
+# One font configuration and one parsed copy of each stylesheet per process. WeasyPrint keeps the fonts of
+# `@font-face` rules in the font configuration, decoded once (woff2 decoding is a good part of a cold render); the
+# stylesheets are parsed with it. Pango and Fontconfig are not thread-safe, so renders take turns.
+_render_lock = threading.Lock()
+
+
+@cache
+def _font_config() -> FontConfiguration:
+    return FontConfiguration()
+
+
+@cache
+def _stylesheet(url: str, modified: float) -> CSS:
+    # Keyed by the file's modification time too, so an edited stylesheet is read again without a restart.
+    return CSS(url=url, url_fetcher=StaticOnlyURLFetcher(), font_config=_font_config())
+
+
+def stylesheet(path: str) -> CSS:
+    """The parsed static stylesheet at `path` (e.g. "css/handout.css"), its fonts in the shared configuration."""
+    url = urljoin(DOCUMENT_BASE_URL, static(path))
+    file = StaticOnlyURLFetcher().static_file(url)
+    if file is None:
+        raise FileNotFoundError(f"no static stylesheet {path}")
+    return _stylesheet(url, file.stat().st_mtime)
+
+
+def render_pdf(html: str, *, stylesheets: Sequence[str] = ()) -> RenderedPdf:
     """Render an HTML document to PDF with the static-only fetcher.
 
-    Static URLs in it (`{% static %}`) resolve against `DOCUMENT_BASE_URL`. Its linked stylesheets are loaded while
-    rendering with the one `FontConfiguration` given to `render()`, so their `@font-face` fonts are the ones the
-    layout measures with and the PDF embeds.
+    `stylesheets` are static paths, applied as if linked from the document. Static URLs in the document
+    (`{% static %}`) resolve against `DOCUMENT_BASE_URL`. Stylesheets and document share one `FontConfiguration`, so
+    `@font-face` fonts are the ones the layout measures with and the PDF embeds.
     """
     fetcher = StaticOnlyURLFetcher()
-    font_config = FontConfiguration()
-    with _redacted_weasyprint_logs():
-        document = HTML(string=html, base_url=DOCUMENT_BASE_URL, url_fetcher=fetcher).render(font_config=font_config)
+    with _render_lock, _redacted_weasyprint_logs():
+        styles = [stylesheet(path) for path in stylesheets]
+        html_document = HTML(string=html, base_url=DOCUMENT_BASE_URL, url_fetcher=fetcher)
+        document = html_document.render(font_config=_font_config(), stylesheets=styles)
         pdf = document.write_pdf()
     return RenderedPdf(
         pdf=pdf, page_count=len(document.pages), fetched=tuple(fetcher.requested), refused=tuple(fetcher.refused)

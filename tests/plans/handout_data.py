@@ -153,9 +153,8 @@ def figure_svg(spec: ExerciseSpec) -> str:
     )
 
 
-def context(**overrides) -> dict:
-    from plans.handouts import handout_context
-
+def context_arguments(**overrides) -> dict:
+    """The keyword arguments of `handout_context` for the sample handout, with `overrides`."""
     arguments = {
         "plan": plan(),
         "exercises": exercises(),
@@ -170,4 +169,10 @@ def context(**overrides) -> dict:
         "paper": "a4",
         "illustrate": figure_svg,
     }
-    return handout_context(**{**arguments, **overrides})
+    return {**arguments, **overrides}
+
+
+def context(**overrides) -> dict:
+    from plans.handouts import handout_context
+
+    return handout_context(**context_arguments(**overrides))
