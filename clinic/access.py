@@ -11,10 +11,11 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from clinic.models import Patient, StaffRole
+from intake.models import Intake, IntakeInvite, InviteState
 
 
 def role_required(*roles):
@@ -64,6 +65,53 @@ def patients_for_staff(member):
 
 def get_patient_for_staff(member, pk):
     return get_object_or_404(patients_for_staff(member).select_related("physio__user", "clinic"), pk=pk)
+
+
+def get_intake_for_staff(member, patient_pk, intake_pk):
+    """An intake of one of the member's clinic's patients; 404 for any other (another clinic, another patient)."""
+    patient = get_patient_for_staff(member, patient_pk)
+    intake = get_object_or_404(
+        Intake.objects.filter(patient=patient).select_related("entered_by__user", "reviewed_by__user"), pk=intake_pk
+    )
+    intake.patient = patient
+    return intake
+
+
+INTAKE_SESSION_KEY = "intake_invite_id"
+
+
+def intake_link_required(*, unlocked=True, states=None):
+    """Only with a valid intake link in one of `states` (default: still open). Sets `request.invite`.
+
+    The patient has no account: the signed link plus their date of birth is their key. With `unlocked`, this
+    session must have passed the date-of-birth check for this very invite, or it is sent to the check. A tampered,
+    expired, revoked, locked or already-submitted link gets a page saying what to do next, with no patient data.
+    """
+    allowed = states or (InviteState.SENT, InviteState.OPENED)
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, token, *args, **kwargs):
+            invite = IntakeInvite.from_token(token)
+            state = invite.state() if invite is not None else None
+            if state not in allowed:
+                return intake_link_closed(request, invite, state)
+            if unlocked and request.session.get(INTAKE_SESSION_KEY) != invite.pk:
+                return redirect("intake:start", token)
+            request.invite = invite
+            return view(request, token, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def intake_link_closed(request, invite, state):
+    """The friendly page of a link that cannot be used: what happened and what to do, and nothing about the patient
+    beyond the clinic's name and phone number."""
+    status = {None: 404, InviteState.LOCKED: 403, InviteState.SUBMITTED: 200}.get(state, 410)
+    clinic = invite.patient.clinic if invite is not None else None
+    return render(request, "intake/link_closed.html", {"state": state, "clinic": clinic}, status=status)
 
 
 # When the user last confirmed who they are on the re-authentication page (seconds since the epoch).

@@ -2,13 +2,17 @@
 views use. Idempotent: running it again changes nothing that is already there."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 
 from clinic import services
 from clinic.models import Clinic, Patient, PatientStatus, StaffMember, StaffRole
+from intake import services as intake_services
+from intake.questionnaire import answer_paths
+from intake.schema import SAFETY_BOOLS
 
 DEMO_PASSWORD = "runback-demo-2026"  # noqa: S105 - printed for the demo on purpose
 
@@ -69,7 +73,8 @@ def seed_demo_clinic() -> dict[str, str]:
     )
     staff = {entry.key: _staff_member(clinic, entry) for entry in STAFF}
     for entry in PATIENTS:
-        _patient(clinic, staff, entry)
+        patient = _patient(clinic, staff, entry)
+        _intake(patient, staff[entry.physio_key], entry.first_name)
     if not User.objects.filter(email=ADMIN_EMAIL).exists():
         User.objects.create_superuser(email=ADMIN_EMAIL, password=DEMO_PASSWORD, first_name="Site", last_name="Admin")
     logins = {f"{entry.role.label} ({entry.first_name} {entry.last_name})": entry.email for entry in STAFF}
@@ -114,3 +119,230 @@ def _patient(clinic: Clinic, staff: dict[str, StaffMember], entry: DemoPatient) 
         if entry.stage == PatientStatus.DISCHARGED:
             services.patient_update(patient=patient, by=physio, status=PatientStatus.DISCHARGED)
     return patient
+
+
+# --- Intakes ----------------------------------------------------------------------------------------------------
+# Answers of the shared clinical cases (../shared/clinical/cases/) where they fit, completed with the questions the
+# questionnaire requires. Births are dated back from today so the demo stays "8 weeks postpartum" whenever it runs.
+
+ALL_CLEAR = {
+    "swelling": "none",
+    "locking": "never",
+    "giving_way": "never",
+    "kneecap_dislocation": "no",
+    "night_pain": "no",
+    **dict.fromkeys(SAFETY_BOOLS, False),
+    "can_weight_bear_4_steps": True,
+    "can_bend_to_90": True,
+}
+PFP_AKPS = {
+    "limp": "none",
+    "support": "full_painfree",
+    "walking": "unlimited",
+    "stairs": "slight_pain_descending",
+    "squatting": "repeated_painful",
+    "running": "pain_after_2km",
+    "jumping": "slight_difficulty",
+    "prolonged_sitting": "pain_after_exercise",
+    "pain": "slight_occasional",
+    "swelling": "none",
+    "patellar_subluxation": "none",
+    "thigh_atrophy": "none",
+    "flexion_deficit": "none",
+}
+PFP_KOOS = {
+    "kpf1": 1,
+    "kpf2": 2,
+    "kpf3": 2,
+    "kpf4": 1,
+    "kpf5": 2,
+    "kpf6": 2,
+    "kpf7": 2,
+    "kpf8": 1,
+    "kpf9": 3,
+    "kpf10": 1,
+    "kpf11": 2,
+}
+POSTPARTUM_ALL_CLEAR = {
+    "urine_leak": "never",
+    "urgency_leak": "never",
+    "heaviness": "never",
+    "bowel_or_wind_control_problems": False,
+    "bleeding_after_8_weeks": False,
+    "caesarean_wound_concern": False,
+    "low_mood": False,
+    "self_harm_thoughts": False,
+}
+
+
+def _weeks_ago(weeks: int) -> str:
+    return (timezone.localdate() - timedelta(weeks=weeks)).isoformat()
+
+
+def _demo_intakes() -> dict[str, dict]:
+    """Per demo patient (by first name): 'answers' (the case intake), 'patient' (height, weight), or 'invite_only'."""
+    return {
+        "Priya": {"invite_only": True},
+        # cases/classic-pfp-load-and-hip.json
+        "Emma": {
+            "patient": {"height_cm": 168, "weight_kg": 60},
+            "answers": {
+                **ALL_CLEAR,
+                "side": "right",
+                "pain_locations": ["around_kneecap"],
+                "onset": "gradual",
+                "symptom_weeks": 6,
+                "aggravators": ["stairs_down", "squatting", "prolonged_sitting", "running"],
+                "pain_onset_run_minutes": 20,
+                "nprs_now": 1,
+                "nprs_usual": 3,
+                "nprs_worst_week": 5,
+                "nprs_during_run": 5,
+                "morning_after_run": "settles_within_1h",
+                "catching": "never",
+                "years_running": 3,
+                "runs_per_week": 4,
+                "weekly_km_before_symptoms": 20,
+                "current_weekly_km": 10,
+                "longest_run_30d_km": 8,
+                "weekly_increase_pct": 35,
+                "recent_changes": ["distance_up", "hills"],
+                "goal": "10k",
+                "akps": PFP_AKPS,
+                "koos_pf": PFP_KOOS,
+            },
+        },
+        # cases/postpartum-8-weeks-leaking.json
+        "Hannah": {
+            "patient": {"height_cm": 164, "weight_kg": 66},
+            "answers": {
+                **ALL_CLEAR,
+                "side": "left",
+                "pain_locations": ["around_kneecap"],
+                "onset": "gradual",
+                "symptom_weeks": 2,
+                "aggravators": ["squatting", "stairs_down"],
+                "nprs_now": 2,
+                "nprs_usual": 2,
+                "nprs_worst_week": 4,
+                "years_running": 6,
+                "runs_per_week": 0,
+                "current_weekly_km": 0,
+                "sleep_hours": 5.5,
+                "goal": "5k",
+                "akps": {**PFP_AKPS, "running": "unable", "jumping": "unable"},
+                "postpartum": {
+                    **POSTPARTUM_ALL_CLEAR,
+                    "delivery_date": _weeks_ago(8),
+                    "delivery_mode": "vaginal",
+                    "perineal_trauma": "second_degree",
+                    "breastfeeding": "exclusive",
+                    "urine_leak": "sometimes",
+                    "fatigue": 7,
+                },
+            },
+        },
+        # cases/acute-twist-locked-knee.json
+        "Marcus": {
+            "patient": {"height_cm": 181, "weight_kg": 84},
+            "answers": {
+                **ALL_CLEAR,
+                "side": "right",
+                "pain_locations": ["inner_joint_line"],
+                "onset": "sudden_with_injury",
+                "symptom_weeks": 0,
+                "aggravators": ["twisting", "squatting"],
+                "nprs_now": 6,
+                "nprs_usual": 5,
+                "nprs_worst_week": 8,
+                "swelling": "visible",
+                "swelling_within_2h_of_injury": True,
+                "locking": "current",
+                "giving_way": "occasionally",
+                "catching": "often",
+                "akps": {
+                    **PFP_AKPS,
+                    "limp": "constant",
+                    "support": "painful",
+                    "running": "unable",
+                    "jumping": "unable",
+                    "squatting": "unable",
+                    "swelling": "after_daily_activity",
+                    "flexion_deficit": "slight",
+                },
+            },
+        },
+        # cases/lateral-downhill-itbs.json
+        "Tom": {
+            "patient": {"height_cm": 178, "weight_kg": 72},
+            "answers": {
+                **ALL_CLEAR,
+                "side": "left",
+                "pain_locations": ["outer_knee"],
+                "onset": "gradual",
+                "symptom_weeks": 5,
+                "aggravators": ["running", "downhill_running"],
+                "pain_onset_run_minutes": 25,
+                "nprs_now": 0,
+                "nprs_usual": 2,
+                "nprs_worst_week": 6,
+                "nprs_during_run": 6,
+                "years_running": 8,
+                "runs_per_week": 5,
+                "current_weekly_km": 45,
+                "longest_run_30d_km": 21,
+                "goal": "marathon",
+                "akps": {**PFP_AKPS, "stairs": "no_difficulty", "squatting": "no_difficulty"},
+                "koos_pf": {**PFP_KOOS, "kpf1": 0, "kpf3": 0, "kpf4": 0, "kpf5": 0, "kpf8": 0},
+            },
+        },
+        # Twenty weeks after a planned caesarean, no pelvic floor symptoms, tired.
+        "Laura": {
+            "patient": {"height_cm": 170, "weight_kg": 64},
+            "answers": {
+                **ALL_CLEAR,
+                "side": "both",
+                "pain_locations": ["around_kneecap", "below_kneecap"],
+                "onset": "gradual",
+                "symptom_weeks": 4,
+                "aggravators": ["stairs_down", "squatting"],
+                "nprs_now": 1,
+                "nprs_usual": 2,
+                "nprs_worst_week": 4,
+                "years_running": 10,
+                "runs_per_week": 2,
+                "current_weekly_km": 8,
+                "longest_run_30d_km": 5,
+                "sleep_hours": 6,
+                "fear_of_movement": 4,
+                "goal": "half",
+                "akps": PFP_AKPS,
+                "koos_pf": PFP_KOOS,
+                "postpartum": {
+                    **POSTPARTUM_ALL_CLEAR,
+                    "delivery_date": _weeks_ago(20),
+                    "delivery_mode": "caesarean_planned",
+                    "perineal_trauma": "none",
+                    "breastfeeding": "mixed",
+                    "fatigue": 6,
+                    "buggy_running_planned": True,
+                },
+            },
+        },
+    }
+
+
+def _intake(patient: Patient, physio: StaffMember, first_name: str) -> None:
+    """Send the demo patient a link and, for most, submit their answers the way the questionnaire does."""
+    demo = _demo_intakes().get(first_name)
+    if demo is None or patient.intake_invites.exists():
+        return
+    invite = intake_services.invite_create(patient=patient, by=physio, send_email=False)
+    if demo.get("invite_only"):
+        return
+    intake = intake_services.intake_draft_for_invite(invite=invite)
+    answers = demo["answers"]
+    gate = {} if patient.sex_at_birth == "male" else {"flow.postpartum_within_24m": "postpartum" in answers}
+    values = {**answer_paths(answers, "intake"), **answer_paths(demo["patient"], "patient"), **gate}
+    intake = intake_services.intake_save_step(intake=intake, step="review", answers=values)
+    intake_services.intake_submit(intake=intake)

@@ -2,6 +2,7 @@
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 
 from clinic.models import Clinic, Patient, StaffMember
 
@@ -32,3 +33,12 @@ def patient_update(*, patient: Patient, by: StaffMember, **fields) -> Patient:
     patient.full_clean()
     patient.save()
     return patient
+
+
+def patient_move_along(*, patient: Patient, to: str, from_statuses: tuple[str, ...]) -> bool:
+    """Move the patient to status `to`, but only from one of `from_statuses`: a later stage of the pathway is never
+    undone by an earlier event (a follow-up questionnaire does not take a patient off their plan)."""
+    moved = Patient.objects.filter(pk=patient.pk, status__in=from_statuses).update(status=to, updated_at=timezone.now())
+    if moved:
+        patient.status = to
+    return bool(moved)

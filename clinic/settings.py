@@ -39,6 +39,10 @@ BEHIND_TLS_PROXY = env.bool("BEHIND_TLS_PROXY", default=False)
 # The address patients and staff use, for links in e-mails sent outside a request (reminders, invites).
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
+# Patient intake links: how many days an invite stays valid, and how many wrong dates of birth lock it.
+INTAKE_INVITE_DAYS = env.int("INTAKE_INVITE_DAYS", default=14)
+INTAKE_DOB_MAX_ATTEMPTS = env.int("INTAKE_DOB_MAX_ATTEMPTS", default=5)
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",

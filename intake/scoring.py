@@ -33,7 +33,7 @@ class Instrument:
     version: str
     name: str
     short_name: str
-    attribution: str
+    attribution: str  # shown with the questions
     intro: str
     method: str  # "sum" | "koos" | "each"
     min: float

@@ -7,6 +7,9 @@ added without an entry here fails `test_every_url_has_an_access_entry`: who may 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from intake.models import Intake
+from tests.intake.factories import SubmittedIntakeFactory
+
 OK, FORBIDDEN, NOT_FOUND, LOGIN = 200, 403, 404, "login"
 ROLES = ["physio", "other_clinic_physio", "front_desk", "patient", "other_patient", "anonymous"]
 
@@ -20,6 +23,8 @@ STAFF_PAGE = expect(OK, OK, OK, FORBIDDEN, FORBIDDEN, LOGIN)
 CLINIC_RECORD = expect(OK, NOT_FOUND, OK, FORBIDDEN, FORBIDDEN, LOGIN)
 PATIENT_PAGE = expect(FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, OK, LOGIN)
 PUBLIC = expect(OK, OK, OK, OK, OK, OK)
+# Clinical data of the cast's clinic: its physiotherapists only; the front desk sees administrative data only.
+CLINICAL_RECORD = expect(OK, NOT_FOUND, FORBIDDEN, FORBIDDEN, FORBIDDEN, LOGIN)
 # The signed-in user's own account pages, whatever their role.
 ACCOUNT_PAGE = expect(OK, OK, OK, OK, OK, LOGIN)
 # Account pages that send a user elsewhere until they apply (no two-factor yet, no fresh codes, no recent password).
@@ -43,6 +48,14 @@ ACCESS = {
     "password_reset_complete": (lambda objs: reverse("password_reset_complete"), PUBLIC),
     "password_change": (lambda objs: reverse("password_change"), expect(OK, OK, OK, OK, OK, LOGIN)),
     "password_change_done": (lambda objs: reverse("password_change_done"), expect(OK, OK, OK, OK, OK, LOGIN)),
+    "intake:review": (
+        lambda objs: reverse("intake:review", args=[objs["patient"].pk, objs["intake"].pk]),
+        CLINICAL_RECORD,
+    ),
+    "intake:staff_step": (
+        lambda objs: reverse("intake:staff_step", args=[objs["draft"].patient_id, "knee"]),
+        CLINICAL_RECORD,
+    ),
     # Without a password step just passed, the code page sends everyone back to sign in (signed-in users home).
     "sign_in_code": (lambda objs: reverse("sign_in_code"), ACCOUNT_REDIRECT),
     "reauth": (lambda objs: reverse("reauth"), ACCOUNT_PAGE),
@@ -58,6 +71,12 @@ TESTED_ELSEWHERE = {
     "login": "signed-in users are redirected; tested in tests/clinic/test_auth.py",
     "logout": "POST only; tested in tests/clinic/test_auth.py",
     "password_reset_confirm": "needs a token; tested in tests/clinic/test_auth.py",
+    "intake:start": "the patient's signed link, no account: tested in tests/intake/test_link.py",
+    "intake:step": "the patient's signed link after the date-of-birth check: tests/intake/test_questionnaire_flow.py",
+    "intake:done": "the patient's signed link after sending: tested in tests/intake/test_screening.py",
+    "intake:invite_create": "POST only; every role tested in tests/intake/test_invites.py",
+    "intake:staff_start": "POST only; every role tested in tests/intake/test_review.py",
+    "intake:mark_reviewed": "POST only; every role tested in tests/intake/test_review.py",
 }
 
 
@@ -79,7 +98,13 @@ def test_every_url_has_an_access_entry():
 
 @pytest.fixture
 def objects(patient, other_patient, foreign_patient):
-    return {"patient": patient, "other_patient": other_patient, "foreign_patient": foreign_patient}
+    return {
+        "patient": patient,
+        "other_patient": other_patient,
+        "foreign_patient": foreign_patient,
+        "intake": SubmittedIntakeFactory(patient=patient),
+        "draft": Intake.objects.create(patient=other_patient),
+    }
 
 
 @pytest.mark.parametrize("role", ROLES)

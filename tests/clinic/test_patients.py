@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from clinic.models import Patient, PatientStatus
 from tests.factories import PatientFactory, PhysioFactory
+from tests.intake.factories import SubmittedIntakeFactory
 
 VALID_PATIENT = {
     "first_name": "Nina",
@@ -114,11 +115,14 @@ def test_patient_list_is_paginated_and_keeps_filters_in_page_links(desk_client, 
 
 @pytest.mark.parametrize("count", [1, 30])
 def test_patient_list_uses_a_fixed_number_of_queries(count, physio_client, physio, clinic, django_assert_num_queries):
-    PatientFactory.create_batch(count, clinic=clinic, physio=physio)
-    # request savepoint, session, user, membership with clinic, count, page with physios, savepoint release
+    patients = PatientFactory.create_batch(count, clinic=clinic, physio=physio)
+    for patient, level in zip(patients, ["urgent", "", "caution"] * count, strict=False):
+        SubmittedIntakeFactory(patient=patient, flag_level=level)  # the intake order and badges come in the same query
+    # request savepoint, session, user, membership with clinic, count, page with physios and intakes, savepoint release
     with django_assert_num_queries(7):
         response = physio_client.get(reverse("patient_list"))
     assert response.status_code == 200
+    assert response.context["page"].object_list[0].intake_flag_level == "urgent"
 
 
 def test_patient_detail_shows_the_record(desk_client, patient):

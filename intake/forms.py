@@ -1,0 +1,233 @@
+"""Forms of the intake: the date-of-birth check on a link, one form per questionnaire step (built from the schema's
+field definitions and the wording in `intake/questions.py`), and the staff's invite button.
+
+A step form never refuses to save what is valid: after `is_valid()`, `answers()` holds every answer that passed,
+and the ones that did not keep their messages and what was typed.
+"""
+
+from datetime import date
+
+from crispy_forms.bootstrap import AppendedText
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import HTML, Div, Field, Layout
+from django import forms
+from django.template.loader import render_to_string
+
+from intake.questionnaire import delivery_date_problem
+from intake.questions import Question, Section
+from intake.schema import BOOL, CHOICE, DATE, INT, MULTI, NUMBER, TEXT, check_value
+from intake.scoring import instrument
+
+PLEASE_ANSWER = "Please answer this question."
+PLEASE_TICK = "Please tick at least one."
+DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y", "%d-%m-%Y", "%d %m %Y"]
+
+
+class DateOfBirthForm(forms.Form):
+    """Three boxes, day / month / year, the pattern that works best with phone keyboards."""
+
+    day = forms.IntegerField(label="Day", min_value=1, max_value=31)
+    month = forms.IntegerField(label="Month", min_value=1, max_value=12)
+    year = forms.IntegerField(label="Year", min_value=1900, max_value=2100)
+
+    INVALID = "Please enter your date of birth as numbers, for example 27 3 1990."
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The template draws the three boxes (inputmode numeric, autocomplete bday-*) and shows one message for all.
+        for field in self.fields.values():
+            field.error_messages = {key: self.INVALID for key in ("invalid", "min_value", "max_value")}
+            field.error_messages["required"] = "Please enter your full date of birth."
+
+    def date_error(self) -> str:
+        """One message for the three boxes together: the first problem found."""
+        for name in ("day", "month", "year"):
+            if self[name].errors:
+                return self[name].errors[0]
+        return ""
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors:
+            try:
+                cleaned["date_of_birth"] = date(cleaned["year"], cleaned["month"], cleaned["day"])
+            except ValueError:
+                raise forms.ValidationError("That date does not exist. Please check the day and month.") from None
+        return cleaned
+
+
+class DecimalCommaFloatField(forms.FloatField):
+    """Accepts 62,5 as well as 62.5: phones in many locales offer only a comma."""
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.strip().replace(",", ".")
+        return super().to_python(value)
+
+
+def field_name(question: Question) -> str:
+    return question.path.replace(".", "-")
+
+
+def _range_message(question: Question, whole: bool) -> str:
+    spec = question.spec
+    low, high = (f"{v:g}" for v in (spec.min, spec.max))
+    kind = "a whole number" if whole else "a number"
+    return f"Please enter {kind} from {low} to {high}."
+
+
+def _encode(value):
+    """Booleans travel through radio buttons as 'true'/'false'."""
+    return {True: "true", False: "false"}.get(value, value) if isinstance(value, bool) else value
+
+
+def form_field(question: Question) -> forms.Field:
+    """The Django field for one question, built from its schema definition (kind, choices, range)."""
+    spec = question.spec
+    common = {"label": question.text, "help_text": question.help, "required": False}
+    if spec.kind == BOOL or (question.labels and spec.kind in (CHOICE, INT)):
+        coerce = {BOOL: lambda v: v == "true", INT: int}.get(spec.kind, str)
+        return forms.TypedChoiceField(
+            choices=[(_encode(code), label) for code, label in question.labels],
+            coerce=coerce,
+            empty_value=None,
+            widget=forms.RadioSelect,
+            **common,
+        )
+    if spec.kind == INT and question.widget == "scale":
+        return forms.TypedChoiceField(
+            choices=[(n, str(n)) for n in range(int(spec.min), int(spec.max) + 1)],
+            coerce=int,
+            empty_value=None,
+            widget=forms.RadioSelect,
+            **common,
+        )
+    if spec.kind == INT:
+        message = _range_message(question, whole=True)
+        return forms.IntegerField(
+            min_value=spec.min,
+            max_value=spec.max,
+            error_messages={"invalid": message, "min_value": message, "max_value": message},
+            widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+            **common,
+        )
+    if spec.kind == NUMBER:
+        message = _range_message(question, whole=False)
+        return DecimalCommaFloatField(
+            min_value=spec.min,
+            max_value=spec.max,
+            error_messages={"invalid": message, "min_value": message, "max_value": message},
+            widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+            **common,
+        )
+    if spec.kind == MULTI:
+        return forms.MultipleChoiceField(choices=list(question.labels), widget=forms.CheckboxSelectMultiple, **common)
+    if spec.kind == DATE:
+        return forms.DateField(
+            input_formats=DATE_FORMATS,
+            widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            error_messages={"invalid": "Please enter the date as day/month/year, for example 6/10/2026."},
+            **common,
+        )
+    if spec.kind == TEXT:
+        return forms.CharField(
+            max_length=spec.max_length,
+            strip=True,
+            widget=forms.Textarea(attrs={"rows": 4, "maxlength": spec.max_length}),
+            error_messages={"max_length": f"Please keep this to {spec.max_length:,} characters."},
+            **common,
+        )
+    raise ValueError(f"No form field for {question.path} ({spec.kind})")
+
+
+def _stored(question: Question, value):
+    """The form's value as the case format stores it: ISO dates, whole numbers as ints. Nothing ticked in a list
+    is stored as not known (a skipped question and "none of these" look the same in a form)."""
+    kind = question.spec.kind
+    if value is None or value == "" or value == []:
+        return None
+    if kind == DATE:
+        return value.isoformat()
+    if kind == NUMBER:
+        return int(value) if float(value).is_integer() else round(value, 2)
+    return value
+
+
+class StepForm(forms.Form):
+    """The questions of one step. Every field is optional to Django; `require_answers` adds the required checks
+    when the patient moves forward, so going back never traps anyone on a half-finished page."""
+
+    def __init__(self, *args, sections: list[Section], questions: list[Question], today: date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+        self.questions = {field_name(q): q for q in questions}
+        for name, question in self.questions.items():
+            self.fields[name] = form_field(question)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(*(self._section_layout(section) for section in sections))
+
+    @classmethod
+    def initial_from(cls, questions: list[Question], answer_of) -> dict:
+        return {field_name(q): _encode(answer_of(q.path)) for q in questions if answer_of(q.path) is not None}
+
+    def _section_layout(self, section: Section):
+        parts = []
+        if section.heading or section.intro or section.instrument:
+            measure = instrument(section.instrument) if section.instrument else None
+            parts.append(
+                HTML(render_to_string("intake/_section_heading.html", {"section": section, "measure": measure}))
+            )
+        for question in section.questions:
+            name = field_name(question)
+            if name not in self.fields:
+                continue
+            field = self.fields[name]
+            if question.widget == "scale":
+                field.scale_ends = question.scale_ends
+                parts.append(Field(name, template="intake/fields/scale.html"))
+            elif question.widget == "knee":
+                parts.append(Field(name, template="intake/fields/knee.html"))
+            elif isinstance(field.widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
+                parts.append(Field(name, template="intake/fields/choices.html"))
+            elif question.unit:
+                parts.append(AppendedText(name, question.unit, wrapper_class="intake-question intake-number"))
+            else:
+                parts.append(Field(name, wrapper_class="intake-question"))
+        return Div(*parts, css_class="intake-section")
+
+    def clean(self):
+        cleaned = super().clean()
+        for name, question in self.questions.items():
+            if name not in cleaned:
+                continue
+            value = _stored(question, cleaned[name])
+            if value is None:
+                continue
+            # The schema is the one source of truth for codes and ranges; the Django field only says it kindly.
+            if check_value(question.spec, value, question.path):
+                self.add_error(name, "Please choose one of the answers shown.")
+            elif question.spec.kind == DATE and question.path.endswith("delivery_date"):
+                problem = delivery_date_problem(cleaned[name], today=self.today)
+                if problem:
+                    self.add_error(name, problem)
+        return cleaned
+
+    def answers(self) -> dict:
+        """{path: value} for every question whose answer is valid (None clears an answer)."""
+        return {
+            question.path: _stored(question, self.cleaned_data[name])
+            for name, question in self.questions.items()
+            if name in self.cleaned_data and name not in self.errors
+        }
+
+    def require_answers(self, answer_of) -> None:
+        """Flag each required question that is still empty, counting answers saved earlier."""
+        saved = self.answers()
+        for name, question in self.questions.items():
+            if not question.is_required or name in self.errors:
+                continue
+            value = saved[question.path] if question.path in saved else answer_of(question.path)
+            if value is None:
+                self.add_error(name, PLEASE_TICK if question.spec.kind == MULTI else PLEASE_ANSWER)

@@ -1,0 +1,18 @@
+from django.urls import path
+
+from intake import views
+
+app_name = "intake"
+
+urlpatterns = [
+    # The patient's questionnaire, behind a signed link and their date of birth (no account needed).
+    path("intake/<str:token>/", views.link_start, name="start"),
+    path("intake/<str:token>/done/", views.link_done, name="done"),
+    path("intake/<str:token>/<slug:step>/", views.link_step, name="step"),
+    # Staff, from the patient page.
+    path("patients/<int:pk>/intake/invite/", views.invite_create, name="invite_create"),
+    path("patients/<int:pk>/intake/fill/", views.staff_fill_start, name="staff_start"),
+    path("patients/<int:pk>/intake/fill/<slug:step>/", views.staff_fill_step, name="staff_step"),
+    path("patients/<int:pk>/intakes/<int:intake_pk>/", views.intake_review, name="review"),
+    path("patients/<int:pk>/intakes/<int:intake_pk>/reviewed/", views.intake_mark_reviewed, name="mark_reviewed"),
+]

@@ -1,0 +1,111 @@
+"""Factories and ready-made answers for the intake tests."""
+
+from datetime import timedelta
+
+import factory
+from django.utils import timezone
+
+from intake import services
+from intake.models import Intake, IntakeInvite, IntakeStatus, OutcomeResponse
+from intake.questionnaire import answer_paths
+from intake.schema import SAFETY_BOOLS
+from tests.factories import PatientFactory, PhysioFactory
+
+
+class InviteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = IntakeInvite
+
+    patient = factory.SubFactory(PatientFactory)
+    created_by = factory.SubFactory(PhysioFactory, clinic=factory.SelfAttribute("..patient.clinic"))
+    expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=14))
+    sent_to = factory.SelfAttribute("patient.email")
+
+
+class IntakeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Intake
+
+    patient = factory.SubFactory(PatientFactory)
+    answers = factory.LazyFunction(lambda: dict(REQUIRED_INTAKE))
+
+
+class SubmittedIntakeFactory(IntakeFactory):
+    status = IntakeStatus.SUBMITTED
+    submitted_at = factory.LazyFunction(timezone.now)
+
+
+class OutcomeResponseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = OutcomeResponse
+
+    patient = factory.SelfAttribute("intake.patient")
+    intake = factory.SubFactory(SubmittedIntakeFactory)
+    instrument = "akps"
+    instrument_version = "1.0"
+    answered = 13
+    of = 13
+    completed_at = factory.SelfAttribute("intake.submitted_at")
+
+
+SAFETY_NO = {**dict.fromkeys(SAFETY_BOOLS, False), "can_weight_bear_4_steps": True, "can_bend_to_90": True}
+AKPS_BEST = {
+    "limp": "none",
+    "support": "full_painfree",
+    "walking": "unlimited",
+    "stairs": "no_difficulty",
+    "squatting": "no_difficulty",
+    "running": "no_difficulty",
+    "jumping": "no_difficulty",
+    "prolonged_sitting": "no_difficulty",
+    "pain": "none",
+    "swelling": "none",
+    "patellar_subluxation": "none",
+    "thigh_atrophy": "none",
+    "flexion_deficit": "none",
+}
+# The postpartum questions that must be answered, all well, for a birth eight weeks before 1 December 2026.
+POSTPARTUM_WELL = {
+    "delivery_date": "2026-10-06",
+    "urine_leak": "never",
+    "urgency_leak": "never",
+    "heaviness": "never",
+    "bowel_or_wind_control_problems": False,
+    "bleeding_after_8_weeks": False,
+    "caesarean_wound_concern": False,
+    "low_mood": False,
+    "self_harm_thoughts": False,
+}
+# Every question the questionnaire requires of a patient who has not given birth recently, answered "all is well".
+REQUIRED_INTAKE = {
+    "side": "right",
+    "pain_locations": ["around_kneecap"],
+    "onset": "gradual",
+    "swelling": "none",
+    "locking": "never",
+    "giving_way": "never",
+    "kneecap_dislocation": "no",
+    "night_pain": "no",
+    "nprs_now": 2,
+    "nprs_usual": 3,
+    "nprs_worst_week": 5,
+    **SAFETY_NO,
+    "akps": AKPS_BEST,
+}
+
+
+def form_data(answers: dict, move: str = "next") -> dict:
+    """POST data for a questionnaire step from {question path: value}, as the browser sends it."""
+    data = {"move": move}
+    for path, value in answers.items():
+        name = path.replace(".", "-")
+        data[name] = {True: "true", False: "false"}.get(value, value) if isinstance(value, bool) else value
+    return data
+
+
+def fill_in(intake, answers: dict = REQUIRED_INTAKE, **flow):
+    """Store a whole set of case answers in a draft through the service the step views use. `flow` sets the
+    questionnaire's own questions (the postpartum gate defaults to No)."""
+    flow = {"postpartum_within_24m": "postpartum" in answers, **flow}
+    extra = {f"flow.{name}": value for name, value in flow.items()}
+    return services.intake_save_step(intake=intake, step="about", answers={**answer_paths(answers, "intake"), **extra})
