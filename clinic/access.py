@@ -16,6 +16,7 @@ from django.urls import reverse
 
 from clinic.models import Patient, StaffRole
 from intake.models import Intake, IntakeInvite, InviteState
+from plans.models import Exercise
 
 
 def role_required(*roles):
@@ -145,3 +146,26 @@ def reauth_required(view):
         return view(request, *args, **kwargs)
 
     return wrapped
+
+
+def exercises_for_staff(member):
+    """The exercise library a staff member sees: the shipped exercises and their own clinic's, never another's."""
+    return Exercise.objects.visible_to(member.clinic_id)
+
+
+def get_exercise_for_staff(member, slug):
+    return get_object_or_404(exercises_for_staff(member).select_related("created_by__user"), slug=slug)
+
+
+def get_own_exercise_for_staff(member, slug):
+    """One of the member's clinic's own exercises (the ones it may change); shipped ones answer 404."""
+    return get_object_or_404(Exercise.objects.filter(clinic_id=member.clinic_id), slug=slug)
+
+
+def get_exercise_image_for_user(user, slug):
+    """An exercise with an uploaded picture, for signed-in staff or patients of the exercise's clinic."""
+    member, patient = user.staff_member, user.patient_record
+    if member is None and patient is None:
+        raise PermissionDenied
+    clinic_id = member.clinic_id if member else patient.clinic_id
+    return get_object_or_404(Exercise.objects.filter(clinic_id=clinic_id).exclude(image=""), slug=slug)

@@ -49,14 +49,8 @@ class PatientAdmin(admin.ModelAdmin):
     raw_id_fields = ["physio"]
 
 
-@admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
-    """Read-only: the audit trail is never edited, not even by administrators."""
-
-    list_display = ["at", "actor_label", "action", "target_type", "target_id", "patient_id", "clinic", "ip_address"]
-    list_filter = ["clinic", "action", "target_type"]
-    search_fields = ["actor_label"]
-    date_hierarchy = "at"
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """An admin page to look, never to add, change or delete."""
 
     def has_add_permission(self, request):
         return False
@@ -66,3 +60,13 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    """Read-only: the audit trail is never edited, not even by administrators."""
+
+    list_display = ["at", "actor_label", "action", "target_type", "target_id", "patient_id", "clinic", "ip_address"]
+    list_filter = ["clinic", "action", "target_type"]
+    search_fields = ["actor_label"]
+    date_hierarchy = "at"

@@ -12,6 +12,7 @@ urlpatterns = [
     path("patients/<int:pk>/edit/", views.patient_edit, name="patient_edit"),
     path("patients/<int:pk>/audit/", views.patient_audit, name="patient_audit"),
     path("me/", views.my_page, name="my_page"),
+    path("library/", include("plans.urls")),
     path("", include("intake.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/login/", account_views.SignInView.as_view(), name="login"),

@@ -12,11 +12,11 @@ from pathlib import Path
 
 from intake.engine import assess, override_problems
 from intake.schema import CaseError, validate_case
+from plans.builder import plan_for_case
 
-BAD_INPUT = 2  # exit status for a case that cannot be read, or a harness that cannot run
+BAD_INPUT = 2  # exit status for a case that cannot be read
 FAILED = 1  # exit status when an expectation does not hold
 
-BUILDER_MISSING = "the plan builder is not available; use --no-plan"
 PLAN_KEYS = ("running_allowed", "earliest_run_date_not_before", "exercise_categories_include")
 
 
@@ -65,22 +65,11 @@ def case_files(paths: Iterable[Path]) -> list[Path]:
     return files
 
 
-def plan_builder() -> Callable[[dict, dict], dict | None]:
-    """The plan builder's `plan_for_case`, imported only when a plan is wanted."""
-    try:
-        from plans.builder import plan_for_case
-    except ModuleNotFoundError as error:
-        if error.name != "plans.builder":
-            raise
-        raise HarnessError([BUILDER_MISSING]) from error
-    return plan_for_case
-
-
-def evaluate(case: dict, *, build_plan: Callable[[dict, dict], dict | None] | None = None) -> dict:
-    """The engine's result for a case, with the case's own overrides, plus `plan` when a builder is given."""
+def evaluate(case: dict, *, with_plan: bool = True) -> dict:
+    """The engine's result for a case, with the case's own overrides, plus the builder's `plan` unless left out."""
     result = assess(case, overrides=case.get("overrides"))
-    if build_plan is not None:
-        result["plan"] = build_plan(case, result)
+    if with_plan:
+        result["plan"] = plan_for_case(case, result)
     return result
 
 
@@ -177,9 +166,8 @@ def validate_cases(paths: Iterable[Path], *, with_plan: bool) -> tuple[list[Case
             problems.extend(error.problems)
     if problems:
         raise HarnessError(problems)
-    build_plan = plan_builder() if with_plan else None
     reports = [
-        CaseReport(path, check_expectations(case["expect"], evaluate(case, build_plan=build_plan)))
+        CaseReport(path, check_expectations(case["expect"], evaluate(case, with_plan=with_plan)))
         for path, case in cases
         if "expect" in case
     ]

@@ -20,18 +20,28 @@ Pure Python. The plan builder chooses from a list of specs; the `Exercise` model
         "regressions": [],                      # slugs of easier variants
         "contraindications": [],                # intake.codes.Contraindication values
         "impact": false,                        # true for jumping, hopping, running drills
-        "figure": {…}                           # pose data drawn by plans.figures
+        "notes": "Dose not verified …",         # optional, for clinicians: sources and caveats of the defaults
+        "figure": {…}                           # pose data drawn by plans.figures (see its docstring)
      }]}
+
+An impact exercise must list the `pelvic_floor_symptoms` contraindication (reference §7 row 13).
 """
 
 import json
+import re
+from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
 from intake.codes import Category, Contraindication
+from plans.figures import figure_problems
 
 LIBRARY_PATH = Path(__file__).resolve().parent / "data" / "exercises.json"
+SLUG_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
+MAX_SLUG = 60
+DOSAGE_NUMBERS = ("sets", "reps", "hold_s", "minutes", "rest_s")
+TEXT_LISTS = ("target_muscles", "instructions", "cues", "equipment")
 
 KINDS = (
     "strength",
@@ -57,6 +67,25 @@ class Dosage:
     per_side: bool = False
     per_week: int = 3
 
+    def summary(self) -> str:
+        """The dose in words, e.g. "3 × 10 each side · rest 60 s · 3 times a week"."""
+        amount = []
+        if self.sets and self.reps:
+            amount.append(f"{self.sets} × {self.reps}")
+        elif self.reps:
+            amount.append(f"{self.reps} repetitions")
+        elif self.sets and self.sets > 1:
+            amount.append(f"{self.sets} times")
+        if self.hold_s:
+            amount.append(f"hold {self.hold_s} s")
+        if self.minutes:
+            amount.append(f"{self.minutes} min")
+        parts = [" ".join(amount) + (" each side" if self.per_side else "")] if amount else []
+        if self.rest_s:
+            parts.append(f"rest {self.rest_s} s")
+        parts.append("daily" if self.per_week >= 7 else f"{self.per_week} times a week")
+        return " · ".join(parts)
+
 
 @dataclass(frozen=True)
 class ExerciseSpec:
@@ -75,6 +104,7 @@ class ExerciseSpec:
     contraindications: tuple[str, ...] = ()
     impact: bool = False
     figure: dict = field(default_factory=dict, compare=False, hash=False)
+    notes: str = ""
 
     def allowed_for(self, present: set[str] | frozenset[str]) -> bool:
         """False when the patient has a state this exercise must not be given with."""
@@ -103,7 +133,64 @@ def spec_from_dict(entry: dict) -> ExerciseSpec:
         contraindications=tuple(entry.get("contraindications", ())),
         impact=entry.get("impact", False),
         figure=entry.get("figure") or {},
+        notes=entry.get("notes", ""),
     )
+
+
+def spec_problems(spec: ExerciseSpec, known: set[str]) -> dict[str, list[str]]:
+    """What is wrong with one exercise, by field; `known` holds the slugs it may link to."""
+    problems = defaultdict(list)
+    if not (isinstance(spec.slug, str) and SLUG_PATTERN.match(spec.slug) and len(spec.slug) <= MAX_SLUG):
+        problems["slug"].append(f"slug must be lower_snake_case, at most {MAX_SLUG} characters")
+    if not (isinstance(spec.name, str) and spec.name.strip()):
+        problems["name"].append("name is required")
+    for field_name in TEXT_LISTS:
+        if not all(isinstance(text, str) and text.strip() for text in getattr(spec, field_name)):
+            problems[field_name].append("must be a list of non-empty texts")
+    problems["dosage"] += _dosage_problems(spec.dosage)
+    if not isinstance(spec.impact, bool):
+        problems["impact"].append("impact must be true or false")
+    if not isinstance(spec.notes, str):
+        problems["notes"].append("notes must be text")
+    if spec.kind not in KINDS:
+        problems["kind"].append(f"kind must be one of {', '.join(KINDS)}")
+    problems["categories"] += [f"unknown category {c}" for c in spec.categories if c not in set(Category)]
+    problems["contraindications"] += [
+        f"unknown contraindication {c}" for c in spec.contraindications if c not in set(Contraindication)
+    ]
+    # reference §7 row 13: no impact while pelvic floor symptoms are present
+    if spec.impact and Contraindication.PELVIC_FLOOR_SYMPTOMS not in spec.contraindications:
+        problems["contraindications"].append(
+            f"an impact exercise must list {Contraindication.PELVIC_FLOOR_SYMPTOMS} (reference §7 row 13)"
+        )
+    for field_name in ("progressions", "regressions"):
+        for slug in getattr(spec, field_name):
+            if slug == spec.slug:
+                problems[field_name].append("links to itself")
+            elif slug not in known:
+                problems[field_name].append(f"links to unknown exercise {slug}")
+    if not (_is_whole(spec.level) and 1 <= spec.level <= 5):
+        problems["level"].append("level must be a whole number from 1 to 5")
+    if spec.figure:
+        problems["figure"] += figure_problems(spec.figure)
+    return {name: messages for name, messages in problems.items() if messages}
+
+
+def _is_whole(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _dosage_problems(dosage: Dosage) -> list[str]:
+    problems = [
+        f"{name} must be a positive whole number or empty"
+        for name in DOSAGE_NUMBERS
+        if getattr(dosage, name) is not None and not (_is_whole(getattr(dosage, name)) and getattr(dosage, name) > 0)
+    ]
+    if not isinstance(dosage.per_side, bool):
+        problems.append("per_side must be true or false")
+    if not (_is_whole(dosage.per_week) and 1 <= dosage.per_week <= 7):
+        problems.append("per_week must be a whole number from 1 to 7")
+    return problems
 
 
 def validate_library(specs: list[ExerciseSpec]) -> list[str]:
@@ -114,26 +201,28 @@ def validate_library(specs: list[ExerciseSpec]) -> list[str]:
     if len(known) != len(slugs):
         problems.append("duplicate slugs: " + ", ".join(sorted({s for s in slugs if slugs.count(s) > 1})))
     for spec in specs:
-        where = f"exercise {spec.slug}"
-        if spec.kind not in KINDS:
-            problems.append(f"{where}: kind must be one of {', '.join(KINDS)}")
-        problems += [f"{where}: unknown category {c}" for c in spec.categories if c not in set(Category)]
-        problems += [
-            f"{where}: unknown contraindication {c}" for c in spec.contraindications if c not in set(Contraindication)
-        ]
-        problems += [
-            f"{where}: links to unknown exercise {s}" for s in spec.progressions + spec.regressions if s not in known
-        ]
-        if not 1 <= spec.level <= 5:
-            problems.append(f"{where}: level must be from 1 to 5")
+        for messages in spec_problems(spec, known).values():
+            problems += [f"exercise {spec.slug}: {message}" for message in messages]
     return problems
 
 
 def load_library_file(path: Path = LIBRARY_PATH) -> tuple[str, list[ExerciseSpec]]:
-    """Read and validate a library file; return its version and its specs."""
-    raw = json.loads(Path(path).read_text())
-    specs = [spec_from_dict(entry) for entry in raw["exercises"]]
-    problems = validate_library(specs)
+    """Read and validate a library file; return its version and its specs. Raises LibraryError on any problem."""
+    try:
+        raw = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise LibraryError(f"cannot read {path}: {error}") from error
+    if not isinstance(raw, dict) or not isinstance(raw.get("version"), str) or not raw["version"]:
+        raise LibraryError("the file needs a version string and an exercises list")
+    if not isinstance(raw.get("exercises"), list):
+        raise LibraryError("the file needs a version string and an exercises list")
+    specs, problems = [], []
+    for number, entry in enumerate(raw["exercises"], start=1):
+        try:
+            specs.append(spec_from_dict(entry))
+        except (KeyError, TypeError, AttributeError) as error:
+            problems.append(f"exercise {number}: malformed entry ({error})")
+    problems += validate_library(specs)
     if problems:
         raise LibraryError("\n".join(problems))
     return raw["version"], specs

@@ -9,8 +9,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from intake.models import Intake
 from tests.intake.factories import SubmittedIntakeFactory
+from tests.plans.library_factories import ExerciseFactory, picture_upload
 
-OK, FORBIDDEN, NOT_FOUND, LOGIN = 200, 403, 404, "login"
+OK, FORBIDDEN, NOT_FOUND, LOGIN, POST_ONLY = 200, 403, 404, "login", 405
 ROLES = ["physio", "other_clinic_physio", "front_desk", "patient", "other_patient", "anonymous"]
 
 
@@ -25,6 +26,8 @@ PATIENT_PAGE = expect(FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, OK, LOGIN)
 PUBLIC = expect(OK, OK, OK, OK, OK, OK)
 # Clinical data of the cast's clinic: its physiotherapists only; the front desk sees administrative data only.
 CLINICAL_RECORD = expect(OK, NOT_FOUND, FORBIDDEN, FORBIDDEN, FORBIDDEN, LOGIN)
+# Pages only physiotherapists use (front desk may look, not change).
+PHYSIO_PAGE = expect(OK, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, LOGIN)
 # The signed-in user's own account pages, whatever their role.
 ACCOUNT_PAGE = expect(OK, OK, OK, OK, OK, LOGIN)
 # Account pages that send a user elsewhere until they apply (no two-factor yet, no fresh codes, no recent password).
@@ -42,6 +45,20 @@ ACCESS = {
         expect(OK, NOT_FOUND, FORBIDDEN, FORBIDDEN, FORBIDDEN, LOGIN),
     ),
     "my_page": (lambda objs: reverse("my_page"), PATIENT_PAGE),
+    "exercise_list": (lambda objs: reverse("exercise_list"), STAFF_PAGE),
+    "exercise_create": (lambda objs: reverse("exercise_create"), PHYSIO_PAGE),
+    "exercise_detail": (lambda objs: reverse("exercise_detail", args=[objs["exercise"].slug]), CLINIC_RECORD),
+    "exercise_edit": (lambda objs: reverse("exercise_edit", args=[objs["exercise"].slug]), CLINICAL_RECORD),
+    "exercise_deactivate": (lambda objs: reverse("exercise_deactivate", args=[objs["exercise"].slug]), CLINICAL_RECORD),
+    "exercise_reactivate": (
+        lambda objs: reverse("exercise_reactivate", args=[objs["exercise"].slug]),
+        expect(POST_ONLY, POST_ONLY, FORBIDDEN, FORBIDDEN, FORBIDDEN, LOGIN),
+    ),
+    # A clinic's own picture: its staff and its patients (who will see it in their plan), nobody else.
+    "exercise_image": (
+        lambda objs: reverse("exercise_image", args=[objs["exercise"].slug]),
+        expect(OK, NOT_FOUND, OK, OK, OK, LOGIN),
+    ),
     "healthz": (lambda objs: reverse("healthz"), PUBLIC),
     "password_reset": (lambda objs: reverse("password_reset"), PUBLIC),
     "password_reset_done": (lambda objs: reverse("password_reset_done"), PUBLIC),
@@ -98,10 +115,12 @@ def test_every_url_has_an_access_entry():
 
 @pytest.fixture
 def objects(patient, other_patient, foreign_patient):
+    exercise = ExerciseFactory(clinic=patient.clinic, image=picture_upload())
     return {
         "patient": patient,
         "other_patient": other_patient,
         "foreign_patient": foreign_patient,
+        "exercise": exercise,
         "intake": SubmittedIntakeFactory(patient=patient),
         "draft": Intake.objects.create(patient=other_patient),
     }

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
-from intake.harness import BAD_INPUT, HarnessError, evaluate, plan_builder, read_case
+from intake.harness import BAD_INPUT, HarnessError, evaluate, read_case
 
 
 class Command(BaseCommand):
@@ -20,7 +20,7 @@ class Command(BaseCommand):
     def handle(self, *args, case, no_plan, **options):
         try:
             data = read_case(case)
-            result = evaluate(data, build_plan=None if no_plan else plan_builder())
+            result = evaluate(data, with_plan=not no_plan)
         except HarnessError as error:
             self.stderr.write("\n".join(error.problems))
             sys.exit(BAD_INPUT)

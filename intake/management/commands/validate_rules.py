@@ -40,9 +40,16 @@ class Command(BaseCommand):
         checks = [check for report in reports for check in report.checks]
         failures = sum(check.status == FAILED_CHECK for check in checks)
         skipped_count = sum(check.status == SKIPPED for check in checks)
-        summary = f"{len(reports)} cases run, {len(checks) - skipped_count} expectations checked, {failures} failed"
+        summary = (
+            f"{_count(len(reports), 'case')} run, {_count(len(checks) - skipped_count, 'expectation')} checked, "
+            f"{failures} failed"
+        )
         if skipped_count:
             summary += f", {skipped_count} skipped (no plan)"
         self.stdout.write(summary)
         if failures:
             sys.exit(FAILED)
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
