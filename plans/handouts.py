@@ -10,7 +10,7 @@ illustrations), which draw from numbers and escape every text they carry.
 """
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -21,6 +21,7 @@ from django.utils.safestring import SafeString, mark_safe
 from clinic.charts import minutes_chart
 from intake.codes import CAUSES, CONDITION_LABELS, CONDITION_PLAIN, Cause, Condition
 from plans.exercises import ExerciseSpec
+from plans.figures import render_figure
 from plans.pdf import RenderedPdf, render_pdf
 
 TEMPLATE = "plans/handout/handout.html"
@@ -87,6 +88,11 @@ class HandoutError(ValueError):
     """The data cannot make a handout (an unknown code, paper or logo). Messages name codes, never patient data."""
 
 
+def exercise_figure(spec: ExerciseSpec) -> str | None:
+    """An exercise's drawn illustration (plans.figures), or None when it has no figure data."""
+    return render_figure(spec.figure, title=spec.name) if spec.figure else None
+
+
 def handout_context(
     *,
     plan: dict,
@@ -101,21 +107,19 @@ def handout_context(
     issued_on: date,
     paper: str = "a4",
     postpartum: bool = False,
-    illustrate: Callable[[ExerciseSpec], str | None] | None = None,
 ) -> dict:
     """The template context of a handout.
 
     `plan` is the case-format plan; `exercises` maps slugs to specs and must hold every exercise the plan names.
     `clinic` has name, phone and address, and optionally `logo`: a `data:image/…` URL or a static file path.
-    `physio` has name and registration. `illustrate` draws an exercise's illustration as SVG (our own renderer);
-    `postpartum` adds the after-birth warning signs.
+    `physio` has name and registration. `postpartum` adds the after-birth warning signs.
     """
     if paper not in PAPERS:
         raise HandoutError(f"paper must be one of {', '.join(PAPERS)} (got {paper!r})")
     weeks = plan["weeks"]
     start = _plan_start(plan)
     end = date.fromisoformat(plan["end"]) if plan.get("end") else start + timedelta(days=7 * len(weeks) - 1)
-    cards = exercise_cards(weeks, exercises, illustrate)
+    cards = exercise_cards(weeks, exercises)
     numbers = {card["code"]: card["number"] for card in cards}
     return {
         "paper": paper,
@@ -364,11 +368,7 @@ def entry_dose(entry: dict, spec: ExerciseSpec) -> Dose:
     )
 
 
-def exercise_cards(
-    weeks: list[dict],
-    exercises: Mapping[str, ExerciseSpec],
-    illustrate: Callable[[ExerciseSpec], str | None] | None,
-) -> list[dict]:
+def exercise_cards(weeks: list[dict], exercises: Mapping[str, ExerciseSpec]) -> list[dict]:
     """One card per exercise of the plan, numbered in order of first appearance, with its dose week by week."""
     uses: dict[str, dict[int, list[Dose]]] = {}  # code -> week -> the dose of each session that has it
     for week in weeks:
@@ -381,7 +381,7 @@ def exercise_cards(
     cards = []
     for number, (code, by_week) in enumerate(uses.items(), start=1):
         spec = exercises[code]
-        svg = illustrate(spec) if illustrate else None
+        svg = exercise_figure(spec)
         cards.append(
             {
                 "number": number,

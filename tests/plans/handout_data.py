@@ -1,14 +1,16 @@
 """Literal handout data for the tests and the benchmark: a 12-week patellofemoral plan in the case format
 (`pfp_12_week_plan.json`, laid out as the plan builder lays out a week) with six exercises, two kinds of
-cross-training, a clinic, a physio and a patient."""
+cross-training, a clinic, a physio and a patient. Literal so that the tests can name exact dates, cells and doses
+whatever the builder and the library's wording become."""
 
 import json
 from datetime import date
 from pathlib import Path
 
-from plans.exercises import ExerciseSpec, spec_from_dict
+from plans.exercises import ExerciseSpec, default_library, spec_from_dict
 
 PLAN_FILE = Path(__file__).with_name("pfp_12_week_plan.json")
+SHIPPED_FIGURES = {spec.slug: spec.figure for spec in default_library()}
 
 CLINIC = {"name": "Riverside Physio", "phone": "020 7946 0001", "address": "12 Mill Lane\nKingston KT1 1AA"}
 PHYSIO = {"name": "Alice Morgan", "registration": "PH123456"}
@@ -18,6 +20,7 @@ ISSUED_ON = date(2026, 12, 1)
 
 
 def _spec(slug, name, kind, categories, dosage, instructions, cues=(), equipment=(), muscles=(), impact=False):
+    # The words are the test's own; the drawing is the shipped library's figure for the same slug.
     return spec_from_dict(
         {
             "slug": slug,
@@ -30,6 +33,7 @@ def _spec(slug, name, kind, categories, dosage, instructions, cues=(), equipment
             "equipment": equipment,
             "target_muscles": muscles,
             "impact": impact,
+            "figure": SHIPPED_FIGURES.get(slug),
         }
     )
 
@@ -139,20 +143,6 @@ def plan() -> dict:
     return json.loads(PLAN_FILE.read_text())
 
 
-def figure_svg(spec: ExerciseSpec) -> str:
-    """A stand-in illustration: a simple SVG with the exercise's name as its (escaped) title."""
-    from html import escape
-
-    return (
-        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 224 116" role="img">'
-        f"<title>{escape(spec.name)}</title>"
-        '<rect x="0" y="0" width="224" height="116" rx="6" fill="#f4f7f9"/>'
-        '<circle cx="60" cy="30" r="9" fill="none" stroke="#1f2d3d" stroke-width="3"/>'
-        '<path d="M60 39V75L45 106M60 75L75 106" fill="none" stroke="#c2410c" stroke-width="4"/>'
-        "</svg>"
-    )
-
-
 def context_arguments(**overrides) -> dict:
     """The keyword arguments of `handout_context` for the sample handout, with `overrides`."""
     arguments = {
@@ -167,7 +157,6 @@ def context_arguments(**overrides) -> dict:
         "revision": 2,
         "issued_on": ISSUED_ON,
         "paper": "a4",
-        "illustrate": figure_svg,
     }
     return {**arguments, **overrides}
 

@@ -22,3 +22,9 @@ def pdf_pages(pdf: bytes) -> list[str]:
 def pdf_info(pdf: bytes) -> dict[str, str]:
     """pdfinfo's fields: "Pages", "Page size" ("612 x 792 pts (letter)"), "Title", …"""
     return dict(re.findall(r"^([^:\n]+):\s+(.*)$", _poppler(["pdfinfo", "-"], pdf), re.MULTILINE))
+
+
+def pdf_fonts(pdf: bytes) -> set[str]:
+    """The names of the fonts embedded in the PDF, without their subset prefix ("ABCDEF+")."""
+    lines = _poppler(["pdffonts", "-"], pdf).splitlines()[2:]
+    return {line.split()[0].split("+", 1)[-1] for line in lines}

@@ -1,5 +1,6 @@
 """The PDF handout: what a patient reads, checked in the rendered PDF, and that typed text never becomes markup."""
 
+from dataclasses import replace
 from datetime import date, timedelta
 from html.parser import HTMLParser
 
@@ -17,17 +18,9 @@ from plans.handouts import (
     run_text,
     week_running_minutes,
 )
-from plans.pdf import DOCUMENT_BASE_URL
 from tests.plans import handout_data
-from tests.plans.pdftext import pdf_info, pdf_pages
+from tests.plans.pdftext import pdf_fonts, pdf_info, pdf_pages
 
-OWN_FILES = (
-    DOCUMENT_BASE_URL + "static/css/handout.css",
-    DOCUMENT_BASE_URL + "static/fonts/source-sans-3-latin-400-normal.woff2",
-    DOCUMENT_BASE_URL + "static/fonts/source-sans-3-latin-400-italic.woff2",
-    DOCUMENT_BASE_URL + "static/fonts/source-sans-3-latin-600-normal.woff2",
-    DOCUMENT_BASE_URL + "static/fonts/source-sans-3-latin-700-normal.woff2",
-)
 HOSTILE = (
     '<img src="file:///etc/passwd">',
     '<link rel="stylesheet" href="http://127.0.0.1:9/private">',
@@ -65,9 +58,15 @@ def test_handout_page_count_matches_the_pdf_and_every_footer(handout):
         assert f"Page {number} of {len(pages)}" in page
 
 
-def test_handout_fetches_its_stylesheet_and_fonts_and_nothing_else(handout):
+def test_handout_fetches_nothing_and_embeds_only_the_bundled_fonts(handout):
     _, rendered, _ = handout
-    assert (rendered.fetched, rendered.refused) == (OWN_FILES, ())
+    assert (rendered.fetched, rendered.refused) == ((), ())  # the stylesheet and its fonts are loaded once, apart
+    assert pdf_fonts(rendered.pdf) == {
+        "Source-Sans-3,",  # regular
+        "Source-Sans-3-Italic",
+        "Source-Sans-3-Semi-Bold",
+        "Source-Sans-3-Bold",
+    }
 
 
 def test_handout_pdf_is_titled_for_the_patient_and_signed_by_the_clinic(handout):
@@ -205,15 +204,12 @@ def hostile_context() -> dict:
     plan = handout_data.plan()
     plan["notes"] = [f"Plan note {markup}"]
     exercises = handout_data.exercises()
-    bridge = exercises["glute_bridge"]
-    exercises["glute_bridge"] = type(bridge)(
-        **{
-            **bridge.__dict__,
-            "name": 'Bridge <img src="file:///etc/passwd">',
-            "instructions": (f"Step {markup}",),
-            "cues": ('<a href="javascript:alert(1)">cue</a>',),
-            "equipment": ("<b>mat</b>",),
-        }
+    exercises["glute_bridge"] = replace(
+        exercises["glute_bridge"],
+        name='Bridge <img src="file:///etc/passwd">',
+        instructions=(f"Step {markup}",),
+        cues=('<a href="javascript:alert(1)">cue</a>',),
+        equipment=("<u>mat</u>",),
     )
     return handout_data.context(
         plan=plan,
@@ -231,8 +227,8 @@ def test_hostile_text_is_printed_as_text_and_never_fetched():
         assert squeeze(markup) in text
     assert squeeze('Bridge <img src="file:///etc/passwd">') in text
     assert squeeze("Emma <script>alert(1)</script> Clarke") in text
-    # the fetcher was asked for our own files only: the markup never became elements
-    assert (rendered.fetched, rendered.refused) == (OWN_FILES, ())
+    # the fetcher was never asked for anything: the markup never became elements
+    assert (rendered.fetched, rendered.refused) == ((), ())
 
 
 class ElementCollector(HTMLParser):
@@ -248,9 +244,8 @@ def test_hostile_text_is_escaped_in_the_handout_html():
     html = render_to_string(TEMPLATE, hostile_context())
     collector = ElementCollector()
     collector.feed(html)
-    assert [attrs for tag, attrs in collector.elements if tag in ("img", "style", "script", "b")] == []
+    assert [attrs for tag, attrs in collector.elements if tag in ("img", "style", "script", "u")] == []
     assert [attrs["href"] for tag, attrs in collector.elements if tag in ("a", "link")] == [
-        "/static/css/handout.css",
         "#why",
         "#schedule",
         "#pain",
@@ -261,6 +256,23 @@ def test_hostile_text_is_escaped_in_the_handout_html():
 
 
 # --- the context ----------------------------------------------------------------------------------------------------
+
+
+def test_card_illustration_is_the_exercise_figure_titled_with_its_name():
+    bridge = handout_data.context()["exercise_cards"][0]
+    assert bridge["name"] == "Glute bridge"
+    assert bridge["illustration"].startswith('<svg xmlns="http://www.w3.org/2000/svg"')
+    assert 'role="img"' in bridge["illustration"]
+    assert "<title>Glute bridge</title>" in bridge["illustration"]
+
+
+def test_card_of_an_exercise_without_figure_data_has_no_illustration_slot():
+    exercises = handout_data.exercises()
+    exercises["glute_bridge"] = replace(exercises["glute_bridge"], figure={})
+    context = handout_data.context(exercises=exercises)
+    assert context["exercise_cards"][0]["illustration"] is None
+    html = render_to_string(TEMPLATE, context)
+    assert html.count('class="card-figure"') == len(handout_data.CARD_SLUGS) - 1
 
 
 def test_postpartum_handout_adds_the_after_birth_warning_signs():

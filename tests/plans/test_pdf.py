@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings as django_settings
 
-from plans.pdf import DOCUMENT_BASE_URL, RefusedURL, StaticOnlyURLFetcher, redact_url, render_pdf
-from tests.plans.pdftext import pdf_pages
+from plans.pdf import DOCUMENT_BASE_URL, RefusedURL, StaticOnlyURLFetcher, redact_url, render_pdf, stylesheet
+from tests.plans.pdftext import pdf_fonts, pdf_pages
 
 STATIC = DOCUMENT_BASE_URL + "static/"
 HANDOUT_CSS = Path(django_settings.BASE_DIR) / "static" / "css" / "handout.css"
@@ -112,11 +112,30 @@ def test_render_keeps_query_strings_out_of_weasyprint_logs(caplog):
 def test_relative_static_urls_resolve_through_the_fetcher():
     rendered = render_pdf('<link rel="stylesheet" href="/static/css/handout.css"><p>Styled</p>')
     assert rendered.fetched[0] == STATIC + "css/handout.css"
-    # the stylesheet's @font-face fonts, relative to it, come through the same fetcher
-    assert [url for url in rendered.fetched if url.endswith(".woff2")] == [
-        STATIC + "fonts/source-sans-3-latin-400-normal.woff2",
-        STATIC + "fonts/source-sans-3-latin-400-italic.woff2",
-        STATIC + "fonts/source-sans-3-latin-600-normal.woff2",
-        STATIC + "fonts/source-sans-3-latin-700-normal.woff2",
-    ]
     assert rendered.refused == ()
+
+
+def test_stylesheet_fonts_come_through_the_fetcher_and_are_embedded(tmp_path, settings):
+    (tmp_path / "test.css").write_text(
+        '@font-face { font-family: "Test Sans"; src: url("fonts/source-sans-3-latin-700-normal.woff2"); }'
+        'p { font-family: "Test Sans"; }'
+    )
+    settings.STATICFILES_DIRS = [tmp_path, Path(django_settings.BASE_DIR) / "static"]  # the font is in the second
+    rendered = render_pdf("<p>Bold face</p>", stylesheets=["test.css"])
+    assert pdf_fonts(rendered.pdf) == {"Test-Sans-Bold"}  # not a fallback such as DejaVu
+
+
+def test_stylesheet_is_parsed_once_until_its_file_changes(tmp_path, settings):
+    css = tmp_path / "test.css"
+    css.write_text("p { color: black }")
+    settings.STATICFILES_DIRS = [tmp_path]
+    first = stylesheet("test.css")
+    assert stylesheet("test.css") is first
+    css.write_text("p { color: navy }")
+    os.utime(css, (css.stat().st_atime, css.stat().st_mtime + 1))
+    assert stylesheet("test.css") is not first
+
+
+def test_stylesheet_must_be_a_static_file():
+    with pytest.raises(FileNotFoundError, match=r"no static stylesheet css/missing\.css"):
+        stylesheet("css/missing.css")
