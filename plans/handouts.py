@@ -37,6 +37,8 @@ MIN_SESSIONS_AT_LEVEL = 2  # P2: complete each level at least twice before movin
 RED_REST_DAYS = "1–2"  # P4: stop, rest 1–2 days, then drop one level
 
 _LOGO_DATA_URL = re.compile(r"data:image/(png|jpeg|gif|webp|svg\+xml)(;base64)?,", re.IGNORECASE)
+# The formats plans.images accepts for a clinic's own exercise pictures.
+_PICTURE_DATA_URL = re.compile(r"data:image/(png|jpeg|webp);base64,", re.IGNORECASE)
 _STATIC_PATH = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_./-]*")
 
 
@@ -107,19 +109,22 @@ def handout_context(
     issued_on: date,
     paper: str = "a4",
     postpartum: bool = False,
+    pictures: Mapping[str, str] | None = None,
 ) -> dict:
     """The template context of a handout.
 
     `plan` is the case-format plan; `exercises` maps slugs to specs and must hold every exercise the plan names.
     `clinic` has name, phone and address, and optionally `logo`: a `data:image/…` URL or a static file path.
-    `physio` has name and registration. `postpartum` adds the after-birth warning signs.
+    `physio` has name and registration. `postpartum` adds the after-birth warning signs. `pictures` maps the slugs
+    of a clinic's own exercises that have a picture to it as a `data:image/…;base64,` URL, shown instead of the
+    drawing.
     """
     if paper not in PAPERS:
         raise HandoutError(f"paper must be one of {', '.join(PAPERS)} (got {paper!r})")
     weeks = plan["weeks"]
     start = _plan_start(plan)
     end = date.fromisoformat(plan["end"]) if plan.get("end") else start + timedelta(days=7 * len(weeks) - 1)
-    cards = exercise_cards(weeks, exercises)
+    cards = exercise_cards(weeks, exercises, pictures or {})
     numbers = {card["code"]: card["number"] for card in cards}
     return {
         "paper": paper,
@@ -368,7 +373,7 @@ def entry_dose(entry: dict, spec: ExerciseSpec) -> Dose:
     )
 
 
-def exercise_cards(weeks: list[dict], exercises: Mapping[str, ExerciseSpec]) -> list[dict]:
+def exercise_cards(weeks: list[dict], exercises: Mapping[str, ExerciseSpec], pictures: Mapping[str, str]) -> list[dict]:
     """One card per exercise of the plan, numbered in order of first appearance, with its dose week by week."""
     uses: dict[str, dict[int, list[Dose]]] = {}  # code -> week -> the dose of each session that has it
     for week in weeks:
@@ -381,12 +386,16 @@ def exercise_cards(weeks: list[dict], exercises: Mapping[str, ExerciseSpec]) -> 
     cards = []
     for number, (code, by_week) in enumerate(uses.items(), start=1):
         spec = exercises[code]
-        svg = exercise_figure(spec)
+        picture = pictures.get(code)
+        if picture is not None and not _PICTURE_DATA_URL.match(picture):
+            raise HandoutError(f"the picture of exercise {code} must be a data:image URL (PNG, JPEG or WebP)")
+        svg = None if picture else exercise_figure(spec)
         cards.append(
             {
                 "number": number,
                 "code": code,
                 "name": spec.name,
+                "picture": picture,
                 "illustration": _trusted_svg(svg) if svg else None,
                 "doses": dose_rows(by_week),
                 "rest": f"{spec.dosage.rest_s} s between sets" if spec.dosage.rest_s else "",

@@ -28,3 +28,9 @@ def pdf_fonts(pdf: bytes) -> set[str]:
     """The names of the fonts embedded in the PDF, without their subset prefix ("ABCDEF+")."""
     lines = _poppler(["pdffonts", "-"], pdf).splitlines()[2:]
     return {line.split()[0].split("+", 1)[-1] for line in lines}
+
+
+def pdf_images(pdf: bytes) -> list[tuple[int, int, int]]:
+    """(page, width, height) of each raster image in the PDF."""
+    lines = _poppler(["pdfimages", "-list", "-"], pdf).splitlines()[2:]
+    return [(int(page), int(width), int(height)) for page, _, _, width, height, *_ in map(str.split, lines)]

@@ -1,11 +1,14 @@
 """The PDF handout: what a patient reads, checked in the rendered PDF, and that typed text never becomes markup."""
 
+import base64
+import io
 from dataclasses import replace
 from datetime import date, timedelta
 from html.parser import HTMLParser
 
 import pytest
 from django.template.loader import render_to_string
+from PIL import Image
 
 from intake.codes import CAUSES, Cause
 from plans.handouts import (
@@ -19,7 +22,7 @@ from plans.handouts import (
     week_running_minutes,
 )
 from tests.plans import handout_data
-from tests.plans.pdftext import pdf_fonts, pdf_info, pdf_pages
+from tests.plans.pdftext import pdf_fonts, pdf_images, pdf_info, pdf_pages
 
 HOSTILE = (
     '<img src="file:///etc/passwd">',
@@ -273,6 +276,30 @@ def test_card_of_an_exercise_without_figure_data_has_no_illustration_slot():
     assert context["exercise_cards"][0]["illustration"] is None
     html = render_to_string(TEMPLATE, context)
     assert html.count('class="card-figure"') == len(handout_data.CARD_SLUGS) - 1
+
+
+def png_data_url(colour: str) -> str:
+    buffer = io.BytesIO()
+    Image.new("RGB", (120, 80), colour).save(buffer, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
+def test_clinic_picture_is_shown_instead_of_the_drawing_and_embedded():
+    picture = png_data_url("#0b5552")
+    context = handout_data.context(pictures={"wall_sit": picture})
+    wall_sit = next(card for card in context["exercise_cards"] if card["code"] == "wall_sit")
+    assert (wall_sit["picture"], wall_sit["illustration"]) == (picture, None)
+    rendered = render_handout(context)
+    assert (rendered.fetched, rendered.refused) == (("data:image/png;base64,…",), ())
+    [(page, width, height)] = pdf_images(rendered.pdf)
+    assert "Wall sit" in pdf_pages(rendered.pdf)[page - 1]
+    assert (width, height) == (120, 80)
+
+
+@pytest.mark.parametrize("picture", ["file:///etc/passwd", "https://example.com/x.png", "data:image/svg+xml,<svg/>"])
+def test_clinic_picture_must_be_a_raster_data_url(picture):
+    with pytest.raises(HandoutError, match="the picture of exercise wall_sit must be a data:image URL"):
+        handout_data.context(pictures={"wall_sit": picture})
 
 
 def test_postpartum_handout_adds_the_after_birth_warning_signs():
