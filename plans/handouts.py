@@ -20,8 +20,10 @@ from django.utils.safestring import SafeString, mark_safe
 
 from clinic.charts import minutes_chart
 from intake.codes import CAUSES, CONDITION_LABELS, CONDITION_PLAIN, Cause, Condition
+from plans.builder import BUILD, CROSS_TRAIN, FOUNDATION, IMPACT, IMPACT_READINESS, REST, RUN, STRENGTH, WALK_RUN
 from plans.exercises import ExerciseSpec
 from plans.figures import render_figure
+from plans.ladder import AMBER_PAIN_MAX, GREEN_PAIN_MAX, MIN_EXPOSURES
 from plans.pdf import RenderedPdf, render_pdf
 
 TEMPLATE = "plans/handout/handout.html"
@@ -30,11 +32,6 @@ PAPERS = ("a4", "letter")
 
 # Not in the reference: the UK emergency number, as the reference's care pathways are the NHS's (§8).
 EMERGENCY_NUMBER = "999"
-# The pain rules the traffic-light guide explains (reference §9.3, app default of §4.2).
-GREEN_PAIN_MAX = 3  # P1: pain during the session at most 3/10
-AMBER_PAIN_MAX = 5  # P3: 4–5/10 settling by the next morning repeats the level; P4: above 5/10 is red
-MIN_SESSIONS_AT_LEVEL = 2  # P2: complete each level at least twice before moving up
-RED_REST_DAYS = "1–2"  # P4: stop, rest 1–2 days, then drop one level
 
 _LOGO_DATA_URL = re.compile(r"data:image/(png|jpeg|gif|webp|svg\+xml)(;base64)?,", re.IGNORECASE)
 # The formats plans.images accepts for a clinic's own exercise pictures.
@@ -49,20 +46,20 @@ class Phase:
 
 
 PHASES = {
-    "foundation": Phase(
+    FOUNDATION: Phase(
         "Foundation",
         "Strength exercises and low-impact exercise such as walking or cycling, to make your legs strong before any "
         "impact.",
     ),
-    "impact_readiness": Phase(
+    IMPACT_READINESS: Phase(
         "Getting ready for impact",
         "Hops and small jumps added step by step, so your legs are ready for the impact of running.",
     ),
-    "walk_run": Phase(
+    WALK_RUN: Phase(
         "Walk and run",
         "Short runs broken up with walking, every other day. You move up a level after two good sessions.",
     ),
-    "build": Phase(
+    BUILD: Phase(
         "Building up",
         "Continuous easy runs that grow a little each week. Add speed, and later hills, only once your target time "
         "feels comfortable.",
@@ -78,11 +75,11 @@ class SessionKind:
 
 
 SESSION_KINDS = {
-    "run": SessionKind("R", "Run", "Run: walk/run intervals (minutes) or a continuous run"),
-    "strength": SessionKind("S", "Exercises", "Strength: the exercise cards with these numbers"),
-    "impact": SessionKind("J", "Jumps", "Jumps: hops and jumps, on the cards with these numbers"),
-    "cross_train": SessionKind("C", "Cross-train", "Cross-training: low-impact exercise, easy effort"),
-    "rest": SessionKind("–", "Rest", "Rest day"),
+    RUN: SessionKind("R", "Run", "Run: walk/run intervals (minutes) or a continuous run"),
+    STRENGTH: SessionKind("S", "Exercises", "Strength: the exercise cards with these numbers"),
+    IMPACT: SessionKind("J", "Jumps", "Jumps: hops and jumps, on the cards with these numbers"),
+    CROSS_TRAIN: SessionKind("C", "Cross-train", "Cross-training: low-impact exercise, easy effort"),
+    REST: SessionKind("–", "Rest", "Rest day"),
 }
 
 
@@ -159,12 +156,12 @@ def handout_context(
         ),
         "running_allowed": plan.get("running_allowed", True),
         "exercise_cards": cards,
+        # The pain traffic light of reference §9.3 (P1–P4), with the ladder's own thresholds.
         "pain": {
             "green_max": GREEN_PAIN_MAX,
             "amber_low": GREEN_PAIN_MAX + 1,
             "amber_max": AMBER_PAIN_MAX,
-            "min_sessions": MIN_SESSIONS_AT_LEVEL,
-            "rest_days": RED_REST_DAYS,
+            "min_sessions": MIN_EXPOSURES,
         },
         "postpartum": postpartum,
         "emergency_number": EMERGENCY_NUMBER,
@@ -266,8 +263,7 @@ def schedule_rows(
                 "phase": _phase(week["phase"]).label,
                 "starts_phase": index == 0 or weeks[index - 1]["phase"] != week["phase"],
                 "days": [
-                    session_cell(day, by_date.get(day.isoformat(), {"kind": "rest"}), numbers, exercises)
-                    for day in days
+                    session_cell(day, by_date.get(day.isoformat(), {"kind": REST}), numbers, exercises) for day in days
                 ],
             }
         )
@@ -279,9 +275,9 @@ def session_cell(day: date, session: dict, numbers: Mapping[str, int], exercises
     if kind not in SESSION_KINDS:
         raise HandoutError(f"unknown session kind {kind}")
     title, details = SESSION_KINDS[kind].label, []
-    if kind == "run":
+    if kind == RUN:
         title, details = run_text(session["run"])
-    elif kind == "cross_train":
+    elif kind == CROSS_TRAIN:
         title, details = cross_training_text(session.get("cross_train"), exercises)
     cards = sorted({numbers[e["code"]] for e in session.get("exercises", [])})
     return {
@@ -317,7 +313,7 @@ def run_text(run: dict) -> tuple[str, list[str]]:
 
 def cross_training_text(entry: dict | None, exercises: Mapping[str, ExerciseSpec]) -> tuple[str, list[str]]:
     if not entry:
-        return SESSION_KINDS["cross_train"].label, []
+        return SESSION_KINDS[CROSS_TRAIN].label, []
     spec = exercises.get(entry["code"])
     name = spec.name if spec else entry["code"].replace("_", " ").capitalize()
     return name, [f"{entry['minutes']} min"] if entry.get("minutes") else []
@@ -327,7 +323,7 @@ def week_running_minutes(week: dict) -> float:
     """Planned running minutes of a week (walking breaks not counted); distance-only runs add nothing."""
     total = 0
     for session in week["sessions"]:
-        run = session.get("run") if session["kind"] == "run" else None
+        run = session.get("run") if session["kind"] == RUN else None
         if run:
             total += run.get("total_run_min") or run.get("minutes") or run.get("run_min", 0) * run.get("repeats", 1)
     return total

@@ -181,7 +181,7 @@ def test_handout_pain_guide_and_safety_box_give_the_rules_and_the_phone_number(h
         "Pain of 4 to 5 out of 10",
         "Repeat the same level",
         "pain above 5 out of 10",
-        "rest for 1–2 days, then go back one level",
+        "rest for a day or two and skip your next run, then go back one level",
         "Stop and contact us if",
         "your calf is painful, swollen or red",
         "Call us on 020 7946 0001",
