@@ -20,7 +20,7 @@ import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
@@ -66,10 +66,11 @@ def static_roots() -> list[Path]:
 class StaticOnlyURLFetcher(URLFetcher):
     """Serves `data:` URLs and the project's static files; refuses everything else. Records what it was asked."""
 
-    def __init__(self, *, static_url: str | None = None):
+    def __init__(self):
         # Only `data:` may ever reach urllib (through super().fetch); static files are read here from disk.
         super().__init__(allowed_protocols={"data"}, allow_redirects=False)
-        self.static_prefix = urljoin(DOCUMENT_BASE_URL, static_url or settings.STATIC_URL)
+        # An absolute STATIC_URL (a CDN) stays as it is: its files are still read from disk, never downloaded.
+        self.static_prefix = urljoin(DOCUMENT_BASE_URL, settings.STATIC_URL)
         self.requested: list[str] = []
         self.refused: list[str] = []
 
@@ -108,10 +109,10 @@ class _RedactURLs(logging.Filter):
     """WeasyPrint's own log lines name the resources it failed to load; cut their query strings too."""
 
     def filter(self, record):
-        if record.args:
-            args = record.args if isinstance(record.args, tuple) else (record.args,)
+        if isinstance(record.args, tuple):
             record.args = tuple(
-                _URL_IN_TEXT.sub(lambda m: redact_url(m.group(0)), a) if isinstance(a, str) else a for a in args
+                _URL_IN_TEXT.sub(lambda m: redact_url(m.group(0)), a) if isinstance(a, str) else a
+                for a in record.args
             )
         return True
 
@@ -145,7 +146,7 @@ def _font_config() -> FontConfiguration:
     return FontConfiguration()
 
 
-@cache
+@lru_cache(maxsize=8)
 def _stylesheet(url: str, modified: float) -> CSS:
     # Keyed by the file's modification time too, so an edited stylesheet is read again without a restart.
     return CSS(url=url, url_fetcher=StaticOnlyURLFetcher(), font_config=_font_config())
