@@ -111,8 +111,7 @@ class _RedactURLs(logging.Filter):
     def filter(self, record):
         if isinstance(record.args, tuple):
             record.args = tuple(
-                _URL_IN_TEXT.sub(lambda m: redact_url(m.group(0)), a) if isinstance(a, str) else a
-                for a in record.args
+                _URL_IN_TEXT.sub(lambda m: redact_url(m.group(0)), a) if isinstance(a, str) else a for a in record.args
             )
         return True
 

@@ -139,8 +139,10 @@ CARD_SLUGS = (
 )
 
 
-def plan() -> dict:
-    return json.loads(PLAN_FILE.read_text())
+def plan(weeks: int = 12) -> dict:
+    """The 12-week plan, or its first `weeks` weeks (a shorter handout renders faster)."""
+    whole = json.loads(PLAN_FILE.read_text())
+    return {**whole, "weeks": whole["weeks"][:weeks]}
 
 
 def context_arguments(**overrides) -> dict:

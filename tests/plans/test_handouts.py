@@ -193,7 +193,7 @@ def test_handout_pain_guide_and_safety_box_give_the_rules_and_the_phone_number(h
 
 def test_letter_paper_gives_letter_pages_and_a4_gives_a4(handout):
     _, a4, _ = handout
-    letter = render_handout(handout_data.context(paper="letter"))
+    letter = render_handout(handout_data.context(paper="letter", plan=handout_data.plan(weeks=2)))
     assert pdf_info(a4.pdf)["Page size"].startswith("595.276 x 841.89 pts (A4)")
     assert pdf_info(letter.pdf)["Page size"].startswith("612 x 792 pts (letter)")
     assert letter.page_count == len(pdf_pages(letter.pdf))
@@ -204,7 +204,7 @@ def test_letter_paper_gives_letter_pages_and_a4_gives_a4(handout):
 
 def hostile_context() -> dict:
     markup = " ".join(HOSTILE)
-    plan = handout_data.plan()
+    plan = handout_data.plan(weeks=2)
     plan["notes"] = [f"Plan note {markup}"]
     exercises = handout_data.exercises()
     exercises["glute_bridge"] = replace(
@@ -286,7 +286,7 @@ def png_data_url(colour: str) -> str:
 
 def test_clinic_picture_is_shown_instead_of_the_drawing_and_embedded():
     picture = png_data_url("#0b5552")
-    context = handout_data.context(pictures={"wall_sit": picture})
+    context = handout_data.context(pictures={"wall_sit": picture}, plan=handout_data.plan(weeks=2))
     wall_sit = next(card for card in context["exercise_cards"] if card["code"] == "wall_sit")
     assert (wall_sit["picture"], wall_sit["illustration"]) == (picture, None)
     rendered = render_handout(context)
