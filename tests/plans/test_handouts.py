@@ -251,6 +251,7 @@ def test_hostile_text_is_escaped_in_the_handout_html():
     assert [attrs["href"] for tag, attrs in collector.elements if tag in ("a", "link")] == [
         "#why",
         "#schedule",
+        "#tips",
         "#pain",
         "#safety",
         "#exercises",
