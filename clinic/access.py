@@ -8,6 +8,7 @@ import time
 from functools import wraps
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
@@ -15,7 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from clinic.models import Patient, StaffRole
-from intake.models import Intake, IntakeInvite, InviteState
+from intake.models import Assessment, Intake, IntakeInvite, InviteState
 from plans.models import Exercise
 
 
@@ -76,6 +77,35 @@ def get_intake_for_staff(member, patient_pk, intake_pk):
     )
     intake.patient = patient
     return intake
+
+
+def submitted_intake_required(view):
+    """Only physiotherapists, on a submitted intake of their clinic's patient (404 for any other); the view is called
+    with the intake. A questionnaire not yet sent has nothing to examine or assess: the physio is sent back to its
+    answers so far."""
+
+    @wraps(view)
+    @physio_required
+    def wrapped(request, pk, intake_pk):
+        intake = get_intake_for_staff(request.staff_member, pk, intake_pk)
+        if not intake.is_submitted:
+            messages.info(request, "The patient has not sent this questionnaire yet: examine and assess it once sent.")
+            return redirect(intake)
+        return view(request, intake)
+
+    return wrapped
+
+
+def get_assessment_for_staff(member, patient_pk, intake_pk, assessment_pk):
+    """A confirmed or referred assessment of one of the member's clinic's intakes; 404 for any other (another
+    clinic, another patient or intake, or a draft, which lives on the assessment page itself)."""
+    intake = get_intake_for_staff(member, patient_pk, intake_pk)
+    assessment = get_object_or_404(
+        Assessment.objects.filter(intake=intake).decided().select_related("confirmed_by__user", "created_by__user"),
+        pk=assessment_pk,
+    )
+    assessment.intake = intake
+    return assessment
 
 
 INTAKE_SESSION_KEY = "intake_invite_id"

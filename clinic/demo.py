@@ -1,5 +1,6 @@
-"""The demo clinic: staff, and patients at different points of the pathway, built through the services the
-views use. Idempotent: running it again changes nothing that is already there."""
+"""The demo clinic: staff, and patients at different points of the pathway (invited, intake sent, examined and
+assessed, referred), built through the services the views use. Idempotent: running it again changes nothing that is
+already there."""
 
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -10,7 +11,10 @@ from django.utils import timezone
 
 from clinic import services
 from clinic.models import Clinic, Patient, PatientStatus, StaffMember, StaffRole
+from intake import selectors as intake_selectors
 from intake import services as intake_services
+from intake.decisions import CauseDecision, decisions_for
+from intake.models import IntakeStatus
 from intake.questionnaire import answer_paths
 from intake.schema import SAFETY_BOOLS
 
@@ -75,6 +79,7 @@ def seed_demo_clinic() -> dict[str, str]:
     for entry in PATIENTS:
         patient = _patient(clinic, staff, entry)
         _intake(patient, staff[entry.physio_key], entry.first_name)
+        _assessment(patient, staff[entry.physio_key], entry.first_name)
     if not User.objects.filter(email=ADMIN_EMAIL).exists():
         User.objects.create_superuser(email=ADMIN_EMAIL, password=DEMO_PASSWORD, first_name="Site", last_name="Admin")
     logins = {f"{entry.role.label} ({entry.first_name} {entry.last_name})": entry.email for entry in STAFF}
@@ -346,3 +351,64 @@ def _intake(patient: Patient, physio: StaffMember, first_name: str) -> None:
     values = {**answer_paths(answers, "intake"), **answer_paths(demo["patient"], "patient"), **gate}
     intake = intake_services.intake_save_step(intake=intake, step="review", answers=values)
     intake_services.intake_submit(intake=intake)
+
+
+# --- Examinations and assessments -------------------------------------------------------------------------------
+# Findings of the shared clinical cases where they fit. Emma and Tom are examined and their assessments confirmed;
+# Marcus's locked knee is referred.
+
+DEMO_FINDINGS = {
+    # cases/classic-pfp-load-and-hip.json, with the runner's impact tests (reference §9.1) passed as well
+    "Emma": {
+        "squat_reproduces_pain": True,
+        "sl_squat": {"knee_valgus": True, "pelvic_drop": True, "trunk_lean": False, "pain_nprs": 4},
+        "hip_abductor_strength": "reduced",
+        "side_lying_abduction_reps": 11,
+        "sl_bridge_reps": 14,
+        "quad_strength": "normal",
+        "sl_calf_raise_reps": 22,
+        "tenderness": ["patellar_facets"],
+        "effusion": False,
+        "readiness": {"jog_on_spot_1min": True, "hop_in_place_10": True},
+    },
+    # cases/lateral-downhill-itbs.json
+    "Tom": {
+        "noble_test_positive": True,
+        "itb_tight": True,
+        "tenderness": ["lateral_epicondyle"],
+        "hip_abductor_strength": "reduced",
+        "squat_reproduces_pain": False,
+    },
+    # cases/acute-twist-locked-knee.json has no examination: the swollen knee, tender on the medial joint line
+    "Marcus": {"effusion": True, "tenderness": ["medial_joint_line"]},
+}
+# The physio's decisions on causes the engine scores below the pre-selection threshold.
+DEMO_DECISIONS = {"Tom": {"muscle_tightness": "Tight iliotibial band on Ober's test."}}
+DEMO_REFERRALS = {
+    "Marcus": "Acute knee clinic today for the locked knee and the swelling within hours; told not to run, twist "
+    "or squat until seen, and to call us if it gets worse.",
+}
+
+
+def _assessment(patient: Patient, physio: StaffMember, first_name: str) -> None:
+    """Examine the demo patient's intake and confirm (or refer) its assessment, the way the pages do."""
+    findings = DEMO_FINDINGS.get(first_name)
+    intake = patient.intakes.filter(status=IntakeStatus.SUBMITTED).first()
+    if findings is None or intake is None or intake.assessments.exists():
+        return
+    if intake_selectors.examination_for(intake) is None:
+        intake_services.examination_save(intake=intake, findings=findings, version=0, by=physio)
+    shown = intake_selectors.assessment_now(intake, as_of=timezone.localdate())
+    if first_name in DEMO_REFERRALS:
+        intake_services.assessment_refer(
+            intake=intake, by=physio, note=DEMO_REFERRALS[first_name], shown_digest=shown.digest
+        )
+        return
+    chosen = DEMO_DECISIONS.get(first_name, {})
+    decisions = [
+        CauseDecision(decision.code, "confirm", chosen[decision.code]) if decision.code in chosen else decision
+        for decision in decisions_for(shown.result["causes"], confirmed=[], rejected=[])
+    ]
+    intake_services.assessment_confirm(
+        intake=intake, by=physio, shown_digest=shown.digest, decisions=decisions, plan_start=None
+    )

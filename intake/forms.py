@@ -1,10 +1,12 @@
 """Forms of the intake: the date-of-birth check on a link, one form per questionnaire step (built from the schema's
-field definitions and the wording in `intake/questions.py`), and the staff's invite button.
+field definitions and the wording in `intake/questions.py`), the physio's examination (built the same way from the
+`findings` fields) and the assessment page's decisions.
 
 A step form never refuses to save what is valid: after `is_valid()`, `answers()` holds every answer that passed,
 and the ones that did not keep their messages and what was typed.
 """
 
+from dataclasses import dataclass
 from datetime import date
 
 from crispy_forms.bootstrap import AppendedText
@@ -13,9 +15,16 @@ from crispy_forms.layout import HTML, Div, Field, Layout
 from django import forms
 from django.template.loader import render_to_string
 
-from intake.questionnaire import delivery_date_problem
+from intake.codes import CAUSES
+from intake.decisions import CAUSE_NOTE_MAX_LENGTH, CONFIRM, ENGINE, VERDICTS, CauseDecision, addable_causes
+from intake.examination_labels import GROUPS as EXAMINATION_GROUPS
+from intake.examination_labels import NONE_TENDER, NOT_ASSESSED, ExamGroup, field_anchor
+from intake.examination_labels import QUESTIONS as EXAMINATION_QUESTIONS
+from intake.models import REFERRAL_NOTE_MAX_LENGTH
+from intake.questionnaire import answer_paths, delivery_date_problem
 from intake.questions import Question, Section
-from intake.schema import BOOL, CHOICE, DATE, INT, MULTI, NUMBER, TEXT, check_value
+from intake.schema import BOOL, CHOICE, DATE, FINDINGS, INT, MULTI, NUMBER, OBJECT, TEXT, check_value, field_at
+from intake.schema import Field as FieldSpec
 from intake.scoring import instrument
 
 PLEASE_ANSWER = "Please answer this question."
@@ -231,3 +240,222 @@ class StepForm(forms.Form):
             value = saved[question.path] if question.path in saved else answer_of(question.path)
             if value is None:
                 self.add_error(name, PLEASE_TICK if question.spec.kind == MULTI else PLEASE_ANSWER)
+
+
+# --- The physio's examination ---------------------------------------------------------------------------------
+
+
+def findings_fields(spec: FieldSpec = FINDINGS, prefix: str = "findings") -> list[tuple[str, FieldSpec]]:
+    """Every answerable field of the case format's `findings`, by dotted path, members of objects included."""
+    leaves = []
+    for member in spec.fields:
+        path = f"{prefix}.{member.key}"
+        leaves.extend(findings_fields(member, path) if member.kind == OBJECT else [(path, member)])
+    return leaves
+
+
+def examination_field(question: Question) -> forms.Field:
+    """The form field of one finding: the questionnaire's field for its kind, with "Not assessed" as the first
+    answer of every yes/no and choice, so a finding is never recorded as normal by default."""
+    field = form_field(question)
+    if isinstance(field, forms.TypedChoiceField):
+        field.choices = [("", NOT_ASSESSED), *field.choices]
+    return field
+
+
+@dataclass(frozen=True)
+class ExamRow:
+    """One finding on the form: its bound field, its wording, and where it is (for links to it)."""
+
+    field: forms.BoundField
+    question: Question
+    anchor: str
+    widget: str  # "choice" (segmented buttons), "multi" (check boxes) or "number"
+
+    @property
+    def described_by(self) -> str:
+        """The ids of the hint and the message that describe the field, for aria-describedby."""
+        field = self.field
+        ids = [f"{field.auto_id}_helptext" if field.help_text else "", f"{field.auto_id}_error" if field.errors else ""]
+        return " ".join(filter(None, ids))
+
+
+@dataclass(frozen=True)
+class ExamSection:
+    group: ExamGroup
+    rows: list[ExamRow]
+
+    @property
+    def has_answers(self) -> bool:
+        """Something is recorded or typed in this group (so a folded group opens to show it)."""
+        return any(row.field.errors or row.field.value() not in (None, "", []) for row in self.rows)
+
+
+class ExaminationForm(forms.Form):
+    """Every field of the case format's `findings`, generated from `intake.schema.FINDINGS` and worded by
+    `intake/examination_labels.py`. Nothing is required and nothing defaults to normal: an unanswered finding is
+    stored as absent ("not assessed"). `version` is the examination's version the form was loaded with."""
+
+    version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.questions = {}
+        for path, _spec in findings_fields():
+            question = EXAMINATION_QUESTIONS[path]
+            self.questions[field_name(question)] = question
+            self.fields[field_name(question)] = examination_field(question)
+
+    @classmethod
+    def initial_from(cls, findings: dict, *, version: int) -> dict:
+        initial = {"version": version}
+        for path, value in answer_paths(findings, "findings").items():
+            stored = [NONE_TENDER] if value == [] else _encode(value)
+            initial[path.replace(".", "-")] = stored
+        return initial
+
+    def clean(self):
+        cleaned = super().clean()
+        for name, question in self.questions.items():
+            value = cleaned.get(name)
+            if question.spec.kind == MULTI and value and NONE_TENDER in value:
+                if len(value) > 1:
+                    self.add_error(name, f"Tick either “{question.label_for(NONE_TENDER)}” or the tender sites.")
+                continue
+            value = _stored(question, value)
+            if value is not None and check_value(question.spec, value, question.path):
+                self.add_error(name, "Please choose one of the answers shown.")
+        return cleaned
+
+    def findings(self) -> dict:
+        """The findings object as the case format stores it; only valid when the form is."""
+        found: dict = {}
+        for name, question in self.questions.items():
+            value = self.cleaned_data.get(name)
+            value = [] if value == [NONE_TENDER] else _stored(question, value)
+            if value is None:
+                continue
+            *parents, key = question.path.split(".")[1:]
+            target = found
+            for parent in parents:
+                target = target.setdefault(parent, {})
+            target[key] = value
+        return found
+
+    def groups(self) -> list["ExamSection"]:
+        """The fields in the order a clinician examines, group by group."""
+        return [
+            ExamSection(group, [self._row(question) for question in group.questions]) for group in EXAMINATION_GROUPS
+        ]
+
+    def _row(self, question: Question) -> ExamRow:
+        name = field_name(question)
+        kind = question.spec.kind
+        widget = "multi" if kind == MULTI else "choice" if kind in (BOOL, CHOICE) else "number"
+        return ExamRow(self[name], question, field_anchor(question.path), widget)
+
+
+# --- The assessment page --------------------------------------------------------------------------------------
+
+
+class AssessmentForm(forms.Form):
+    """The physio's decisions on the assessment page: confirm or reject each cause (with a note), add a cause, give
+    the reason for overriding a red flag, the plan's start date, and a referral note.
+
+    The fields depend on the engine's result: one verdict and note per cause on the page, one reason per red flag
+    the engine lets the physio override. `digest` carries the result the page showed, so a confirmation is of
+    exactly that result.
+    """
+
+    digest = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    plan_start = forms.DateField(
+        label="Plan starts on",
+        required=False,
+        input_formats=DATE_FORMATS,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="Empty: the day of the assessment.",
+        error_messages={"invalid": "Please enter the date as day/month/year."},
+    )
+    add_code = forms.ChoiceField(label="Cause", required=False)
+    add_note = forms.CharField(
+        label="Why it applies",
+        required=False,
+        max_length=CAUSE_NOTE_MAX_LENGTH,
+        widget=forms.TextInput(attrs={"maxlength": CAUSE_NOTE_MAX_LENGTH}),
+    )
+    referral_note = forms.CharField(
+        label="Referral note",
+        required=False,
+        max_length=REFERRAL_NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4, "maxlength": REFERRAL_NOTE_MAX_LENGTH}),
+        help_text="Where the patient was referred, how urgently, and what they were told.",
+    )
+
+    def __init__(self, *args, decisions: list[CauseDecision], overridable: list[str], today: date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.decision_list = decisions
+        self.today = today
+        for decision in decisions:
+            if decision.origin == ENGINE:
+                self.fields[f"verdict-{decision.code}"] = forms.ChoiceField(
+                    label=CAUSES[decision.code].label, choices=VERDICTS, widget=forms.RadioSelect, required=False
+                )
+            self.fields[f"note-{decision.code}"] = forms.CharField(
+                label="Note",
+                required=False,
+                max_length=CAUSE_NOTE_MAX_LENGTH,
+                widget=forms.TextInput(attrs={"maxlength": CAUSE_NOTE_MAX_LENGTH}),
+            )
+        for code in overridable:
+            limit = field_at(f"overrides.{code}").max_length
+            self.fields[f"reason-{code}"] = forms.CharField(
+                label="Reason for overriding",
+                required=False,
+                max_length=limit,
+                widget=forms.Textarea(attrs={"rows": 2, "maxlength": limit}),
+                error_messages={"max_length": f"Please keep the reason to {limit} characters."},
+            )
+        self.fields["add_code"].choices = [("", "Choose a cause…")] + [
+            (code, CAUSES[code].label) for code in addable_causes(decisions)
+        ]
+
+    @staticmethod
+    def initial_from(decisions: list[CauseDecision], *, digest: str, plan_start: date | None) -> dict:
+        initial = {"digest": digest, "plan_start": plan_start}
+        for decision in decisions:
+            initial[f"verdict-{decision.code}"] = decision.verdict
+            initial[f"note-{decision.code}"] = decision.note
+        return initial
+
+    def clean_plan_start(self):
+        start = self.cleaned_data["plan_start"]
+        if start is not None and start < self.today:
+            raise forms.ValidationError("The plan cannot start before the day of the assessment.")
+        return start
+
+    def decisions(self) -> list[CauseDecision]:
+        """The decisions as submitted (only valid when the form is)."""
+        data = self.cleaned_data
+        return [
+            CauseDecision(
+                decision.code,
+                data.get(f"verdict-{decision.code}", "") if decision.origin == ENGINE else CONFIRM,
+                data.get(f"note-{decision.code}", ""),
+                decision.origin,
+            )
+            for decision in self.decision_list
+        ]
+
+    def reason_field(self, code: str) -> forms.BoundField | None:
+        name = f"reason-{code}"
+        return self[name] if name in self.fields else None
+
+    def pending_reasons(self, overridden: set[str]) -> list[str]:
+        """Flags with a reason typed but no override applied: the physio meant to override but did not press it."""
+        return [
+            name.removeprefix("reason-")
+            for name in self.fields
+            if name.startswith("reason-")
+            and self.cleaned_data.get(name)
+            and name.removeprefix("reason-") not in overridden
+        ]

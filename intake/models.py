@@ -6,7 +6,7 @@ case the assessment engine and `manage.py evaluate_case` read.
 """
 
 import secrets
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.core import signing
@@ -20,6 +20,7 @@ from intake.codes import Level
 from intake.questions import NOTE_MAX_LENGTH
 from intake.scoring import INSTRUMENT_CODES, instrument
 
+REFERRAL_NOTE_MAX_LENGTH = 2000  # a referral letter's summary, not the letter itself
 INVITE_TOKEN_SALT = "intake.invite"  # noqa: S105 - a signing namespace, not a secret
 
 
@@ -204,11 +205,15 @@ class Intake(models.Model):
     def _container(self, root: str) -> dict:
         return {"intake": self.answers, "patient": self.patient_answers}[root]
 
-    def as_case(self) -> dict:
-        """The case the assessment engine reads (case format, Input), dated on the day of submission."""
+    def as_case(
+        self, *, findings: dict | None = None, as_of: date | None = None, plan_start: date | None = None
+    ) -> dict:
+        """The case the assessment engine reads (case format, Input): the patient's answers, with the physio's
+        `findings` when there are any. Dated on the day of submission unless `as_of` says otherwise."""
         patient = self.patient
-        as_of = timezone.localdate(self.submitted_at) if self.submitted_at else timezone.localdate()
-        return {
+        if as_of is None:
+            as_of = timezone.localdate(self.submitted_at) if self.submitted_at else timezone.localdate()
+        case = {
             "as_of": as_of.isoformat(),
             "patient": {
                 "date_of_birth": patient.date_of_birth.isoformat(),
@@ -217,6 +222,11 @@ class Intake(models.Model):
             },
             "intake": self.answers,
         }
+        if findings:
+            case["findings"] = findings
+        if plan_start is not None:
+            case["plan_start"] = plan_start.isoformat()
+        return case
 
 
 class OutcomeResponse(models.Model):
@@ -245,3 +255,137 @@ class OutcomeResponse(models.Model):
 
     def __str__(self):
         return f"{self.get_instrument_display()} {self.pk}"
+
+
+class Examination(models.Model):
+    """The physio's examination of the patient for one intake: `findings` is the case format's `findings` object.
+
+    A finding not assessed is absent, never stored as normal. `version` goes up with every save, so a physio who
+    saves over a colleague's newer save is stopped instead of silently overwriting it (see `examination_save`).
+    """
+
+    intake = models.OneToOneField(Intake, on_delete=models.CASCADE, related_name="examination")
+    findings = models.JSONField(default=dict, blank=True)
+    examined_by = models.ForeignKey(StaffMember, on_delete=models.PROTECT, related_name="+")
+    examined_at = models.DateTimeField(default=timezone.now)
+    updated_by = models.ForeignKey(StaffMember, on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1)
+
+    def __str__(self):
+        return f"Examination {self.pk}"
+
+
+class AssessmentStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    CONFIRMED = "confirmed", "Confirmed"
+    REFERRED = "referred", "Referred"
+
+
+class ImmutableAssessment(Exception):
+    """A confirmed or referred assessment is a record of what was decided: it is never changed."""
+
+
+class AssessmentQuerySet(models.QuerySet):
+    def decided(self):
+        """Confirmed and referred assessments, newest first."""
+        return self.exclude(status=AssessmentStatus.DRAFT).order_by("-confirmed_at", "-pk")
+
+
+class Assessment(models.Model):
+    """The physio's assessment of one intake: the engine's result they saw, the red flags they overrode (with their
+    reasons), the causes they confirmed and rejected, or the referral they recorded.
+
+    A draft holds the decisions in progress (at most one per intake). Confirming or referring snapshots the case
+    the engine read and its exact result; from then on the assessment never changes, and a later change of mind is
+    a new assessment, so the history of an intake stays readable. On PostgreSQL a trigger refuses changes too.
+    """
+
+    intake = models.ForeignKey(Intake, on_delete=models.CASCADE, related_name="assessments")
+    examination = models.ForeignKey(
+        Examination,
+        # An examination an assessment used is never deleted on its own; with its intake, both go (erasure).
+        on_delete=models.RESTRICT,
+        null=True,
+        blank=True,
+        related_name="assessments",
+        help_text="The examination it used; empty for an assessment of the intake alone.",
+    )
+    examination_version = models.PositiveIntegerField(null=True, blank=True)
+    findings = models.JSONField(default=dict, blank=True, help_text="The findings the engine read (a snapshot).")
+    as_of = models.DateField(null=True, blank=True)
+    plan_start = models.DateField(null=True, blank=True)
+    engine_result = models.JSONField(default=dict, blank=True)
+    engine_version = models.CharField(max_length=20, blank=True)
+    overrides = models.JSONField(default=dict, blank=True, help_text="Red-flag code → the physio's written reason.")
+    confirmed_causes = models.JSONField(default=list, blank=True, help_text="Ordered [{code, origin, note}].")
+    rejected_causes = models.JSONField(default=list, blank=True, help_text="[{code, note}].")
+    status = models.CharField(max_length=10, choices=AssessmentStatus.choices, default=AssessmentStatus.DRAFT)
+    created_by = models.ForeignKey(StaffMember, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+    confirmed_by = models.ForeignKey(StaffMember, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    referral_note = models.TextField(max_length=REFERRAL_NOTE_MAX_LENGTH, blank=True)
+
+    objects = AssessmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-confirmed_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["intake"], condition=models.Q(status="draft"), name="assessment_one_draft_per_intake"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="draft")
+                | models.Q(confirmed_by__isnull=False, confirmed_at__isnull=False, as_of__isnull=False),
+                name="assessment_decided_has_who_and_when",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="referred") | ~models.Q(referral_note=""),
+                name="assessment_referral_has_note",
+            ),
+        ]
+        indexes = [models.Index(fields=["intake", "status"])]
+
+    def __str__(self):
+        return f"Assessment {self.pk}"
+
+    def save(self, *args, **kwargs):
+        self._refuse_once_decided("changed")
+        super().save(*args, **kwargs)
+        self._stored_status = self.status
+
+    def get_absolute_url(self):
+        return reverse("intake:assessment_detail", args=[self.intake.patient_id, self.intake_id, self.pk])
+
+    def delete(self, *args, **kwargs):
+        self._refuse_once_decided("deleted")
+        return super().delete(*args, **kwargs)
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        # The status as stored, so save() can refuse to change a decided assessment.
+        instance = super().from_db(db, field_names, values)
+        instance._stored_status = instance.status if "status" in field_names else None
+        return instance
+
+    def _refuse_once_decided(self, verb: str) -> None:
+        stored = getattr(self, "_stored_status", None)
+        if stored not in (None, AssessmentStatus.DRAFT):
+            raise ImmutableAssessment(f"Assessment {self.pk} is {stored} and cannot be {verb}.")
+
+    def case(self) -> dict:
+        """The case the engine read for this assessment: the intake's answers, the findings snapshot, the
+        assessment date and the plan start. What the plan builder plans from."""
+        return self.intake.as_case(findings=self.findings, as_of=self.as_of, plan_start=self.plan_start)
+
+    @property
+    def confirmed_cause_codes(self) -> list[str]:
+        """The confirmed causes' codes, in the physio's order (the engine's ranking first, then those added)."""
+        return [cause["code"] for cause in self.confirmed_causes]
+
+    @property
+    def gates(self) -> dict:
+        """What the plan builder may schedule, from the result the physio confirmed."""
+        return self.engine_result.get("gates", {})

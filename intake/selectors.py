@@ -1,14 +1,40 @@
-"""Reads for the intake: a patient's invites and intakes, and what the physio's review page shows."""
+"""Reads for the intake: a patient's invites and intakes, what the physio's review page shows, the examination, and
+the assessment page (the engine run live on the intake and examination, and the history of assessments)."""
 
 from dataclasses import dataclass
+from datetime import date
 
-from django.db.models import Case, OuterRef, Subquery, Value, When
+from django.db.models import Case, OuterRef, Prefetch, Subquery, Value, When
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 
 from clinic.models import Patient
-from intake.codes import LEVEL_LABELS, LEVEL_SEVERITY, RED_FLAGS, Level
-from intake.models import Intake, IntakeInvite, IntakeStatus, OutcomeResponse
-from intake.questionnaire import summary, visible_steps
+from intake.codes import CATEGORY_LABELS, CAUSES, CONTRAINDICATIONS, LEVEL_LABELS, LEVEL_SEVERITY, RED_FLAGS, Level
+from intake.decisions import (
+    CONFIRM,
+    ENGINE,
+    CauseDecision,
+    initial_verdict,
+    may_override,
+    result_digest,
+    why_not_overridable,
+)
+from intake.engine import assess
+from intake.examination_labels import GROUPS as EXAMINATION_GROUPS
+from intake.examination_labels import NONE_TENDER, NOT_ASSESSED, ExamGroup, anchor_for, field_anchor
+from intake.examination_labels import QUESTIONS as EXAMINATION_QUESTIONS
+from intake.models import (
+    Assessment,
+    AssessmentStatus,
+    Examination,
+    Intake,
+    IntakeInvite,
+    IntakeStatus,
+    OutcomeResponse,
+)
+from intake.questionnaire import answer_paths, display, summary, visible_steps
+from intake.questions import QUESTIONS, Question
+from intake.schema import CaseError, validate_case
 from intake.scoring import INSTRUMENT_CODES, Change, Instrument, change, instrument
 
 # On a physio's patient list, patients with an unreviewed submitted intake come first: flagged ones by the severity
@@ -60,6 +86,7 @@ def intake_overview(patient: Patient) -> IntakeOverview:
     intakes = list(
         Intake.objects.filter(patient=patient)
         .select_related("entered_by__user", "reviewed_by__user")
+        .prefetch_related(Prefetch("assessments", queryset=Assessment.objects.decided(), to_attr="decided_assessments"))
         .order_by("-submitted_at", "-pk")
     )
     return IntakeOverview(
@@ -79,12 +106,23 @@ class FlagLine:
     evidence: list[str]
     source: str
     what_to_do: str
+    overridden: bool = False
+    override_reason: str = ""
+
+    @property
+    def may_override(self) -> bool:
+        return may_override(self.code)
+
+    @property
+    def why_not_overridable(self) -> str:
+        return "" if self.may_override else why_not_overridable(self.code)
 
 
-def flag_lines(intake: Intake) -> list[FlagLine]:
-    """The stored red flags, most severe first, with the reference's label and the action for their level."""
+def flag_lines(flags: list[dict]) -> list[FlagLine]:
+    """Red flags (as screened on submission or raised by the engine), most severe first, with the reference's label,
+    the action for their level and the physio's override, if any."""
     lines = []
-    for flag in intake.red_flags:
+    for flag in flags:
         info = RED_FLAGS.get(flag["code"])
         level = Level(flag["level"])
         label = info.label if info else flag["code"].replace("_", " ").capitalize()
@@ -97,6 +135,8 @@ def flag_lines(intake: Intake) -> list[FlagLine]:
                 evidence=list(flag.get("evidence", [])),
                 source=flag.get("source") or (info.source if info else ""),
                 what_to_do=LEVEL_LABELS[level],
+                overridden=bool(flag.get("overridden")),
+                override_reason=flag.get("override_reason", ""),
             )
         )
     severity = list(Level)
@@ -164,3 +204,228 @@ def outcome_reports(intake: Intake) -> list[OutcomeReport]:
 def answer_summary(intake: Intake):
     steps = visible_steps(postpartum_within_24m=intake.postpartum_within_24m)
     return summary(steps, intake.answer, sex_at_birth=intake.patient.sex_at_birth)
+
+
+# --- The examination and the assessment -------------------------------------------------------------------------
+
+
+def examination_for(intake: Intake) -> Examination | None:
+    return Examination.objects.filter(intake=intake).select_related("examined_by__user", "updated_by__user").first()
+
+
+def assessment_draft(intake: Intake) -> Assessment | None:
+    return Assessment.objects.filter(intake=intake, status=AssessmentStatus.DRAFT).first()
+
+
+def assessment_history(intake: Intake) -> list[Assessment]:
+    """The intake's confirmed and referred assessments, newest first, with who decided."""
+    history = list(Assessment.objects.filter(intake=intake).decided().select_related("confirmed_by__user"))
+    for assessment in history:
+        assessment.intake = intake
+    return history
+
+
+@dataclass(frozen=True)
+class LiveAssessment:
+    """The engine run on the intake, the current examination and the draft's overrides, as of one day."""
+
+    as_of: date
+    case: dict
+    result: dict | None  # None when the case cannot be read
+    problems: list[str]
+    overrides: dict
+    last_decided: int | None  # the intake's latest confirmed or referred assessment, when the engine ran
+
+    @property
+    def digest(self) -> str:
+        """What the physio decides on: this result, after that latest assessment (so a colleague's decision taken
+        meanwhile is seen before a second one is added)."""
+        return result_digest({"result": self.result, "after": self.last_decided}) if self.result is not None else ""
+
+
+def live_assessment(
+    intake: Intake, *, examination: Examination | None, draft: Assessment | None, as_of: date
+) -> LiveAssessment:
+    overrides = dict(draft.overrides) if draft else {}
+    # A plan start chosen on an earlier day may have passed: the plan then starts on the day of the assessment.
+    plan_start = draft.plan_start if draft and draft.plan_start and draft.plan_start >= as_of else None
+    case = intake.as_case(findings=examination.findings if examination else None, as_of=as_of, plan_start=plan_start)
+    last_decided = Assessment.objects.filter(intake=intake).decided().values_list("pk", flat=True).first()
+    try:
+        result = assess(validate_case(case), overrides=overrides)
+    except CaseError as error:
+        return LiveAssessment(as_of, case, None, error.problems, overrides, last_decided)
+    except ValueError as error:  # an override the engine no longer allows
+        return LiveAssessment(as_of, case, None, str(error).splitlines(), overrides, last_decided)
+    return LiveAssessment(as_of, case, result, [], overrides, last_decided)
+
+
+def assessment_now(intake: Intake, *, as_of: date) -> LiveAssessment:
+    """The engine run on the intake as it stands: its current examination and its draft's overrides."""
+    return live_assessment(intake, examination=examination_for(intake), draft=assessment_draft(intake), as_of=as_of)
+
+
+@dataclass(frozen=True)
+class CauseLine:
+    """A cause on the assessment page: the engine's score and evidence, and the reference's categories for it."""
+
+    code: str
+    score: float | None  # None for a cause the physio added
+    evidence: list[str]
+    sources: list[str]
+    origin: str
+
+    @property
+    def info(self):
+        return CAUSES[self.code]
+
+    @property
+    def categories(self) -> list[str]:
+        return [CATEGORY_LABELS[category] for category in self.info.categories]
+
+    @property
+    def percent(self) -> int:
+        return round((self.score or 0) * 100)
+
+    @property
+    def preselected(self) -> bool:
+        return self.score is not None and initial_verdict(self.score) == CONFIRM
+
+
+def cause_lines(result: dict, decisions: list[CauseDecision]) -> list[CauseLine]:
+    """The engine's ranked causes, then those the physio added, in the order of `decisions`."""
+    ranked = {cause["code"]: cause for cause in result["causes"]}
+    lines = []
+    for decision in decisions:
+        cause = ranked.get(decision.code)
+        if cause is None:
+            lines.append(CauseLine(decision.code, None, [], [], decision.origin))
+        else:
+            lines.append(CauseLine(cause["code"], cause["score"], cause["evidence"], cause["sources"], ENGINE))
+    return lines
+
+
+@dataclass(frozen=True)
+class NeedLine:
+    path: str
+    label: str
+    url: str
+    on_examination: bool  # a finding to examine; otherwise a question to ask the patient
+
+
+def need_label(path: str) -> str:
+    if path in EXAMINATION_QUESTIONS:
+        return EXAMINATION_QUESTIONS[path].text
+    if path in QUESTIONS:
+        return QUESTIONS[path].text
+    group = next((g for g in EXAMINATION_GROUPS if g.questions[0].path.startswith(f"{path}.")), None)
+    if group is not None:
+        return group.title
+    return {"patient.date_of_birth": "Date of birth"}.get(path, path)
+
+
+def need_lines(needs: list[str], intake: Intake) -> list[NeedLine]:
+    """What must still be assessed before a running plan, each linked to where it is answered: the examination
+    form's field, or the intake (a question to ask the patient)."""
+    examination_url = reverse("intake:examination", args=[intake.patient_id, intake.pk])
+    lines = []
+    for path in needs:
+        anchor = anchor_for(path) if path.startswith("findings.") else None
+        if anchor:
+            lines.append(NeedLine(path, need_label(path), f"{examination_url}#{anchor}", True))
+        else:
+            lines.append(NeedLine(path, need_label(path), f"{intake.get_absolute_url()}#answers-heading", False))
+    return lines
+
+
+@dataclass(frozen=True)
+class GatesView:
+    """The engine's `gates` in words and dates, for the page."""
+
+    running_allowed: bool
+    running_from: date | None
+    blocked_by: list[str]
+    contraindications: list[str]
+    impact_readiness: str
+    extra_rest_day: bool
+    buggy_allowed_from: date | None
+    weeks_postpartum: int | None
+    breastfeeding: bool
+    cadence_spm: int | None
+
+
+def _day(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def gates_view(gates: dict) -> GatesView:
+    return GatesView(
+        running_allowed=gates["running_allowed"],
+        running_from=_day(gates["running_allowed_from"]),
+        blocked_by=[RED_FLAGS[code].label for code in gates["blocked_by"]],
+        contraindications=[CONTRAINDICATIONS[code] for code in gates["contraindications"]],
+        impact_readiness=gates["impact_readiness"].replace("_", " "),
+        extra_rest_day=gates["extra_rest_day"],
+        buggy_allowed_from=_day(gates["buggy_allowed_from"]),
+        weeks_postpartum=gates["weeks_postpartum"],
+        breastfeeding=gates["breastfeeding"],
+        cadence_spm=gates["cadence_spm"],
+    )
+
+
+@dataclass(frozen=True)
+class FindingLine:
+    question: Question
+    anchor: str
+    text: str
+
+
+def finding_text(question: Question, value) -> str:
+    """A finding as a clinician reads it: its label, or "Not assessed" when absent."""
+    if value is None:
+        return NOT_ASSESSED
+    if value == []:
+        return question.label_for(NONE_TENDER)
+    return display(question, value)
+
+
+def findings_summary(findings: dict) -> list[tuple[ExamGroup, list[FindingLine]]]:
+    """The findings that were assessed, group by group in the order of the form (groups with none left out)."""
+    values = answer_paths(findings, "findings")
+    groups = []
+    for group in EXAMINATION_GROUPS:
+        lines = [
+            FindingLine(question, field_anchor(question.path), finding_text(question, values[question.path]))
+            for question in group.questions
+            if question.path in values
+        ]
+        if lines:
+            groups.append((group, lines))
+    return groups
+
+
+@dataclass(frozen=True)
+class ConflictLine:
+    question: Question
+    anchor: str
+    theirs: str
+    yours: str
+
+
+def conflict_lines(saved: dict, typed: dict) -> list[ConflictLine]:
+    """The findings where a colleague's saved examination and the physio's typed form differ."""
+    theirs, yours = answer_paths(saved, "findings"), answer_paths(typed, "findings")
+    lines = []
+    for group in EXAMINATION_GROUPS:
+        for question in group.questions:
+            path = question.path
+            if theirs.get(path) != yours.get(path):
+                lines.append(
+                    ConflictLine(
+                        question,
+                        field_anchor(path),
+                        finding_text(question, theirs.get(path)),
+                        finding_text(question, yours.get(path)),
+                    )
+                )
+    return lines

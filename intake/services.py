@@ -1,6 +1,7 @@
-"""Writes for the intake: invites, the questionnaire draft, submission with red-flag screening and scoring, and the
-physio's review. The views and `seed_demo` both go through these."""
+"""Writes for the intake: invites, the questionnaire draft, submission with red-flag screening and scoring, the
+physio's review, the examination and the assessment. The views and `seed_demo` both go through these."""
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.conf import settings
@@ -11,18 +12,31 @@ from django.utils import timezone
 
 from clinic.models import Patient, PatientStatus, StaffMember
 from clinic.services import patient_move_along
-from intake import tasks
-from intake.codes import LEVEL_SEVERITY, Level
+from intake import selectors, tasks
+from intake.codes import CAUSES, LEVEL_SEVERITY, Action, Cause, Level
+from intake.decisions import PHYSIO, CauseDecision, decision_lists, decisions_for, override_refusal, undecided
 from intake.engine import screen_intake
-from intake.models import Intake, IntakeInvite, IntakeStatus, OutcomeResponse
-from intake.questionnaire import destination, unanswered_by_step, visible_steps
+from intake.models import (
+    Assessment,
+    AssessmentStatus,
+    Examination,
+    Intake,
+    IntakeInvite,
+    IntakeStatus,
+    OutcomeResponse,
+)
+from intake.questionnaire import answer_paths, destination, unanswered_by_step, visible_steps
 from intake.questions import REVIEW, Question
-from intake.schema import validate_case
+from intake.schema import FINDINGS, check_object, validate_case
 from intake.scoring import NPRS_ITEM_CODES, score
 
 
 class IntakeClosed(Exception):
     """The intake has been submitted: nothing may change it any more."""
+
+
+class IntakeNotSubmitted(Exception):
+    """The intake is still a draft: there is nothing to examine or assess yet."""
 
 
 class IntakeIncomplete(Exception):
@@ -226,3 +240,230 @@ def intake_mark_reviewed(*, intake: Intake, by: StaffMember) -> bool:
     if updated:
         intake.reviewed_at, intake.reviewed_by = now, by
     return bool(updated)
+
+
+# --- The physio's examination ---------------------------------------------------------------------------------
+
+
+class ExaminationConflict(Exception):
+    """A colleague saved the examination after this physio's form was loaded; `current` is what they saved."""
+
+    def __init__(self, current: Examination):
+        super().__init__(f"Examination {current.pk} is at version {current.version}")
+        self.current = current
+
+
+@dataclass(frozen=True)
+class ExaminationSaved:
+    examination: Examination
+    created: bool
+    changed: list[str]  # the paths of the findings that changed ('sl_squat.knee_valgus'), never their values
+
+
+def findings_changed(before: dict, after: dict) -> list[str]:
+    """The findings paths whose value differs between two findings objects, in order."""
+    old, new = answer_paths(before, "findings"), answer_paths(after, "findings")
+    return sorted(path.removeprefix("findings.") for path in old.keys() | new.keys() if old.get(path) != new.get(path))
+
+
+@transaction.atomic
+def examination_save(*, intake: Intake, findings: dict, version: int, by: StaffMember) -> ExaminationSaved:
+    """Store the examination of a submitted intake. `version` is the examination's version the physio's form was
+    loaded with (0 before there was one): when a colleague has saved since, nothing is stored and
+    ExaminationConflict says what they saved, so nobody's work is silently overwritten."""
+    problems = check_object(FINDINGS, findings, "findings")
+    if problems:
+        raise ValueError(f"Invalid findings: {', '.join(problem.split(':')[0] for problem in problems)}")
+    locked = Intake.objects.select_for_update().get(pk=intake.pk)  # serialises two first saves
+    if not locked.is_submitted:
+        raise IntakeNotSubmitted
+    examination = Examination.objects.filter(intake=intake).select_related("updated_by__user").first()
+    if examination is None:
+        examination = Examination.objects.create(intake=intake, findings=findings, examined_by=by, updated_by=by)
+        return ExaminationSaved(examination, True, findings_changed({}, findings))
+    if examination.version != version:
+        raise ExaminationConflict(examination)
+    changed = findings_changed(examination.findings, findings)
+    if changed:
+        examination.findings = findings
+        examination.version += 1
+        examination.updated_by = by
+        examination.save()
+    return ExaminationSaved(examination, False, changed)
+
+
+# --- The assessment -------------------------------------------------------------------------------------------
+
+REFERRAL_ACTIONS = (Action.EMERGENCY, Action.URGENT)
+# A confirmed assessment moves a patient on to "assessed" from any earlier stage, or back from a referral once they
+# are cleared; a patient on a plan stays on it. A referral stops a plan too: only the discharged stay as they are.
+BEFORE_ASSESSMENT = (PatientStatus.NEW, PatientStatus.INTAKE_SENT, PatientStatus.INTAKE_RECEIVED)
+ASSESSED_FROM = (*BEFORE_ASSESSMENT, PatientStatus.REFERRED)
+REFERRED_FROM = (*BEFORE_ASSESSMENT, PatientStatus.ASSESSED, PatientStatus.ON_PLAN)
+RESULT_CHANGED = (
+    "The result has changed since the page was shown (the examination was saved again, the plan start changed, the "
+    "date moved on, or a colleague has just decided an assessment of this intake: see the list at the bottom). Check "
+    "the page below, then decide again."
+)
+
+
+class AssessmentRefused(Exception):
+    """What the physio asked cannot be done; `message` says why, in words for the page (no patient data)."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field  # the form field the message belongs beside, if any
+
+
+def _locked_draft(intake: Intake, by: StaffMember) -> Assessment:
+    """The intake's draft assessment (a new, unsaved one when there is none), with the intake row locked so two
+    physios' writes to it happen one after the other."""
+    locked = Intake.objects.select_for_update().get(pk=intake.pk)
+    if not locked.is_submitted:
+        raise IntakeNotSubmitted
+    draft = Assessment.objects.filter(intake=intake, status=AssessmentStatus.DRAFT).first()
+    return draft or Assessment(intake=intake, created_by=by)
+
+
+def _live(intake: Intake, draft: Assessment):
+    examination = selectors.examination_for(intake)
+    live = selectors.live_assessment(intake, examination=examination, draft=draft, as_of=timezone.localdate())
+    return examination, live
+
+
+@transaction.atomic
+def assessment_save_draft(
+    *, intake: Intake, by: StaffMember, decisions: list[CauseDecision], plan_start: date | None
+) -> Assessment:
+    """Keep the physio's decisions in progress (cause verdicts and notes, the plan start) in the intake's draft."""
+    draft = _locked_draft(intake, by)
+    draft.confirmed_causes, draft.rejected_causes = decision_lists(decisions)
+    draft.plan_start = plan_start
+    draft.save()
+    return draft
+
+
+@transaction.atomic
+def assessment_override(*, intake: Intake, by: StaffMember, code: str, reason: str) -> Assessment:
+    """Override a raised red flag with the physio's written reason. The engine decides which flags may be
+    overridden (`intake.engine.override_problems`); the reason is required, trimmed and length-limited."""
+    reason = (reason or "").strip()
+    refusal = override_refusal(code, reason)
+    if refusal:
+        raise AssessmentRefused(refusal, field=f"reason-{code}")
+    draft = _locked_draft(intake, by)
+    _, live = _live(intake, draft)
+    if live.result is None or code not in {flag["code"] for flag in live.result["red_flags"]}:
+        raise AssessmentRefused("That red flag is not raised in this assessment.")
+    draft.overrides = {**draft.overrides, code: reason}
+    draft.save()
+    return draft
+
+
+@transaction.atomic
+def assessment_remove_override(*, intake: Intake, by: StaffMember, code: str) -> Assessment:
+    draft = _locked_draft(intake, by)
+    draft.overrides = {flag: reason for flag, reason in draft.overrides.items() if flag != code}
+    draft.save()
+    return draft
+
+
+@transaction.atomic
+def assessment_add_cause(*, intake: Intake, by: StaffMember, code: str, note: str) -> Assessment:
+    """Add a cause the engine did not list, confirmed, with the physio's note on why it applies."""
+    note = (note or "").strip()
+    if code not in set(Cause):
+        raise AssessmentRefused("Choose the cause to add.", field="add_code")
+    if not note:
+        raise AssessmentRefused("Say why this cause applies.", field="add_note")
+    draft = _locked_draft(intake, by)
+    _, live = _live(intake, draft)
+    listed = {cause["code"] for cause in live.result["causes"]} if live.result else set()
+    if code in listed | set(draft.confirmed_cause_codes):
+        raise AssessmentRefused("That cause is already on the list: confirm it there.", field="add_code")
+    draft.confirmed_causes = [*draft.confirmed_causes, {"code": code, "origin": PHYSIO, "note": note}]
+    draft.save()
+    return draft
+
+
+@transaction.atomic
+def assessment_remove_cause(*, intake: Intake, by: StaffMember, code: str) -> Assessment:
+    """Take back a cause the physio added."""
+    draft = _locked_draft(intake, by)
+    draft.confirmed_causes = [
+        cause for cause in draft.confirmed_causes if not (cause["code"] == code and cause["origin"] == PHYSIO)
+    ]
+    draft.save()
+    return draft
+
+
+def _as_shown(intake: Intake, by: StaffMember, shown_digest: str, *, draft: Assessment | None = None):
+    """The locked draft, the examination and the engine's result run again, which must be the result the physio was
+    shown (`shown_digest`) for them to decide on it."""
+    draft = draft or _locked_draft(intake, by)
+    examination, live = _live(intake, draft)
+    if live.result is None:
+        raise AssessmentRefused("The case cannot be assessed until the problems above are put right.")
+    if live.digest != shown_digest:
+        raise AssessmentRefused(RESULT_CHANGED)
+    return draft, examination, live
+
+
+def _decide(draft: Assessment, *, status: str, examination, live, by: StaffMember) -> Assessment:
+    """Snapshot what the engine read and concluded, and who decided when: from here on the assessment is final.
+    The intake counts as reviewed from then on, if nobody had marked it yet."""
+    draft.status = status
+    draft.as_of = live.as_of
+    draft.plan_start = date.fromisoformat(live.case["plan_start"]) if "plan_start" in live.case else None
+    draft.examination = examination
+    draft.examination_version = examination.version if examination else None
+    draft.findings = live.case.get("findings", {})
+    draft.engine_result = live.result
+    draft.engine_version = live.result["engine_version"]
+    draft.confirmed_by = by
+    draft.confirmed_at = timezone.now()
+    draft.save()
+    intake_mark_reviewed(intake=draft.intake, by=by)  # whoever assessed it has read it
+    return draft
+
+
+@transaction.atomic
+def assessment_confirm(
+    *, intake: Intake, by: StaffMember, shown_digest: str, decisions: list[CauseDecision], plan_start: date | None
+) -> Assessment:
+    """Confirm the physio's `decisions` on exactly the result they were shown (`shown_digest`): the engine runs again
+    and must give the same result. Every listed cause must be confirmed or rejected. Emergency and urgent results
+    are referred, not confirmed. The patient moves on to "assessed"."""
+    draft = _locked_draft(intake, by)
+    draft.confirmed_causes, draft.rejected_causes = decision_lists(decisions)
+    draft.plan_start = plan_start
+    draft, examination, live = _as_shown(intake, by, shown_digest, draft=draft)
+    if live.result["action"] in REFERRAL_ACTIONS:
+        raise AssessmentRefused(
+            f"An {live.result['action']} result is not confirmed: record the referral instead.", field="referral_note"
+        )
+    final = decisions_for(live.result["causes"], confirmed=draft.confirmed_causes, rejected=draft.rejected_causes)
+    left = undecided(final)
+    if left:
+        names = ", ".join(CAUSES[code].label for code in left)
+        raise AssessmentRefused(f"Confirm or reject every cause before confirming the assessment ({names}).")
+    draft.confirmed_causes, draft.rejected_causes = decision_lists(final)
+    _decide(draft, status=AssessmentStatus.CONFIRMED, examination=examination, live=live, by=by)
+    patient_move_along(patient=intake.patient, to=PatientStatus.ASSESSED, from_statuses=ASSESSED_FROM)
+    return draft
+
+
+@transaction.atomic
+def assessment_refer(*, intake: Intake, by: StaffMember, note: str, shown_digest: str) -> Assessment:
+    """Record that the patient was referred on (the way for emergency and urgent results, and open to the physio's
+    judgement for any other), with the result they were shown. The patient's status becomes "referred"."""
+    note = (note or "").strip()
+    if not note:
+        raise AssessmentRefused("Write where the patient was referred and what they were told.", field="referral_note")
+    draft, examination, live = _as_shown(intake, by, shown_digest)
+    draft.referral_note = note
+    draft.confirmed_causes, draft.rejected_causes = [], []
+    _decide(draft, status=AssessmentStatus.REFERRED, examination=examination, live=live, by=by)
+    patient_move_along(patient=intake.patient, to=PatientStatus.REFERRED, from_statuses=REFERRED_FROM)
+    return draft

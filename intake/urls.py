@@ -1,6 +1,6 @@
 from django.urls import path
 
-from intake import views
+from intake import assessment_views, views
 
 app_name = "intake"
 
@@ -15,4 +15,12 @@ urlpatterns = [
     path("patients/<int:pk>/intake/fill/<slug:step>/", views.staff_fill_step, name="staff_step"),
     path("patients/<int:pk>/intakes/<int:intake_pk>/", views.intake_review, name="review"),
     path("patients/<int:pk>/intakes/<int:intake_pk>/reviewed/", views.intake_mark_reviewed, name="mark_reviewed"),
+    # The physio's examination and assessment of a submitted intake.
+    path("patients/<int:pk>/intakes/<int:intake_pk>/examination/", assessment_views.examination, name="examination"),
+    path("patients/<int:pk>/intakes/<int:intake_pk>/assessment/", assessment_views.assessment, name="assessment"),
+    path(
+        "patients/<int:pk>/intakes/<int:intake_pk>/assessments/<int:assessment_pk>/",
+        assessment_views.assessment_detail,
+        name="assessment_detail",
+    ),
 ]

@@ -113,6 +113,7 @@ def link_step(request, token, step):
     if request.invite.state() == InviteState.SUBMITTED:
         return redirect("intake:done", token)  # a submitted intake cannot be changed through the link
     intake = services.intake_draft_for_invite(invite=request.invite)
+    intake.patient = request.invite.patient  # fetched with its clinic by the link check: not again on every step
     return _questionnaire(request, intake=intake, slug=step, route=_link_route(token))
 
 
@@ -279,7 +280,7 @@ def intake_review(request, pk, intake_pk):
             "intake": intake,
             "patient": intake.patient,
             "age": intake.patient.age_on(timezone.localdate(intake.submitted_at or timezone.now())),
-            "flags": selectors.flag_lines(intake),
+            "flags": selectors.flag_lines(intake.red_flags),
             "summary": selectors.answer_summary(intake),
             "outcomes": selectors.outcome_reports(intake),
             "steps": STEPS,

@@ -117,6 +117,13 @@ def login_as(client):
 
 
 @pytest.fixture
+def as_role(cast, colleague_physio, login_as):
+    """Sign the client in as a role of the cast or as "colleague_physio"; "anonymous" signs out."""
+    users = {**cast, "colleague_physio": colleague_physio.user}
+    return lambda role: login_as(users[role])
+
+
+@pytest.fixture
 def password():
     return PASSWORD
 

@@ -8,7 +8,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from intake.models import Intake
-from tests.intake.factories import SubmittedIntakeFactory
+from tests.intake.factories import ConfirmedAssessmentFactory, SubmittedIntakeFactory
 from tests.plans.library_factories import ExerciseFactory, picture_upload
 
 OK, FORBIDDEN, NOT_FOUND, LOGIN, POST_ONLY = 200, 403, 404, "login", 405
@@ -69,6 +69,15 @@ ACCESS = {
         lambda objs: reverse("intake:review", args=[objs["patient"].pk, objs["intake"].pk]),
         CLINICAL_RECORD,
     ),
+    "intake:examination": (
+        lambda objs: reverse("intake:examination", args=[objs["patient"].pk, objs["intake"].pk]),
+        CLINICAL_RECORD,
+    ),
+    "intake:assessment": (
+        lambda objs: reverse("intake:assessment", args=[objs["patient"].pk, objs["intake"].pk]),
+        CLINICAL_RECORD,
+    ),
+    "intake:assessment_detail": (lambda objs: objs["assessment"].get_absolute_url(), CLINICAL_RECORD),
     "intake:staff_step": (
         lambda objs: reverse("intake:staff_step", args=[objs["draft"].patient_id, "knee"]),
         CLINICAL_RECORD,
@@ -114,15 +123,17 @@ def test_every_url_has_an_access_entry():
 
 
 @pytest.fixture
-def objects(patient, other_patient, foreign_patient):
+def objects(patient, other_patient, foreign_patient, physio):
     exercise = ExerciseFactory(clinic=patient.clinic, image=picture_upload())
+    intake = SubmittedIntakeFactory(patient=patient)
     return {
         "patient": patient,
         "other_patient": other_patient,
         "foreign_patient": foreign_patient,
         "exercise": exercise,
-        "intake": SubmittedIntakeFactory(patient=patient),
+        "intake": intake,
         "draft": Intake.objects.create(patient=other_patient),
+        "assessment": ConfirmedAssessmentFactory(intake=intake, created_by=physio),
     }
 
 

@@ -1,14 +1,17 @@
 """Factories and ready-made answers for the intake tests."""
 
-from datetime import timedelta
+import json
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
 
 import factory
 from django.utils import timezone
 
 from intake import services
-from intake.models import Intake, IntakeInvite, IntakeStatus, OutcomeResponse
+from intake.engine import assess
+from intake.models import Assessment, AssessmentStatus, Examination, Intake, IntakeInvite, IntakeStatus, OutcomeResponse
 from intake.questionnaire import answer_paths
-from intake.schema import SAFETY_BOOLS
+from intake.schema import SAFETY_BOOLS, validate_case
 from tests.factories import PatientFactory, PhysioFactory
 
 
@@ -109,3 +112,59 @@ def fill_in(intake, answers: dict = REQUIRED_INTAKE, **flow):
     flow = {"postpartum_within_24m": "postpartum" in answers, **flow}
     extra = {f"flow.{name}": value for name, value in flow.items()}
     return services.intake_save_step(intake=intake, step="about", answers={**answer_paths(answers, "intake"), **extra})
+
+
+# --- Examinations and assessments -----------------------------------------------------------------------------
+
+VIGNETTES = Path(__file__).resolve().parents[1] / "cases"
+
+
+def vignette(name: str) -> dict:
+    """A case of tests/cases by file name (without .json)."""
+    return json.loads((VIGNETTES / f"{name}.json").read_text())
+
+
+def intake_from_vignette(patient, name: str) -> Intake:
+    """A submitted intake of `patient` holding a vignette's answers, submitted on the vignette's date (tests that
+    run the engine freeze time on that date, so weeks after a birth come out as the vignette says)."""
+    case = vignette(name)
+    as_of = date.fromisoformat(case["as_of"])
+    person = case.get("patient", {})
+    if "date_of_birth" in person:  # the Ottawa knee rule reads the age
+        patient.date_of_birth = date.fromisoformat(person["date_of_birth"])
+        patient.sex_at_birth = person.get("sex_at_birth", patient.sex_at_birth)
+        patient.save(update_fields=["date_of_birth", "sex_at_birth"])
+    extra = {key: value for key, value in person.items() if key in ("height_cm", "weight_kg")}
+    return SubmittedIntakeFactory(
+        patient=patient,
+        answers=case["intake"],
+        patient_answers=extra,
+        postpartum_within_24m="postpartum" in case["intake"],
+        submitted_at=timezone.make_aware(datetime.combine(as_of, time(9))),
+    )
+
+
+class ExaminationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Examination
+
+    intake = factory.SubFactory(SubmittedIntakeFactory)
+    findings = factory.LazyFunction(dict)
+    examined_by = factory.SubFactory(PhysioFactory, clinic=factory.SelfAttribute("..intake.patient.clinic"))
+    updated_by = factory.SelfAttribute("examined_by")
+
+
+class ConfirmedAssessmentFactory(factory.django.DjangoModelFactory):
+    """A confirmed assessment of an intake alone, holding the engine's real result for it."""
+
+    class Meta:
+        model = Assessment
+
+    intake = factory.SubFactory(SubmittedIntakeFactory)
+    status = AssessmentStatus.CONFIRMED
+    created_by = factory.SubFactory(PhysioFactory, clinic=factory.SelfAttribute("..intake.patient.clinic"))
+    confirmed_by = factory.SelfAttribute("created_by")
+    confirmed_at = factory.LazyFunction(timezone.now)
+    as_of = factory.LazyFunction(timezone.localdate)
+    engine_result = factory.LazyAttribute(lambda o: assess(validate_case(o.intake.as_case(as_of=o.as_of))))
+    engine_version = factory.LazyAttribute(lambda o: o.engine_result["engine_version"])

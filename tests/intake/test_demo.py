@@ -1,7 +1,7 @@
 from django.core.management import call_command
 
 from clinic.models import Patient, PatientStatus
-from intake.models import Intake, IntakeInvite, IntakeStatus, OutcomeResponse
+from intake.models import Assessment, AssessmentStatus, Examination, Intake, IntakeInvite, IntakeStatus, OutcomeResponse
 
 
 def _seed(settings):
@@ -30,8 +30,30 @@ def test_demo_includes_an_urgent_flag_and_a_postpartum_intake(db, settings):
     assert "under_12_weeks_postpartum" in {flag["code"] for flag in hannah.red_flags}
 
 
-def test_seeding_twice_adds_no_invites_or_intakes(db, settings):
+def test_seeding_twice_adds_nothing(db, settings):
+    models = (IntakeInvite, Intake, OutcomeResponse, Examination, Assessment)
     _seed(settings)
-    counts = (IntakeInvite.objects.count(), Intake.objects.count(), OutcomeResponse.objects.count())
+    counts = [model.objects.count() for model in models]
     _seed(settings)
-    assert (IntakeInvite.objects.count(), Intake.objects.count(), OutcomeResponse.objects.count()) == counts
+    assert [model.objects.count() for model in models] == counts
+
+
+def test_demo_pfp_and_itb_patients_are_examined_and_assessed(db, settings):
+    _seed(settings)
+    emma = Assessment.objects.get(intake__patient__first_name="Emma")
+    assert emma.status == AssessmentStatus.CONFIRMED
+    assert emma.engine_result["condition"] == "patellofemoral_pain"
+    assert {"hip_muscle_weakness", "training_load_error"} <= set(emma.confirmed_cause_codes)
+    assert emma.findings["sl_squat"]["knee_valgus"] is True and emma.examination is not None
+    tom = Assessment.objects.get(intake__patient__first_name="Tom")
+    assert tom.engine_result["condition"] == "iliotibial_band_syndrome"
+    assert "muscle_tightness" in tom.confirmed_cause_codes and tom.rejected_causes == []
+    assert {p.status for p in Patient.objects.filter(first_name__in=["Emma", "Tom"])} == {PatientStatus.ASSESSED}
+
+
+def test_demo_locked_knee_is_referred(db, settings):
+    _seed(settings)
+    marcus = Assessment.objects.get(intake__patient__first_name="Marcus")
+    assert marcus.status == AssessmentStatus.REFERRED and "Acute knee clinic" in marcus.referral_note
+    assert marcus.engine_result["action"] == "urgent"
+    assert Patient.objects.get(first_name="Marcus").status == PatientStatus.REFERRED

@@ -12,6 +12,7 @@ from intake import services
 from intake.models import Intake, IntakeStatus
 from tests.factories import PatientFactory
 from tests.intake.factories import AKPS_BEST, REQUIRED_INTAKE, SubmittedIntakeFactory, fill_in, form_data
+from tests.roles import CLINICAL_PAGE_ROLES
 
 URGENT_FLAG = {
     "code": "true_locking",
@@ -32,20 +33,9 @@ def _review_url(intake):
     return reverse("intake:review", args=[intake.patient_id, intake.pk])
 
 
-@pytest.mark.parametrize(
-    ("role", "expected"),
-    [
-        ("physio", 200),
-        ("colleague_physio", 200),
-        ("front_desk", 403),
-        ("other_clinic_physio", 404),
-        ("patient", 403),
-        ("anonymous", 302),
-    ],
-)
-def test_review_page_per_role(role, expected, submitted, cast, colleague_physio, login_as):
-    users = {**cast, "colleague_physio": colleague_physio.user}
-    response = login_as(users[role]).get(_review_url(submitted))
+@pytest.mark.parametrize(("role", "expected"), CLINICAL_PAGE_ROLES)
+def test_review_page_per_role(role, expected, submitted, as_role):
+    response = as_role(role).get(_review_url(submitted))
     assert response.status_code == expected
     if expected == 200:
         assert AuditEvent.objects.filter(action="view", target_type="intake", target_id=submitted.pk).exists()
