@@ -84,7 +84,7 @@ SESSION_KINDS = {
 
 
 class HandoutError(ValueError):
-    """The data cannot make a handout (an unknown code, paper or logo). Messages name codes, never patient data."""
+    """The data cannot make a handout (an unknown code or paper, a bad logo or picture). Messages name codes only."""
 
 
 def exercise_figure(spec: ExerciseSpec) -> str | None:
@@ -123,6 +123,7 @@ def handout_context(
     end = date.fromisoformat(plan["end"]) if plan.get("end") else start + timedelta(days=7 * len(weeks) - 1)
     cards = exercise_cards(weeks, exercises, pictures or {})
     numbers = {card["code"]: card["number"] for card in cards}
+    running_minutes = tuple(week_running_minutes(week) for week in weeks)
     return {
         "paper": paper,
         "patient_name": patient_name,
@@ -147,14 +148,16 @@ def handout_context(
         "weekdays": [start + timedelta(days=offset) for offset in range(7)],
         "schedule": schedule_rows(weeks, start, numbers, exercises),
         "legend": [{"kind": code, "mark": kind.mark, "text": kind.legend} for code, kind in SESSION_KINDS.items()],
+        # No chart for a plan without running (not allowed yet, or starting after this plan).
         "minutes_chart": _trusted_svg(
             minutes_chart(
                 chart_id="running-minutes",
                 weeks=tuple(f"W{week['week']}" for week in weeks),
-                planned=tuple(week_running_minutes(week) for week in weeks),
+                planned=running_minutes,
             )
-        ),
-        "running_allowed": plan.get("running_allowed", True),
+        )
+        if any(running_minutes)
+        else None,
         "exercise_cards": cards,
         # The pain traffic light of reference §9.3 (P1–P4), with the ladder's own thresholds.
         "pain": {

@@ -396,6 +396,12 @@ def test_run_text_describes_each_kind_of_run(run, expected):
     assert run_text(run) == expected
 
 
+def test_plan_without_running_has_no_minutes_chart():
+    plan = handout_data.plan(weeks=4)  # foundation and impact weeks only
+    assert handout_data.context(plan=plan)["minutes_chart"] is None
+    assert "<svg" in handout_data.context()["minutes_chart"]
+
+
 def test_week_running_minutes_counts_running_not_walking():
     weeks = handout_data.plan()["weeks"]
     assert [week_running_minutes(week) for week in weeks] == [0, 0, 0, 0, 20, 40, 65, 85, 75, 82, 90, 92]
