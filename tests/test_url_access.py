@@ -6,10 +6,14 @@ added without an entry here fails `test_every_url_has_an_access_entry`: who may 
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from intake.models import Intake
+from plans import services as plans_services
+from plans.models import PlanAlert
 from tests.intake.factories import ConfirmedAssessmentFactory, SubmittedIntakeFactory
 from tests.plans.library_factories import ExerciseFactory, picture_upload
+from tests.plans.plan_factories import issued_plan, load_shipped_library
 
 OK, FORBIDDEN, NOT_FOUND, LOGIN, POST_ONLY = 200, 403, 404, "login", 405
 ROLES = ["physio", "other_clinic_physio", "front_desk", "patient", "other_patient", "anonymous"]
@@ -28,6 +32,8 @@ PUBLIC = expect(OK, OK, OK, OK, OK, OK)
 CLINICAL_RECORD = expect(OK, NOT_FOUND, FORBIDDEN, FORBIDDEN, FORBIDDEN, LOGIN)
 # Pages only physiotherapists use (front desk may look, not change).
 PHYSIO_PAGE = expect(OK, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, LOGIN)
+# Physiotherapists' POST-only actions: a GET is refused (405) once the role is checked.
+PHYSIO_ACTION = expect(POST_ONLY, POST_ONLY, FORBIDDEN, FORBIDDEN, FORBIDDEN, LOGIN)
 # The signed-in user's own account pages, whatever their role.
 ACCOUNT_PAGE = expect(OK, OK, OK, OK, OK, LOGIN)
 # Account pages that send a user elsewhere until they apply (no two-factor yet, no fresh codes, no recent password).
@@ -90,6 +96,26 @@ ACCESS = {
     "two_factor_disable": (lambda objs: reverse("two_factor_disable"), ACCOUNT_REDIRECT),
     "recovery_codes": (lambda objs: reverse("recovery_codes"), ACCOUNT_REDIRECT),
     "recovery_codes_regenerate": (lambda objs: reverse("recovery_codes_regenerate"), ACCOUNT_REDIRECT),
+    # A plan's status and revision list are administrative (front desk too); its schedule, logs and editor clinical.
+    "plans:detail": (lambda objs: reverse("plans:detail", args=plan_args(objs)), CLINIC_RECORD),
+    "plans:draft": (lambda objs: reverse("plans:draft", args=plan_args(objs)), CLINICAL_RECORD),
+    "plans:revision": (lambda objs: reverse("plans:revision", args=[*plan_args(objs), 1]), CLINICAL_RECORD),
+    "plans:log_create": (lambda objs: reverse("plans:log_create", args=plan_args(objs)), CLINICAL_RECORD),
+    "plans:log": (lambda objs: reverse("plans:log", args=[*plan_args(objs), objs["log"].pk]), CLINICAL_RECORD),
+    "plans:build": (
+        lambda objs: reverse(
+            "plans:build",
+            args=[objs["patient"].pk, objs["plan"].assessment.intake_id, objs["plan"].assessment_id],
+        ),
+        PHYSIO_ACTION,
+    ),
+    "plans:issue": (lambda objs: reverse("plans:issue", args=plan_args(objs)), PHYSIO_ACTION),
+    "plans:end": (lambda objs: reverse("plans:end", args=plan_args(objs)), PHYSIO_ACTION),
+    "plans:revision_undo": (lambda objs: reverse("plans:revision_undo", args=[*plan_args(objs), 1]), PHYSIO_ACTION),
+    "plans:alert_review": (
+        lambda objs: reverse("plans:alert_review", args=[*plan_args(objs), objs["alert"].pk]),
+        PHYSIO_ACTION,
+    ),
 }
 
 # Views whose behaviour is tested on their own: they need a token, a POST or are Django's own pages.
@@ -122,11 +148,23 @@ def test_every_url_has_an_access_entry():
     assert not missing, f"URLs without an entry in ACCESS: {sorted(missing)}"
 
 
+def plan_args(objs):
+    return [objs["patient"].pk, objs["plan"].pk]
+
+
 @pytest.fixture
 def objects(patient, other_patient, foreign_patient, physio):
     exercise = ExerciseFactory(clinic=patient.clinic, image=picture_upload())
+    load_shipped_library()
+    plan = issued_plan(patient, as_of=timezone.localdate())
+    log = plans_services.session_log_create(
+        plan=plan, by=patient.physio.user, session_date=plan.start, pain_during_max=1
+    ).log
     intake = SubmittedIntakeFactory(patient=patient)
     return {
+        "plan": plan,
+        "log": log,
+        "alert": PlanAlert.objects.create(plan=plan, log=log, code="two_reds_in_14_days", rule="P5", reason="Two reds"),
         "patient": patient,
         "other_patient": other_patient,
         "foreign_patient": foreign_patient,
