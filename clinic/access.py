@@ -17,7 +17,7 @@ from django.urls import reverse
 
 from clinic.models import Patient, StaffRole
 from intake.models import Assessment, Intake, IntakeInvite, InviteState
-from plans.models import Exercise, Plan, PlanAlert, PlanRevision, SessionLog
+from plans.models import Exercise, Handout, HandoutBatch, Plan, PlanAlert, PlanRevision, SessionLog
 
 
 def role_required(*roles):
@@ -235,3 +235,35 @@ def get_plan_alert_for_staff(member, patient_pk, plan_pk, alert_pk):
     alert = get_object_or_404(PlanAlert.objects.filter(plan=plan), pk=alert_pk)
     alert.plan = plan
     return alert
+
+
+def handouts_for_staff(member):
+    """The PDF handouts of the member's clinic's patients, never another clinic's."""
+    return Handout.objects.filter(revision__plan__patient__clinic_id=member.clinic_id)
+
+
+def get_handout_for_staff(member, pk):
+    return get_object_or_404(_with_patient(handouts_for_staff(member)), pk=pk)
+
+
+def get_handout_for_user(user, pk):
+    """A handout the signed-in user may download: staff of the patient's clinic, or the patient their own. 404 for
+    everyone else (another clinic, another patient, an account with neither role)."""
+    member, patient = user.staff_member, user.patient_record
+    if member is not None:
+        handouts = handouts_for_staff(member)
+    elif patient is not None:
+        handouts = Handout.objects.filter(revision__plan__patient=patient)
+    else:
+        handouts = Handout.objects.none()
+    return get_object_or_404(_with_patient(handouts), pk=pk)
+
+
+def get_handout_batch_for_staff(member, pk):
+    """A batch of handouts printed together by the member's clinic; 404 for another clinic's."""
+    return get_object_or_404(HandoutBatch.objects.filter(clinic_id=member.clinic_id), pk=pk)
+
+
+def _with_patient(handouts):
+    # The patient, for access and the audit trail; not the plan documents behind the handout.
+    return handouts.select_related("revision__plan__patient").defer("revision__content", "revision__plan__content")

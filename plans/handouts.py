@@ -24,7 +24,7 @@ from plans.builder import BUILD, CROSS_TRAIN, FOUNDATION, IMPACT, IMPACT_READINE
 from plans.exercises import ExerciseSpec
 from plans.figures import render_figure
 from plans.ladder import AMBER_PAIN_MAX, GREEN_PAIN_MAX, MIN_EXPOSURES
-from plans.pdf import RenderedPdf, render_pdf
+from plans.pdf import RenderedPdf, render_combined_pdf, render_pdf
 
 TEMPLATE = "plans/handout/handout.html"
 STYLESHEET = "css/handout.css"  # static/css/handout.css: the handout's own print stylesheet
@@ -107,6 +107,7 @@ def handout_context(
     paper: str = "a4",
     postpartum: bool = False,
     pictures: Mapping[str, str] | None = None,
+    anchor_prefix: str = "",
 ) -> dict:
     """The template context of a handout.
 
@@ -114,7 +115,8 @@ def handout_context(
     `clinic` has name, phone and address, and optionally `logo`: a `data:image/…` URL or a static file path.
     `physio` has name and registration. `postpartum` adds the after-birth warning signs. `pictures` maps the slugs
     of a clinic's own exercises that have a picture to it as a `data:image/…;base64,` URL, shown instead of the
-    drawing.
+    drawing. `anchor_prefix` goes before the ids the contents links to, so that handouts printed together in one PDF
+    each link to their own pages.
     """
     if paper not in PAPERS:
         raise HandoutError(f"paper must be one of {', '.join(PAPERS)} (got {paper!r})")
@@ -168,11 +170,19 @@ def handout_context(
         },
         "postpartum": postpartum,
         "emergency_number": EMERGENCY_NUMBER,
+        "anchor_prefix": anchor_prefix,
     }
 
 
 def render_handout(context: dict) -> RenderedPdf:
     return render_pdf(render_to_string(TEMPLATE, context), stylesheets=[STYLESHEET])
+
+
+def render_handouts(contexts: Sequence[dict], *, title: str) -> RenderedPdf:
+    """Several handouts in one PDF, each numbered on its own ("Page 1 of 7"), in the order given. Give each context
+    its own `anchor_prefix`, so the contents of each booklet link to its own pages."""
+    htmls = [render_to_string(TEMPLATE, context) for context in contexts]
+    return render_combined_pdf(htmls, stylesheets=[STYLESHEET], title=title)
 
 
 def _trusted_svg(svg: str) -> SafeString:

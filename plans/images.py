@@ -4,6 +4,7 @@ Re-encoding drops camera metadata (EXIF, GPS) and anything hidden beside the pix
 shrinks them to a sensible size. Only JPEG, PNG and WebP are accepted, whatever the file's name says.
 """
 
+import base64
 import io
 import uuid
 import warnings
@@ -67,3 +68,10 @@ def _inspect(file) -> tuple[str | None, tuple[int, int]]:
     finally:
         file.seek(0)
     return image_format, size
+
+
+def image_data_url(file) -> str:
+    """A stored picture as a `data:` URL, to embed in a PDF without the renderer fetching anything."""
+    with file.open("rb") as stored:
+        data = stored.read()
+    return f"data:{content_type_for(file.name)};base64,{base64.b64encode(data).decode('ascii')}"

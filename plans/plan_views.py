@@ -24,11 +24,11 @@ from clinic.access import (
 from clinic.audit import record
 from clinic.models import AuditAction
 from intake.codes import Category
-from plans import selectors, services
+from plans import handout_selectors, selectors, services
 from plans.builder import PlanError, cadence_range
 from plans.calendar import describe_change, next_step_words
-from plans.forms import AddExerciseForm, PlanDraftForm, ProgrammeFormSet, SessionLogForm
-from plans.models import PlanStatus, RevisionKind
+from plans.forms import AddExerciseForm, HandoutRequestForm, PlanDraftForm, ProgrammeFormSet, SessionLogForm
+from plans.models import HandoutSettings, PlanStatus, RevisionKind
 from plans.selection import DOSE_PARTS
 from plans.selectors import exercise_library_for_clinic
 
@@ -68,7 +68,18 @@ def plan_detail(request, pk, plan_pk):
     plan = get_plan_for_staff(member, pk, plan_pk)
     page = selectors.plan_page(plan=plan, clinical=member.is_physio, today=timezone.localdate())
     record(request, patient=plan.patient, action=AuditAction.VIEW, target=plan)
-    return render(request, "plans/plan_detail.html", {"plan": plan, "patient": plan.patient, "page": page})
+    paper = HandoutSettings.for_clinic(plan.patient.clinic).paper_size
+    return render(
+        request,
+        "plans/plan_detail.html",
+        {
+            "plan": plan,
+            "patient": plan.patient,
+            "page": page,
+            "handout_form": HandoutRequestForm(initial={"paper": paper}),
+            "handouts": handout_selectors.handouts_of_revision(revision=plan.current_revision),
+        },
+    )
 
 
 class DraftEditor:
