@@ -29,6 +29,7 @@ TRANSIENT_ERRORS = (OperationalError, InterfaceError, OSError)
 TOOK_TOO_LONG = (
     "Making it took too long, so it was stopped. Press Try again; if it happens again, tell your administrator."
 )
+MISSING_FILE = "A file it needs (a picture, or the handout's stylesheet) is missing. Tell your administrator."
 TEMPLATE_BROKEN = "The handout's template has an error. Tell your administrator."
 UNEXPECTED = "Something went wrong while making it. Press Try again; if it happens again, tell your administrator."
 KEPT_FAILING = "The print service could not reach the database or file storage. Press Try again in a few minutes."
@@ -75,6 +76,9 @@ def failures_become_reasons(job: PrintJob):
     """Passing failures go on to Celery's retry; everything else marks the job failed with a reason."""
     try:
         yield
+    except FileNotFoundError:  # an OSError, but one that waiting will not mend
+        logger.exception("Print job %s %s: a file is missing", type(job).__name__, job.pk)
+        handout_services.print_job_fail(job, MISSING_FILE)
     except TRANSIENT_ERRORS:
         raise
     except SoftTimeLimitExceeded:
