@@ -12,6 +12,7 @@ from intake.models import Intake
 from plans import services as plans_services
 from plans.models import PlanAlert
 from tests.intake.factories import ConfirmedAssessmentFactory, SubmittedIntakeFactory
+from tests.plans.handout_factories import stored_batch, stored_handout
 from tests.plans.library_factories import ExerciseFactory, picture_upload
 from tests.plans.plan_factories import issued_plan, load_shipped_library
 
@@ -34,6 +35,8 @@ CLINICAL_RECORD = expect(OK, NOT_FOUND, FORBIDDEN, FORBIDDEN, FORBIDDEN, LOGIN)
 PHYSIO_PAGE = expect(OK, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, LOGIN)
 # Physiotherapists' POST-only actions: a GET is refused (405) once the role is checked.
 PHYSIO_ACTION = expect(POST_ONLY, POST_ONLY, FORBIDDEN, FORBIDDEN, FORBIDDEN, LOGIN)
+# Staff's POST-only actions (physios and front desk): a GET is refused (405) once the role is checked.
+STAFF_ACTION = expect(POST_ONLY, POST_ONLY, POST_ONLY, FORBIDDEN, FORBIDDEN, LOGIN)
 # The signed-in user's own account pages, whatever their role.
 ACCOUNT_PAGE = expect(OK, OK, OK, OK, OK, LOGIN)
 # Account pages that send a user elsewhere until they apply (no two-factor yet, no fresh codes, no recent password).
@@ -116,6 +119,20 @@ ACCESS = {
         lambda objs: reverse("plans:alert_review", args=[*plan_args(objs), objs["alert"].pk]),
         PHYSIO_ACTION,
     ),
+    # Printing handouts is the front desk's work as much as the physios'; a patient downloads their own handouts.
+    "handouts:queue": (lambda objs: reverse("handouts:queue"), STAFF_PAGE),
+    "handouts:queue_status": (lambda objs: reverse("handouts:queue_status"), STAFF_PAGE),
+    "handouts:request": (lambda objs: reverse("handouts:request", args=plan_args(objs)), STAFF_ACTION),
+    "handouts:retry": (lambda objs: reverse("handouts:retry", args=[objs["handout"].pk]), STAFF_ACTION),
+    "handouts:download": (
+        lambda objs: reverse("handouts:download", args=[objs["handout"].pk]),
+        expect(OK, NOT_FOUND, OK, OK, NOT_FOUND, LOGIN),
+    ),
+    "handouts:batch_download": (
+        lambda objs: reverse("handouts:batch_download", args=[objs["batch"].pk]),
+        CLINIC_RECORD,
+    ),
+    "handouts:batch_retry": (lambda objs: reverse("handouts:batch_retry", args=[objs["batch"].pk]), STAFF_ACTION),
 }
 
 # Views whose behaviour is tested on their own: they need a token, a POST or are Django's own pages.
@@ -161,7 +178,10 @@ def objects(patient, other_patient, foreign_patient, physio):
         plan=plan, by=patient.physio.user, session_date=plan.start, pain_during_max=1
     ).log
     intake = SubmittedIntakeFactory(patient=patient)
+    handout = stored_handout(plan.current_revision)
     return {
+        "handout": handout,
+        "batch": stored_batch(patient.clinic, [handout]),
         "plan": plan,
         "log": log,
         "alert": PlanAlert.objects.create(plan=plan, log=log, code="two_reds_in_14_days", rule="P5", reason="Two reds"),
