@@ -9,6 +9,7 @@ escapes. The only markup inserted as is comes from our own SVG renderers (the ru
 illustrations), which draw from numbers and escape every text they carry.
 """
 
+import itertools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -29,6 +30,11 @@ from plans.pdf import RenderedPdf, render_combined_pdf, render_pdf
 TEMPLATE = "plans/handout/handout.html"
 STYLESHEET = "css/handout.css"  # static/css/handout.css: the handout's own print stylesheet
 PAPERS = ("a4", "letter")
+
+# Weeks of the schedule that fit one page (A4 or Letter) even when every day holds five lines. A longer plan's
+# schedule takes as many pages as that needs, its weeks shared evenly among them (14 weeks: 7 and 7), so no page is
+# left with a stray week or two.
+SCHEDULE_WEEKS_PER_PAGE = 12
 
 # Not in the reference: the UK emergency number, as the reference's care pathways are the NHS's (§8).
 EMERGENCY_NUMBER = "999"
@@ -126,6 +132,7 @@ def handout_context(
     cards = exercise_cards(weeks, exercises, pictures or {})
     numbers = {card["code"]: card["number"] for card in cards}
     running_minutes = tuple(week_running_minutes(week) for week in weeks)
+    schedule = schedule_rows(weeks, start, numbers, exercises)
     return {
         "paper": paper,
         "patient_name": patient_name,
@@ -148,7 +155,8 @@ def handout_context(
         "plan_notes": list(plan.get("notes", [])),
         "note": note,
         "weekdays": [start + timedelta(days=offset) for offset in range(7)],
-        "schedule": schedule_rows(weeks, start, numbers, exercises),
+        "schedule": schedule,
+        "schedule_pages": schedule_pages(schedule),
         "legend": [{"kind": code, "mark": kind.mark, "text": kind.legend} for code, kind in SESSION_KINDS.items()],
         # No chart for a plan without running (not allowed yet, or starting after this plan).
         "minutes_chart": _trusted_svg(
@@ -281,6 +289,16 @@ def schedule_rows(
             }
         )
     return rows
+
+
+def schedule_pages(rows: list[dict]) -> list[list[dict]]:
+    """The schedule's rows page by page: SCHEDULE_WEEKS_PER_PAGE at most, shared as evenly as they go."""
+    pages = -(-len(rows) // SCHEDULE_WEEKS_PER_PAGE)
+    size, longer = divmod(len(rows), pages)
+    bounds = [0]
+    for page in range(pages):
+        bounds.append(bounds[-1] + size + (page < longer))
+    return [rows[first:last] for first, last in itertools.pairwise(bounds)]
 
 
 def session_cell(day: date, session: dict, numbers: Mapping[str, int], exercises: Mapping[str, ExerciseSpec]) -> dict:
