@@ -3,14 +3,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connection
-from django.http import JsonResponse
+from django.http import FileResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
-from clinic import audit, services
-from clinic.access import get_patient_for_staff, patient_required, physio_required, staff_required
-from clinic.forms import AuditFilterForm, PatientFilterForm, PatientForm
+from clinic import audit, data_rights, services
+from clinic.access import get_patient_for_staff, patient_required, physio_required, reauth_required, staff_required
+from clinic.forms import AuditFilterForm, DataRightsForm, PatientFilterForm, PatientForm
 from clinic.models import AuditAction
 from clinic.selectors import SCOPE_CLINIC, SCOPE_MINE, patient_list_for_staff
 
@@ -107,6 +107,46 @@ def patient_audit(request, pk):
         "clinic/patient_audit.html",
         {"patient": patient, "filters": filters, "page": page, "query_without_page": _query_without_page(request)},
     )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@physio_required
+@reauth_required
+def patient_data_rights(request, pk):
+    """Export, anonymise or erase everything held about a patient (physiotherapists, after confirming who they
+    are). The audit trail records the reason's code, never the name typed."""
+    patient = get_patient_for_staff(request.staff_member, pk)
+    form = DataRightsForm(request.POST or None, patient=patient)
+    if form.is_valid():
+        detail = f"reason: {form.cleaned_data['reason']}"
+        if form.cleaned_data["action"] == data_rights.DataRightsAction.ERASE:
+            # Recorded first, while the patient's number still names a record; the entry outlives the erasure.
+            audit.record(request, patient=patient, action=AuditAction.ERASE, detail=detail)
+            data_rights.patient_erase(patient=patient)
+            messages.success(request, "The patient's records have been erased.")
+            return redirect("patient_list")
+        data_rights.patient_anonymise(patient=patient)
+        audit.record(request, patient=patient, action=AuditAction.ANONYMISE, detail=detail)
+        messages.success(request, "The record has been anonymised: the clinical data stays, without identity.")
+        return redirect(patient)
+    return render(
+        request,
+        "clinic/data_rights.html",
+        {"patient": patient, "form": form, "counts": data_rights.record_counts(patient)},
+    )
+
+
+@never_cache
+@require_GET
+@physio_required
+@reauth_required
+def patient_export(request, pk):
+    """A ZIP archive of everything held about the patient: patient.json, their stored files and a README."""
+    patient = get_patient_for_staff(request.staff_member, pk)
+    archive = data_rights.patient_export_archive(patient=patient, by=request.staff_member)
+    audit.record(request, patient=patient, action=AuditAction.EXPORT, detail=f"archive with {archive.file_count} files")
+    return FileResponse(archive.file, as_attachment=True, filename=archive.filename, content_type="application/zip")
 
 
 @patient_required
