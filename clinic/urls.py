@@ -35,5 +35,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+handler500 = "clinic.views.server_error"
+
 admin.site.site_header = "Runback administration"
 admin.site.site_title = "Runback"

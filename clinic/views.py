@@ -1,10 +1,13 @@
+import sys
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import connection
-from django.http import FileResponse, JsonResponse
+from django.db import InterfaceError, OperationalError, connection
+from django.http import FileResponse, HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect, render
+from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -15,6 +18,8 @@ from clinic.models import AuditAction
 from clinic.selectors import SCOPE_CLINIC, SCOPE_MINE, patient_list_for_staff
 
 PATIENTS_PER_PAGE = 25
+# How long the "back in a moment" page asks browsers and monitors to wait before trying again.
+DATABASE_RETRY_AFTER_SECONDS = 30
 AUDIT_EVENTS_PER_PAGE = 50
 
 
@@ -160,3 +165,15 @@ def healthz(request):
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+def server_error(request):
+    """The page for an error no view handled (handler500). A database that can't be reached gets its own page, 503
+    "Service Unavailable" with Retry-After: the fault is passing, the request was rolled back, and sending it again
+    later will work, which is what the page tells the user (and a 503 tells monitors and proxies it is an outage, not
+    a bug). Anything else gets the plain 500 page. Neither page touches the database or says what went wrong."""
+    if isinstance(sys.exc_info()[1], OperationalError | InterfaceError):
+        response = HttpResponse(loader.render_to_string("503.html"), status=503)
+        response["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
+        return response
+    return HttpResponseServerError(loader.render_to_string("500.html"))
