@@ -23,7 +23,20 @@ from intake.examination_labels import QUESTIONS as EXAMINATION_QUESTIONS
 from intake.models import REFERRAL_NOTE_MAX_LENGTH
 from intake.questionnaire import answer_paths, delivery_date_problem
 from intake.questions import Question, Section
-from intake.schema import BOOL, CHOICE, DATE, FINDINGS, INT, MULTI, NUMBER, OBJECT, TEXT, check_value, field_at
+from intake.schema import (
+    BOOL,
+    CASE_DATES_TO,
+    CHOICE,
+    DATE,
+    FINDINGS,
+    INT,
+    MULTI,
+    NUMBER,
+    OBJECT,
+    TEXT,
+    check_value,
+    field_at,
+)
 from intake.schema import Field as FieldSpec
 from intake.scoring import instrument
 
@@ -431,6 +444,8 @@ class AssessmentForm(forms.Form):
         start = self.cleaned_data["plan_start"]
         if start is not None and start < self.today:
             raise forms.ValidationError("The plan cannot start before the day of the assessment.")
+        if start is not None and start > CASE_DATES_TO:
+            raise forms.ValidationError(f"Please check the year: a plan can start up to {CASE_DATES_TO.year}.")
         return start
 
     def decisions(self) -> list[CauseDecision]:
