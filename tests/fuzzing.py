@@ -8,16 +8,19 @@ without a server error, and a refused form must say which field is wrong: every 
 
 import json
 import string
+from dataclasses import dataclass
 from datetime import date
 
 from django import forms
 from django.db import transaction
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, event, settings
 from hypothesis import strategies as st
+
+from tests.html_forms import forms_on
 
 # Forms go through the web views (a request each), so fewer examples than the pure tests.
 FORMS = settings(
-    max_examples=40,
+    max_examples=30,
     deadline=None,
     derandomize=True,
     database=None,
@@ -92,7 +95,9 @@ def field_values(field: forms.Field) -> st.SearchStrategy:
         values = _choice_values(field)
         return (st.sampled_from(values) if values else junk) | junk
     if isinstance(field, forms.IntegerField | forms.FloatField | forms.DecimalField):
-        numbers = huge_int | st.integers(-5, 300) | st.floats(allow_nan=True, allow_infinity=True)
+        low, high = field.min_value, field.max_value
+        in_range = st.integers(int(low) - 1 if low is not None else -5, int(high) + 1 if high is not None else 300)
+        numbers = in_range | huge_int | st.floats(allow_nan=True, allow_infinity=True)
         return numbers.map(str) | junk
     if isinstance(field, forms.DateField):
         return st.builds(lambda day, fmt: day.strftime(fmt), any_day, st.sampled_from(DATE_FORMATS)) | junk
@@ -105,24 +110,61 @@ def field_values(field: forms.Field) -> st.SearchStrategy:
 
 
 @st.composite
-def post_data(draw, form: forms.Form, *, fixed=None, skip=()):
-    """A form submission for `form`: every field may be left out or given any value from `field_values`, and a few
-    fields it does not know may come along. `fixed` values are always sent as given."""
-    names = [name for name, field in form.fields.items() if name not in skip and not isinstance(field, forms.FileField)]
-    data = draw(st.fixed_dictionaries({}, optional={name: field_values(form.fields[name]) for name in names}))
+def post_data(draw, form: forms.Form, *, extra: dict[str, st.SearchStrategy] | None = None):
+    """A submission of `form` (as the page rendered it): every field may be left out or given any value from
+    `field_values`, `extra` keys (the page's buttons) may come along, and so may a few keys the form does not know.
+    File fields are left to the tests that send files."""
+    fields = {name: field for name, field in form.fields.items() if not isinstance(field, forms.FileField)}
+    optional = {name: field_values(field) for name, field in fields.items()} | (extra or {})
+    data = draw(st.fixed_dictionaries({}, optional=optional))
     unknown_keys = st.text(alphabet=string.ascii_letters + "-_", min_size=1, max_size=12).filter(
-        lambda key: key not in form.fields
+        lambda key: key not in optional
     )
     data.update(draw(st.dictionaries(unknown_keys, junk, max_size=2)))
-    data.update(fixed or {})
     return data
 
 
-def assert_rejections_name_fields(form: forms.Form) -> None:
-    """Every error of a refused form belongs to one of its fields, so the page can show it beside that field."""
-    unkeyed = {name: errors for name, errors in form.errors.items() if name not in form.fields}
+def assert_rejections_name_fields(form: forms.Form, *, except_messages=()) -> None:
+    """Every error of a refused form belongs to one of its fields, so the page can show it beside that field (but for
+    `except_messages`, answers that must not say which field is wrong)."""
+    unkeyed = {
+        name: [error for error in errors if error not in except_messages]
+        for name, errors in form.errors.items()
+        if name not in form.fields
+    }
+    unkeyed = {name: errors for name, errors in unkeyed.items() if errors}
     assert not unkeyed, f"errors not keyed by a field: {unkeyed}"
     assert all(messages for messages in form.errors.values())
+
+
+@dataclass(frozen=True)
+class Page:
+    """A page with a form, as loaded once before fuzzing it: where it is, its form and the values it showed."""
+
+    url: str
+    form: forms.Form
+    shown: dict
+
+
+def load_page(client, url: str) -> Page:
+    response = client.get(url)
+    form = response.context["form"]
+    # The page's form is the one sending most of the form's fields (the sign-out button is a form too).
+    shown = max(forms_on(response.content.decode()), key=lambda values: len(values.keys() & form.fields.keys()))
+    return Page(url, form, shown)
+
+
+def fuzz_form(data, client, page: Page, *, extra=None, keep_shown=False, except_messages=()):
+    """Send the page's form with values drawn for its fields (over the values the page showed, with `keep_shown`,
+    so a fuzzed field meets a form otherwise as sent). The answer must be a redirect or the form again with every
+    refusal keyed by a field. Each example's writes are rolled back."""
+    values = {**(page.shown if keep_shown else {}), **data.draw(post_data(page.form, extra=extra))}
+    response = rolled_back(lambda: client.post(page.url, values))
+    assert response.status_code in (200, 302), response.status_code
+    if response.status_code == 200:
+        assert_rejections_name_fields(response.context["form"], except_messages=except_messages)
+    event("accepted" if response.status_code == 302 else "refused")
+    return response
 
 
 def rolled_back(run):
