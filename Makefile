@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test install worker lint format e2e bench clean
+.PHONY: run test install worker lint format e2e bench bench-load clean
 
 run: install
 	$(BIN)/python manage.py migrate --noinput
@@ -25,6 +25,18 @@ $(VENV)/.installed: pyproject.toml constraints.txt scripts/check_system.py
 # A real Celery worker (needs REDIS_URL; without it tasks already run inside the web process).
 worker: install
 	$(BIN)/celery -A clinic worker --loglevel INFO --concurrency 2
+
+# Browser journeys in Chromium (tests/e2e, marked e2e; `make test` leaves them out). npm ci installs the pinned
+# axe-core that scans every page; screenshots go to test-artifacts/screenshots/.
+e2e: install
+	cd tests/e2e && npm ci --no-audit --no-fund
+	rm -rf test-artifacts/screenshots
+	$(BIN)/pytest -m e2e tests/e2e
+
+# The load benchmark: seeds a 2,000-patient clinic in PostgreSQL (DATABASE_URL, default .../runback_bench), serves
+# it with gunicorn and measures pages with wrk (bench/load/run.sh; README "Performance").
+bench-load: install
+	PYTHON=$(BIN)/python bench/load/run.sh
 
 lint: install
 	$(BIN)/ruff check .

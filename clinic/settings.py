@@ -212,8 +212,9 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    # django-axes announces its configuration at every start; keep its warnings (lock-outs) only.
-    "loggers": {"axes": {"level": "WARNING"}},
+    # django-axes announces its configuration at every start; keep its warnings (lock-outs) only. WeasyPrint logs each
+    # rendering step and fontTools each font it decodes: keep their warnings and errors (a resource that failed).
+    "loggers": {"axes": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }
 
 if not DEBUG:

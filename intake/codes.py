@@ -51,6 +51,23 @@ CONDITION_LABELS = {
     Condition.UNCLEAR: "Unclear: needs clinical reasoning",
 }
 
+# The condition in the patient's words, for the handout's "Why your knee hurts" (paraphrasing reference §2.2, §2.8).
+CONDITION_PLAIN = {
+    Condition.PATELLOFEMORAL_PAIN: "Pain around or behind your kneecap that comes from the kneecap joint being "
+    "loaded more than it can cope with at the moment. Squatting, stairs, long sitting and running bring it on. It is "
+    "very common in runners, it is not a sign of damage, and it settles with the right exercises and a gradual "
+    "return to running.",
+    Condition.PATELLAR_TENDINOPATHY: "The tendon just below your kneecap is sore because it has had more load, such "
+    "as jumping and landing, than it is used to. Tendons get stronger when they are loaded gradually.",
+    Condition.ILIOTIBIAL_BAND_SYNDROME: "Pain on the outside of your knee where a band of tissue from your hip "
+    "crosses the knee. It often comes on after a set distance and with downhill running, and settles as your hip "
+    "gets stronger and your running builds up gradually.",
+    Condition.POSSIBLE_MENISCAL_INJURY: "Your physiotherapist thinks the cartilage cushion inside your knee may be "
+    "involved and will guide you on what is safe while this is checked.",
+    Condition.UNCLEAR: "Your physiotherapist is still working out exactly what is causing your pain; this plan "
+    "keeps you moving safely in the meantime.",
+}
+
 
 @dataclass(frozen=True)
 class RedFlagInfo:

@@ -113,6 +113,7 @@ def link_step(request, token, step):
     if request.invite.state() == InviteState.SUBMITTED:
         return redirect("intake:done", token)  # a submitted intake cannot be changed through the link
     intake = services.intake_draft_for_invite(invite=request.invite)
+    intake.patient = request.invite.patient  # fetched with its clinic by the link check: not again on every step
     return _questionnaire(request, intake=intake, slug=step, route=_link_route(token))
 
 

@@ -254,3 +254,13 @@ def test_each_saved_step_is_in_the_audit_trail_without_the_answers(client, draft
     client.post(step_url("knee"), form_data({"intake.side": "left"}, move="back"))
     event = AuditEvent.objects.get(action="change", target_type="intake")
     assert (event.detail, event.actor_label) == ("step knee", "Patient via secure link")
+
+
+@pytest.mark.parametrize("step", ["about", "knee", "activities"])
+def test_step_pages_use_a_fixed_number_of_queries(client, draft, step_url, step, django_assert_num_queries):
+    fill_in(draft)
+    # The session, the link (with its patient and clinic) and its intake, then the draft locked while the page is
+    # built: the patient and clinic are not fetched again.
+    with django_assert_num_queries(9):
+        response = client.get(step_url(step))
+    assert response.status_code == 200

@@ -1,0 +1,428 @@
+"""The printed handout of a plan: plain data in, a template context out, and the PDF rendered from it.
+
+`handout_context` is a pure function of plain data (the case-format `plan`, exercise specs, names and dates), so the
+Celery task builds it from models, the management command from a sample and the tests from literals, all the same
+way. `render_handout` turns a context into PDF bytes through the safe renderer of `plans.pdf`.
+
+Everything a person typed (names, notes, exercise text) goes into the template as plain strings, which Django
+escapes. The only markup inserted as is comes from our own SVG renderers (the running-minutes chart, exercise
+illustrations), which draw from numbers and escape every text they carry.
+"""
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.template.loader import render_to_string
+from django.templatetags.static import static
+from django.utils.safestring import SafeString, mark_safe
+
+from clinic.charts import minutes_chart
+from intake.codes import CAUSES, CONDITION_LABELS, CONDITION_PLAIN, Cause, Condition
+from plans.builder import BUILD, CROSS_TRAIN, FOUNDATION, IMPACT, IMPACT_READINESS, REST, RUN, STRENGTH, WALK_RUN
+from plans.exercises import ExerciseSpec
+from plans.figures import render_figure
+from plans.ladder import AMBER_PAIN_MAX, GREEN_PAIN_MAX, MIN_EXPOSURES
+from plans.pdf import RenderedPdf, render_pdf
+
+TEMPLATE = "plans/handout/handout.html"
+STYLESHEET = "css/handout.css"  # static/css/handout.css: the handout's own print stylesheet
+PAPERS = ("a4", "letter")
+
+# Not in the reference: the UK emergency number, as the reference's care pathways are the NHS's (§8).
+EMERGENCY_NUMBER = "999"
+
+_LOGO_DATA_URL = re.compile(r"data:image/(png|jpeg|gif|webp|svg\+xml)(;base64)?,", re.IGNORECASE)
+# The formats plans.images accepts for a clinic's own exercise pictures.
+_PICTURE_DATA_URL = re.compile(r"data:image/(png|jpeg|webp);base64,", re.IGNORECASE)
+_STATIC_PATH = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_./-]*")
+
+
+@dataclass(frozen=True)
+class Phase:
+    label: str
+    about: str
+
+
+PHASES = {
+    FOUNDATION: Phase(
+        "Foundation",
+        "Strength exercises and low-impact exercise such as walking or cycling, to make your legs strong before any "
+        "impact.",
+    ),
+    IMPACT_READINESS: Phase(
+        "Getting ready for impact",
+        "Hops and small jumps added step by step, so your legs are ready for the impact of running.",
+    ),
+    WALK_RUN: Phase(
+        "Walk and run",
+        "Short runs broken up with walking, every other day. You move up a level after two good sessions.",
+    ),
+    BUILD: Phase(
+        "Building up",
+        "Continuous easy runs that grow a little each week. Add speed, and later hills, only once your target time "
+        "feels comfortable.",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class SessionKind:
+    mark: str  # a letter, so the schedule reads in black and white
+    label: str
+    legend: str
+
+
+SESSION_KINDS = {
+    RUN: SessionKind("R", "Run", "Run: walk/run intervals (minutes) or a continuous run"),
+    STRENGTH: SessionKind("S", "Exercises", "Strength: the exercise cards with these numbers"),
+    IMPACT: SessionKind("J", "Jumps", "Jumps: hops and jumps, on the cards with these numbers"),
+    CROSS_TRAIN: SessionKind("C", "Cross-train", "Cross-training: low-impact exercise, easy effort"),
+    REST: SessionKind("–", "Rest", "Rest day"),
+}
+
+
+class HandoutError(ValueError):
+    """The data cannot make a handout (an unknown code or paper, a bad logo or picture). Messages name codes only."""
+
+
+def exercise_figure(spec: ExerciseSpec) -> str | None:
+    """An exercise's drawn illustration (plans.figures), or None when it has no figure data."""
+    return render_figure(spec.figure, title=spec.name) if spec.figure else None
+
+
+def handout_context(
+    *,
+    plan: dict,
+    exercises: Mapping[str, ExerciseSpec],
+    patient_name: str,
+    clinic: Mapping,
+    physio: Mapping,
+    condition: str,
+    causes: Sequence[str],
+    note: str,
+    revision: int,
+    issued_on: date,
+    paper: str = "a4",
+    postpartum: bool = False,
+    pictures: Mapping[str, str] | None = None,
+) -> dict:
+    """The template context of a handout.
+
+    `plan` is the case-format plan; `exercises` maps slugs to specs and must hold every exercise the plan names.
+    `clinic` has name, phone and address, and optionally `logo`: a `data:image/…` URL or a static file path.
+    `physio` has name and registration. `postpartum` adds the after-birth warning signs. `pictures` maps the slugs
+    of a clinic's own exercises that have a picture to it as a `data:image/…;base64,` URL, shown instead of the
+    drawing.
+    """
+    if paper not in PAPERS:
+        raise HandoutError(f"paper must be one of {', '.join(PAPERS)} (got {paper!r})")
+    weeks = plan["weeks"]
+    start = _plan_start(plan)
+    end = date.fromisoformat(plan["end"]) if plan.get("end") else start + timedelta(days=7 * len(weeks) - 1)
+    cards = exercise_cards(weeks, exercises, pictures or {})
+    numbers = {card["code"]: card["number"] for card in cards}
+    running_minutes = tuple(week_running_minutes(week) for week in weeks)
+    return {
+        "paper": paper,
+        "patient_name": patient_name,
+        "clinic": {
+            "name": clinic["name"],
+            "phone": clinic["phone"],
+            "address": clinic.get("address", ""),
+            "logo_src": logo_src(clinic.get("logo")),
+            "initials": initials(clinic["name"]),
+        },
+        "physio": {"name": physio["name"], "registration": physio.get("registration", "")},
+        "plan_start": start,
+        "plan_end": end,
+        "week_count": len(weeks),
+        "issued_on": issued_on,
+        "revision": revision,
+        "condition": condition_text(condition),
+        "causes": [cause_text(code) for code in causes],
+        "phases": phase_summary(weeks),
+        "plan_notes": list(plan.get("notes", [])),
+        "note": note,
+        "weekdays": [start + timedelta(days=offset) for offset in range(7)],
+        "schedule": schedule_rows(weeks, start, numbers, exercises),
+        "legend": [{"kind": code, "mark": kind.mark, "text": kind.legend} for code, kind in SESSION_KINDS.items()],
+        # No chart for a plan without running (not allowed yet, or starting after this plan).
+        "minutes_chart": _trusted_svg(
+            minutes_chart(
+                chart_id="running-minutes",
+                weeks=tuple(f"W{week['week']}" for week in weeks),
+                planned=running_minutes,
+            )
+        )
+        if any(running_minutes)
+        else None,
+        "exercise_cards": cards,
+        # The pain traffic light of reference §9.3 (P1–P4), with the ladder's own thresholds.
+        "pain": {
+            "green_max": GREEN_PAIN_MAX,
+            "amber_low": GREEN_PAIN_MAX + 1,
+            "amber_max": AMBER_PAIN_MAX,
+            "min_sessions": MIN_EXPOSURES,
+        },
+        "postpartum": postpartum,
+        "emergency_number": EMERGENCY_NUMBER,
+    }
+
+
+def render_handout(context: dict) -> RenderedPdf:
+    return render_pdf(render_to_string(TEMPLATE, context), stylesheets=[STYLESHEET])
+
+
+def _trusted_svg(svg: str) -> SafeString:
+    # Only for SVG from our own renderers (clinic.charts, plans.figures): drawn from numbers, every text escaped.
+    return mark_safe(svg)  # noqa: S308
+
+
+# --- cover --------------------------------------------------------------------------------------------------------
+
+
+def logo_src(logo: str | None) -> str | None:
+    """The cover logo's URL: a `data:image/…` URL as given, or a static file's URL; nothing else."""
+    if not logo:
+        return None
+    if _LOGO_DATA_URL.match(logo):
+        return logo
+    if _STATIC_PATH.fullmatch(logo) and ".." not in logo.split("/"):
+        return static(logo)
+    raise HandoutError("a clinic logo must be a data:image URL or the path of a static file")
+
+
+def initials(name: str) -> str:
+    """The text mark drawn when a clinic has no logo: the initials of its first two words."""
+    return "".join(word[0] for word in name.split()[:2]).upper()
+
+
+def _plan_start(plan: dict) -> date:
+    if plan.get("start"):
+        return date.fromisoformat(plan["start"])
+    return min(date.fromisoformat(s["date"]) for week in plan["weeks"] for s in week["sessions"])
+
+
+# --- why your knee hurts, the phases --------------------------------------------------------------------------------
+
+
+def condition_text(code: str) -> dict:
+    try:
+        condition = Condition(code)
+    except ValueError:
+        raise HandoutError(f"unknown condition {code}") from None
+    return {"label": CONDITION_LABELS[condition], "plain": CONDITION_PLAIN[condition]}
+
+
+def cause_text(code: str) -> dict:
+    try:
+        info = CAUSES[Cause(code)]
+    except ValueError:
+        raise HandoutError(f"unknown cause {code}") from None
+    return {"label": info.label, "plain": info.plain}
+
+
+def phase_summary(weeks: list[dict]) -> list[dict]:
+    """The plan's phases in order, each with its weeks ("Weeks 3–4") and a plain description."""
+    phases: list[dict] = []
+    for week in weeks:
+        if phases and phases[-1]["code"] == week["phase"]:
+            phases[-1]["last"] = week["week"]
+        else:
+            phases.append({"code": week["phase"], "first": week["week"], "last": week["week"]})
+    for phase in phases:
+        info = _phase(phase["code"])
+        phase.update(label=info.label, about=info.about, weeks=week_range(phase["first"], phase["last"]))
+    return phases
+
+
+def _phase(code: str) -> Phase:
+    if code not in PHASES:
+        raise HandoutError(f"unknown phase {code}")
+    return PHASES[code]
+
+
+def week_range(first: int, last: int) -> str:
+    return f"Week {first}" if first == last else f"Weeks {first}–{last}"
+
+
+# --- the schedule ---------------------------------------------------------------------------------------------------
+
+
+def schedule_rows(
+    weeks: list[dict], start: date, numbers: Mapping[str, int], exercises: Mapping[str, ExerciseSpec]
+) -> list[dict]:
+    """One row per week, one cell per day from the plan's start weekday; a day without a session is a rest day."""
+    by_date = {s["date"]: s for week in weeks for s in week["sessions"]}
+    rows = []
+    for index, week in enumerate(weeks):
+        first_day = start + timedelta(days=7 * index)
+        days = [first_day + timedelta(days=offset) for offset in range(7)]
+        rows.append(
+            {
+                "number": week["week"],
+                "phase": _phase(week["phase"]).label,
+                "starts_phase": index == 0 or weeks[index - 1]["phase"] != week["phase"],
+                "days": [
+                    session_cell(day, by_date.get(day.isoformat(), {"kind": REST}), numbers, exercises) for day in days
+                ],
+            }
+        )
+    return rows
+
+
+def session_cell(day: date, session: dict, numbers: Mapping[str, int], exercises: Mapping[str, ExerciseSpec]) -> dict:
+    kind = session["kind"]
+    if kind not in SESSION_KINDS:
+        raise HandoutError(f"unknown session kind {kind}")
+    title, details = SESSION_KINDS[kind].label, []
+    if kind == RUN:
+        title, details = run_text(session["run"])
+    elif kind == CROSS_TRAIN:
+        title, details = cross_training_text(session.get("cross_train"), exercises)
+    cards = sorted({numbers[e["code"]] for e in session.get("exercises", [])})
+    return {
+        "date": day,
+        "kind": kind,
+        "mark": SESSION_KINDS[kind].mark,
+        "title": title,
+        "details": details,
+        "cards": " ".join(str(n) for n in cards),
+    }
+
+
+def run_text(run: dict) -> tuple[str, list[str]]:
+    """What a run cell says: "Walk/run L1", "5 rounds of", "walk 5 + run 1"; or "Run 32 min" for a continuous run."""
+    details = []
+    if run.get("walk_min"):
+        title = f"Walk/run L{run['level']}"
+        details += [f"{run['repeats']} rounds of", f"walk {run['walk_min']} + run {run['run_min']}"]
+    elif run.get("run_min"):
+        repeats = run.get("repeats", 1)
+        title = f"Run {run['run_min']} min" if repeats == 1 else f"Run {repeats} × {run['run_min']} min"
+        details.append(f"non-stop · L{run['level']}")
+    elif run.get("minutes"):
+        title = f"Run {run['minutes']} min"
+        if run.get("distance_km"):
+            details.append(f"about {run['distance_km']:g} km")
+    else:
+        title = f"Run {run['distance_km']:g} km"
+    if run.get("buggy"):
+        details.append("with the buggy")
+    return title, details
+
+
+def cross_training_text(entry: dict | None, exercises: Mapping[str, ExerciseSpec]) -> tuple[str, list[str]]:
+    if not entry:
+        return SESSION_KINDS[CROSS_TRAIN].label, []
+    spec = exercises.get(entry["code"])
+    name = spec.name if spec else entry["code"].replace("_", " ").capitalize()
+    return name, [f"{entry['minutes']} min"] if entry.get("minutes") else []
+
+
+def week_running_minutes(week: dict) -> float:
+    """Planned running minutes of a week (walking breaks not counted); distance-only runs add nothing."""
+    total = 0
+    for session in week["sessions"]:
+        run = session.get("run") if session["kind"] == RUN else None
+        if run:
+            total += run.get("total_run_min") or run.get("minutes") or run.get("run_min", 0) * run.get("repeats", 1)
+    return total
+
+
+# --- exercise cards -------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Dose:
+    sets: int | None
+    reps: int | None
+    hold_s: int | None
+    minutes: int | None
+    per_side: bool
+
+    def text(self) -> str:
+        """ "3 sets × 10 reps, each side", "3 × 30 s hold", "10 reps, holding each 5 s", "1 min"."""
+        if self.reps and self.hold_s:
+            amount = f"{self.reps} reps, holding each {self.hold_s} s"
+        elif self.reps:
+            amount = f"{self.reps} reps"
+        elif self.hold_s:
+            amount = f"{self.hold_s} s hold"
+        elif self.minutes:
+            amount = f"{self.minutes} min"
+        else:
+            amount = "as your physio showed you"
+        if self.sets and self.sets > 1:
+            amount = f"{self.sets} sets × {amount}"
+        return amount + (", each side" if self.per_side else "")
+
+
+def entry_dose(entry: dict, spec: ExerciseSpec) -> Dose:
+    """A plan entry's dose; what the entry leaves out comes from the exercise's own dosage."""
+    default = spec.dosage
+    return Dose(
+        sets=entry.get("sets", default.sets),
+        reps=entry.get("reps", default.reps),
+        hold_s=entry.get("hold_s", default.hold_s),
+        minutes=entry.get("minutes", default.minutes),
+        per_side=entry.get("per_side", default.per_side),
+    )
+
+
+def exercise_cards(weeks: list[dict], exercises: Mapping[str, ExerciseSpec], pictures: Mapping[str, str]) -> list[dict]:
+    """One card per exercise of the plan, numbered in order of first appearance, with its dose week by week."""
+    uses: dict[str, dict[int, list[Dose]]] = {}  # code -> week -> the dose of each session that has it
+    for week in weeks:
+        for session in week["sessions"]:
+            for entry in session.get("exercises", []):
+                code = entry["code"]
+                if code not in exercises:
+                    raise HandoutError(f"exercise {code} is in the plan but not in the exercise library")
+                uses.setdefault(code, {}).setdefault(week["week"], []).append(entry_dose(entry, exercises[code]))
+    cards = []
+    for number, (code, by_week) in enumerate(uses.items(), start=1):
+        spec = exercises[code]
+        picture = pictures.get(code)
+        if picture is not None and not _PICTURE_DATA_URL.match(picture):
+            raise HandoutError(f"the picture of exercise {code} must be a data:image URL (PNG, JPEG or WebP)")
+        svg = None if picture else exercise_figure(spec)
+        cards.append(
+            {
+                "number": number,
+                "code": code,
+                "name": spec.name,
+                "picture": picture,
+                "illustration": _trusted_svg(svg) if svg else None,
+                "doses": dose_rows(by_week),
+                "rest": f"{spec.dosage.rest_s} s between sets" if spec.dosage.rest_s else "",
+                "instructions": list(spec.instructions),
+                "cues": list(spec.cues),
+                "equipment": ", ".join(spec.equipment),
+                "muscles": ", ".join(spec.target_muscles),
+            }
+        )
+    return cards
+
+
+def dose_rows(by_week: Mapping[int, list[Dose]]) -> list[dict]:
+    """The dose and how often, one row per run of consecutive weeks in which both stay the same."""
+    groups: list[list] = []  # [first week, last week, dose, sessions a week]
+    for week, doses in by_week.items():
+        usual = (max(doses, key=doses.count), len(doses))
+        if groups and tuple(groups[-1][2:]) == usual and groups[-1][1] + 1 == week:
+            groups[-1][1] = week
+        else:
+            groups.append([week, week, *usual])
+    return [
+        {"weeks": week_range(first, last), "dose": dose.text(), "how_often": how_often(count)}
+        for first, last, dose, count in groups
+    ]
+
+
+def how_often(sessions_a_week: int) -> str:
+    if sessions_a_week >= 7:
+        return "every day"
+    return "once a week" if sessions_a_week == 1 else f"{sessions_a_week} times a week"
