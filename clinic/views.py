@@ -83,6 +83,9 @@ def patient_detail(request, pk):
 def patient_edit(request, pk):
     member = request.staff_member
     patient = get_patient_for_staff(member, pk)
+    if patient.is_anonymised:
+        messages.info(request, "This record is anonymised: its details stay as they are.")
+        return redirect(patient)
     form = PatientForm(request.POST or None, instance=patient, clinic=member.clinic)
     if form.is_valid():
         services.patient_update(patient=patient, by=member, **form.cleaned_data)

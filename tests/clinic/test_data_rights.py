@@ -407,9 +407,24 @@ def test_anonymised_record_offers_erasure_only(anonymised, confirmed_physio):
     assert not Patient.objects.exists()
 
 
-def test_anonymised_patient_page_says_so(anonymised, confirmed_physio):
+def test_anonymised_patient_page_says_so_and_offers_no_edit_or_link(anonymised, confirmed_physio):
     page = confirmed_physio.get(anonymised.get_absolute_url()).content.decode()
     assert "This record was anonymised on" in page
+    assert reverse("patient_edit", args=[anonymised.pk]) not in page
+    assert reverse("intake:invite_create", args=[anonymised.pk]) not in page
+
+
+def test_anonymised_record_keeps_its_details(anonymised, desk_client):
+    response = desk_client.post(reverse("patient_edit", args=[anonymised.pk]), {"first_name": "Emma"})
+    assert response.url == anonymised.get_absolute_url()
+    assert Patient.objects.get(pk=anonymised.pk).first_name == "Anonymised"
+
+
+def test_no_link_is_sent_for_an_anonymised_record(anonymised, desk_client):
+    links = IntakeInvite.objects.count()
+    response = desk_client.post(reverse("intake:invite_create", args=[anonymised.pk]))
+    assert response.url == anonymised.get_absolute_url()
+    assert IntakeInvite.objects.count() == links
 
 
 def test_anonymised_birth_date_is_never_in_the_future():
