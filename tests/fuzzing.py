@@ -11,8 +11,10 @@ import string
 from dataclasses import dataclass
 from datetime import date
 
+import pytest
 from django import forms
 from django.db import transaction
+from django.test import Client
 from hypothesis import HealthCheck, event, settings
 from hypothesis import strategies as st
 
@@ -139,30 +141,48 @@ def assert_rejections_name_fields(form: forms.Form, *, except_messages=()) -> No
 
 @dataclass(frozen=True)
 class Page:
-    """A page with a form, as loaded once before fuzzing it: where it is, its form and the values it showed."""
+    """A page with a form, as loaded once before fuzzing it: who sends it, where, its form and the values it showed,
+    and `fuzz_form` options."""
 
+    client: Client
     url: str
     form: forms.Form
     shown: dict
+    options: dict
 
 
-def load_page(client, url: str) -> Page:
-    response = client.get(url)
-    form = response.context["form"]
-    # The page's form is the one sending most of the form's fields (the sign-out button is a form too).
-    shown = max(forms_on(response.content.decode()), key=lambda values: len(values.keys() & form.fields.keys()))
-    return Page(url, form, shown)
+def pages(openers):
+    """A fixture giving, one test each, the pages the `openers` open. An opener takes pytest's fixture getter and
+    returns (client, url, `fuzz_form` options); it is named for the page (the test id)."""
+
+    @pytest.fixture(params=openers, ids=lambda opener: opener.__name__.strip("_"))
+    def form_page(request):
+        client, url, options = request.param(request.getfixturevalue)
+        response = client.get(url)
+        form = response.context["form"]
+        # The page's form is the one sending most of the form's fields (the sign-out button is a form too).
+        shown = max(forms_on(response.content.decode()), key=lambda values: len(values.keys() & form.fields.keys()))
+        return Page(client, url, form, shown, options)
+
+    return form_page
 
 
-def fuzz_form(data, client, page: Page, *, extra=None, keep_shown=False, except_messages=()):
-    """Send the page's form with values drawn for its fields (over the values the page showed, with `keep_shown`,
-    so a fuzzed field meets a form otherwise as sent). The answer must be a redirect or the form again with every
-    refusal keyed by a field. Each example's writes are rolled back."""
-    values = {**(page.shown if keep_shown else {}), **data.draw(post_data(page.form, extra=extra))}
-    response = rolled_back(lambda: client.post(page.url, values))
+def fuzz_form(data, page: Page):
+    """Send the page's form with values drawn for its fields (options: `extra` keys such as the page's buttons; with
+    `keep_shown`, over the values the page showed, so a fuzzed field meets a form otherwise as sent). The answer must
+    be a redirect within the site or the form again with every refusal keyed by a field (but for `except_messages`).
+    Each example's writes are rolled back."""
+    options = page.options
+    values = {
+        **(page.shown if options.get("keep_shown") else {}),
+        **data.draw(post_data(page.form, extra=options.get("extra"))),
+    }
+    response = rolled_back(lambda: page.client.post(page.url, values))
     assert response.status_code in (200, 302), response.status_code
     if response.status_code == 200:
-        assert_rejections_name_fields(response.context["form"], except_messages=except_messages)
+        assert_rejections_name_fields(response.context["form"], except_messages=options.get("except_messages", ()))
+    else:
+        assert response.url.startswith("/") and not response.url.startswith("//"), f"off-site: {response.url}"
     event("accepted" if response.status_code == 302 else "refused")
     return response
 

@@ -9,100 +9,74 @@ from hypothesis import strategies as st
 
 from clinic.forms import AuditFilterForm, PatientFilterForm
 from tests.factories import PASSWORD, TOTPDeviceFactory
-from tests.fuzzing import FORMS, fuzz_form, load_page, post_data, rolled_back
+from tests.fuzzing import FORMS, fuzz_form, pages, post_data, rolled_back
 
 
-@pytest.fixture
-def add_patient_page(desk_client):
-    return load_page(desk_client, reverse("patient_create"))
+def _adding_a_patient(fixture):
+    return fixture("desk_client"), reverse("patient_create"), {}
 
 
-@FORMS
-@given(data=st.data())
-def test_patient_form_adding(data, desk_client, add_patient_page):
-    fuzz_form(data, desk_client, add_patient_page)
+def _editing_a_patient(fixture):
+    return fixture("desk_client"), reverse("patient_edit", args=[fixture("patient").pk]), {"keep_shown": True}
 
 
-@pytest.fixture
-def edit_patient_page(desk_client, patient):
-    return load_page(desk_client, reverse("patient_edit", args=[patient.pk]))
-
-
-@FORMS
-@given(data=st.data())
-def test_patient_form_editing(data, desk_client, edit_patient_page):
-    fuzz_form(data, desk_client, edit_patient_page, keep_shown=True)
-
-
-@pytest.fixture
-def data_rights_page(physio_client, reauthenticated, patient):
-    return load_page(reauthenticated(physio_client), reverse("patient_data_rights", args=[patient.pk]))
-
-
-@FORMS
-@given(data=st.data())
-def test_data_rights_form(data, physio_client, data_rights_page, patient):
+def _data_rights(fixture):
     """Any values, and sometimes the patient's name typed right: then the record really goes (and comes back)."""
-    name = st.sampled_from(
-        [patient.full_name, patient.full_name.upper(), f" {patient.first_name}  {patient.last_name}"]
+    patient = fixture("patient")
+    client = fixture("reauthenticated")(fixture("physio_client"))
+    typed = [patient.full_name, patient.full_name.upper(), f" {patient.first_name}  {patient.last_name}"]
+    return (
+        client,
+        reverse("patient_data_rights", args=[patient.pk]),
+        {"extra": {"confirm_name": st.sampled_from(typed)}},
     )
-    fuzz_form(data, physio_client, data_rights_page, extra={"confirm_name": name})
 
 
-@pytest.fixture
-def setup_page(physio_client):
-    return load_page(physio_client, reverse("two_factor_setup"))
+def _two_factor_setup(fixture):
+    return fixture("physio_client"), reverse("two_factor_setup"), {}
 
 
-@FORMS
-@given(data=st.data())
-def test_two_factor_setup_code(data, physio_client, setup_page):
-    fuzz_form(data, physio_client, setup_page)
+def _with_authenticator(fixture):
+    TOTPDeviceFactory(user=fixture("physio").user)
+    return fixture("physio_client")
 
 
-@pytest.fixture
-def authenticator(physio):
-    return TOTPDeviceFactory(user=physio.user)
-
-
-@pytest.fixture
-def code_page(client, physio, authenticator):
-    """The sign-in code page, after a right password."""
+def _sign_in_code(fixture):
+    """The code page, after a right password."""
+    client, physio = fixture("client"), fixture("physio")
+    TOTPDeviceFactory(user=physio.user)
     client.post(reverse("login"), {"username": physio.user.email, "password": PASSWORD})
-    return load_page(client, reverse("sign_in_code"))
+    return client, reverse("sign_in_code"), {}
+
+
+def _confirming_the_password(fixture):
+    """With the right password now and then, and any address to go back to (fuzz_form checks it stays on site)."""
+    extra = {"password": st.just(PASSWORD), "next": st.text(max_size=40)}
+    return _with_authenticator(fixture), reverse("reauth"), {"extra": extra}
+
+
+def _turning_two_factor_off(fixture):
+    return _with_authenticator(fixture), reverse("two_factor_disable"), {"extra": {"password": st.just(PASSWORD)}}
+
+
+PAGES = [
+    _adding_a_patient,
+    _editing_a_patient,
+    _data_rights,
+    _two_factor_setup,
+    _sign_in_code,
+    _confirming_the_password,
+    _turning_two_factor_off,
+]
+
+
+form_page = pages(PAGES)
 
 
 @FORMS
 @given(data=st.data())
-def test_sign_in_code(data, client, code_page):
-    fuzz_form(data, client, code_page)
-
-
-@pytest.fixture
-def reauth_page(physio_client, authenticator):
-    return load_page(physio_client, reverse("reauth"))
-
-
-@FORMS
-@given(data=st.data())
-def test_confirming_the_password(data, physio_client, reauth_page):
-    """With the right password now and then, and any address to go back to: never one on another site."""
-    response = fuzz_form(
-        data, physio_client, reauth_page, extra={"password": st.just(PASSWORD), "next": st.text(max_size=40)}
-    )
-    if response.status_code == 302:
-        assert response.url.startswith("/") and not response.url.startswith("//")
-
-
-@pytest.fixture
-def two_factor_off_page(physio_client, authenticator):
-    return load_page(physio_client, reverse("two_factor_disable"))
-
-
-@FORMS
-@given(data=st.data())
-def test_turning_two_factor_off(data, physio_client, two_factor_off_page):
-    fuzz_form(data, physio_client, two_factor_off_page, extra={"password": st.just(PASSWORD)})
+def test_form(data, form_page):
+    fuzz_form(data, form_page)
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,6 @@ error, and every refusal is keyed by the field it is about. (tests/fuzzing.py sa
 
 import io
 
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from hypothesis import given
@@ -12,7 +11,7 @@ from hypothesis import strategies as st
 from PIL import Image
 
 from plans.forms import ExerciseFilterForm
-from tests.fuzzing import FORMS, fuzz_form, load_page, post_data, rolled_back
+from tests.fuzzing import FORMS, fuzz_form, pages, post_data, rolled_back
 from tests.plans.library_factories import ExerciseFactory, picture_upload
 
 
@@ -36,34 +35,29 @@ UPLOADS = st.sampled_from(
         ("empty.png", b""),
     ]
 ) | st.tuples(st.text(max_size=30).map(lambda name: f"{name}.png"), st.binary(max_size=200))
+PICTURE = {"image": UPLOADS.map(lambda upload: SimpleUploadedFile(upload[0] or "file", upload[1], "image/png"))}
 
 
-def _upload(name_and_content) -> SimpleUploadedFile:
-    name, content = name_and_content
-    return SimpleUploadedFile(name or "file", content, content_type="image/png")
+def _adding_an_exercise(fixture):
+    return fixture("physio_client"), reverse("exercise_create"), {"extra": PICTURE}
 
 
-@pytest.fixture
-def new_exercise_page(physio_client):
-    return load_page(physio_client, reverse("exercise_create"))
+def _editing_an_exercise(fixture):
+    exercise = ExerciseFactory(clinic=fixture("clinic"), image=picture_upload())
+    return (
+        fixture("physio_client"),
+        reverse("exercise_edit", args=[exercise.slug]),
+        {"extra": PICTURE, "keep_shown": True},
+    )
 
 
-@FORMS
-@given(data=st.data())
-def test_exercise_form_adding(data, physio_client, new_exercise_page):
-    fuzz_form(data, physio_client, new_exercise_page, extra={"image": UPLOADS.map(_upload)})
-
-
-@pytest.fixture
-def edit_exercise_page(physio_client, clinic):
-    exercise = ExerciseFactory(clinic=clinic, image=picture_upload())
-    return load_page(physio_client, reverse("exercise_edit", args=[exercise.slug]))
+form_page = pages([_adding_an_exercise, _editing_an_exercise])
 
 
 @FORMS
 @given(data=st.data())
-def test_exercise_form_editing(data, physio_client, edit_exercise_page):
-    fuzz_form(data, physio_client, edit_exercise_page, extra={"image": UPLOADS.map(_upload)}, keep_shown=True)
+def test_form(data, form_page):
+    fuzz_form(data, form_page)
 
 
 @FORMS
