@@ -17,7 +17,7 @@ from django.urls import reverse
 
 from clinic.models import Patient, StaffRole
 from intake.models import Assessment, Intake, IntakeInvite, InviteState
-from plans.models import Exercise
+from plans.models import Exercise, Plan, PlanAlert, PlanRevision, SessionLog
 
 
 def role_required(*roles):
@@ -199,3 +199,39 @@ def get_exercise_image_for_user(user, slug):
         raise PermissionDenied
     clinic_id = member.clinic_id if member else patient.clinic_id
     return get_object_or_404(Exercise.objects.filter(clinic_id=clinic_id).exclude(image=""), slug=slug)
+
+
+def get_plan_for_staff(member, patient_pk, plan_pk):
+    """A plan of one of the member's clinic's patients; 404 for any other (another clinic, another patient)."""
+    patient = get_patient_for_staff(member, patient_pk)
+    plan = get_object_or_404(
+        Plan.objects.filter(patient=patient).select_related(
+            "assessment", "current_revision", "created_by__user", "draft_saved_by__user"
+        ),
+        pk=plan_pk,
+    )
+    plan.patient = patient
+    return plan
+
+
+def get_revision_for_staff(member, patient_pk, plan_pk, number):
+    plan = get_plan_for_staff(member, patient_pk, plan_pk)
+    revision = get_object_or_404(
+        PlanRevision.objects.filter(plan=plan).select_related("created_by__user", "log"), number=number
+    )
+    revision.plan = plan
+    return revision
+
+
+def get_session_log_for_staff(member, patient_pk, plan_pk, log_pk):
+    plan = get_plan_for_staff(member, patient_pk, plan_pk)
+    log = get_object_or_404(SessionLog.objects.filter(plan=plan).select_related("logged_by", "revision"), pk=log_pk)
+    log.plan = plan
+    return log
+
+
+def get_plan_alert_for_staff(member, patient_pk, plan_pk, alert_pk):
+    plan = get_plan_for_staff(member, patient_pk, plan_pk)
+    alert = get_object_or_404(PlanAlert.objects.filter(plan=plan), pk=alert_pk)
+    alert.plan = plan
+    return alert

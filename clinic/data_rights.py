@@ -30,10 +30,11 @@ from clinic import two_factor
 from clinic.models import Patient, PatientStatus, StaffMember, User
 from clinic.personal_data import StoredFile, export_record, storage_delete_on_commit
 from intake import data_rights as intake_data_rights
+from plans import data_rights as plans_data_rights
 
 # Each app's section of patient.json. Erasure runs through them in reverse, so an app whose records refer to
 # another app's (plans to assessments) is listed after it and erased before it.
-APPS = {"intake": intake_data_rights}
+APPS = {"intake": intake_data_rights, "plans": plans_data_rights}
 
 EXPORT_FORMAT = "runback-patient-export"
 EXPORT_FORMAT_VERSION = 1

@@ -1,9 +1,12 @@
 """The demo clinic: staff, and patients at different points of the pathway (invited, intake sent, examined and
-assessed, referred), built through the services the views use. Idempotent: running it again changes nothing that is
-already there."""
+assessed, referred, on a plan), built through the services the views use. Idempotent: running it again changes
+nothing that is already there."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
+from unittest import mock
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -17,6 +20,8 @@ from intake.decisions import CauseDecision, decisions_for
 from intake.models import IntakeStatus
 from intake.questionnaire import answer_paths
 from intake.schema import SAFETY_BOOLS
+from plans import services as plan_services
+from plans.models import Exercise, Plan
 
 DEMO_PASSWORD = "runback-demo-2026"  # noqa: S105 - printed for the demo on purpose
 
@@ -76,10 +81,16 @@ def seed_demo_clinic() -> dict[str, str]:
         },
     )
     staff = {entry.key: _staff_member(clinic, entry) for entry in STAFF}
+    if not Exercise.objects.shipped().exists():  # plans need the exercise library (make run loads it first)
+        plan_services.exercise_library_load()
     for entry in PATIENTS:
         patient = _patient(clinic, staff, entry)
-        _intake(patient, staff[entry.physio_key], entry.first_name)
-        _assessment(patient, staff[entry.physio_key], entry.first_name)
+        physio = staff[entry.physio_key]
+        # A patient already some way into their plan went through intake and assessment on its first day.
+        with _clock_on(_plan_started(entry.first_name)):
+            _intake(patient, physio, entry.first_name)
+            _assessment(patient, physio, entry.first_name)
+        _plan(patient, physio, entry.first_name)
     if not User.objects.filter(email=ADMIN_EMAIL).exists():
         User.objects.create_superuser(email=ADMIN_EMAIL, password=DEMO_PASSWORD, first_name="Site", last_name="Admin")
     logins = {f"{entry.role.label} ({entry.first_name} {entry.last_name})": entry.email for entry in STAFF}
@@ -354,10 +365,35 @@ def _intake(patient: Patient, physio: StaffMember, first_name: str) -> None:
 
 
 # --- Examinations and assessments -------------------------------------------------------------------------------
-# Findings of the shared clinical cases where they fit. Emma and Tom are examined and their assessments confirmed;
-# Marcus's locked knee is referred.
+# Findings of the shared clinical cases where they fit. Emma, Tom and Laura are examined and their assessments
+# confirmed; Marcus's locked knee is referred.
 
 DEMO_FINDINGS = {
+    # Twenty weeks after a planned caesarean: the load, impact and strength tests (just) and the pelvic floor check
+    # passed (reference §1.2, §1.3, §9.1); the hip abductors still test weak and the knee drops in.
+    "Laura": {
+        "squat_reproduces_pain": True,
+        "step_down_pain": True,
+        "sl_squat": {"knee_valgus": True, "pelvic_drop": False, "trunk_lean": False, "pain_nprs": 3},
+        "hip_abductor_strength": "reduced",
+        "side_lying_abduction_reps": 20,
+        "sl_bridge_reps": 21,
+        "sl_calf_raise_reps": 22,
+        "sl_sit_to_stand_reps": 20,
+        "quad_strength": "normal",
+        "effusion": False,
+        "dra_fingers": 1,
+        "pelvic_floor_check": "pass",
+        "readiness": {
+            "walk_30min": True,
+            "sl_balance_10s": True,
+            "sl_squat_10": True,
+            "jog_on_spot_1min": True,
+            "forward_bounds_10": True,
+            "hop_in_place_10": True,
+            "running_man_10": True,
+        },
+    },
     # cases/classic-pfp-load-and-hip.json, with the runner's impact tests (reference §9.1) passed as well
     "Emma": {
         "squat_reproduces_pain": True,
@@ -383,7 +419,13 @@ DEMO_FINDINGS = {
     "Marcus": {"effusion": True, "tenderness": ["medial_joint_line"]},
 }
 # The physio's decisions on causes the engine scores below the pre-selection threshold.
-DEMO_DECISIONS = {"Tom": {"muscle_tightness": "Tight iliotibial band on Ober's test."}}
+DEMO_DECISIONS = {
+    "Tom": {"muscle_tightness": "Tight iliotibial band on Ober's test."},
+    "Laura": {
+        "low_recovery_capacity": "Six hours' sleep a night and tired, with a baby of twenty weeks.",
+        "quadriceps_weakness": "Step-down pain; quadriceps endurance still to build after the pregnancy.",
+    },
+}
 DEMO_REFERRALS = {
     "Marcus": "Acute knee clinic today for the locked knee and the swelling within hours; told not to run, twist "
     "or squat until seen, and to call us if it gets worse.",
@@ -412,3 +454,87 @@ def _assessment(patient: Patient, physio: StaffMember, first_name: str) -> None:
     intake_services.assessment_confirm(
         intake=intake, by=physio, shown_digest=shown.digest, decisions=decisions, plan_start=None
     )
+
+
+# --- Plans --------------------------------------------------------------------------------------------------------
+# Emma has followed her plan for a little over two weeks and phoned in her sessions; Laura's plan is issued today;
+# Tom's is still a draft. Emma's history is built as it happened: her intake, assessment and plan on her plan's
+# first day, each session logged the morning after, so the traffic lights and the automatic changes are the ones
+# the rules made then.
+
+PLAN_STARTED_DAYS_AGO = {"Emma": 16}
+ISSUED_PLANS = {"Emma", "Laura"}
+DRAFT_PLANS = {"Tom"}
+# Emma's sessions as she reported them: her last EMMA_SESSIONS_LOGGED sessions before today, all green (pain at
+# most 2/10, next morning 1/10, no worse than her usual) except the most recent run, which hurt 4/10: amber.
+EMMA_SESSIONS_LOGGED = 6
+NEXT_MORNING = time(10)  # when Emma phoned in each session: the morning after, with the next-morning answers
+
+
+def _plan_started(first_name: str) -> datetime | None:
+    days = PLAN_STARTED_DAYS_AGO.get(first_name)
+    if days is None:
+        return None
+    return timezone.make_aware(datetime.combine(timezone.localdate() - timedelta(days=days), time(10)))
+
+
+@contextmanager
+def _clock_on(moment: datetime | None) -> Iterator[None]:
+    """Run the services as on `moment` (the services date what they do with django.utils.timezone.now): a demo
+    patient's history happens on its own days. No change when `moment` is None."""
+    if moment is None:
+        yield
+        return
+    with mock.patch("django.utils.timezone.now", return_value=moment):
+        yield
+
+
+def _plan(patient: Patient, physio: StaffMember, first_name: str) -> None:
+    """Build the demo patient's plan from their confirmed assessment, the way the pages do, issue it, and log the
+    sessions the patient reported."""
+    if first_name not in ISSUED_PLANS | DRAFT_PLANS or Plan.objects.filter(patient=patient).exists():
+        return
+    intake = patient.intakes.filter(status=IntakeStatus.SUBMITTED).first()
+    assessment = intake.assessments.filter(status="confirmed").first() if intake else None
+    if assessment is None:
+        return
+    started = _plan_started(first_name)
+    with _clock_on(started):
+        plan, _ = plan_services.plan_create(assessment=assessment, by=physio)
+        if first_name in ISSUED_PLANS:
+            plan = plan_services.plan_draft_update(
+                plan=plan,
+                by=physio,
+                expected_version=plan.draft_version,
+                note_for_patient="Log every run the evening after, or call us. Keep the strength work going on "
+                "the days you don't run.",
+            )
+            plan_services.plan_issue(plan=plan, by=physio)
+    if first_name == "Emma":
+        _log_reported_sessions(plan, physio)
+
+
+def _log_reported_sessions(plan: Plan, physio: StaffMember) -> None:
+    """Log Emma's reports of her most recent sessions before today, each the morning after (or now, if sooner)."""
+    plan.refresh_from_db()
+    now = timezone.now()
+    past = [
+        session
+        for week in plan.current_revision.content["weeks"]
+        for session in week["sessions"]
+        if session["kind"] != "rest" and date.fromisoformat(session["date"]) < timezone.localdate(now)
+    ][-EMMA_SESSIONS_LOGGED:]
+    amber = next((s["date"] for s in reversed(past) if s["kind"] == "run"), None)
+    for index, session in enumerate(past):
+        day = date.fromisoformat(session["date"])
+        phoned = min(now, timezone.make_aware(datetime.combine(day + timedelta(days=1), NEXT_MORNING)))
+        with _clock_on(phoned):
+            plan_services.session_log_create(
+                plan=Plan.objects.get(pk=plan.pk),
+                by=physio.user,
+                session_date=day,
+                pain_during_max=4 if session["date"] == amber else 1 + index % 2,
+                next_morning_pain=1,
+                next_morning_stiffness=1,
+                duration_min=30,
+            )

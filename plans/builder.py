@@ -43,12 +43,16 @@ from plans.selection import (
     DAILY_PER_SESSION_MAX,
     MAX_EXERCISES_PER_SESSION,
     ExercisePool,
+    Prescription,
     Programme,
     choose_programme,
     cross_training_entry,
     dose_for_week,
     exercise_entry,
     impact_rungs,
+    prescribed_programme,
+    programme_entry,
+    programme_problems,
 )
 
 # Session kinds and phase codes of the case-format plan.
@@ -57,6 +61,9 @@ SESSION_KINDS = (STRENGTH, RUN, IMPACT, CROSS_TRAIN, REST)
 FOUNDATION, IMPACT_READINESS, WALK_RUN, BUILD = "foundation", "impact_readiness", "walk_run", "build"
 PHASES = (FOUNDATION, IMPACT_READINESS, WALK_RUN, BUILD)
 
+# Stored with every issued plan revision; bump it when a change to the builder or the progression rules would
+# plan the same request differently.
+BUILDER_VERSION = "2026.12.1"
 DEFAULT_WEEKS = 14
 MIN_WEEKS, MAX_WEEKS = 4, 26
 # Not in the reference (the case-format example uses 2 + 2): two weeks of strength and low-impact aerobic work before
@@ -175,12 +182,18 @@ class PlanRequest:
     start_level: int | None = None
     cadence_target_spm: int | None = None
     strength_days_per_week: int | None = None
+    # The home programme in the physio's order (`Prescription`s, or plan `programme` entries); None: the builder's.
+    programme: tuple[Prescription, ...] | None = None
 
     def __post_init__(self):
         if isinstance(self.gates, dict):
             object.__setattr__(self, "gates", Gates.from_dict(self.gates))
         object.__setattr__(self, "causes", tuple(self.causes))
         problems = []
+        if self.programme is not None:
+            programme = tuple(p if isinstance(p, Prescription) else Prescription.from_entry(p) for p in self.programme)
+            object.__setattr__(self, "programme", programme)
+            problems += programme_shape_problems(programme)
         if not MIN_WEEKS <= self.weeks <= MAX_WEEKS:
             problems.append(f"weeks: a plan lasts {MIN_WEEKS} to {MAX_WEEKS} weeks (got {self.weeks})")
         if self.start_level is not None and not FIRST_LEVEL <= self.start_level <= BUILD_LEVEL:
@@ -200,11 +213,32 @@ class PlanRequest:
 
 
 class PlanError(ValueError):
-    """A request the builder cannot plan safely; `problems` names each field."""
+    """A request the builder cannot plan safely; `problems` names each field ("weeks: …", "programme.squat.reps: …",
+    "programme: …")."""
 
     def __init__(self, problems: list[str]):
         super().__init__("\n".join(problems))
         self.problems = problems
+
+    def by_field(self) -> dict[str, list[str]]:
+        """The problems by the field they name, each message without its field."""
+        fields: dict[str, list[str]] = {}
+        for problem in self.problems:
+            name, _, message = problem.partition(": ")
+            fields.setdefault(name, []).append(message)
+        return fields
+
+
+def programme_shape_problems(programme: tuple[Prescription, ...]) -> list[str]:
+    """What is wrong with a physio-chosen programme before the library is consulted: no exercise, one listed twice,
+    a dose out of range."""
+    if not programme:
+        return ["programme: choose at least one exercise"]
+    slugs = [p.slug for p in programme]
+    problems = [f"programme: {slug} is listed twice" for slug in dict.fromkeys(slugs) if slugs.count(slug) > 1]
+    for prescription in programme:
+        problems += prescription.problems()
+    return problems
 
 
 def cadence_range(baseline_spm: int | None) -> tuple[int, int]:
@@ -391,12 +425,14 @@ def fill_week(
     the cadence drill on run days, cross-training on cross-training days, then the daily exercises wherever there
     is room, as often as their dosage asks."""
     main_week = max(0, week - (timeline.strength_from - timeline.start).days // 7)
-    main = [exercise_entry(*dose_for_week(item, main_week)) for item in programme.main]
+    main = [dose_for_week(item, main_week) for item in programme.main]
+    strength_sessions = [session for session in sessions if session["kind"] == STRENGTH]
+    for spec, dose in main:
+        for session in spread(strength_sessions, dose.per_week):
+            session["exercises"].append(exercise_entry(spec, dose))
     for session in sessions:
         kind = session["kind"]
-        if kind == STRENGTH:
-            session["exercises"] = list(main)
-        elif kind == IMPACT:
+        if kind == IMPACT:
             rungs = impact_rungs(programme, counters.impact_sessions)
             session["exercises"] = [exercise_entry(spec, spec.dosage) for spec in rungs]
             counters.impact_sessions += 1
@@ -411,6 +447,13 @@ def fill_week(
             else:
                 session["kind"] = REST
     place_daily(sessions, week, timeline, programme)
+
+
+def spread(sessions: list[dict], count: int) -> list[dict]:
+    """`count` of the sessions, as evenly spaced as they allow (all of them when there are no more)."""
+    if count >= len(sessions):
+        return sessions
+    return [sessions[index * len(sessions) // count] for index in range(count)]
 
 
 def place_daily(sessions: list[dict], week: int, timeline: Timeline, programme: Programme) -> None:
@@ -472,8 +515,21 @@ def running_profile(request: PlanRequest, categories: list[str]) -> RunningProfi
 def build_plan(request: PlanRequest, library: Iterable[ExerciseSpec]) -> dict:
     """The case-format `plan` for a request, choosing exercises from `library`."""
     categories = exercise_categories(request.condition, request.causes, postpartum=request.gates.postpartum)
+    library = tuple(library)
     pool = ExercisePool(library, request.gates.contraindications)
-    programme = choose_programme(categories, pool, hip_and_knee=request.condition == Condition.PATELLOFEMORAL_PAIN)
+    hip_and_knee = request.condition == Condition.PATELLOFEMORAL_PAIN
+    if request.programme is None:
+        programme = choose_programme(categories, pool, hip_and_knee=hip_and_knee)
+    else:
+        problems = programme_problems(
+            request.programme,
+            {spec.slug: spec for spec in library},
+            request.gates.contraindications,
+            hip_and_knee=hip_and_knee,
+        )
+        if problems:
+            raise PlanError(problems)
+        programme = prescribed_programme(request.programme, categories, pool)
     timeline = plan_timeline(request, categories, programme)
     profile = running_profile(request, categories)
     layout = EXTRA_REST_WEEK if request.gates.extra_rest_day else STANDARD_WEEK
@@ -500,6 +556,7 @@ def build_plan(request: PlanRequest, library: Iterable[ExerciseSpec]) -> dict:
         "phases": phases_of(weeks),
         "exercise_categories": categories,
         "categories_without_exercise": categories_without_exercise(categories, weeks),
+        "programme": [programme_entry(spec) for spec in programme.listed],
         "running_load": profile.as_dict(),
         "weeks": weeks,
         "adjustments": [],

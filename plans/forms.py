@@ -1,4 +1,5 @@
-"""Forms of the exercise library: the filters above the list and a clinic's own exercise."""
+"""Forms of the plans app: the exercise library (the filters above the list, a clinic's own exercise), the plan
+draft editor (settings, the home programme's rows, the exercise to add) and the session log."""
 
 import json
 import re
@@ -10,11 +11,24 @@ from django import forms
 from clinic.access import exercises_for_staff
 from clinic.models import StaffMember
 from intake.codes import CATEGORY_LABELS, CONTRAINDICATIONS, Category
-from plans.exercises import MAX_SLUG
-from plans.models import KIND_CHOICES, RESERVED_SLUGS, Exercise
+from plans.builder import MAX_STRENGTH_DAYS, MAX_WEEKS, MIN_WEEKS
+from plans.exercises import MAX_SLUG, ExerciseSpec
+from plans.ladder import BUILD_LEVEL, CONTINUOUS_LEVEL, CONTINUOUS_RUN_MIN, walk_run_level
+from plans.models import (
+    KIND_CHOICES,
+    NOTE_FOR_PATIENT_MAX_LENGTH,
+    PF_SYMPTOM_CHOICES,
+    RESERVED_SLUGS,
+    Exercise,
+    SessionLog,
+)
+from plans.selection import DOSE_LIMITS, DOSE_PARTS, PRESCRIBED_KINDS, is_impact
 from plans.selectors import SOURCE_CLINIC, SOURCE_SHIPPED
 
 CATEGORY_CHOICES = [(str(code), label) for code, label in CATEGORY_LABELS.items() if code != Category.REFER]
+# A programme holds at most 4 strength and 4 daily exercises (plans.selection); a few more rows may be posted while
+# the physio edits, and the builder says what is too many.
+MAX_PROGRAMME_ROWS = 12
 CONTRAINDICATION_CHOICES = [(str(code), label) for code, label in CONTRAINDICATIONS.items()]
 MAX_FIGURE_JSON = 20_000
 
@@ -248,3 +262,235 @@ def free_slug(name: str, *, clinic_id: int) -> str:
         suffix += 1
         slug = f"{base}_{suffix}"
     return slug
+
+
+# --- Plans ----------------------------------------------------------------------------------------------------------
+
+
+def _level_label(level: int) -> str:
+    if level == BUILD_LEVEL:
+        return "Level 8: build phase (running volume rises week by week)"
+    spec = walk_run_level(level)
+    if level == CONTINUOUS_LEVEL:
+        return f"Level {level}: run {CONTINUOUS_RUN_MIN[0]}–{CONTINUOUS_RUN_MIN[1]} min without stopping"
+    return f"Level {level}: run {spec.run_min} min, walk {spec.walk_min} min × {spec.repeats}"
+
+
+START_LEVEL_CHOICES = [("", "The builder's choice"), *((str(n), _level_label(n)) for n in range(1, BUILD_LEVEL + 1))]
+STRENGTH_DAY_CHOICES = [
+    ("", "The builder's choice (3 a week before running, 2 once running)"),
+    *((str(n), f"{n} a week") for n in range(1, MAX_STRENGTH_DAYS + 1)),
+]
+
+
+def _optional_int(choice: str) -> int | None:
+    return int(choice) if choice else None
+
+
+class PlanDraftForm(forms.Form):
+    """The draft's settings. Ranges are checked by the plan builder, whose messages name each field, so a value
+    is never refused in two different words; the browser gets the same bounds as hints."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    start = forms.DateField(label="Start date", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    weeks = forms.IntegerField(
+        label="Weeks", widget=forms.NumberInput(attrs={"min": MIN_WEEKS, "max": MAX_WEEKS, "inputmode": "numeric"})
+    )
+    start_level = forms.TypedChoiceField(
+        label="Starting walk/run level",
+        choices=START_LEVEL_CHOICES,
+        coerce=int,
+        empty_value=None,
+        required=False,
+        help_text="Where the running starts once it is allowed.",
+    )
+    strength_days_per_week = forms.TypedChoiceField(
+        label="Strength days", choices=STRENGTH_DAY_CHOICES, coerce=int, empty_value=None, required=False
+    )
+    cadence_target_spm = forms.IntegerField(
+        label="Cadence target (steps a minute)",
+        required=False,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+    note_for_patient = forms.CharField(
+        label="Note for the patient",
+        required=False,
+        max_length=NOTE_FOR_PATIENT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=f"Shown with the plan (at most {NOTE_FOR_PATIENT_MAX_LENGTH} characters).",
+    )
+
+    def __init__(self, *args, cadence_range: tuple[int, int] | None, **kwargs):
+        """`cadence_range`: the targets the physio may set (reference §2.7), or None when the plan does not retrain
+        cadence (the field is then left out)."""
+        super().__init__(*args, **kwargs)
+        if cadence_range is None:
+            del self.fields["cadence_target_spm"]
+        else:
+            low, high = cadence_range
+            field = self.fields["cadence_target_spm"]
+            field.widget.attrs.update(min=low, max=high)
+            field.help_text = f"{low}–{high}: the patient's cadence + 5–10 % (reference §2.7). Empty: + 5 %."
+
+    def inputs(self) -> dict:
+        inputs = {name: self.cleaned_data[name] for name in ("start", "weeks", "start_level", "strength_days_per_week")}
+        inputs["cadence_target_spm"] = self.cleaned_data.get("cadence_target_spm")
+        return inputs
+
+
+class PrescriptionForm(forms.Form):
+    """One row of the home programme: the exercise (by its code) and its starting dose."""
+
+    code = forms.CharField(max_length=MAX_SLUG, widget=forms.HiddenInput)
+    sets = forms.IntegerField(label="Sets", required=False)
+    reps = forms.IntegerField(label="Repetitions", required=False)
+    hold_s = forms.IntegerField(label="Hold (s)", required=False)
+    minutes = forms.IntegerField(label="Minutes", required=False)
+    per_week = forms.IntegerField(label="Times a week", required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for part in DOSE_PARTS:
+            low, high = DOSE_LIMITS[part]
+            self.fields[part].widget.attrs.update(min=low, max=high, inputmode="numeric")
+
+
+ProgrammeFormSet = forms.formset_factory(
+    PrescriptionForm, extra=0, max_num=MAX_PROGRAMME_ROWS, validate_max=True, absolute_max=MAX_PROGRAMME_ROWS
+)
+
+
+class AddExerciseSelect(forms.Select):
+    """Options of exercises the patient must not do stay visible, disabled, with the reason in their label."""
+
+    def __init__(self, *args, disabled: set[str] = frozenset(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.disabled = disabled
+
+    def create_option(self, name, value, *args, **kwargs):
+        option = super().create_option(name, value, *args, **kwargs)
+        if value in self.disabled:
+            option["attrs"]["disabled"] = True
+        return option
+
+
+class AddExerciseForm(forms.Form):
+    """The exercise to add to the home programme: the clinic's active library, those training the plan's
+    categories first; exercises the patient must not do are listed, disabled, with the reason."""
+
+    add_exercise = forms.ChoiceField(label="Add an exercise", required=False)
+
+    def __init__(self, *args, library: list[ExerciseSpec], categories: list[str], contraindications, listed, **kwargs):
+        super().__init__(*args, **kwargs)
+        present = set(contraindications)
+        candidates = [
+            spec
+            for spec in sorted(library, key=lambda spec: spec.name)
+            if spec.kind in PRESCRIBED_KINDS and not is_impact(spec) and spec.slug not in listed
+        ]
+        wanted = set(categories)
+        disabled = set()
+
+        def option(spec):
+            reasons = sorted(present.intersection(spec.contraindications))
+            if reasons:
+                disabled.add(spec.slug)
+                because = "; ".join(CONTRAINDICATIONS.get(code, code).lower() for code in reasons)
+                return spec.slug, f"{spec.name}: not for this patient ({because})"
+            labels = ", ".join(CATEGORY_LABELS.get(c, c) for c in spec.categories)
+            return spec.slug, f"{spec.name} ({labels})" if labels else spec.name
+
+        for_plan = [option(spec) for spec in candidates if wanted.intersection(spec.categories)]
+        others = [option(spec) for spec in candidates if not wanted.intersection(spec.categories)]
+        choices = [("", "Choose an exercise")]
+        if for_plan:
+            choices.append(("Trains this plan's categories", for_plan))
+        if others:
+            choices.append(("Other exercises", others))
+        field = self.fields["add_exercise"]
+        field.choices = choices
+        field.widget = AddExerciseSelect(choices=choices, disabled=disabled)
+        self.disabled_slugs = disabled
+
+    def clean_add_exercise(self):
+        slug = self.cleaned_data["add_exercise"]
+        if slug in self.disabled_slugs:
+            raise forms.ValidationError("This exercise must not be given to this patient.")
+        return slug
+
+
+class SessionLogForm(forms.ModelForm):
+    """A session as the patient reports it (reference §9.4), typed in by staff from a phone call. The pelvic floor
+    question is asked after a birth only."""
+
+    pf_symptoms = forms.MultipleChoiceField(
+        label="Any pelvic floor symptoms during or after?",
+        choices=PF_SYMPTOM_CHOICES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Any of these makes the session red and asks for a pelvic health review.",
+    )
+
+    class Meta:
+        model = SessionLog
+        fields = [
+            "session_date",
+            "completed",
+            "pain_during_max",
+            "pain_escalated",
+            "limp",
+            "swelling",
+            "next_morning_pain",
+            "next_morning_stiffness",
+            "pf_symptoms",
+            "rpe",
+            "distance_km",
+            "duration_min",
+        ]
+        labels = {
+            "session_date": "Date of the session",
+            "completed": "Finished the whole session",
+            "pain_during_max": "Worst knee pain during the session (0–10)",
+            "next_morning_pain": "Knee pain the next morning (0–10)",
+            "next_morning_stiffness": "Knee stiffness the next morning (0–10)",
+            "rpe": "How hard it felt (0–10)",
+        }
+        help_texts = {
+            "next_morning_pain": "Leave empty if the patient has not had that morning yet.",
+            "next_morning_stiffness": "Leave empty if the patient has not had that morning yet.",
+            "rpe": "Optional. 0: nothing at all, 10: as hard as possible.",
+            "duration_min": "Optional.",
+            "distance_km": "Optional.",
+        }
+        widgets = {"session_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+    def __init__(self, *args, postpartum: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not postpartum:
+            del self.fields["pf_symptoms"]
+        for name in ("pain_during_max", "next_morning_pain", "next_morning_stiffness", "rpe"):
+            self.fields[name].widget.attrs.update(min=0, max=10, inputmode="numeric")
+        self.fields["distance_km"].widget.attrs.update(min=0, step="0.1", inputmode="decimal")
+        self.fields["duration_min"].widget.attrs.update(min=0, inputmode="numeric")
+        symptoms = ["pain_escalated", "limp", "swelling"]
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            Fieldset(
+                "The session",
+                Div(
+                    Div("session_date", css_class="col-md-6"),
+                    Div("completed", css_class="col-md-6 pt-md-4"),
+                    css_class="row",
+                ),
+                Div(Div("duration_min", css_class="col-6"), Div("distance_km", css_class="col-6"), css_class="row"),
+                "rpe",
+            ),
+            Fieldset("Pain and warning signs", "pain_during_max", *symptoms, *(["pf_symptoms"] if postpartum else [])),
+            Fieldset("The next morning", "next_morning_pain", "next_morning_stiffness"),
+        )
+
+    def session_fields(self) -> dict:
+        fields = dict(self.cleaned_data)
+        fields.setdefault("pf_symptoms", [])
+        return fields

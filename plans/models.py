@@ -1,19 +1,33 @@
-"""Models of the plans app. So far: the exercise library. Plans, their revisions and session logs follow below it.
+"""Models of the plans app: the exercise library, then plans, their revisions, session logs and alerts.
 
 The library is one table: the shipped exercises (`clinic` is null), loaded from `plans/data/exercises.json` by
 `manage.py load_exercise_library`, and each clinic's own exercises, which its physiotherapists manage in the app.
 The plan builder never sees these rows, only the `ExerciseSpec`s that `as_spec()` makes of them.
 """
 
+from datetime import date, timedelta
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator, URLValidator
+from django.core.validators import (
+    MaxLengthValidator,
+    MaxValueValidator,
+    MinValueValidator,
+    RegexValidator,
+    URLValidator,
+)
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 
-from clinic.models import Clinic, StaffMember
+from clinic.models import Clinic, Patient, StaffMember
+from plans.builder import MAX_WEEKS, MIN_WEEKS
 from plans.exercises import KINDS, MAX_SLUG, SLUG_PATTERN, Dosage, ExerciseSpec, spec_problems
 from plans.images import validate_exercise_image
+from plans.ladder import BUILD_LEVEL, FIRST_LEVEL
+from plans.progression import AMBER, GREEN, PF_SYMPTOMS, RED, LoggedSession
+from plans.progression import SessionLog as ProgressionLog
 
 # ---------------------------------------------------------------------------------------------------------------
 # Exercise library
@@ -238,3 +252,328 @@ class Exercise(models.Model):
             errors["slug"] = "The shipped library already uses this code; choose another."
         if errors:
             raise ValidationError(errors)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Plans, their revisions and session logs
+# ---------------------------------------------------------------------------------------------------------------
+#
+# A `Plan` is one patient's return-to-run plan, built from one confirmed assessment. The physio works on its draft
+# (the builder's inputs and the plan they build) and issues it: issuing freezes the draft into the next
+# `PlanRevision`, which the patient follows. Logged sessions (`SessionLog`) may change the schedule ahead; each such
+# change is an automatic revision the physio can undo. A revision is never changed; the plan's `current_revision`
+# is what the patient sees. Handouts and the patient portal read revisions, never the draft.
+
+NOTE_FOR_PATIENT_MAX_LENGTH = 1000
+REVISION_REASON_MAX_LENGTH = 300
+
+
+class PlanStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    ISSUED = "issued", "Issued"
+    ENDED = "ended", "Ended"
+
+
+class PlanQuerySet(models.QuerySet):
+    def for_clinic(self, clinic_id):
+        return self.filter(patient__clinic_id=clinic_id)
+
+
+class Plan(models.Model):
+    """One patient's plan: the draft the physio edits, and the revisions issued from it.
+
+    The draft is the builder's inputs (`start` … `programme`; `programme` None means the builder chooses the home
+    programme) and `content`, the plan they built at the last save. `draft_version` goes up with every save: a save
+    based on an older version is refused (two physios editing at once). The condition, causes, gates and current
+    running come from the assessment, which never changes once confirmed.
+    """
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="plans")
+    # RESTRICT, not PROTECT: an assessment with plans is never deleted on its own, yet erasing the patient removes
+    # both (the plans go with the patient).
+    assessment = models.ForeignKey("intake.Assessment", on_delete=models.RESTRICT, related_name="plans")
+    status = models.CharField(max_length=10, choices=PlanStatus.choices, default=PlanStatus.DRAFT)
+    created_by = models.ForeignKey(StaffMember, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    # The draft: the builder's inputs, the note and the plan they built.
+    start = models.DateField("start date")
+    weeks = models.PositiveSmallIntegerField(validators=[MinValueValidator(MIN_WEEKS), MaxValueValidator(MAX_WEEKS)])
+    start_level = models.PositiveSmallIntegerField("starting level", null=True, blank=True)
+    strength_days_per_week = models.PositiveSmallIntegerField("strength days a week", null=True, blank=True)
+    cadence_target_spm = models.PositiveSmallIntegerField("cadence target (steps a minute)", null=True, blank=True)
+    programme = models.JSONField(
+        null=True, blank=True, help_text="The physio's home programme (plan `programme` entries); empty: the builder's."
+    )
+    note_for_patient = models.TextField(
+        max_length=NOTE_FOR_PATIENT_MAX_LENGTH,
+        blank=True,
+        validators=[MaxLengthValidator(NOTE_FOR_PATIENT_MAX_LENGTH)],  # a TextField's max_length binds forms only
+    )
+    content = models.JSONField(help_text="The plan the draft's inputs built at its last save.")
+    draft_version = models.PositiveIntegerField(default=1)
+    draft_saved_by = models.ForeignKey(StaffMember, on_delete=models.PROTECT, related_name="+")
+    draft_saved_at = models.DateTimeField(default=timezone.now)
+    issued_draft_version = models.PositiveIntegerField(
+        null=True, blank=True, help_text="The draft version last issued; empty until the plan is first issued."
+    )
+    current_revision = models.ForeignKey(
+        "PlanRevision", on_delete=models.RESTRICT, null=True, blank=True, related_name="+"
+    )
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    objects = PlanQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment"], condition=Q(status="draft"), name="plan_one_draft_per_assessment"
+            ),
+            models.UniqueConstraint(
+                fields=["patient"], condition=Q(status="issued"), name="plan_one_issued_per_patient"
+            ),
+            models.CheckConstraint(condition=Q(weeks__gte=MIN_WEEKS, weeks__lte=MAX_WEEKS), name="plan_weeks_in_range"),
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(current_revision__isnull=False), name="plan_issued_has_revision"
+            ),
+        ]
+        indexes = [models.Index(fields=["patient", "status"])]
+
+    def __str__(self):
+        return f"Plan {self.pk}"
+
+    def get_absolute_url(self):
+        return reverse("plans:detail", args=[self.patient_id, self.pk])
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == PlanStatus.DRAFT
+
+    @property
+    def has_unissued_changes(self) -> bool:
+        """The draft was saved since the plan was last issued (always true for a plan never issued)."""
+        return self.draft_version != self.issued_draft_version
+
+    def inputs(self) -> dict:
+        """The draft's builder inputs, as `PlanRequest` fields."""
+        return {
+            "start": self.start,
+            "weeks": self.weeks,
+            "start_level": self.start_level,
+            "strength_days_per_week": self.strength_days_per_week,
+            "cadence_target_spm": self.cadence_target_spm,
+            "programme": self.programme,
+        }
+
+
+class RevisionKind(models.TextChoices):
+    ISSUED = "issued", "Issued by the physiotherapist"
+    AUTOMATIC = "automatic", "Automatic change after a logged session"
+    UNDO = "undo", "Automatic change undone"
+
+
+class ImmutableRevision(Exception):
+    """A plan revision is a record of what the patient was given: it is never changed."""
+
+
+class PlanRevisionQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise ImmutableRevision("Plan revisions are never changed.")
+
+
+class PlanRevision(models.Model):
+    """One version of a plan as the patient had it: issued by a physio, changed automatically after a logged
+    session, or an automatic change undone. Never changed once created (the model refuses; on PostgreSQL a trigger
+    refuses too); deleted only with its plan."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField(help_text="1, 2, … within the plan.")
+    kind = models.CharField(max_length=10, choices=RevisionKind.choices)
+    content = models.JSONField(help_text="The plan (case-format `plan` object).")
+    inputs = models.JSONField(help_text="The builder inputs it was built from (dates as ISO text).")
+    note_for_patient = models.TextField(max_length=NOTE_FOR_PATIENT_MAX_LENGTH, blank=True)
+    reason = models.CharField(max_length=REVISION_REASON_MAX_LENGTH)
+    changes = models.JSONField(default=list, blank=True, help_text="The automatic changes (`apply_log`), if any.")
+    log = models.ForeignKey(
+        "SessionLog",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="revisions",
+        help_text="The logged session that caused an automatic revision.",
+    )
+    undoes = models.OneToOneField("self", on_delete=models.CASCADE, null=True, blank=True, related_name="undone_by")
+    created_by = models.ForeignKey(StaffMember, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    builder_version = models.CharField(max_length=20)
+    engine_version = models.CharField(max_length=20, blank=True)
+
+    objects = PlanRevisionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["plan", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "number"], name="plan_revision_number_unique"),
+            models.CheckConstraint(
+                condition=~Q(kind="automatic") | Q(log__isnull=False), name="plan_revision_automatic_has_log"
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="undo") | Q(undoes__isnull=False), name="plan_revision_undo_names_revision"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Plan {self.plan_id} revision {self.number}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ImmutableRevision(f"Revision {self.number} of plan {self.plan_id} cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("plans:revision", args=[self.plan.patient_id, self.plan_id, self.number])
+
+    @property
+    def is_automatic(self) -> bool:
+        return self.kind == RevisionKind.AUTOMATIC
+
+    @property
+    def start(self) -> date:
+        return date.fromisoformat(self.inputs["start"])
+
+    @property
+    def end(self) -> date:
+        return self.start + timedelta(days=7 * self.inputs["weeks"] - 1)
+
+
+class TrafficLight(models.TextChoices):
+    # reference §9.3 P1, P3, P4
+    GREEN = GREEN, "Green"
+    AMBER = AMBER, "Amber"
+    RED = RED, "Red"
+
+
+PF_SYMPTOM_LABELS = {
+    "leak": "Leaking urine",
+    "heaviness": "Heaviness or dragging",
+    "pelvic_pain": "Pelvic pain",
+    "bowel": "Bowel or wind control problems",
+}
+PF_SYMPTOM_CHOICES = [(code, PF_SYMPTOM_LABELS[code]) for code in PF_SYMPTOMS]  # reference §9.4
+
+
+def zero_to_ten(verbose_name, **options):
+    return models.PositiveSmallIntegerField(
+        verbose_name, validators=[MinValueValidator(0), MaxValueValidator(10)], **options
+    )
+
+
+class SessionLog(models.Model):
+    """How one planned session went (reference §9.4), against the revision the patient was following, with the
+    traffic light computed from it (§9.3). One per plan day."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="logs")
+    revision = models.ForeignKey(PlanRevision, on_delete=models.RESTRICT, related_name="logs")
+    session_date = models.DateField()
+    completed = models.BooleanField(default=True)
+    level = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="The walk/run level of a run session (8: build phase)."
+    )
+    pain_during_max = zero_to_ten("worst pain during the session")
+    pain_escalated = models.BooleanField("pain got worse during the session", default=False)
+    limp = models.BooleanField("limp or change in running style", default=False)
+    swelling = models.BooleanField(default=False)
+    next_morning_pain = zero_to_ten("pain the next morning", null=True, blank=True)
+    next_morning_stiffness = zero_to_ten("stiffness the next morning", null=True, blank=True)
+    pf_symptoms = models.JSONField(
+        "pelvic floor symptoms", default=list, blank=True, help_text="Asked after a birth only (reference §9.4)."
+    )
+    rpe = zero_to_ten("effort (RPE)", null=True, blank=True)
+    distance_km = models.DecimalField(
+        "distance (km)", max_digits=5, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    duration_min = models.PositiveSmallIntegerField("duration (minutes)", null=True, blank=True)
+    traffic_light = models.CharField(max_length=5, choices=TrafficLight.choices)
+    light_reasons = models.JSONField(default=list, blank=True)
+    light_advice = models.TextField(blank=True)
+    logged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    logged_for_patient_by_staff = models.BooleanField(default=False)
+    logged_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["plan", "session_date"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "session_date"], name="session_log_once_per_day"),
+            *(
+                models.CheckConstraint(
+                    condition=Q(**{f"{name}__gte": 0, f"{name}__lte": 10}) | Q(**{f"{name}__isnull": True}),
+                    name=f"session_log_{name}_0_to_10",
+                )
+                for name in ("pain_during_max", "next_morning_pain", "next_morning_stiffness", "rpe")
+            ),
+            models.CheckConstraint(
+                condition=Q(level__isnull=True) | Q(level__gte=FIRST_LEVEL, level__lte=BUILD_LEVEL),
+                name="session_log_level_1_to_8",
+            ),
+            models.CheckConstraint(
+                condition=Q(distance_km__isnull=True) | Q(distance_km__gte=0), name="session_log_distance_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(traffic_light__in=[GREEN, AMBER, RED]), name="session_log_traffic_light_known"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Session log {self.pk}"
+
+    def get_absolute_url(self):
+        return reverse("plans:log", args=[self.plan.patient_id, self.plan_id, self.pk])
+
+    def as_session_log(self) -> ProgressionLog:
+        """The log as the progression rules read it."""
+        return ProgressionLog(
+            session_date=self.session_date,
+            level=self.level,
+            completed=self.completed,
+            pain_during_max=self.pain_during_max,
+            pain_escalated=self.pain_escalated,
+            limp=self.limp,
+            swelling=self.swelling,
+            next_morning_pain=self.next_morning_pain,
+            next_morning_stiffness=self.next_morning_stiffness,
+            pf_symptoms=tuple(self.pf_symptoms),
+            rpe=self.rpe,
+            distance_km=float(self.distance_km) if self.distance_km is not None else None,
+            duration_min=self.duration_min,
+        )
+
+    def as_logged_session(self) -> LoggedSession:
+        return LoggedSession(self.as_session_log(), self.traffic_light)
+
+
+class PlanAlert(models.Model):
+    """Something in the logged sessions the physio must review (reference §9.3 P5, §8 RF19): raised once per
+    logged session and reason, open until a physio marks it reviewed."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="alerts")
+    log = models.ForeignKey(SessionLog, on_delete=models.CASCADE, related_name="alerts")
+    code = models.CharField(max_length=40)
+    rule = models.CharField(max_length=10)
+    reason = models.CharField(max_length=300)
+    raised_at = models.DateTimeField(default=timezone.now)
+    reviewed_by = models.ForeignKey(StaffMember, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-raised_at", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["log", "code"], name="plan_alert_once_per_log_and_reason")]
+        indexes = [models.Index(fields=["plan", "reviewed_at"])]
+
+    def __str__(self):
+        return f"Plan alert {self.pk}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.reviewed_at is None

@@ -9,6 +9,7 @@ with its rule, so the physiotherapist can see it and undo it.
 
 import copy
 import itertools
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -61,6 +62,16 @@ class SessionLog:
         ]
         if problems:
             raise ValueError("; ".join(problems))
+
+
+def baseline_morning_pain(intake: dict) -> int:
+    """The patient's usual pain before the ladder, from the intake: the next-morning baseline of P1 and P4.
+
+    Not in the reference, which says "baseline" only: the lower of the pain now and the usual pain the patient
+    reported (NPRS, reference §6), so a morning worse than either counts; 0 when neither was answered.
+    """
+    answered = [intake[key] for key in ("nprs_now", "nprs_usual") if intake.get(key) is not None]
+    return min(answered, default=0)
 
 
 @dataclass(frozen=True)
@@ -153,9 +164,12 @@ def symptoms_rising(history: list[LoggedSession], start: date) -> bool:
 
 
 def _state_before(level: int, history: list[LoggedSession]) -> LadderState:
-    """The green sessions already done at `level` since the patient last arrived at it (P2)."""
+    """The green sessions already done at `level` since the patient last arrived at it (P2). Sessions without a
+    level (strength or cross-training days) are no exposures."""
     current, greens = None, 0
     for entry in history:
+        if entry.log.level is None:
+            continue
         if entry.log.level != current:
             current, greens = entry.log.level, 0
         if entry.colour == GREEN:
@@ -225,6 +239,21 @@ def apply_log(
     return new_plan, changes
 
 
+def replay_logs(plan: dict, logged: list[LoggedSession], *, history_only: Collection[date] = ()) -> dict:
+    """A freshly built plan with the logged sessions applied again in date order, each as on its own day, so a plan
+    the physio rebuilds keeps the repeats and steps back the patient's sessions earned (P2–P4, P9). Sessions that
+    are not runs in this plan, and those on the `history_only` days (the physio undid what they changed), count
+    only as history."""
+    history: list[LoggedSession] = []
+    for entry in sorted(logged, key=lambda e: e.log.session_date):
+        day = entry.log.session_date
+        runs = (s for week in plan["weeks"] for s in week["sessions"] if s["kind"] == RUN)
+        if day not in history_only and any(s["date"] == day.isoformat() for s in runs):
+            plan, _ = apply_log(plan, session_date=day, light=entry.colour, today=day, history=history)
+        history.append(entry)
+    return plan
+
+
 def _next_state(run: dict, light: str, history: list[LoggedSession], *, rising: bool):
     """The rule applied, the ladder state of the next run, and the minutes a held build run may not exceed."""
     state = _state_before(run["level"], history)
@@ -238,7 +267,7 @@ def _next_state(run: dict, light: str, history: list[LoggedSession], *, rising: 
 
 
 def _reason(rule: str, light: str, session_date: date, run: dict) -> str:
-    when = session_date.isoformat()
+    when = f"{session_date.day} {session_date:%b %Y}"
     level = run["level"]
     below = "level 7" if level == BUILD_LEVEL else f"level {max(FIRST_LEVEL, level - 1)}"
     return {

@@ -4,9 +4,10 @@ Pure Python. Nothing here names an exercise: the choice follows each library ent
 flag, contraindications and progressions, so a clinic's own library plans the same way as the shipped one.
 """
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 
-from intake.codes import HIP_STRENGTH, KNEE_STRENGTH, Category
+from intake.codes import CONTRAINDICATIONS, HIP_STRENGTH, KNEE_STRENGTH, Category
 from plans.exercises import Dosage, ExerciseSpec
 
 MAX_EXERCISES_PER_SESSION = 5  # reference §5 (3–4 once independent) and the case-format plan invariants
@@ -36,6 +37,22 @@ MAX_REPS = 15
 HOLD_STEP_S = 5
 HOLD_MAX_FACTOR = 2
 DEFAULT_CROSS_TRAIN_MIN = 30  # reference §9.1: a 30-minute brisk walk is the entry test, the natural session length
+
+# A physio-chosen home programme holds these kinds; the plan schedules impact rungs, cross-training and the cadence
+# drill itself, on their own days.
+PRESCRIBED_KINDS = MAIN_KINDS | DAILY_KINDS
+DOSE_PARTS = ("sets", "reps", "hold_s", "minutes", "per_week")
+# Not in the reference: the bounds of a dose a physio types in. Times a week are the library's 1–7; the others are
+# wide enough for every shipped dose (pogo jumps' 30 contacts, the 60 s pelvic floor hold, a 4-set broad hop) and
+# catch typing slips (a 100-rep set, a 10-minute hold).
+DOSE_LIMITS = {"sets": (1, 5), "reps": (1, 30), "hold_s": (1, 120), "minutes": (1, 60), "per_week": (1, 7)}
+DOSE_WORDS = {
+    "sets": "sets",
+    "reps": "repetitions",
+    "hold_s": "seconds of hold",
+    "minutes": "minutes",
+    "per_week": "times a week",
+}
 
 
 def is_impact(spec: ExerciseSpec) -> bool:
@@ -111,6 +128,7 @@ class Programme:
     impact: tuple[ExerciseSpec, ...]  # the impact ladder, easiest first (reference §4.4)
     cross_training: tuple[ExerciseSpec, ...]  # simplest first: fewest pieces of equipment, lowest level
     cadence_drill: ExerciseSpec | None
+    listed: tuple[ExerciseSpec, ...] = ()  # the home programme as the physio reads it, each at its starting dose
 
 
 def choose_programme(categories: list[str], pool: ExercisePool, *, hip_and_knee: bool) -> Programme:
@@ -128,17 +146,136 @@ def choose_programme(categories: list[str], pool: ExercisePool, *, hip_and_knee:
     _cover(main, main_candidates, wanted, MAIN_EXERCISES_MAX)
     daily: list[Item] = []
     _cover(daily, pool.select(DAILY_KINDS), wanted, DAILY_EXERCISES_MAX, chosen_before=main)
+    return _programme(main, daily, pool, wanted)
+
+
+def prescribed_programme(prescriptions: Iterable["Prescription"], categories: list[str], pool: ExercisePool):
+    """The physio's home programme, in their order and at their starting doses (checked first with
+    `programme_problems`); impact rungs, cross-training and the cadence drill are chosen as for any plan."""
+    items = []
+    for prescription in prescriptions:
+        spec = pool.by_slug[prescription.slug]
+        items.append(Item(replace(spec, dosage=prescription.dosage(spec.dosage)), frozenset(spec.categories)))
+    main = [item for item in items if item.spec.kind in MAIN_KINDS]
+    daily = [item for item in items if item.spec.kind in DAILY_KINDS]
+    return _programme(main, daily, pool, list(categories), listed=tuple(item.spec for item in items))
+
+
+def _programme(main: list[Item], daily: list[Item], pool: ExercisePool, wanted: list[str], listed=None) -> Programme:
+    """The home programme with its progression chains, and what the schedule adds around it."""
     drills = pool.select({"cadence_drill"}, impact=None)
-    main = pool.with_chains(main)
+    main_chained = pool.with_chains(main)
     return Programme(
-        main=tuple(main),
-        daily=tuple(pool.with_chains(daily, taken={spec.slug for item in main for spec in item.chain})),
+        main=tuple(main_chained),
+        daily=tuple(pool.with_chains(daily, taken={spec.slug for item in main_chained for spec in item.chain})),
         impact=tuple(pool.select({"impact", *MAIN_KINDS, *DAILY_KINDS}, impact=True)),
         cross_training=tuple(
             sorted(pool.select({"cross_training"}), key=lambda s: (len(s.equipment), s.level, s.slug))
         ),
         cadence_drill=drills[0] if drills and Category.GAIT_CADENCE in wanted else None,
+        listed=listed if listed is not None else tuple(item.spec for item in (*main, *daily)),
     )
+
+
+# --- a physio-chosen programme ------------------------------------------------------------------------------------
+
+
+def _is_whole(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+@dataclass(frozen=True)
+class Prescription:
+    """One exercise of a physio-chosen home programme and its starting dose. A part left out (None) is not part of
+    the dose: a bridge held 5 s at the top has `hold_s=5`, a plain one none. Side by side and rest come from the
+    library. In a plan's `programme` list it is an entry with `code` and the dose parts."""
+
+    slug: str
+    sets: int | None = None
+    reps: int | None = None
+    hold_s: int | None = None
+    minutes: int | None = None
+    per_week: int | None = 3
+
+    @classmethod
+    def from_entry(cls, entry: dict) -> "Prescription":
+        return cls(slug=entry["code"], **{part: entry.get(part) for part in DOSE_PARTS})
+
+    def as_entry(self) -> dict:
+        return {"code": self.slug, **{part: getattr(self, part) for part in DOSE_PARTS}}
+
+    def dosage(self, library_dose: Dosage) -> Dosage:
+        return replace(library_dose, **{part: getattr(self, part) for part in DOSE_PARTS})
+
+    def problems(self) -> list[str]:
+        """What is wrong with the dose itself, one line per part: `programme.<slug>.<part>: …`."""
+        problems = []
+        for part in DOSE_PARTS:
+            value = getattr(self, part)
+            low, high = DOSE_LIMITS[part]
+            if value is None and part != "per_week":
+                continue
+            if not (_is_whole(value) and low <= value <= high):
+                got = "nothing" if value is None else value
+                problems.append(f"programme.{self.slug}.{part}: choose {low} to {high} {DOSE_WORDS[part]} (got {got})")
+        if self.reps is None and self.hold_s is None and self.minutes is None:
+            problems.append(f"programme.{self.slug}: give repetitions, a hold or minutes")
+        return problems
+
+
+def programme_problems(
+    prescriptions: Iterable[Prescription],
+    library: Mapping[str, ExerciseSpec],
+    contraindications: Iterable[str],
+    *,
+    hip_and_knee: bool,
+) -> list[str]:
+    """Why a physio-chosen programme cannot be planned for this patient, one line each (empty when it can): an
+    exercise the library lacks, one the patient must not do, one the schedule places itself, too many exercises,
+    or a patellofemoral programme without hip and knee strengthening (reference §2.5)."""
+    present = set(contraindications)
+    problems, known = [], []
+    for prescription in prescriptions:
+        spec = library.get(prescription.slug)
+        field = f"programme.{prescription.slug}"
+        if spec is None:
+            problems.append(f"{field}: {prescription.slug} is not in the exercise library (or has been deactivated)")
+            continue
+        known.append(spec)
+        reasons = sorted(present.intersection(spec.contraindications))
+        if reasons:
+            because = "; ".join(CONTRAINDICATIONS.get(code, code).lower() for code in reasons)
+            problems.append(f"{field}: {spec.name} must not be given to this patient ({because})")
+        if is_impact(spec):
+            problems.append(
+                f"{field}: {spec.name} is an impact exercise; the plan places impact work itself, in its "
+                "impact-readiness weeks"
+            )
+        elif spec.kind not in PRESCRIBED_KINDS:
+            problems.append(
+                f"{field}: {spec.name} is {spec.kind.replace('_', ' ')}; the plan places it itself, on its own days"
+            )
+    main = [spec for spec in known if spec.kind in MAIN_KINDS]
+    daily = [spec for spec in known if spec.kind in DAILY_KINDS]
+    if len(main) > MAIN_EXERCISES_MAX:
+        problems.append(
+            f"programme: at most {MAIN_EXERCISES_MAX} strength and core exercises (reference §5: 3–4 once "
+            f"independent; got {len(main)})"
+        )
+    if len(daily) > DAILY_EXERCISES_MAX:
+        problems.append(
+            f"programme: at most {DAILY_EXERCISES_MAX} daily exercises (stretches, pelvic floor, balance, movement "
+            f"control; got {len(daily)})"
+        )
+    if hip_and_knee:
+        trained = {category for spec in known for category in spec.categories}
+        for group, label in ((HIP_STRENGTH, "hip"), (KNEE_STRENGTH, "knee")):
+            if not group.intersection(trained):
+                problems.append(
+                    f"programme: a patellofemoral pain programme needs a {label}-strengthening exercise "
+                    "(reference §2.5)"
+                )
+    return problems
 
 
 def _covered(items: list[Item]) -> set[str]:
@@ -212,6 +349,24 @@ def impact_rungs(programme: Programme, impact_session: int) -> tuple[ExerciseSpe
     ladder = programme.impact
     first = min(impact_session // IMPACT_SESSIONS_PER_RUNG, max(0, len(ladder) - IMPACT_PER_SESSION))
     return ladder[first : first + IMPACT_PER_SESSION]
+
+
+def programme_entry(spec: ExerciseSpec) -> dict:
+    """One exercise of the plan's `programme`: the home programme at its starting dose, for an editor to start
+    from (see `Prescription`)."""
+    dose = spec.dosage
+    return {
+        "code": spec.slug,
+        "name": spec.name,
+        "kind": spec.kind,
+        "sets": dose.sets,
+        "reps": dose.reps,
+        "hold_s": dose.hold_s,
+        "minutes": dose.minutes,
+        "per_side": dose.per_side,
+        "per_week": dose.per_week,
+        "categories": list(spec.categories),
+    }
 
 
 def exercise_entry(spec: ExerciseSpec, dose: Dosage) -> dict:

@@ -1,13 +1,32 @@
-"""Reads for the exercise library. Each returns what a page or the plan builder needs in a fixed number of queries."""
+"""Reads for the plans app: the exercise library, and plans (what the builder is given, and what each plan page
+shows). Each returns what a page or the plan builder needs in a fixed number of queries."""
 
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
 
-from django.db.models import QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.utils.safestring import mark_safe
 
 from clinic.access import exercises_for_staff
-from clinic.models import Clinic, StaffMember
-from plans.exercises import ExerciseSpec
-from plans.models import Exercise
+from clinic.charts import minutes_chart, pain_chart
+from clinic.models import Clinic, Patient, StaffMember
+from intake.codes import CATEGORY_LABELS
+from intake.models import Assessment
+from plans.builder import REST, CurrentRunning, PlanError, PlanRequest, build_plan
+from plans.calendar import (
+    CalendarWeek,
+    LoggedMark,
+    describe_change,
+    logged_run_minutes,
+    plan_calendar,
+    session_title,
+    weekday_headings,
+)
+from plans.exercises import Dosage, ExerciseSpec
+from plans.invariants import request_violations
+from plans.models import Exercise, Plan, PlanAlert, PlanRevision, PlanStatus, RevisionKind, SessionLog
+from plans.progression import LoggedSession, replay_logs
+from plans.selection import NoSuitableExercise
 
 SOURCE_SHIPPED = "shipped"
 SOURCE_CLINIC = "clinic"
@@ -61,3 +80,279 @@ def exercises_by_slug(*, member: StaffMember, slugs) -> dict[str, Exercise]:
     """The exercises named by `slugs` that the member may see, for linking progressions and regressions."""
     exercises = exercises_for_staff(member).filter(slug__in=list(slugs)).only("slug", "name", "level", "is_active")
     return {exercise.slug: exercise for exercise in exercises}
+
+
+# --- Plans ----------------------------------------------------------------------------------------------------------
+
+
+def earliest_start(assessment: Assessment) -> date:
+    """The first day a plan of this assessment may start: the day of the assessment, or the plan start it set if
+    earlier (case format: the plan starts on `as_of`, or `plan_start`); the assessment's gates count from there."""
+    return min(day for day in (assessment.as_of, assessment.plan_start) if day is not None)
+
+
+def plan_request_for(*, assessment: Assessment, inputs: dict) -> PlanRequest:
+    """The builder's request: the assessment's condition, confirmed causes and gates, the intake's current running
+    (reference §6.2), and the plan's inputs."""
+    return PlanRequest(
+        condition=assessment.engine_result["condition"],
+        causes=assessment.confirmed_cause_codes,
+        gates=assessment.gates,
+        running=CurrentRunning.from_intake(assessment.intake.answers),
+        **inputs,
+    )
+
+
+def logged_sessions(*, plan: Plan) -> tuple[list[LoggedSession], set[date]]:
+    """The plan's logged sessions, and the days whose automatic change the physio undid."""
+    if plan.pk is None:
+        return [], set()
+    undone = set(
+        PlanRevision.objects.filter(plan=plan, kind=RevisionKind.AUTOMATIC, undone_by__isnull=False).values_list(
+            "log__session_date", flat=True
+        )
+    )
+    return [log.as_logged_session() for log in plan.logs.all()], undone
+
+
+def plan_built_from(*, plan: Plan, inputs: dict) -> tuple[dict, PlanRequest, list[ExerciseSpec]]:
+    """The plan `inputs` build for this plan's patient, with the sessions logged so far replayed onto it, and the
+    request and library it was built with. PlanError when the builder refuses the inputs (each problem names its
+    field)."""
+    earliest = earliest_start(plan.assessment)
+    if inputs["start"] < earliest:
+        raise PlanError([f"start: a plan cannot start before the assessment on {earliest:%-d %b %Y}"])
+    request = plan_request_for(assessment=plan.assessment, inputs=inputs)
+    library = exercise_library_for_clinic(clinic=plan.patient.clinic)
+    try:
+        content = build_plan(request, library)
+    except NoSuitableExercise as error:
+        raise PlanError([f"programme: {error}"]) from error
+    logged, undone = logged_sessions(plan=plan)
+    if logged:
+        content = replay_logs(content, logged, history_only=undone)
+    return content, request, library
+
+
+def _problem_lines(error: PlanError) -> list[str]:
+    fields = error.by_field()
+    lines = [f"{message[0].upper()}{message[1:]}." for message in fields.pop("programme", [])]
+    return lines + [f"{name}: {message}" for name, messages in fields.items() for message in messages]
+
+
+@dataclass(frozen=True)
+class ProgrammeLine:
+    """One exercise of the home programme: the library exercise (for its picture) and its starting dose."""
+
+    code: str
+    name: str
+    exercise: Exercise | None
+    dose: str
+    categories: list[str]
+
+
+@dataclass(frozen=True)
+class AutomaticChange:
+    revision: PlanRevision
+    changes: list[str]
+    undone: bool
+    can_undo: bool
+
+
+@dataclass
+class PlanView:
+    """A plan's schedule as a page shows it: the calendar, the weekly running minutes, the programme and notes."""
+
+    content: dict
+    calendar: list[CalendarWeek]
+    headings: list[str]
+    minutes_chart: str
+    programme: list[ProgrammeLine]
+    notes: list[str]
+    categories_without_exercise: list[str]
+
+
+@dataclass
+class PlanPage:
+    """What the plan page shows. For the front desk (`clinical` False) only the revision list."""
+
+    revisions: list[PlanRevision]
+    view: PlanView | None = None
+    is_draft_preview: bool = False
+    pain_chart: str = ""
+    automatic: list[AutomaticChange] = field(default_factory=list)
+    alerts: list[PlanAlert] = field(default_factory=list)
+    logs: list[SessionLog] = field(default_factory=list)
+
+
+def _slugs_in(content: dict) -> set[str]:
+    slugs = {entry["code"] for entry in content.get("programme", [])}
+    for week in content["weeks"]:
+        for session in week["sessions"]:
+            slugs.update(entry["code"] for entry in session["exercises"])
+            if session.get("cross_train"):
+                slugs.add(session["cross_train"]["code"])
+    return slugs
+
+
+def _plan_view(content: dict, *, clinic_id: int, today: date, logged=None, chart_id: str) -> PlanView:
+    """One query: the library exercises the plan names (for their names and pictures)."""
+    exercises = {e.slug: e for e in Exercise.objects.visible_to(clinic_id).filter(slug__in=_slugs_in(content))}
+    names = {slug: exercise.name for slug, exercise in exercises.items()}
+    calendar = plan_calendar(content, today=today, logged=logged, names=names)
+    done = tuple(week.done_minutes for week in calendar) if logged else None
+    chart = minutes_chart(
+        chart_id=chart_id,
+        weeks=tuple(f"W{week.number}" for week in calendar),
+        planned=tuple(week.planned_minutes for week in calendar),
+        done=done,
+    )
+    programme = [
+        ProgrammeLine(
+            code=entry["code"],
+            name=entry["name"],
+            exercise=exercises.get(entry["code"]),
+            dose=Dosage(
+                **{k: entry[k] for k in ("sets", "reps", "hold_s", "minutes", "per_side", "per_week")}
+            ).summary(),
+            categories=[CATEGORY_LABELS.get(code, code) for code in entry["categories"]],
+        )
+        for entry in content.get("programme", [])
+    ]
+    return PlanView(
+        content=content,
+        calendar=calendar,
+        headings=weekday_headings(content),
+        # The chart escapes every text it draws and writes only numbers into attributes (clinic.charts).
+        minutes_chart=mark_safe(chart),  # noqa: S308
+        programme=programme,
+        notes=list(content.get("notes", [])),
+        categories_without_exercise=[CATEGORY_LABELS.get(c, c) for c in content.get("categories_without_exercise", [])],
+    )
+
+
+def _logged_marks(logs: list[SessionLog]) -> dict[date, LoggedMark]:
+    marks = {}
+    for log in logs:
+        session = session_on(log.revision.content, log.session_date)
+        planned_run = session.get("run") if session else None
+        minutes = logged_run_minutes(planned_run, completed=log.completed, duration_min=log.duration_min)
+        marks[log.session_date] = LoggedMark(log.traffic_light, minutes)
+    return marks
+
+
+def plan_page(*, plan: Plan, clinical: bool, today: date) -> PlanPage:
+    """Everything the plan page shows, in a fixed number of queries whatever the plan's length."""
+    revisions = list(plan.revisions.select_related("created_by__user").defer("content", "inputs").order_by("-number"))
+    page = PlanPage(revisions=revisions)
+    if not clinical:
+        return page
+    logs = list(
+        plan.logs.select_related("logged_by").prefetch_related(
+            Prefetch("revision", queryset=PlanRevision.objects.only("id", "content"))
+        )
+    )
+    page.logs = logs
+    page.alerts = list(
+        plan.alerts.select_related("reviewed_by__user").order_by(F("reviewed_at").desc(nulls_first=True), "-raised_at")
+    )
+    undone = {revision.undoes_id for revision in revisions if revision.undoes_id}
+    page.automatic = [
+        AutomaticChange(
+            revision=revision,
+            changes=[describe_change(change) for change in revision.changes],
+            undone=revision.pk in undone,
+            can_undo=revision.pk == plan.current_revision_id and plan.status == PlanStatus.ISSUED,
+        )
+        for revision in revisions
+        if revision.kind == RevisionKind.AUTOMATIC
+    ]
+    shown = plan.current_revision.content if plan.current_revision else plan.content
+    page.is_draft_preview = plan.current_revision is None
+    page.view = _plan_view(
+        shown, clinic_id=plan.patient.clinic_id, today=today, logged=_logged_marks(logs), chart_id="plan-minutes"
+    )
+    if logs:
+        page.pain_chart = mark_safe(  # noqa: S308 - escaped by clinic.charts
+            pain_chart(
+                chart_id="plan-pain",
+                dates=tuple(f"{log.session_date.day} {log.session_date:%b}" for log in logs),
+                during=tuple(log.pain_during_max for log in logs),
+                next_morning=tuple(log.next_morning_pain for log in logs),
+            )
+        )
+    return page
+
+
+def draft_preview(*, plan: Plan, today: date) -> dict:
+    """The draft editor's preview: what issuing the saved draft now would give (rebuilt, with the sessions logged
+    since replayed), and what stops it from being issued; the stored draft when the builder refuses its inputs."""
+    try:
+        content, request, library = plan_built_from(plan=plan, inputs=plan.inputs())
+    except PlanError as error:
+        content, problems = plan.content, _problem_lines(error)
+    else:
+        problems = request_violations(content, request, library)
+    return {
+        "view": _plan_view(content, clinic_id=plan.patient.clinic_id, today=today, chart_id="draft-minutes"),
+        "problems": problems,
+    }
+
+
+def revision_page(*, revision: PlanRevision, today: date) -> dict:
+    return {
+        "view": _plan_view(
+            revision.content, clinic_id=revision.plan.patient.clinic_id, today=today, chart_id="revision-minutes"
+        ),
+        "changes": [describe_change(change) for change in revision.changes],
+    }
+
+
+def session_on(content: dict, day: date) -> dict | None:
+    """The plan's session on `day`, or None when the plan has no such day."""
+    return next((s for week in content["weeks"] for s in week["sessions"] if s["date"] == day.isoformat()), None)
+
+
+@dataclass(frozen=True)
+class RecentDay:
+    day: date
+    title: str
+    kind: str
+    logged: str | None  # the traffic light when already logged
+
+    @property
+    def loggable(self) -> bool:
+        return self.kind != REST and self.logged is None
+
+
+RECENT_DAYS = 7
+
+
+def recent_sessions(*, plan: Plan, today: date) -> list[RecentDay]:
+    """The plan's last week up to today, for the physio logging a session: what each day held and whether it is
+    logged."""
+    content = plan.current_revision.content
+    since = today - timedelta(days=RECENT_DAYS - 1)
+    logged = dict(plan.logs.filter(session_date__gte=since).values_list("session_date", "traffic_light"))
+    days = []
+    for week in content["weeks"]:
+        for session in week["sessions"]:
+            day = date.fromisoformat(session["date"])
+            if since <= day <= today:
+                days.append(RecentDay(day, session_title(session, {}), session["kind"], logged.get(day)))
+    return days
+
+
+def plans_for_patient(*, patient: Patient) -> list[Plan]:
+    """The patient's plans for their page, newest first, with their open alerts counted (one query)."""
+    return list(
+        Plan.objects.filter(patient=patient)
+        .select_related("current_revision", "draft_saved_by__user")
+        .defer("content", "programme", "current_revision__content", "current_revision__changes")
+        .annotate(open_alerts=Count("alerts", filter=Q(alerts__reviewed_at__isnull=True)))
+    )
+
+
+def plan_of_assessment(*, assessment: Assessment) -> Plan | None:
+    """The newest plan built from this assessment that has not ended, if any."""
+    return Plan.objects.filter(assessment=assessment).exclude(status=PlanStatus.ENDED).defer("content").first()

@@ -1,15 +1,48 @@
-"""Writes for the exercise library: loading the shipped file, and a clinic's own exercises."""
+"""Writes for the plans app: the exercise library (loading the shipped file, a clinic's own exercises), and
+plans (drafts, issued revisions, session logs, automatic changes and their undoing, alerts)."""
 
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
-from clinic.models import Clinic, StaffMember
+from clinic.models import Clinic, PatientStatus, StaffMember
+from clinic.services import patient_move_along
+from intake.codes import RED_FLAGS, Action, RedFlag
+from intake.models import Assessment, AssessmentStatus
+from plans.builder import (
+    BUILDER_VERSION,
+    DEFAULT_WEEKS,
+    REST,
+    RUN,
+    PlanError,
+)
 from plans.exercises import LIBRARY_PATH, LibraryError, load_library_file
 from plans.images import reencode_exercise_image
-from plans.models import Exercise
+from plans.invariants import request_violations
+from plans.models import (
+    REVISION_REASON_MAX_LENGTH,
+    Exercise,
+    Plan,
+    PlanAlert,
+    PlanRevision,
+    PlanStatus,
+    RevisionKind,
+    SessionLog,
+)
+from plans.progression import (
+    GREEN,
+    Light,
+    apply_log,
+    baseline_morning_pain,
+    needs_clinician,
+    traffic_light,
+)
+from plans.selection import Prescription
+from plans.selectors import plan_built_from, session_on
 
 
 @dataclass
@@ -96,3 +129,346 @@ def _save(exercise: Exercise, *, previous_image: str) -> Exercise:
         storage = exercise.image.storage
         transaction.on_commit(lambda: storage.delete(previous_image))
     return exercise
+
+
+# --- Plans ----------------------------------------------------------------------------------------------------------
+#
+# The physio builds a draft from a confirmed assessment, edits it, and issues it as immutable revisions; logged
+# sessions may change the schedule ahead (automatic revisions), which the physio can undo. Every write locks the
+# plan row first, so two requests on one plan are applied one after the other.
+
+# The statuses a patient leaves when a plan is issued: every other one (a plan is what they now follow).
+BEFORE_PLAN = tuple(status for status in PatientStatus.values if status != PatientStatus.ON_PLAN)
+
+
+class PlanRefused(Exception):
+    """A plan action that cannot be done, with the reason in words the physio reads (no patient data)."""
+
+
+class DraftConflict(Exception):
+    """Someone else saved the draft after the version this change was based on."""
+
+    def __init__(self, plan: Plan):
+        self.saved_by = plan.draft_saved_by
+        self.saved_at = plan.draft_saved_at
+        self.version = plan.draft_version
+        super().__init__(f"The draft of plan {plan.pk} is at version {plan.draft_version}.")
+
+
+class PlanNotIssuable(Exception):
+    """The draft breaks plan invariants; `problems` lists each in a sentence."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__(f"{len(problems)} problems")
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class LoggedSessionResult:
+    """What logging a session did: its traffic light, the automatic revision (if the schedule ahead changed) and
+    the alerts it raised."""
+
+    log: SessionLog
+    light: Light
+    revision: PlanRevision | None
+    changes: list[dict]
+    alerts: list[PlanAlert]
+
+
+def _refuse_unless_plannable(assessment: Assessment) -> None:
+    if assessment.status != AssessmentStatus.CONFIRMED:
+        raise PlanRefused(
+            f"Only a confirmed assessment can have a plan; this one is {assessment.get_status_display().lower()}."
+        )
+    action = assessment.engine_result.get("action")
+    if action in (Action.EMERGENCY, Action.URGENT):
+        flags = [
+            RED_FLAGS[RedFlag(flag["code"])].label
+            for flag in assessment.engine_result.get("red_flags", [])
+            if flag.get("level") == action and flag.get("code") in set(RedFlag)
+        ]
+        raise PlanRefused(
+            f"The assessment found {'an emergency' if action == Action.EMERGENCY else 'an urgent'} red flag"
+            f"{': ' + '; '.join(flags) if flags else ''}. The patient needs medical care first, not a plan "
+            "(reference §8)."
+        )
+
+
+@transaction.atomic
+def plan_create(*, assessment: Assessment, by: StaffMember) -> tuple[Plan, bool]:
+    """A draft plan from a confirmed assessment, built with the builder's defaults, and whether it is new: the
+    assessment's existing draft comes back instead (a second click builds nothing new). Refused (PlanRefused) for
+    an assessment that is not confirmed or whose action is emergency or urgent, with the reason."""
+    # The assessment row is locked (never changed) so that two clicks at once make one draft, not two.
+    assessment = (
+        Assessment.objects.select_for_update(of=("self",))
+        .select_related("intake__patient__clinic")
+        .get(pk=assessment.pk)
+    )
+    _refuse_unless_plannable(assessment)
+    existing = Plan.objects.filter(assessment=assessment, status=PlanStatus.DRAFT).first()
+    if existing is not None:
+        return existing, False
+    start = max(assessment.plan_start or assessment.as_of, timezone.localdate())
+    now = timezone.now()
+    plan = Plan(
+        patient=assessment.intake.patient,
+        assessment=assessment,
+        created_by=by,
+        created_at=now,
+        start=start,
+        weeks=DEFAULT_WEEKS,
+        draft_saved_by=by,
+        draft_saved_at=now,
+    )
+    try:
+        plan.content, _, _ = plan_built_from(plan=plan, inputs=plan.inputs())
+    except PlanError as error:
+        raise PlanRefused(
+            " ".join(message for messages in error.by_field().values() for message in messages)
+        ) from error
+    plan.save()
+    return plan, True
+
+
+def _locked(plan: Plan) -> Plan:
+    locked = (
+        Plan.objects.select_for_update(of=("self",))
+        .select_related("assessment__intake", "patient__clinic", "draft_saved_by__user", "current_revision")
+        .get(pk=plan.pk)
+    )
+    if locked.status == PlanStatus.ENDED:
+        raise PlanRefused("This plan has ended; nothing in it can change.")
+    return locked
+
+
+DRAFT_INPUTS = ("start", "weeks", "start_level", "strength_days_per_week", "cadence_target_spm", "programme")
+
+
+@transaction.atomic
+def plan_draft_update(*, plan: Plan, by: StaffMember, expected_version: int, **changes) -> Plan:
+    """Save the draft's inputs (any of DRAFT_INPUTS) and note for the patient, and rebuild the plan from them.
+
+    Refused with DraftConflict when the draft was saved since `expected_version` (by whom and when are on the
+    error), with PlanError (each problem naming its field) when the builder cannot plan the inputs; nothing is
+    saved then. A programme identical to the builder's own choice stays the builder's (None)."""
+    locked = _locked(plan)
+    if locked.draft_version != expected_version:
+        raise DraftConflict(locked)
+    note = changes.pop("note_for_patient", locked.note_for_patient)
+    unknown = set(changes) - set(DRAFT_INPUTS)
+    if unknown:
+        raise TypeError(f"plan_draft_update() got unknown inputs: {', '.join(sorted(unknown))}")
+    inputs = {**locked.inputs(), **changes}
+    if locked.programme is None and inputs["programme"] is not None:
+        builders = [Prescription.from_entry(entry).as_entry() for entry in locked.content["programme"]]
+        if [Prescription.from_entry(entry).as_entry() for entry in inputs["programme"]] == builders:
+            inputs["programme"] = None
+    content, _, _ = plan_built_from(plan=locked, inputs=inputs)
+    for name, value in inputs.items():
+        setattr(locked, name, value)
+    locked.note_for_patient = note
+    locked.content = content
+    locked.draft_version += 1
+    locked.draft_saved_by = by
+    locked.draft_saved_at = timezone.now()
+    locked.full_clean(exclude=["patient", "assessment", "created_by", "draft_saved_by", "current_revision"])
+    locked.save()
+    return locked
+
+
+def _next_number(plan: Plan) -> int:
+    last = PlanRevision.objects.filter(plan=plan).order_by("-number").values_list("number", flat=True).first()
+    return (last or 0) + 1
+
+
+def _revision(plan: Plan, **fields) -> PlanRevision:
+    revision = PlanRevision.objects.create(
+        plan=plan,
+        number=_next_number(plan),
+        created_at=timezone.now(),
+        builder_version=BUILDER_VERSION,
+        engine_version=plan.assessment.engine_version,
+        **fields,
+    )
+    plan.current_revision = revision
+    return revision
+
+
+@transaction.atomic
+def plan_issue(*, plan: Plan, by: StaffMember, expected_version: int | None = None) -> PlanRevision:
+    """Issue the draft as the plan's next revision, rebuilt from its inputs (with the sessions logged so far).
+
+    Refused with PlanNotIssuable when the plan breaks an invariant, and with DraftConflict when `expected_version`
+    is given and the draft was saved since. The patient's other issued plan ends; the patient is now on a plan."""
+    locked = _locked(plan)
+    if expected_version is not None and locked.draft_version != expected_version:
+        raise DraftConflict(locked)
+    content, request, library = plan_built_from(plan=locked, inputs=locked.inputs())
+    problems = request_violations(content, request, library)
+    if problems:
+        raise PlanNotIssuable(problems)
+    Plan.objects.filter(patient_id=locked.patient_id, status=PlanStatus.ISSUED).exclude(pk=locked.pk).update(
+        status=PlanStatus.ENDED, ended_at=timezone.now()
+    )
+    reissue = locked.current_revision is not None
+    revision = _revision(
+        locked,
+        kind=RevisionKind.ISSUED,
+        content=content,
+        inputs=_json_inputs(locked.inputs()),
+        note_for_patient=locked.note_for_patient,
+        reason=f"{'Issued again' if reissue else 'Issued'} by {by}",
+        created_by=by,
+    )
+    locked.content = content
+    locked.status = PlanStatus.ISSUED
+    locked.issued_draft_version = locked.draft_version
+    locked.save(update_fields=["content", "status", "issued_draft_version", "current_revision"])
+    patient_move_along(patient=locked.patient, to=PatientStatus.ON_PLAN, from_statuses=BEFORE_PLAN)
+    return revision
+
+
+def _json_inputs(inputs: dict) -> dict:
+    return {**inputs, "start": inputs["start"].isoformat()}
+
+
+@transaction.atomic
+def plan_end(*, plan: Plan, by: StaffMember) -> Plan:
+    """End an issued plan: the patient follows it no more. Its revisions and logs stay."""
+    locked = _locked(plan)
+    if locked.status != PlanStatus.ISSUED:
+        raise PlanRefused("Only an issued plan can be ended; discard a draft by leaving it.")
+    locked.status = PlanStatus.ENDED
+    locked.ended_at = timezone.now()
+    locked.save(update_fields=["status", "ended_at"])
+    return locked
+
+
+def _refuse_log(plan: Plan, day: date, today: date) -> None:
+    """Why a session on `day` cannot be logged, if it cannot."""
+    content = plan.current_revision.content
+    start, end = date.fromisoformat(content["start"]), date.fromisoformat(content["end"])
+    when = f"{day:%a} {day.day} {day:%b %Y}"
+    if not start <= day <= end:
+        raise PlanRefused(
+            f"{when} is outside the plan, which runs from {start.day} {start:%b %Y} to {end.day} {end:%b %Y}."
+        )
+    if day > today:
+        raise PlanRefused(f"{when} is in the future: log a session once it has happened.")
+    session = session_on(content, day)
+    if session is None or session["kind"] == REST:
+        raise PlanRefused(f"{when} is a rest day in the plan: there is no session to log.")
+    earlier = plan.logs.filter(session_date=day).select_related("logged_by").first()
+    if earlier is not None:
+        raise PlanRefused(
+            f"The session of {when} is already logged ({earlier.get_traffic_light_display().lower()}, by "
+            f"{earlier.logged_by or 'a former user'} on {timezone.localtime(earlier.logged_at):%-d %b %Y at %H:%M})."
+        )
+
+
+@transaction.atomic
+def session_log_create(*, plan: Plan, by, **fields) -> LoggedSessionResult:
+    """Log how the session on `fields["session_date"]` went (reference §9.4) for the plan's current revision.
+
+    Refused (PlanRefused, with an explanation) for a plan not issued, a day outside the plan, in the future or
+    without a session, and a session already logged. The traffic light (§9.3) is computed against the patient's
+    baseline morning pain from the intake; after a run, the schedule ahead is re-planned and, if it changed, saved
+    as an automatic revision with its changes; reasons for a clinician review (P5, RF19) become alerts. `by` is the
+    user who logged it (staff entering a patient's report, or later the patient)."""
+    locked = _locked(plan)
+    if locked.status != PlanStatus.ISSUED:
+        raise PlanRefused("The plan has not been issued yet: sessions are logged against an issued plan.")
+    day = fields["session_date"]
+    today = timezone.localdate()
+    _refuse_log(locked, day, today)
+    revision = locked.current_revision
+    session = session_on(revision.content, day)
+    postpartum = locked.assessment.gates.get("weeks_postpartum") is not None
+    if not postpartum:
+        fields["pf_symptoms"] = []  # asked after a birth only (reference §9.4)
+    fields["level"] = session["run"]["level"] if session["kind"] == RUN else None
+    log = SessionLog(
+        plan=locked,
+        revision=revision,
+        logged_by=by,
+        logged_for_patient_by_staff=getattr(by, "staff_member", None) is not None,
+        logged_at=timezone.now(),
+        traffic_light=GREEN,
+        **fields,
+    )
+    log.full_clean(exclude=["plan", "revision", "logged_by"])
+    light = traffic_light(
+        log.as_session_log(),
+        baseline_morning_pain=baseline_morning_pain(locked.assessment.intake.answers),
+        postpartum=postpartum,
+    )
+    log.traffic_light, log.light_reasons, log.light_advice = light.colour, list(light.reasons), light.advice
+    log.save()
+    history = [entry.as_logged_session() for entry in locked.logs.all()]
+    automatic, changes = None, []
+    if session["kind"] == RUN:
+        content, changes = apply_log(
+            revision.content, session_date=day, light=light.colour, today=today, history=history
+        )
+        if changes:
+            automatic = _revision(
+                locked,
+                kind=RevisionKind.AUTOMATIC,
+                content=content,
+                inputs=revision.inputs,
+                note_for_patient=revision.note_for_patient,
+                reason=changes[0]["reason"][:REVISION_REASON_MAX_LENGTH],
+                changes=changes,
+                log=log,
+            )
+            locked.save(update_fields=["current_revision"])
+    alerts = [
+        PlanAlert.objects.get_or_create(
+            log=log,
+            code=reason["code"],
+            defaults={"plan": locked, "rule": reason["rule"], "reason": reason["reason"], "raised_at": timezone.now()},
+        )[0]
+        for reason in needs_clinician(history)
+        if day.isoformat() in reason["sessions"]
+    ]
+    return LoggedSessionResult(log=log, light=light, revision=automatic, changes=changes, alerts=alerts)
+
+
+@transaction.atomic
+def plan_revision_undo(*, plan: Plan, revision: PlanRevision, by: StaffMember) -> PlanRevision:
+    """Undo an automatic change: a new revision (kind undo) restoring the schedule the change replaced.
+
+    Only the plan's current revision can be undone, and only an automatic one: a later revision was built on top
+    of it. A re-issued plan keeps the undo (the logged session then counts as history only)."""
+    locked = _locked(plan)
+    if revision.plan_id != locked.pk or revision.kind != RevisionKind.AUTOMATIC:
+        raise PlanRefused("Only an automatic change of this plan can be undone.")
+    if hasattr(revision, "undone_by"):
+        raise PlanRefused(f"Revision {revision.number} has already been undone.")
+    if locked.current_revision_id != revision.pk:
+        raise PlanRefused(
+            f"Revision {revision.number} is no longer the current one: revision {locked.current_revision.number} "
+            "was made after it. Only the latest change can be undone; edit the draft to change more."
+        )
+    previous = PlanRevision.objects.get(plan=locked, number=revision.number - 1)
+    undo = _revision(
+        locked,
+        kind=RevisionKind.UNDO,
+        content=previous.content,
+        inputs=previous.inputs,
+        note_for_patient=previous.note_for_patient,
+        reason=f"Undone by {by}: {revision.reason}"[:REVISION_REASON_MAX_LENGTH],
+        created_by=by,
+        undoes=revision,
+    )
+    locked.save(update_fields=["current_revision"])
+    return undo
+
+
+def plan_alert_review(*, alert: PlanAlert, by: StaffMember) -> PlanAlert:
+    """Mark an alert reviewed: the physio has seen it and acted."""
+    if alert.reviewed_at is None:
+        alert.reviewed_by, alert.reviewed_at = by, timezone.now()
+        alert.save(update_fields=["reviewed_by", "reviewed_at"])
+    return alert

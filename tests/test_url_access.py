@@ -4,18 +4,22 @@ built with objects the user may not reach (insecure direct object references).
 ACCESS lists, per URL name, how to build the URL from a set of objects and what each role gets with the cast's
 own. A URL that is added without an entry here fails `test_every_url_has_an_access_entry`: who may see what is
 decided on purpose. A URL that names an object is then tried with another clinic's objects and with another
-patient's (`test_object_url_with_objects_out_of_reach_is_not_found`): the builder gets those objects instead of
+patient's (`test_object_urls_with_objects_out_of_reach_are_not_found`): the builder gets those objects instead of
 the cast's, so every new object URL is tried that way too, and one whose builder ignores the objects it is given
 fails there.
 """
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from clinic import data_rights
 from intake.models import Intake
+from plans import services as plans_services
+from plans.models import PlanAlert
 from tests.intake.factories import ConfirmedAssessmentFactory, SubmittedIntakeFactory
 from tests.plans.library_factories import ExerciseFactory, picture_upload
+from tests.plans.plan_factories import issued_plan, load_shipped_library
 
 OK, FORBIDDEN, NOT_FOUND, LOGIN, POST_ONLY = 200, 403, 404, "login", 405
 ROLES = ["physio", "other_clinic_physio", "front_desk", "patient", "other_patient", "anonymous"]
@@ -113,6 +117,26 @@ ACCESS = {
     "two_factor_disable": (lambda objs: reverse("two_factor_disable"), ACCOUNT_REDIRECT),
     "recovery_codes": (lambda objs: reverse("recovery_codes"), ACCOUNT_REDIRECT),
     "recovery_codes_regenerate": (lambda objs: reverse("recovery_codes_regenerate"), ACCOUNT_REDIRECT),
+    # A plan's status and revision list are administrative (front desk too); its schedule, logs and editor clinical.
+    "plans:detail": (lambda objs: reverse("plans:detail", args=plan_args(objs)), CLINIC_RECORD),
+    "plans:draft": (lambda objs: reverse("plans:draft", args=plan_args(objs)), CLINICAL_RECORD),
+    "plans:revision": (lambda objs: reverse("plans:revision", args=[*plan_args(objs), 1]), CLINICAL_RECORD),
+    "plans:log_create": (lambda objs: reverse("plans:log_create", args=plan_args(objs)), CLINICAL_RECORD),
+    "plans:log": (lambda objs: reverse("plans:log", args=[*plan_args(objs), objs["log"].pk]), CLINICAL_RECORD),
+    "plans:build": (
+        lambda objs: reverse(
+            "plans:build",
+            args=[objs["patient"].pk, objs["plan"].assessment.intake_id, objs["plan"].assessment_id],
+        ),
+        PHYSIO_ACTION,
+    ),
+    "plans:issue": (lambda objs: reverse("plans:issue", args=plan_args(objs)), PHYSIO_ACTION),
+    "plans:end": (lambda objs: reverse("plans:end", args=plan_args(objs)), PHYSIO_ACTION),
+    "plans:revision_undo": (lambda objs: reverse("plans:revision_undo", args=[*plan_args(objs), 1]), PHYSIO_ACTION),
+    "plans:alert_review": (
+        lambda objs: reverse("plans:alert_review", args=[*plan_args(objs), objs["alert"].pk]),
+        PHYSIO_ACTION,
+    ),
 }
 
 # URLs that name their object by a signed token, not a number: nobody can build one for an object they were not
@@ -160,6 +184,10 @@ def test_every_object_url_is_in_the_matrix():
     assert not missing, f"URLs naming objects without an entry in ACCESS: {sorted(missing)}"
 
 
+def plan_args(objs):
+    return [objs["patient"].pk, objs["plan"].pk]
+
+
 def _clinic_objects(clinic) -> dict:
     """The clinic's records every URL may name: a clinic exercise with a picture."""
     return {"exercise": ExerciseFactory(clinic=clinic, image=picture_upload())}
@@ -167,18 +195,24 @@ def _clinic_objects(clinic) -> dict:
 
 def _patient_objects(patient, physio) -> dict:
     """A patient's records every URL may name: the patient, a submitted intake and its confirmed assessment (and a
-    questionnaire in progress, for the pages that fill one in)."""
+    questionnaire in progress, for the pages that fill one in), an issued plan with a logged session and an alert."""
     intake = SubmittedIntakeFactory(patient=patient)
     Intake.objects.create(patient=patient)
+    plan = issued_plan(patient, as_of=timezone.localdate())
+    log = plans_services.session_log_create(plan=plan, by=physio.user, session_date=plan.start, pain_during_max=1).log
     return {
         "patient": patient,
         "intake": intake,
         "assessment": ConfirmedAssessmentFactory(intake=intake, created_by=physio),
+        "plan": plan,
+        "log": log,
+        "alert": PlanAlert.objects.create(plan=plan, log=log, code="two_reds_in_14_days", rule="P5", reason="Two reds"),
     }
 
 
 @pytest.fixture
 def objects(patient, physio):
+    load_shipped_library()  # the plans' exercises
     return {**_clinic_objects(patient.clinic), **_patient_objects(patient, physio)}
 
 
@@ -194,23 +228,26 @@ def sign_in(login_as, reauthenticated):
     return sign_in
 
 
-def _check(response, expected, where: str):
-    if expected == LOGIN:
-        assert response.status_code == 302, where
-        assert response.url.startswith(reverse("login")), where
-    else:
-        assert response.status_code == expected, where
+def _answer(response) -> object:
+    """A response as ACCESS names it: a status code, or LOGIN for a redirect to the sign-in page."""
+    if response.status_code == 302 and response.url.startswith(reverse("login")):
+        return LOGIN
+    return response.status_code
 
 
-@pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("url_name", sorted(ACCESS))
-def test_url_answers_each_role_as_intended(url_name, role, cast, objects, sign_in):
+def test_url_answers_each_role_as_intended(url_name, cast, objects, sign_in):
+    """Each role of the cast in turn; all the wrong answers are listed at once."""
     build_url, expected = ACCESS[url_name]
     url = build_url(objects)
-    response = sign_in(cast[role]).get(url)
-    if response.streaming:
-        b"".join(response.streaming_content)  # read to the end, as a browser does, so the download is closed
-    _check(response, expected[role], f"{role} on {url}")
+    wrong = []
+    for role in ROLES:
+        response = sign_in(cast[role]).get(url)
+        if response.streaming:
+            b"".join(response.streaming_content)  # read to the end, as a browser does, so the download is closed
+        if _answer(response) != expected[role]:
+            wrong.append(f"{role}: {_answer(response)}, expected {expected[role]}")
+    assert not wrong, f"{url}: " + "; ".join(wrong)
 
 
 # --- Objects out of reach -------------------------------------------------------------------------------------
@@ -220,16 +257,21 @@ def test_url_answers_each_role_as_intended(url_name, role, cast, objects, sign_i
 IDOR_ROLES = ["physio", "front_desk", "patient", "other_patient", "anonymous"]
 
 
+VARIANTS = [
+    "another clinic's objects",
+    "another clinic's objects under our patient",
+    "another patient's objects under our patient",
+]
+
+
 @pytest.fixture
-def out_of_reach(objects, foreign_patient, other_physio, other_patient, physio):
-    """For each way of naming objects the cast must not reach, the objects to build the URL with."""
-    foreign = {**_clinic_objects(foreign_patient.clinic), **_patient_objects(foreign_patient, other_physio)}
+def out_of_reach(request, objects, foreign_patient, other_physio, other_patient, physio):
+    """The objects to build URLs with for one way of naming objects the cast must not reach (`request.param`)."""
     ours = {"patient": objects["patient"]}
-    return {
-        "another clinic's objects": foreign,
-        "another clinic's objects under our patient": {**foreign, **ours},
-        "another patient's objects under our patient": {**objects, **_patient_objects(other_patient, physio), **ours},
-    }
+    if request.param == "another patient's objects under our patient":
+        return {**objects, **_patient_objects(other_patient, physio), **ours}
+    foreign = {**_clinic_objects(foreign_patient.clinic), **_patient_objects(foreign_patient, other_physio)}
+    return foreign if request.param == "another clinic's objects" else {**foreign, **ours}
 
 
 def _answer_out_of_reach(expected_with_own):
@@ -238,23 +280,25 @@ def _answer_out_of_reach(expected_with_own):
     return expected_with_own if expected_with_own in (FORBIDDEN, LOGIN) else NOT_FOUND
 
 
-@pytest.mark.parametrize("url_name", OBJECT_URL_NAMES)
-def test_object_url_with_objects_out_of_reach_is_not_found(url_name, cast, objects, out_of_reach, sign_in):
-    build_url, expected = ACCESS[url_name]
-    own_url = build_url(objects)
-    tried = 0
-    for variant, others in out_of_reach.items():
-        url = build_url(others)
-        if variant == "another clinic's objects":
-            assert url != own_url, f"{url_name}: its ACCESS builder must build the URL from the objects it is given"
-        if url == own_url:
-            continue  # the URL names only the patient, which this variant keeps
+@pytest.mark.parametrize("out_of_reach", VARIANTS, indirect=True)
+def test_object_urls_with_objects_out_of_reach_are_not_found(cast, objects, out_of_reach, sign_in):
+    """Every object URL, each role of the cast; all the wrong answers are listed at once."""
+    wrong, tried = [], 0
+    for url_name in OBJECT_URL_NAMES:
+        build_url, expected = ACCESS[url_name]
+        url = build_url(out_of_reach)
+        if url == build_url(objects):
+            # Only a URL that names the patient alone may stay the same (the variants under our patient keep ours).
+            assert out_of_reach["patient"] == objects["patient"], f"{url_name}: build it from the objects given"
+            continue
         for role in IDOR_ROLES:
             client = sign_in(cast[role])
             # POST-only actions are tried with a POST: a GET would be refused before any object is looked up.
             response = client.post(url) if expected[role] == POST_ONLY else client.get(url)
-            _check(response, _answer_out_of_reach(expected[role]), f"{role} on {url} ({variant})")
+            if _answer(response) != _answer_out_of_reach(expected[role]):
+                wrong.append(f"{role} on {url} ({url_name}): {_answer(response)}")
             tried += 1
+    assert not wrong, "\n".join(wrong)
     assert tried
 
 

@@ -12,6 +12,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import DatabaseError, connection, models, transaction
 from django.urls import reverse
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from clinic import data_rights
@@ -20,6 +21,8 @@ from clinic.personal_data import REMOVED_TEXT, StoredFile, anonymising
 from intake.engine import assess
 from intake.models import Assessment, AssessmentStatus, Examination, Intake, IntakeInvite, OutcomeResponse
 from intake.schema import validate_case
+from plans import services as plans_services
+from plans.models import Plan, PlanAlert, PlanRevision, SessionLog
 from tests.factories import AuditEventFactory, TOTPDeviceFactory
 from tests.intake.factories import (
     ConfirmedAssessmentFactory,
@@ -29,6 +32,7 @@ from tests.intake.factories import (
     intake_from_vignette,
     vignette,
 )
+from tests.plans.plan_factories import draft_plan, load_shipped_library, postpartum_answers
 from tests.roles import CLINICAL_PAGE_ROLES
 
 CASE = "postpartum-10-weeks-override-12-week-gate"
@@ -80,7 +84,22 @@ def records(patient, physio):
         "outcome": outcome,
         "examination": examination,
         "assessments": [confirmed, referred, draft],
+        "plan": _plan_with_a_logged_session(patient, physio),
     }
+
+
+def _plan_with_a_logged_session(patient, physio) -> Plan:
+    """An issued plan after a birth (with its own assessment) whose note names the patient, and a session the
+    patient logged through their portal account with a pelvic floor symptom, which raises an alert."""
+    load_shipped_library()
+    plan = draft_plan(patient, as_of=timezone.localdate(), answers=postpartum_answers(20))
+    plans_services.plan_draft_update(plan=plan, by=physio, expected_version=plan.draft_version, note_for_patient=NOTE)
+    plans_services.plan_issue(plan=plan, by=physio)
+    plan.refresh_from_db()
+    plans_services.session_log_create(
+        plan=plan, by=patient.user, session_date=plan.start, pain_during_max=1, pf_symptoms=["leak"]
+    )
+    return plan
 
 
 def _data_rights_url(patient):
@@ -172,7 +191,7 @@ def test_export_holds_every_intake_record_with_answers_versions_and_snapshots(co
     data = _exported(confirmed_physio.get(_export_url(patient)))["intake"]
     assert [invite["id"] for invite in data["intake_invites"]] == [records["invite"].pk]
     assert data["intake_invites"][0]["state"] == "submitted"
-    (intake,) = data["intakes"]
+    intake = next(each for each in data["intakes"] if each["id"] == records["intake"].pk)
     assert intake["answers"] == vignette(CASE)["intake"]
     assert intake["note"] == NOTE
     assert {"step": "Your knee", "question": "Which knee hurts?", "answer": "Right"} in intake["answers_in_words"]
@@ -183,7 +202,7 @@ def test_export_holds_every_intake_record_with_answers_versions_and_snapshots(co
     assert examination["findings"] == vignette(CASE)["findings"]
     assert examination["examined_by"] == "Alice Morgan"
     assert len(examination["findings_in_words"]) > 10
-    confirmed, referred, draft = data["assessments"]
+    confirmed, referred, draft = (each for each in data["assessments"] if each["intake_id"] == records["intake"].pk)
     assert confirmed["engine_result"] == records["assessments"][0].engine_result
     assert confirmed["findings"] == vignette(CASE)["findings"]
     assert (confirmed["as_of"], confirmed["status_label"]) == ("2026-12-01", "Confirmed")
@@ -192,6 +211,21 @@ def test_export_holds_every_intake_record_with_answers_versions_and_snapshots(co
     assert confirmed["examination_id"] == records["examination"].pk
     assert (referred["status"], referred["referral_note"]) == ("referred", REFERRAL_NOTE)
     assert draft["status"] == "draft"
+
+
+def test_export_holds_the_plans_revisions_logged_sessions_and_alerts(confirmed_physio, patient, records):
+    data = _exported(confirmed_physio.get(_export_url(patient)))["plans"]
+    (plan,) = data["plans"]
+    assert (plan["id"], plan["status"], plan["status_label"]) == (records["plan"].pk, "issued", "Issued")
+    assert (plan["note_for_patient"], plan["assessment_id"]) == (NOTE, records["plan"].assessment_id)
+    (revision,) = data["plan_revisions"]
+    assert (revision["number"], revision["kind"], revision["note_for_patient"]) == (1, "issued", NOTE)
+    assert revision["content"] == records["plan"].current_revision.content
+    (log,) = data["session_logs"]
+    assert (log["pain_during_max"], log["pf_symptoms"], log["pf_symptom_labels"]) == (1, ["leak"], ["Leaking urine"])
+    assert log["logged_by"] == str(patient.user)
+    (alert,) = data["plan_alerts"]
+    assert (alert["code"], alert["rule"]) == ("pelvic_floor_symptoms", "RF19")
 
 
 def test_export_never_holds_secrets(confirmed_physio, patient, records):
@@ -249,7 +283,7 @@ def test_export_archive_carries_the_patients_stored_files(monkeypatch, patient, 
 
 def test_data_rights_page_shows_what_is_held_and_both_choices(confirmed_physio, patient, records):
     page = confirmed_physio.get(_data_rights_url(patient)).content.decode()
-    assert "Assessments: 3" in page and "Intakes: 1" in page
+    assert "Assessments: 4" in page and "Intakes: 2" in page and "Plans: 1" in page and "Session logs: 1" in page
     assert 'value="anonymise"' in page and 'value="erase"' in page
     assert _export_url(patient) in page
 
@@ -281,11 +315,22 @@ def test_erasing_needs_an_action_a_reason_and_the_name(missing, confirmed_physio
 def test_erasure_deletes_the_patient_everything_they_own_and_their_account(confirmed_physio, patient, records):
     TOTPDeviceFactory(user=patient.user)
     user_pk = patient.user.pk
-    assert Assessment.objects.decided().count() == 2  # on PostgreSQL, final rows guarded by a trigger
+    # On PostgreSQL, decided assessments and plan revisions are final rows guarded by triggers.
+    assert (Assessment.objects.decided().count(), PlanRevision.objects.count()) == (3, 1)
     response = confirmed_physio.post(_data_rights_url(patient), ERASE)
     assert response.url == reverse("patient_list")
     assert not Patient.objects.filter(pk=patient.pk).exists()
-    for model in (IntakeInvite, Intake, OutcomeResponse, Examination, Assessment):
+    for model in (
+        IntakeInvite,
+        Intake,
+        OutcomeResponse,
+        Examination,
+        Assessment,
+        Plan,
+        PlanRevision,
+        SessionLog,
+        PlanAlert,
+    ):
         assert not model.objects.exists(), model.__name__
     assert not User.objects.filter(pk=user_pk).exists()
     assert not TOTPDevice.objects.exists()
@@ -328,7 +373,7 @@ def test_failed_erasure_changes_nothing(monkeypatch, confirmed_physio, patient, 
     with pytest.raises(RuntimeError):
         confirmed_physio.post(_data_rights_url(patient), ERASE)
     assert Patient.objects.filter(pk=patient.pk).exists()
-    assert Assessment.objects.count() == 3
+    assert (Assessment.objects.count(), Plan.objects.count()) == (4, 1)
     assert not AuditEvent.objects.filter(action=AuditAction.ERASE).exists()
 
 
@@ -375,11 +420,11 @@ def test_anonymising_stops_every_link(anonymised, records):
 
 
 def test_anonymising_replaces_every_free_text_and_keeps_the_clinical_data(anonymised, records):
-    intake = Intake.objects.get()
+    intake = Intake.objects.get(pk=records["intake"].pk)
     assert intake.note == REMOVED_TEXT
     assert intake.answers == vignette(CASE)["intake"]
     assert Examination.objects.get().findings == vignette(CASE)["findings"]
-    confirmed, referred, draft = Assessment.objects.order_by("pk")
+    confirmed, referred, draft = Assessment.objects.filter(intake=intake).order_by("pk")
     assert confirmed.overrides == {"under_12_weeks_postpartum": REMOVED_TEXT}
     assert confirmed.confirmed_causes == [{"code": "dynamic_knee_valgus", "origin": "engine", "note": REMOVED_TEXT}]
     assert confirmed.rejected_causes == [{"code": "training_load_error", "note": REMOVED_TEXT}]
@@ -391,6 +436,14 @@ def test_anonymising_replaces_every_free_text_and_keeps_the_clinical_data(anonym
     assert {**confirmed.engine_result, "red_flags": original["red_flags"]} == original
     stored = " ".join(str(a.__dict__) for a in Assessment.objects.all()) + str(intake.__dict__)
     assert "Emma" not in stored
+
+
+def test_anonymising_replaces_the_note_in_the_plan_and_every_revision_and_keeps_the_plan(anonymised, records):
+    plan = Plan.objects.get()
+    assert plan.note_for_patient == REMOVED_TEXT
+    assert [revision.note_for_patient for revision in plan.revisions.all()] == [REMOVED_TEXT]
+    assert plan.revisions.get().content == records["plan"].current_revision.content
+    assert SessionLog.objects.get().pf_symptoms == ["leak"]
 
 
 def test_anonymising_is_audited_by_reason(anonymised, physio):
@@ -447,6 +500,18 @@ def test_database_refuses_free_text_changes_outside_anonymisation(records):
 def test_database_refuses_clinical_changes_even_while_anonymising(records):
     with pytest.raises(DatabaseError, match="cannot be changed"), transaction.atomic(), anonymising():
         Assessment.objects.decided().update(findings={})
+
+
+@postgresql_only
+def test_database_refuses_changes_to_a_plan_revision_but_its_note_while_anonymising(records):
+    revisions = PlanRevision._base_manager.filter(plan=records["plan"])
+    with pytest.raises(DatabaseError, match="never changed"), transaction.atomic():
+        revisions.update(note_for_patient=REMOVED_TEXT)
+    with pytest.raises(DatabaseError, match="never changed"), transaction.atomic(), anonymising():
+        revisions.update(content={})
+    with anonymising():
+        revisions.update(note_for_patient=REMOVED_TEXT)
+    assert revisions.get().note_for_patient == REMOVED_TEXT
 
 
 @postgresql_only

@@ -48,7 +48,8 @@ def test_demo_pfp_and_itb_patients_are_examined_and_assessed(db, settings):
     tom = Assessment.objects.get(intake__patient__first_name="Tom")
     assert tom.engine_result["condition"] == "iliotibial_band_syndrome"
     assert "muscle_tightness" in tom.confirmed_cause_codes and tom.rejected_causes == []
-    assert {p.status for p in Patient.objects.filter(first_name__in=["Emma", "Tom"])} == {PatientStatus.ASSESSED}
+    statuses = {p.first_name: p.status for p in Patient.objects.filter(first_name__in=["Emma", "Tom"])}
+    assert statuses == {"Emma": PatientStatus.ON_PLAN, "Tom": PatientStatus.ASSESSED}  # Emma's plan is issued
 
 
 def test_demo_locked_knee_is_referred(db, settings):

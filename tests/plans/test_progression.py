@@ -12,6 +12,7 @@ from plans.progression import (
     SessionLog,
     apply_log,
     needs_clinician,
+    replay_logs,
     symptoms_rising,
     traffic_light,
 )
@@ -221,6 +222,39 @@ def test_apply_log_holds_a_green_when_symptoms_rise_two_weeks_running(plan):
     new_plan, changes = apply_log(plan, session_date=day(session), light=GREEN, today=day(session), history=history)
     assert changes[0]["rule"] == "P9"
     assert runs_of(new_plan)[8]["run"]["level"] == 4
+
+
+def test_apply_log_logs_of_days_without_a_run_are_not_exposures(plan):
+    runs = runs_of(plan)
+    between = next(
+        day(s)
+        for w in plan["weeks"]
+        for s in w["sessions"]
+        if runs[0]["date"] < s["date"] < runs[1]["date"] and s["kind"] != "rest"
+    )
+    history = [*greens(runs[:1]), LoggedSession(SessionLog(between), GREEN)]
+    _, changes = apply_log(plan, session_date=day(runs[1]), light=GREEN, today=day(runs[1]), history=history)
+    assert changes == []  # the two level-1 greens still count, the cross-training day between them aside
+
+
+def test_replay_logs_applies_each_logged_run_as_on_its_day(plan):
+    runs = runs_of(plan)
+    logged = [*greens(runs[:3]), LoggedSession(SessionLog(day(runs[3]), level=2), RED)]
+    live = plan
+    for index, entry in enumerate(logged):
+        live, _ = apply_log(
+            live,
+            session_date=entry.log.session_date,
+            light=entry.colour,
+            today=entry.log.session_date,
+            history=logged[:index],
+        )
+    assert replay_logs(plan, list(reversed(logged))) == live
+
+
+def test_replay_logs_counts_logs_of_days_without_a_run_as_history_only(plan):
+    not_a_run = LoggedSession(SessionLog(START), RED)
+    assert replay_logs(plan, [not_a_run]) == plan
 
 
 def test_apply_log_refuses_a_day_without_a_run(plan):

@@ -8,21 +8,35 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from intake.codes import Cause, Condition, Contraindication
+from intake.codes import HIP_STRENGTH, KNEE_STRENGTH, Cause, Condition, Contraindication
 from plans.builder import MAX_WEEKS, MIN_WEEKS, CurrentRunning, PlanError, PlanRequest, build_plan, cadence_range
 from plans.exercises import LIBRARY_PATH, default_library
 from plans.invariants import request_violations
-from plans.progression import AMBER, GREEN, RED, LoggedSession, SessionLog, apply_log
+from plans.progression import AMBER, GREEN, RED, LoggedSession, SessionLog, apply_log, replay_logs
 from plans.running import DELOAD_FACTOR, run_minutes
-from plans.selection import ExercisePool, Item, NoSuitableExercise, dose_for_week
+from plans.selection import (
+    DAILY_EXERCISES_MAX,
+    DAILY_KINDS,
+    DOSE_LIMITS,
+    MAIN_EXERCISES_MAX,
+    MAIN_KINDS,
+    ExercisePool,
+    Item,
+    NoSuitableExercise,
+    Prescription,
+    dose_for_week,
+    is_impact,
+)
 from tests.plans.factories import LIBRARY
 
 PROPERTIES = settings(
     max_examples=150, deadline=None, derandomize=True, database=None, suppress_health_check=[HealthCheck.too_slow]
 )
 LIBRARIES = [pytest.param(LIBRARY, id="test-library")]
+LIBRARIES_BY_ID = {"test-library": LIBRARY}
 if LIBRARY_PATH.exists():
     LIBRARIES.append(pytest.param(default_library(), id="shipped-library"))
+    LIBRARIES_BY_ID["shipped-library"] = default_library()
 
 
 def maybe(strategy):
@@ -79,6 +93,50 @@ def plan_requests(draw):
     )
 
 
+def dose_part(part):
+    low, high = DOSE_LIMITS[part]
+    return st.integers(low, high)
+
+
+@st.composite
+def physio_programmes(draw, request: PlanRequest, library_id: str):
+    """A home programme a physio could choose for this patient: exercises the patient may do, of the kinds a
+    programme holds, within the caps, with hip and knee work for patellofemoral pain; any dose within the limits.
+    The library is named by its id and exercises are drawn by slug, so hypothesis never prints whole libraries."""
+    allowed = [
+        spec
+        for spec in ExercisePool(LIBRARIES_BY_ID[library_id], request.gates.contraindications).allowed
+        if spec.kind in MAIN_KINDS | DAILY_KINDS and not is_impact(spec)
+    ]
+    main = [spec.slug for spec in allowed if spec.kind in MAIN_KINDS]
+    daily = [spec.slug for spec in allowed if spec.kind in DAILY_KINDS]
+    categories = {spec.slug: set(spec.categories) for spec in allowed}
+    chosen = []
+    if request.condition == Condition.PATELLOFEMORAL_PAIN:
+        for group in (HIP_STRENGTH, KNEE_STRENGTH):
+            options = [slug for slug in main if group & categories[slug] and slug not in chosen]
+            assume(options)
+            chosen.append(draw(st.sampled_from(options)))
+    extra_main = draw(st.lists(st.sampled_from(main), unique=True, max_size=MAIN_EXERCISES_MAX)) if main else []
+    chosen += [slug for slug in extra_main if slug not in chosen][: MAIN_EXERCISES_MAX - len(chosen)]
+    chosen += draw(st.lists(st.sampled_from(daily), unique=True, max_size=DAILY_EXERCISES_MAX)) if daily else []
+    assume(chosen)
+    programme = []
+    for slug in draw(st.permutations(chosen)):
+        amount = draw(st.sampled_from(["reps", "hold_s", "minutes"]))
+        programme.append(
+            Prescription(
+                slug,
+                sets=draw(maybe(dose_part("sets"))),
+                reps=draw(dose_part("reps")) if amount == "reps" else draw(maybe(dose_part("reps"))),
+                hold_s=draw(dose_part("hold_s")) if amount == "hold_s" else draw(maybe(dose_part("hold_s"))),
+                minutes=draw(dose_part("minutes")) if amount == "minutes" else None,
+                per_week=draw(dose_part("per_week")),
+            )
+        )
+    return tuple(programme)
+
+
 def build(request, library):
     try:
         return build_plan(request, library)
@@ -101,6 +159,25 @@ def test_every_built_plan_satisfies_every_invariant(library, request):
         assert plan["earliest_run_date"] is None
         assert not any(s["kind"] in ("run", "impact") for w in plan["weeks"] for s in w["sessions"])
     assert_running_never_collapses(plan, runs_a_week=2 if request.gates.extra_rest_day else 3)
+
+
+@pytest.mark.parametrize("library_id", LIBRARIES_BY_ID)
+@settings(PROPERTIES, max_examples=100)
+@given(data=st.data())
+def test_every_plan_with_a_physio_programme_satisfies_every_invariant(library_id, data):
+    library = LIBRARIES_BY_ID[library_id]
+    automatic = data.draw(plan_requests())
+    programme = data.draw(physio_programmes(automatic, library_id))
+    request = PlanRequest(**{**automatic.__dict__, "programme": programme})
+    plan = build(request, library)
+    assert request_violations(plan, request, library) == []
+    assert [entry["code"] for entry in plan["programme"]] == [p.slug for p in programme]
+    first_strength_week = next((w for w in plan["weeks"] if any(s["kind"] == "strength" for s in w["sessions"])), None)
+    if first_strength_week is not None:  # the physio's strength work starts as prescribed
+        planned = {e["code"]: e for s in first_strength_week["sessions"] for e in s["exercises"]}
+        for prescription in programme:
+            if prescription.slug in {spec.slug for spec in library if spec.kind in MAIN_KINDS}:
+                assert planned[prescription.slug]["sets"] == prescription.sets
 
 
 def assert_running_never_collapses(plan, *, runs_a_week):
@@ -139,6 +216,8 @@ def test_re_planning_after_logged_sessions_keeps_every_invariant(request, lights
         plan, _ = apply_log(plan, session_date=day, light=light, today=day, history=history)
         assert request_violations(plan, request, LIBRARY) == []
         history.append(LoggedSession(SessionLog(day, level=session["run"]["level"]), light))
+    # A rebuilt plan with the same logs replayed is the plan the logs made, session by session.
+    assert replay_logs(build(request, LIBRARY), history) == plan
 
 
 @pytest.mark.parametrize("spec", LIBRARY, ids=lambda spec: spec.slug)

@@ -1,0 +1,226 @@
+"""A plan as people read it: the week-by-week calendar, running minutes per week, and automatic changes in words.
+
+Pure Python over the case-format plan object, shared by the physio's plan page and (later) the patient's portal and
+handouts. Nothing here decides anything clinical; it only says what the plan holds.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from plans.builder import BUILD, CROSS_TRAIN, FOUNDATION, IMPACT, IMPACT_READINESS, REST, RUN, STRENGTH, WALK_RUN
+from plans.ladder import BUILD_LEVEL, CONTINUOUS_LEVEL
+from plans.running import run_minutes
+
+PHASE_LABELS = {
+    FOUNDATION: "Foundation",
+    IMPACT_READINESS: "Impact readiness",
+    WALK_RUN: "Walk/run",
+    BUILD: "Build",
+}
+KIND_LABELS = {
+    STRENGTH: "Strength",
+    RUN: "Run",
+    IMPACT: "Hops and jumps",
+    CROSS_TRAIN: "Cross-training",
+    REST: "Rest",
+}
+
+
+@dataclass(frozen=True)
+class LoggedMark:
+    """What a logged session adds to its calendar day: its traffic light and the running minutes done."""
+
+    colour: str
+    run_minutes: float = 0
+
+
+@dataclass(frozen=True)
+class CalendarDay:
+    day: date
+    kind: str
+    title: str  # the session at a glance: "Run 2 min, walk 4 min × 5", "Strength", "Rest"
+    details: tuple[str, ...]  # second lines: the level, the exercises
+    is_today: bool
+    is_past: bool
+    light: str | None  # the traffic light of the logged session, if any
+
+    @property
+    def kind_label(self) -> str:
+        return KIND_LABELS.get(self.kind, self.kind)
+
+
+@dataclass(frozen=True)
+class CalendarWeek:
+    number: int
+    phase: str
+    days: tuple[CalendarDay, ...]
+    planned_minutes: float
+    done_minutes: float | None  # None for weeks that have not started, or without logs to count
+    is_current: bool
+
+    @property
+    def phase_label(self) -> str:
+        return PHASE_LABELS.get(self.phase, self.phase)
+
+
+def run_title(run: dict) -> str:
+    """A planned run in a few words."""
+    level = run["level"]
+    if level == BUILD_LEVEL:
+        parts = [f"Run {run['minutes']:g} min" if run.get("minutes") else "Run"]
+        if run.get("distance_km"):
+            parts.append(f"{run['distance_km']:g} km")
+        text = ", ".join(parts)
+        return text + (" with the buggy" if run.get("buggy") else "")
+    if level == CONTINUOUS_LEVEL and run.get("walk_min") == 0:
+        return f"Run {run['run_min']} min without stopping"
+    return f"Run {run['run_min']} min, walk {run['walk_min']} min × {run['repeats']}"
+
+
+def session_title(session: dict, names: Mapping[str, str]) -> str:
+    kind = session["kind"]
+    if kind == RUN:
+        return run_title(session["run"])
+    if kind == CROSS_TRAIN and session.get("cross_train"):
+        cross = session["cross_train"]
+        return f"{names.get(cross['code'], cross['code'].replace('_', ' ').capitalize())} {cross['minutes']} min"
+    return KIND_LABELS.get(kind, kind)
+
+
+def session_details(session: dict, names: Mapping[str, str]) -> tuple[str, ...]:
+    details = []
+    if session["kind"] == RUN:
+        level = session["run"]["level"]
+        details.append("Build phase" if level == BUILD_LEVEL else f"Level {level}")
+        if session["run"].get("cadence_spm"):
+            details.append(f"{session['run']['cadence_spm']} steps a minute")
+    exercises = session.get("exercises", [])
+    if exercises:
+        listed = ", ".join(names.get(e["code"], e["code"].replace("_", " ")) for e in exercises)
+        details.append(f"Exercises: {listed}")
+    return tuple(details)
+
+
+def week_run_minutes(week: dict, pace_min_per_km: float | None = None) -> float:
+    return sum(run_minutes(s["run"], pace_min_per_km) for s in week["sessions"] if s["kind"] == RUN)
+
+
+def plan_calendar(
+    plan: dict,
+    *,
+    today: date,
+    logged: Mapping[date, LoggedMark] | None = None,
+    names: Mapping[str, str] | None = None,
+) -> list[CalendarWeek]:
+    """The plan's weeks, a day per session, with today marked and each logged session's traffic light."""
+    names = names or {}
+    pace = (plan.get("running_load") or {}).get("pace_min_per_km")
+    weeks = []
+    for week in plan["weeks"]:
+        days = []
+        for session in week["sessions"]:
+            day = date.fromisoformat(session["date"])
+            mark = logged.get(day) if logged else None
+            days.append(
+                CalendarDay(
+                    day=day,
+                    kind=session["kind"],
+                    title=session_title(session, names),
+                    details=session_details(session, names),
+                    is_today=day == today,
+                    is_past=day < today,
+                    light=mark.colour if mark else None,
+                )
+            )
+        started = days[0].day <= today
+        done = (
+            sum(logged[d.day].run_minutes for d in days if d.day in logged) if logged is not None and started else None
+        )
+        weeks.append(
+            CalendarWeek(
+                number=week["week"],
+                phase=week["phase"],
+                days=tuple(days),
+                planned_minutes=week_run_minutes(week, pace),
+                done_minutes=done,
+                is_current=days[0].day <= today <= days[-1].day,
+            )
+        )
+    return weeks
+
+
+def weekday_headings(plan: dict) -> list[str]:
+    """The weekday of each column: plan weeks start on the plan's first day."""
+    start = date.fromisoformat(plan["weeks"][0]["sessions"][0]["date"])
+    return [f"{start + timedelta(days=offset):%a}" for offset in range(7)]
+
+
+def logged_run_minutes(planned_run: dict | None, *, completed: bool, duration_min: float | None) -> float:
+    """The running minutes a logged session counts for: the planned minutes when it was completed; otherwise the
+    time the patient reported, never more than was planned (a walk/run session's time includes its walks)."""
+    if planned_run is None:
+        return 0
+    planned = run_minutes(planned_run)
+    if completed:
+        return planned
+    return min(planned, duration_min or 0)
+
+
+def describe_change(change: dict) -> str:
+    """One automatic change of the schedule in plain words, e.g. "Fri 5 Dec: rest instead of run 3 min, walk 3
+    min × 5 (level 3)"."""
+    day = date.fromisoformat(change["date"])
+    when = f"{day:%a} {day.day} {day:%b}"
+    before, after = change["before"], change["after"]
+    was = _session_words(before)
+    if after["kind"] == REST:
+        return f"{when}: rest instead of {was}"
+    return f"{when}: {_session_words(after)} instead of {was}"
+
+
+def _session_words(session: dict) -> str:
+    if session["kind"] != RUN:
+        return KIND_LABELS.get(session["kind"], session["kind"]).lower()
+    run = session["run"]
+    level = "build phase" if run["level"] == BUILD_LEVEL else f"level {run['level']}"
+    title = run_title(run)
+    return f"{title[0].lower()}{title[1:]} ({level})"
+
+
+def next_step_words(colour: str, day: date, content: dict) -> str:
+    """What the logged run on `day` means for the next one, in the patient's words: "Green: next time you move up
+    to level 4", "Red: rest on Fri 5 Dec, then level 2 on Sun 7 Dec"."""
+    sessions = [s for week in content["weeks"] for s in week["sessions"]]
+    logged = next((s for s in sessions if s["date"] == day.isoformat()), None)
+    ahead = [s for s in sessions if s["date"] > day.isoformat() and s["kind"] in (RUN, REST)]
+    label = colour.capitalize()
+    next_run = next((s for s in ahead if s["kind"] == RUN), None)
+    if logged is None or logged["kind"] != RUN:
+        return f"{label}: not a run, so the running schedule stays as it is."
+    if next_run is None:
+        return f"{label}: that was the last run of this plan."
+    level, new = logged["run"]["level"], next_run["run"]["level"]
+    upcoming = f"{_level_words(next_run['run'])} on {_short(next_run['date'])}"
+    if new == level == BUILD_LEVEL:
+        step = f"your next run is {run_title(next_run['run'])[4:]} on {_short(next_run['date'])}"
+    elif new > level:
+        step = f"next time you move up to {upcoming}"
+    elif new < level:
+        step = f"next time you go back to {upcoming}"
+    else:
+        step = f"next time you repeat {upcoming}"
+    if colour == "red":
+        rest = next((s for s in ahead if s["date"] < next_run["date"] and s["kind"] == REST), None)
+        if rest is not None:
+            step = f"rest on {_short(rest['date'])}, then {upcoming}"
+    return f"{label}: {step}"
+
+
+def _short(iso: str) -> str:
+    day = date.fromisoformat(iso)
+    return f"{day:%a} {day.day} {day:%b}"
+
+
+def _level_words(run: dict) -> str:
+    return "the build phase" if run["level"] == BUILD_LEVEL else f"level {run['level']}"

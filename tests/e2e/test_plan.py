@@ -1,0 +1,58 @@
+"""The physiotherapist builds a plan from a confirmed assessment, moves an exercise down the programme without
+JavaScript's help, issues the plan, logs the session the patient reports on the phone, and reads the plan on a
+phone: every page checked for accessibility."""
+
+import re
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from plans.models import Plan, PlanStatus, SessionLog
+from tests.plans.plan_factories import confirmed_assessment, load_shipped_library
+
+pytestmark = pytest.mark.e2e
+
+
+def test_physio_builds_issues_and_follows_a_plan(journey, sign_in, physio, patient):
+    load_shipped_library()
+    assessment = confirmed_assessment(patient, as_of=timezone.localdate())
+
+    page = journey.new_page("desktop")
+    sign_in(page, physio.user)
+    page.goto(assessment.get_absolute_url())
+    page.get_by_role("button", name="Build plan").click()
+
+    expect(page.get_by_role("heading", name="Draft plan", level=1)).to_be_visible()
+    journey.check(page, "draft editor")
+    rows = page.locator("#programme .plan-row h2")
+    first, second = rows.nth(0).inner_text(), rows.nth(1).inner_text()
+    page.get_by_role("spinbutton", name="Weeks").fill("8")
+    page.get_by_role("button", name=re.compile(r"^Move .* down$")).first.click()
+    expect(page.get_by_role("status").first).to_contain_text("Draft saved")
+    expect(rows.nth(0)).to_contain_text(second.split(". ", 1)[1])
+    expect(rows.nth(1)).to_contain_text(first.split(". ", 1)[1])
+    journey.check(page, "exercise moved down")
+    page.get_by_role("button", name="Issue plan").click()
+
+    expect(page.get_by_role("heading", name="Return-to-run plan", level=1)).to_be_visible()
+    expect(page.get_by_role("status").first).to_contain_text("Revision 1 is issued")
+    expect(page.locator("[aria-current=date]")).to_have_count(1)
+    journey.check(page, "plan issued")
+    plan = Plan.objects.get(patient=patient)
+    assert plan.status == PlanStatus.ISSUED and plan.weeks == 8
+
+    page.get_by_role("link", name="Log a session").click()
+    page.get_by_label("Worst knee pain during the session (0–10)").fill("2")
+    page.get_by_label("Knee pain the next morning (0–10)").fill("1")
+    page.get_by_label("Knee stiffness the next morning (0–10)").fill("1")
+    journey.check(page, "log a session")
+    page.get_by_role("button", name="Log the session").click()
+    expect(page.get_by_text("Green: not a run, so the running schedule stays as it is.")).to_be_visible()
+    journey.check(page, "session logged")
+    assert SessionLog.objects.get(plan=plan).traffic_light == "green"
+
+    page.set_viewport_size({"width": 375, "height": 812})  # her phone, between patients
+    page.goto(plan.get_absolute_url())
+    expect(page.get_by_text("Logged: green")).to_be_visible()
+    journey.check(page, "plan on a phone")

@@ -1,0 +1,161 @@
+"""The plan as people read it: calendar days, weekly running minutes, and automatic changes in words."""
+
+from datetime import date, timedelta
+
+import pytest
+
+from plans.builder import build_plan
+from plans.calendar import (
+    LoggedMark,
+    describe_change,
+    logged_run_minutes,
+    next_step_words,
+    plan_calendar,
+    run_title,
+    weekday_headings,
+)
+from plans.progression import RED, apply_log
+from tests.plans.factories import LIBRARY, START, pain_free_runner, request
+
+
+@pytest.fixture(scope="module")
+def plan():
+    return build_plan(request(weeks=16), LIBRARY)
+
+
+def runs_of(plan):
+    return [s for w in plan["weeks"] for s in w["sessions"] if s["kind"] == "run"]
+
+
+@pytest.mark.parametrize(
+    ("run", "title"),
+    [
+        ({"level": 2, "walk_min": 4, "run_min": 2, "repeats": 5, "total_run_min": 10}, "Run 2 min, walk 4 min × 5"),
+        ({"level": 7, "walk_min": 0, "run_min": 25, "repeats": 1, "total_run_min": 25}, "Run 25 min without stopping"),
+        ({"level": 8, "minutes": 32}, "Run 32 min"),
+        ({"level": 8, "minutes": 30, "distance_km": 5.5, "buggy": True}, "Run 30 min, 5.5 km with the buggy"),
+    ],
+)
+def test_run_title_says_the_session_at_a_glance(run, title):
+    assert run_title(run) == title
+
+
+def test_plan_calendar_has_a_row_per_week_and_a_cell_per_day(plan):
+    weeks = plan_calendar(plan, today=START)
+    assert [w.number for w in weeks] == list(range(1, 17))
+    assert all(len(w.days) == 7 for w in weeks)
+    assert weeks[0].days[0].day == START and weeks[-1].days[-1].day == START + timedelta(days=16 * 7 - 1)
+
+
+def test_plan_calendar_marks_today_and_the_current_week(plan):
+    today = START + timedelta(days=9)
+    weeks = plan_calendar(plan, today=today)
+    assert [d.day for w in weeks for d in w.days if d.is_today] == [today]
+    assert [w.number for w in weeks if w.is_current] == [2]
+    assert weeks[0].days[0].is_past and not weeks[1].days[3].is_past
+
+
+def test_plan_calendar_labels_phases_and_sessions(plan):
+    weeks = plan_calendar(plan, today=START, names={"brisk_walking": "Brisk walking"})
+    assert weeks[0].phase_label == "Foundation"
+    assert {w.phase_label for w in weeks} >= {"Foundation", "Impact readiness", "Walk/run"}
+    first_run = next(d for w in weeks for d in w.days if d.kind == "run")
+    assert first_run.title == "Run 1 min, walk 5 min × 5"
+    assert first_run.details[0] == "Level 1"
+    rest = next(d for w in weeks for d in w.days if d.kind == "rest")
+    assert rest.title == "Rest" and rest.kind_label == "Rest"
+
+
+def test_plan_calendar_names_exercises_and_cross_training(plan):
+    names = {"glute_bridge": "Glute bridge", "brisk_walking": "Brisk walking", "stationary_bike": "Exercise bike"}
+    days = [d for w in plan_calendar(plan, today=START, names=names) for d in w.days]
+    cross = next(d for d in days if d.kind == "cross_train")
+    assert cross.title in {"Brisk walking 30 min", "Exercise bike 30 min"}
+    strength = next(d for d in days if d.kind == "strength")
+    assert strength.details[0].startswith("Exercises: ")
+
+
+def test_plan_calendar_weekly_minutes_planned_and_done(plan):
+    runs = runs_of(plan)
+    first = date.fromisoformat(runs[0]["date"])
+    logged = {first: LoggedMark("green", run_minutes=5)}
+    weeks = plan_calendar(plan, today=first, logged=logged)
+    week = next(w for w in weeks if w.is_current)
+    assert week.planned_minutes == sum(
+        s["run"]["total_run_min"]
+        for w in plan["weeks"]
+        if w["week"] == week.number
+        for s in w["sessions"]
+        if s["kind"] == "run"
+    )
+    assert week.done_minutes == 5
+    assert weeks[-1].done_minutes is None  # not started yet
+    assert weeks[0].done_minutes == 0
+    assert next(d for d in week.days if d.day == first).light == "green"
+
+
+def test_weekday_headings_start_on_the_plans_first_day(plan):
+    assert weekday_headings(plan)[0] == f"{START:%a}"
+    assert len(set(weekday_headings(plan))) == 7
+
+
+@pytest.mark.parametrize(
+    ("completed", "duration", "counted"), [(True, None, 15), (False, 8, 8), (False, 40, 15), (False, None, 0)]
+)
+def test_logged_run_minutes_counts_planned_minutes_or_the_reported_time(completed, duration, counted):
+    run = {"level": 3, "walk_min": 3, "run_min": 3, "repeats": 5, "total_run_min": 15}
+    assert logged_run_minutes(run, completed=completed, duration_min=duration) == counted
+
+
+def test_logged_run_minutes_of_a_day_without_a_run_is_zero():
+    assert logged_run_minutes(None, completed=True, duration_min=30) == 0
+
+
+def test_describe_change_says_what_replaces_what(plan):
+    runs = runs_of(plan)
+    day = date.fromisoformat(runs[3]["date"])
+    _, changes = apply_log(plan, session_date=day, light=RED, today=day, history=[])
+    skipped = describe_change(changes[0])
+    when = date.fromisoformat(changes[0]["date"])
+    assert skipped.startswith(f"{when:%a} {when.day} {when:%b}: rest instead of run 3 min")
+    assert "(level 3)" in skipped
+    dropped = describe_change(next(c for c in changes if c["change"] == "level"))
+    assert "(level 1) instead of" in dropped or "(level 2) instead of" in dropped
+
+
+def test_plan_calendar_build_runs_show_their_minutes():
+    plan = build_plan(request(running=pain_free_runner()), LIBRARY)
+    run = next(d for w in plan_calendar(plan, today=START) for d in w.days if d.kind == "run")
+    assert run.title.startswith("Run ") and run.details[0] == "Build phase"
+
+
+def test_next_step_words_green_moves_up_after_two_sessions(plan):
+    runs = runs_of(plan)
+    first, second = (date.fromisoformat(r["date"]) for r in runs[:2])
+    assert next_step_words("green", first, plan).startswith("Green: next time you repeat level 1 on ")
+    assert next_step_words("green", second, plan).startswith("Green: next time you move up to level 2 on ")
+
+
+def test_next_step_words_red_rests_then_goes_back(plan):
+    runs = runs_of(plan)
+    day = date.fromisoformat(runs[3]["date"])
+    replanned, _ = apply_log(plan, session_date=day, light=RED, today=day, history=[])
+    words = next_step_words("red", day, replanned)
+    skipped = date.fromisoformat(runs[4]["date"])
+    assert words.startswith(f"Red: rest on {skipped:%a} {skipped.day} {skipped:%b}, then level 1 on ")
+
+
+def test_next_step_words_build_run_gives_its_minutes():
+    plan = build_plan(request(running=pain_free_runner()), LIBRARY)
+    runs = runs_of(plan)
+    words = next_step_words("amber", date.fromisoformat(runs[3]["date"]), plan)
+    assert words.startswith(f"Amber: your next run is {runs[4]['run']['minutes']:g} min")
+
+
+def test_next_step_words_for_a_day_without_a_run(plan):
+    assert next_step_words("green", START, plan) == "Green: not a run, so the running schedule stays as it is."
+
+
+def test_next_step_words_after_the_last_run(plan):
+    last = date.fromisoformat(runs_of(plan)[-1]["date"])
+    assert next_step_words("green", last, plan) == "Green: that was the last run of this plan."

@@ -1,0 +1,53 @@
+"""The demo clinic's plans: Emma two weeks into an issued plan with logged sessions, Laura's issued plan after a
+birth, Tom's draft; all through the services, and seeding twice adds nothing."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from clinic.models import PatientStatus
+from plans.invariants import request_violations
+from plans.models import Plan, PlanRevision, PlanStatus, SessionLog
+from plans.selectors import plan_built_from
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def seeded(settings):
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=None)
+
+
+def test_demo_emma_is_two_weeks_into_her_issued_plan_with_logged_sessions(seeded):
+    plan = Plan.objects.get(patient__first_name="Emma")
+    today = timezone.localdate()
+    assert (plan.status, plan.start) == (PlanStatus.ISSUED, today - timedelta(days=16))
+    assert plan.patient.status == PatientStatus.ON_PLAN
+    lights = list(plan.logs.values_list("traffic_light", flat=True))
+    assert len(lights) == 6 and lights.count("amber") == 1 and set(lights) == {"green", "amber"}
+    assert all(log.session_date < today and log.logged_for_patient_by_staff for log in plan.logs.all())
+    assert plan.logs.filter(level__isnull=False).exists()  # a run among them: the chart shows minutes done
+    automatic = plan.revisions.get(kind="automatic")
+    assert automatic.log.traffic_light == "amber" and plan.current_revision == automatic
+
+
+def test_demo_laura_has_an_issued_plan_after_her_birth(seeded):
+    plan = Plan.objects.get(patient__first_name="Laura")
+    assert plan.status == PlanStatus.ISSUED and plan.assessment.gates["weeks_postpartum"] == 20
+    assert "PFMT" in plan.current_revision.content["exercise_categories"]
+    content, request, library = plan_built_from(plan=plan, inputs=plan.inputs())
+    assert request_violations(content, request, library) == []
+
+
+def test_demo_tom_has_a_draft(seeded):
+    plan = Plan.objects.get(patient__first_name="Tom")
+    assert plan.status == PlanStatus.DRAFT and plan.current_revision is None
+
+
+def test_demo_seeding_twice_adds_no_plan(seeded, settings):
+    counts = [model.objects.count() for model in (Plan, PlanRevision, SessionLog)]
+    call_command("seed_demo", stdout=None)
+    assert [model.objects.count() for model in (Plan, PlanRevision, SessionLog)] == counts
