@@ -1,3 +1,4 @@
+from crispy_forms.bootstrap import StrictButton
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Field, Layout, Submit
 from django import forms
@@ -164,7 +165,7 @@ class DataRightsForm(forms.Form):
         self.fields["confirm_name"].widget.attrs.update(autocomplete="off", spellcheck="false")
         self.helper = FormHelper()
         self.helper.layout = Layout(
-            "action", "reason", "confirm_name", Submit("go", "Carry it out", css_class="btn-danger")
+            "action", "reason", "confirm_name", StrictButton("Carry it out", type="submit", css_class="btn btn-danger")
         )
 
     def clean_confirm_name(self):
