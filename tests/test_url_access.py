@@ -266,12 +266,14 @@ VARIANTS = [
 
 @pytest.fixture
 def out_of_reach(request, objects, foreign_patient, other_physio, other_patient, physio):
-    """The objects to build URLs with for one way of naming objects the cast must not reach (`request.param`)."""
+    """For one way of naming objects the cast must not reach (`request.param`): the objects to build URLs with, and
+    the roles to try them with (not the other patient on her own records)."""
     ours = {"patient": objects["patient"]}
     if request.param == "another patient's objects under our patient":
-        return {**objects, **_patient_objects(other_patient, physio), **ours}
+        roles = [role for role in IDOR_ROLES if role != "other_patient"]
+        return {**objects, **_patient_objects(other_patient, physio), **ours}, roles
     foreign = {**_clinic_objects(foreign_patient.clinic), **_patient_objects(foreign_patient, other_physio)}
-    return foreign if request.param == "another clinic's objects" else {**foreign, **ours}
+    return (foreign if request.param == "another clinic's objects" else {**foreign, **ours}), IDOR_ROLES
 
 
 def _answer_out_of_reach(expected_with_own):
@@ -283,15 +285,16 @@ def _answer_out_of_reach(expected_with_own):
 @pytest.mark.parametrize("out_of_reach", VARIANTS, indirect=True)
 def test_object_urls_with_objects_out_of_reach_are_not_found(cast, objects, out_of_reach, sign_in):
     """Every object URL, each role of the cast; all the wrong answers are listed at once."""
+    others, roles = out_of_reach
     wrong, tried = [], 0
     for url_name in OBJECT_URL_NAMES:
         build_url, expected = ACCESS[url_name]
-        url = build_url(out_of_reach)
+        url = build_url(others)
         if url == build_url(objects):
             # Only a URL that names the patient alone may stay the same (the variants under our patient keep ours).
-            assert out_of_reach["patient"] == objects["patient"], f"{url_name}: build it from the objects given"
+            assert others["patient"] == objects["patient"], f"{url_name}: build it from the objects given"
             continue
-        for role in IDOR_ROLES:
+        for role in roles:
             client = sign_in(cast[role])
             # POST-only actions are tried with a POST: a GET would be refused before any object is looked up.
             response = client.post(url) if expected[role] == POST_ONLY else client.get(url)
