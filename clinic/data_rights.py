@@ -92,8 +92,11 @@ def _account_record(user: User | None) -> dict | None:
     }
 
 
-def patient_export_data(patient: Patient, *, by: StaffMember, files: list[StoredFile] = ()) -> dict:
-    """Everything Runback holds about `patient` as JSON-ready data: the contents of patient.json."""
+def patient_export_data(
+    patient: Patient, *, by: StaffMember, files: list[StoredFile] = (), missing: list[StoredFile] = ()
+) -> dict:
+    """Everything Runback holds about `patient` as JSON-ready data: the contents of patient.json. `files` are the
+    stored files in the archive beside it; `missing`, those whose records name a file storage no longer has."""
     return {
         "format": EXPORT_FORMAT,
         "format_version": EXPORT_FORMAT_VERSION,
@@ -103,6 +106,7 @@ def patient_export_data(patient: Patient, *, by: StaffMember, files: list[Stored
         "portal_account": _account_record(patient.user),
         **{section: module.export(patient) for section, module in APPS.items()},
         "files": [stored.archive_name for stored in files],
+        "files_missing": [stored.archive_name for stored in missing],
     }
 
 
@@ -124,9 +128,12 @@ class ExportArchive:
 
 def patient_export_archive(*, patient: Patient, by: StaffMember) -> ExportArchive:
     """A ZIP archive of patient.json, a README.txt explaining it, and the patient's stored files under their own
-    folders. Read inside the caller's transaction, so every part shows the same moment."""
-    files = _stored_files(patient)
-    data = patient_export_data(patient, by=by, files=files)
+    folders. Read inside the caller's transaction, so every part shows the same moment. A file storage has lost is
+    listed as missing rather than failing the whole export."""
+    files, missing = [], []
+    for stored in _stored_files(patient):
+        (files if stored.storage.exists(stored.name) else missing).append(stored)
+    data = patient_export_data(patient, by=by, files=files, missing=missing)
     archive = SpooledTemporaryFile(max_size=EXPORT_SPOOL_MAX_MEMORY)  # noqa: SIM115 - handed to the response
     with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as zipped:
         zipped.writestr(

@@ -278,6 +278,19 @@ def test_export_archive_carries_the_patients_stored_files(monkeypatch, patient, 
     assert archive.file_count == 1
 
 
+def test_export_lists_a_file_storage_has_lost_instead_of_failing(monkeypatch, patient, physio):
+    lost = StoredFile("handouts/plan-1-revision-1.pdf", default_storage, "handouts/gone.pdf")
+    monkeypatch.setattr(data_rights.APPS["plans"], "stored_files", lambda patient: [lost])
+    archive = data_rights.patient_export_archive(patient=patient, by=physio)
+    with archive.file:
+        zipped = zipfile.ZipFile(archive.file)
+        data = json.loads(zipped.read("patient.json"))
+        assert (data["files"], data["files_missing"]) == ([], ["handouts/plan-1-revision-1.pdf"])
+        assert "no longer has them" in zipped.read("README.txt").decode()
+        assert zipped.namelist() == ["README.txt", "patient.json"]
+    assert archive.file_count == 0
+
+
 # --- The form -----------------------------------------------------------------------------------------------------
 
 
