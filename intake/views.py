@@ -236,6 +236,9 @@ def _page_context(intake: Intake, steps, step, route: Route) -> dict:
 @require_POST
 def invite_create(request, pk):
     patient = get_patient_for_staff(request.staff_member, pk)
+    if patient.is_anonymised:
+        messages.warning(request, "This record is anonymised: no links are sent for it.")
+        return redirect(patient)
     invite = services.invite_create(patient=patient, by=request.staff_member)
     record(request, patient=patient, action=AuditAction.SEND, target=invite, detail="intake invite")
     if invite.sent_to:
