@@ -19,7 +19,15 @@ from clinic import data_rights
 from clinic.models import AuditAction, AuditEvent, Patient, PatientStatus, User
 from clinic.personal_data import REMOVED_TEXT, StoredFile, anonymising
 from intake.engine import assess
-from intake.models import Assessment, AssessmentStatus, Examination, Intake, IntakeInvite, OutcomeResponse
+from intake.models import (
+    Assessment,
+    AssessmentStatus,
+    Examination,
+    Intake,
+    IntakeInvite,
+    IntakeStatus,
+    OutcomeResponse,
+)
 from intake.schema import validate_case
 from plans import services as plans_services
 from plans.models import Plan, PlanAlert, PlanRevision, SessionLog
@@ -491,6 +499,24 @@ def test_no_link_is_sent_for_an_anonymised_record(anonymised, desk_client):
     response = desk_client.post(reverse("intake:invite_create", args=[anonymised.pk]))
     assert response.url == anonymised.get_absolute_url()
     assert IntakeInvite.objects.count() == links
+
+
+@pytest.mark.parametrize(
+    "method, url_name, args", [("post", "intake:staff_start", ()), ("get", "intake:staff_step", ("knee",))]
+)
+def test_no_answers_are_collected_on_behalf_of_an_anonymised_record(
+    method, url_name, args, anonymised, confirmed_physio
+):
+    drafts = Intake.objects.filter(status=IntakeStatus.DRAFT).count()
+    response = getattr(confirmed_physio, method)(reverse(url_name, args=[anonymised.pk, *args]))
+    assert response.url == anonymised.get_absolute_url()
+    assert Intake.objects.filter(status=IntakeStatus.DRAFT).count() == drafts
+
+
+def test_patients_cannot_be_deleted_from_the_admin_only_erased_through_data_rights(admin_client, patient):
+    response = admin_client.get(reverse("admin:clinic_patient_delete", args=[patient.pk]))
+    assert response.status_code == 403
+    assert Patient.objects.filter(pk=patient.pk).exists()
 
 
 def test_anonymised_birth_date_is_never_in_the_future():
