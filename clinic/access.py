@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
@@ -239,31 +240,38 @@ def get_plan_alert_for_staff(member, patient_pk, plan_pk, alert_pk):
 
 def handouts_for_staff(member):
     """The PDF handouts of the member's clinic's patients, never another clinic's."""
-    return Handout.objects.filter(revision__plan__patient__clinic_id=member.clinic_id)
+    return Handout.objects.for_clinic(member.clinic_id)
 
 
-def get_handout_for_staff(member, pk):
-    return get_object_or_404(_with_patient(handouts_for_staff(member)), pk=pk)
+def get_handout_for_staff(member, patient_pk, pk):
+    """A handout of one of the member's clinic's patients; 404 for any other (another clinic, another patient)."""
+    patient = get_patient_for_staff(member, patient_pk)
+    return _handout_of(patient, pk)
 
 
-def get_handout_for_user(user, pk):
+def get_handout_for_user(user, patient_pk, pk):
     """A handout the signed-in user may download: staff of the patient's clinic, or the patient their own. 404 for
     everyone else (another clinic, another patient, an account with neither role)."""
     member, patient = user.staff_member, user.patient_record
     if member is not None:
-        handouts = handouts_for_staff(member)
-    elif patient is not None:
-        handouts = Handout.objects.filter(revision__plan__patient=patient)
-    else:
-        handouts = Handout.objects.none()
-    return get_object_or_404(_with_patient(handouts), pk=pk)
+        return get_handout_for_staff(member, patient_pk, pk)
+    if patient is None or patient.pk != patient_pk:
+        raise Http404
+    return _handout_of(patient, pk)
+
+
+def _handout_of(patient, pk):
+    # The plan documents behind the handout are not needed to serve or audit it.
+    handout = get_object_or_404(
+        Handout.objects.filter(revision__plan__patient=patient)
+        .select_related("revision__plan")
+        .defer("revision__content", "revision__plan__content"),
+        pk=pk,
+    )
+    handout.revision.plan.patient = patient
+    return handout
 
 
 def get_handout_batch_for_staff(member, pk):
     """A batch of handouts printed together by the member's clinic; 404 for another clinic's."""
     return get_object_or_404(HandoutBatch.objects.filter(clinic_id=member.clinic_id), pk=pk)
-
-
-def _with_patient(handouts):
-    # The patient, for access and the audit trail; not the plan documents behind the handout.
-    return handouts.select_related("revision__plan__patient").defer("revision__content", "revision__plan__content")

@@ -8,7 +8,6 @@ from datetime import datetime
 from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q
-from django.urls import reverse
 from django.utils import timezone
 
 from plans.handouts import handout_context
@@ -88,14 +87,10 @@ def revision_for_handout(*, revision_id: int) -> PlanRevision:
 # --- the print queue ------------------------------------------------------------------------------------------------
 
 
-def handouts_for_clinic(clinic_id: int):
-    return Handout.objects.filter(revision__plan__patient__clinic_id=clinic_id)
-
-
 def print_queue_page(*, clinic_id: int, page_number, status: str = "") -> Page:
     """A page of the clinic's handouts, newest request first, with their patient and plan (two queries)."""
     handouts = (
-        handouts_for_clinic(clinic_id)
+        Handout.objects.for_clinic(clinic_id)
         .select_related("revision__plan__patient", "requested_by")
         .defer(*_UNSHOWN_FIELDS)
         .order_by("-requested_at", "-pk")
@@ -120,7 +115,7 @@ def print_service_notice(*, clinic_id: int, now: datetime | None = None) -> str:
     to it), or slow (a job it was given has waited longer than HANDOUT_REDISPATCH_AFTER). Two queries."""
     waiting_since = (now or timezone.now()) - settings.HANDOUT_REDISPATCH_AFTER
     counts = {"unreachable": 0, "slow": 0}
-    for jobs in (handouts_for_clinic(clinic_id), HandoutBatch.objects.filter(clinic_id=clinic_id)):
+    for jobs in (Handout.objects.for_clinic(clinic_id), HandoutBatch.objects.filter(clinic_id=clinic_id)):
         found = jobs.filter(status=PrintStatus.QUEUED).aggregate(
             unreachable=Count("pk", filter=Q(dispatched_at__isnull=True)),
             slow=Count("pk", filter=Q(dispatched_at__lt=waiting_since)),
@@ -142,26 +137,32 @@ class JobState:
     download_url: str
 
 
-def _states(jobs, url_name: str) -> list[JobState]:
+def _states(jobs) -> list[JobState]:
     return [
         JobState(
             id=job.pk,
             status=job.status,
             label=job.get_status_display(),
             outcome=job.outcome,
-            download_url=reverse(url_name, args=[job.pk]),
+            download_url=job.download_url(),
         )
-        for job in jobs.only("pk", "status", "page_count", "size_bytes", "error")
+        for job in jobs
     ]
 
 
 def print_job_states(*, clinic_id: int, handout_ids, batch_ids) -> dict:
     """The current state of the given handouts and batches of the clinic (others are left out), and the notice."""
-    handouts = handouts_for_clinic(clinic_id).filter(pk__in=list(handout_ids)[:STATUS_MAX_IDS])
-    batches = HandoutBatch.objects.filter(clinic_id=clinic_id, pk__in=list(batch_ids)[:STATUS_MAX_IDS])
+    shown = ("status", "page_count", "size_bytes", "error")
+    handouts = (
+        Handout.objects.for_clinic(clinic_id)
+        .filter(pk__in=list(handout_ids)[:STATUS_MAX_IDS])
+        .select_related("revision__plan")
+        .only(*shown, "revision__plan__patient")  # the patient's id, for the download link
+    )
+    batches = HandoutBatch.objects.filter(clinic_id=clinic_id, pk__in=list(batch_ids)[:STATUS_MAX_IDS]).only(*shown)
     return {
-        "handouts": _states(handouts, "handouts:download"),
-        "batches": _states(batches, "handouts:batch_download"),
+        "handouts": _states(handouts),
+        "batches": _states(batches),
         "notice": print_service_notice(clinic_id=clinic_id),
     }
 
@@ -170,4 +171,9 @@ def handouts_of_revision(*, revision: PlanRevision | None) -> list[Handout]:
     """The handouts already asked for of a revision (one per paper size), for the plan page."""
     if revision is None:
         return []
-    return list(Handout.objects.filter(revision=revision).order_by("paper"))
+    return list(
+        Handout.objects.filter(revision=revision)
+        .select_related("revision__plan")
+        .defer(*(field for field in _UNSHOWN_FIELDS if not field.startswith("revision__plan__patient")))
+        .order_by("paper")
+    )

@@ -10,6 +10,6 @@ urlpatterns = [
     path("print-queue/batches/<int:pk>/download/", handout_views.batch_download, name="batch_download"),
     path("print-queue/batches/<int:pk>/retry/", handout_views.batch_retry, name="batch_retry"),
     path("patients/<int:pk>/plans/<int:plan_pk>/handout/", handout_views.handout_request, name="request"),
-    path("handouts/<int:pk>/download/", handout_views.handout_download, name="download"),
-    path("handouts/<int:pk>/retry/", handout_views.handout_retry, name="retry"),
+    path("patients/<int:pk>/handouts/<int:handout_pk>/download/", handout_views.handout_download, name="download"),
+    path("patients/<int:pk>/handouts/<int:handout_pk>/retry/", handout_views.handout_retry, name="retry"),
 ]

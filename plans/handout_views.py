@@ -130,9 +130,9 @@ def handout_request(request, pk, plan_pk):
 
 @staff_required
 @require_POST
-def handout_retry(request, pk):
+def handout_retry(request, pk, handout_pk):
     """Try a failed handout again, or make again one whose stored file is missing or damaged."""
-    handout = get_handout_for_staff(request.staff_member, pk)
+    handout = get_handout_for_staff(request.staff_member, pk, handout_pk)
     outcome = services.handout_request(revision=handout.revision, paper=handout.paper, by=request.user)
     _after_request(request, outcome, action=AuditAction.CHANGE)
     return redirect(queue_url(outcome.handout))
@@ -157,9 +157,9 @@ def _after_request(request, outcome: services.HandoutRequest, *, action: str) ->
 
 @login_required
 @require_GET
-def handout_download(request, pk):
+def handout_download(request, pk, handout_pk):
     """A handout's PDF, for the staff of the patient's clinic and the patient; checked against its checksum."""
-    handout = get_handout_for_user(request.user, pk)
+    handout = get_handout_for_user(request.user, pk, handout_pk)
     pdf = handout.verified_pdf()
     if pdf is None:
         return _unavailable(request, handout)

@@ -669,11 +669,18 @@ class PrintJob(models.Model):
         return pdf if hashlib.sha256(pdf).hexdigest() == self.sha256 else None
 
 
+class HandoutQuerySet(models.QuerySet):
+    def for_clinic(self, clinic_id):
+        return self.filter(revision__plan__patient__clinic_id=clinic_id)
+
+
 class Handout(PrintJob):
     """The PDF handout of one plan revision on one paper size."""
 
     revision = models.ForeignKey(PlanRevision, on_delete=models.CASCADE, related_name="handouts")
     file = models.FileField(upload_to="handouts/%Y/%m/", blank=True)
+
+    objects = HandoutQuerySet.as_manager()
 
     class Meta:
         ordering = ["-requested_at", "-pk"]
@@ -689,6 +696,12 @@ class Handout(PrintJob):
 
     def __str__(self):
         return f"Handout {self.pk}"
+
+    def download_url(self) -> str:
+        return reverse("handouts:download", args=[self.revision.plan.patient_id, self.pk])
+
+    def retry_url(self) -> str:
+        return reverse("handouts:retry", args=[self.revision.plan.patient_id, self.pk])
 
 
 class HandoutBatchQuerySet(models.QuerySet):
@@ -721,6 +734,12 @@ class HandoutBatch(PrintJob):
 
     def __str__(self):
         return f"Handout batch {self.pk}"
+
+    def download_url(self) -> str:
+        return reverse("handouts:batch_download", args=[self.pk])
+
+    def retry_url(self) -> str:
+        return reverse("handouts:batch_retry", args=[self.pk])
 
 
 def clinic_logo_path(instance, filename):

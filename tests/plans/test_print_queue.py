@@ -49,7 +49,7 @@ def test_queue_lists_the_clinics_handouts_newest_first_with_status_and_reason(re
     assert page.index(f'id="handout-{failed.pk}"') < page.index(f'id="handout-{ready.pk}"')
     assert 'data-status="failed"' in page and failed.error in page
     assert 'data-status="ready"' in page and f"1 page, {len(FAKE_PDF)}" in page  # the stand-in PDF
-    assert reverse("handouts:download", args=[ready.pk]) in page and reverse("handouts:retry", args=[failed.pk]) in page
+    assert ready.download_url() in page and failed.retry_url() in page
     assert "Okafor, Hannah" in page and "Clarke, Emma" in page
 
 
@@ -135,7 +135,7 @@ def test_status_answers_the_current_state_of_the_rows_asked_for(desk_client, pla
             "status": "queued",
             "label": "Waiting",
             "outcome": "",
-            "download_url": reverse("handouts:download", args=[waiting.pk]),
+            "download_url": waiting.download_url(),
         }
     ]
     assert first["batches"][0]["status"] == "rendering"
@@ -185,7 +185,7 @@ def test_plan_page_defaults_to_a4_and_shows_the_handouts_of_the_revision(physio_
     ready = stored_handout(plan.current_revision)
     page = physio_client.get(plan.get_absolute_url()).content.decode()
     assert 'value="a4" id="paper-a4" checked' in page
-    assert reverse("handouts:download", args=[ready.pk]) in page and f"1 page, {len(FAKE_PDF)}" in page
+    assert ready.download_url() in page and f"1 page, {len(FAKE_PDF)}" in page
 
 
 def test_draft_plan_has_no_handout_to_print(physio_client, patient):
@@ -240,7 +240,7 @@ def test_try_again_queues_a_failed_handout_and_audits_the_change(desk_client, pl
                                                                django_capture_on_commit_callbacks):  # fmt: skip
     failed = stored_handout(plan.current_revision, status=PrintStatus.FAILED)
     with django_capture_on_commit_callbacks() as sent:
-        response = desk_client.post(reverse("handouts:retry", args=[failed.pk]))
+        response = desk_client.post(failed.retry_url())
     failed.refresh_from_db()
     assert response.url == f"{QUEUE}#handout-{failed.pk}" and len(sent) == 1
     assert (failed.status, failed.error) == (PrintStatus.QUEUED, "")
@@ -249,7 +249,7 @@ def test_try_again_queues_a_failed_handout_and_audits_the_change(desk_client, pl
 
 def test_try_again_on_another_clinics_handout_is_not_found(other_physio_client, plan):
     failed = stored_handout(plan.current_revision, status=PrintStatus.FAILED)
-    assert other_physio_client.post(reverse("handouts:retry", args=[failed.pk])).status_code == 404
+    assert other_physio_client.post(failed.retry_url()).status_code == 404
     assert Handout.objects.get().status == PrintStatus.FAILED
 
 
@@ -257,7 +257,7 @@ def test_try_again_on_another_clinics_handout_is_not_found(other_physio_client, 
 
 
 def download(client, handout):
-    return client.get(reverse("handouts:download", args=[handout.pk]))
+    return client.get(handout.download_url())
 
 
 @pytest.mark.parametrize("client_fixture", ["desk_client", "physio_client", "patient_client"])
@@ -296,7 +296,7 @@ def test_a_damaged_file_is_not_served(desk_client, plan):
     response = download(desk_client, handout)
     page = response.content.decode()
     assert response.status_code == 409 and response.headers["Content-Type"].startswith("text/html")
-    assert "Its stored PDF is missing or damaged" in page and reverse("handouts:retry", args=[handout.pk]) in page
+    assert "Its stored PDF is missing or damaged" in page and handout.retry_url() in page
     assert not AuditEvent.objects.filter(action="download").exists()
 
 

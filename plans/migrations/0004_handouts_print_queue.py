@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('clinic', '0003_clinic_require_staff_2fa'),
-        ('plans', '0002_plans_revisions_session_logs'),
+        ('plans', '0003_planrevision_anonymisable'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
