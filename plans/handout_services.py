@@ -22,8 +22,9 @@ from clinic.models import Clinic, User
 from plans import tasks
 from plans.handout_selectors import handout_context_for, revision_for_handout
 from plans.handouts import HandoutError, render_handout, render_handouts
-from plans.models import Handout, HandoutBatch, PlanRevision, PrintJob, PrintStatus
+from plans.models import Handout, HandoutBatch, HandoutSettings, PlanRevision, PrintJob, PrintStatus
 from plans.pdf import RenderedPdf
+from plans.services import save_with_picture
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +49,17 @@ class PrintRefused(Exception):
 class HandoutRequest:
     handout: Handout
     queued: bool  # False when the stored PDF was reused, or the handout was already on its way
+
+
+# A logo is printed at most 70 mm wide (static/css/handout.css): 600 pixels are plenty, and keep every PDF small.
+LOGO_MAX_SIDE = 600
+
+
+def handout_settings_save(*, handout_settings: HandoutSettings) -> HandoutSettings:
+    """Save a clinic's handout settings (validated by the form). A new logo is re-encoded like exercise pictures
+    (no metadata, upright) at most LOGO_MAX_SIDE pixels; the one it replaces is deleted once this commits."""
+    previous = HandoutSettings.objects.filter(pk=handout_settings.pk).values_list("logo", flat=True).first() or ""
+    return save_with_picture(handout_settings, field="logo", previous=previous, max_side=LOGO_MAX_SIDE)
 
 
 def handout_request(*, revision: PlanRevision, paper: str, by: User) -> HandoutRequest:

@@ -1,4 +1,5 @@
-"""A clinic's own exercise pictures: checked by their content, then re-encoded before they are stored.
+"""A clinic's own pictures (its exercises', the logo on its handouts): checked by their content, then re-encoded
+before they are stored.
 
 Re-encoding drops camera metadata (EXIF, GPS) and anything hidden beside the pixels, turns photos upright and
 shrinks them to a sensible size. Only JPEG, PNG and WebP are accepted, whatever the file's name says.
@@ -35,13 +36,14 @@ def validate_exercise_image(file) -> None:
         raise ValidationError("The picture has too many pixels. Please choose a smaller one.")
 
 
-def reencode_exercise_image(file) -> ContentFile:
-    """A clean copy of a validated picture: same format, upright, at most EXERCISE_IMAGE_MAX_SIDE pixels wide."""
+def reencode_exercise_image(file, *, max_side: int | None = None) -> ContentFile:
+    """A clean copy of a validated picture: same format, upright, at most `max_side` pixels wide and high
+    (EXERCISE_IMAGE_MAX_SIDE unless given)."""
     file.seek(0)
     with Image.open(file) as original:
         image_format = original.format
         image = ImageOps.exif_transpose(original)
-        side = settings.EXERCISE_IMAGE_MAX_SIDE
+        side = max_side or settings.EXERCISE_IMAGE_MAX_SIDE
         image.thumbnail((side, side))
         if image_format == "JPEG" and image.mode != "RGB":
             image = image.convert("RGB")
