@@ -85,6 +85,7 @@ def print_queue(request):
             "statuses": PrintStatus.choices,
             "query_without_page": f"status={status}" if status else "",
             "batch_keep_days": settings.HANDOUT_BATCH_KEEP_DAYS,
+            "batch_max": settings.HANDOUT_BATCH_MAX,
         },
     )
 
