@@ -59,14 +59,7 @@ def print_queue(request):
         except services.PrintRefused as refusal:
             form.add_error("handouts", str(refusal))
         else:
-            for handout in handouts:
-                record(
-                    request,
-                    patient=handout.revision.plan.patient,
-                    action=AuditAction.CREATE,
-                    target=batch,
-                    detail=f"with handout #{handout.pk}",
-                )
+            _audit_batch(request, batch, handouts, action=AuditAction.CREATE)
             messages.success(request, f"The {len(handouts)} handouts are being printed together, as one PDF.")
             return redirect(queue_url(batch))
     status = request.GET.get("status", "")
@@ -177,16 +170,10 @@ def batch_download(request, pk):
     pdf = batch.verified_pdf()
     if pdf is None:
         return _unavailable(request, batch)
-    for handout in batch.handouts.select_related("revision__plan__patient").defer(
+    handouts = batch.handouts.select_related("revision__plan__patient").defer(
         "revision__content", "revision__plan__content"
-    ):
-        record(
-            request,
-            patient=handout.revision.plan.patient,
-            action=AuditAction.DOWNLOAD,
-            target=batch,
-            detail=f"with handout #{handout.pk}",
-        )
+    )
+    _audit_batch(request, batch, handouts, action=AuditAction.DOWNLOAD)
     return _pdf_response(pdf, f"handouts-batch-{batch.pk}-{batch.paper}.pdf")
 
 
@@ -199,6 +186,18 @@ def batch_retry(request, pk):
     else:
         messages.success(request, "The batch is being made again: it will be ready to download here in a moment.")
     return redirect(queue_url(batch))
+
+
+def _audit_batch(request, batch, handouts, *, action: str) -> None:
+    """A batch holds several patients' handouts: one entry in each patient's trail, naming the batch and handout."""
+    for handout in handouts:
+        record(
+            request,
+            patient=handout.revision.plan.patient,
+            action=action,
+            target=batch,
+            detail=f"with handout #{handout.pk}",
+        )
 
 
 def _pdf_response(pdf: bytes, filename: str) -> FileResponse:

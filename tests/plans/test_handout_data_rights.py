@@ -45,21 +45,12 @@ def test_export_holds_the_patients_handouts_and_their_pdfs(patient, physio, prin
     assert data["files"] == [name]
 
 
-def test_erasing_a_patient_deletes_their_handouts_and_the_batches_they_were_printed_in(
-    patient, printed, django_capture_on_commit_callbacks
+@pytest.mark.parametrize("action", [data_rights.patient_erase, data_rights.patient_anonymise])
+def test_erasing_or_anonymising_a_patient_deletes_their_printed_handouts_and_batches(
+    action, patient, printed, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        data_rights.patient_erase(patient=patient)
-    assert list(Handout.objects.all()) == [printed["hannah"]] and exists(printed["hannah"])
-    assert not HandoutBatch.objects.exists()
-    assert not exists(printed["emma"]) and not exists(printed["batch"])
-
-
-def test_anonymising_a_patient_deletes_the_printed_copies_of_their_name_and_note(
-    patient, printed, django_capture_on_commit_callbacks
-):
-    with django_capture_on_commit_callbacks(execute=True):
-        data_rights.patient_anonymise(patient=patient)
+        action(patient=patient)
     assert list(Handout.objects.all()) == [printed["hannah"]] and exists(printed["hannah"])
     assert not HandoutBatch.objects.exists()
     assert not exists(printed["emma"]) and not exists(printed["batch"])

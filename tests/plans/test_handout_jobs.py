@@ -21,23 +21,13 @@ from plans.handout_services import PrintRefused, handout_batch_create, handout_r
 from plans.handouts import TEMPLATE, render_handout
 from plans.models import Handout, HandoutBatch, HandoutSettings, PlanRevision, PrintStatus
 from plans.pdf import RenderedPdf, render_pdf
+from tests.plans.handout_data import HOSTILE, squeeze
 from tests.plans.handout_factories import FAKE_PDF, stored_batch, stored_handout
 from tests.plans.library_factories import ExerciseFactory, picture_upload
 from tests.plans.pdftext import pdf_images, pdf_info, pdf_pages
 from tests.plans.plan_factories import TODAY, issued_plan
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen", "shipped_library")]
-
-HOSTILE = (
-    '<img src="file:///etc/passwd">',
-    '<link rel="stylesheet" href="http://127.0.0.1:9/private">',
-    "<style>@import url(http://169.254.169.254/);</style>",
-    "<script>document.write(1)</script>",
-)
-
-
-def squeeze(text: str) -> str:
-    return "".join(text.split())
 
 
 @pytest.fixture

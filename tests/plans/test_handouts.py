@@ -23,20 +23,8 @@ from plans.handouts import (
     week_running_minutes,
 )
 from tests.plans import handout_data
+from tests.plans.handout_data import HOSTILE, squeeze
 from tests.plans.pdftext import pdf_fonts, pdf_images, pdf_info, pdf_pages
-
-HOSTILE = (
-    '<img src="file:///etc/passwd">',
-    '<link rel="stylesheet" href="http://127.0.0.1:9/private">',
-    "<style>@import url(http://169.254.169.254/);</style>",
-    '<a href="javascript:alert(1)">click me</a>',
-    "<script>document.write(1)</script>",
-)
-
-
-def squeeze(text: str) -> str:
-    """Text without any whitespace, so a line wrap in the PDF does not hide a match."""
-    return "".join(text.split())
 
 
 def short_date(day: date) -> str:
