@@ -49,10 +49,7 @@
   async function poll() {
     const handouts = pendingIds("handout");
     const batches = pendingIds("batch");
-    if (!handouts.length && !batches.length) {
-      showNotice("");
-      return; // nothing is being made: nothing to follow until the page changes
-    }
+    if (!handouts.length && !batches.length) return; // nothing on this page is being made: nothing to follow
     const url = `${queue.dataset.statusUrl}?handouts=${handouts.join(",")}&batches=${batches.join(",")}`;
     try {
       const response = await fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" });
