@@ -15,7 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clinic.access import (
     get_handout_batch_for_staff,
@@ -39,10 +39,11 @@ def queue_url(job: PrintJob) -> str:
 
 
 def _ids(text: str) -> list[int]:
-    return [int(part) for part in text.split(",") if part.isdigit()][: selectors.STATUS_MAX_IDS]
+    return [int(part) for part in text.split(",")[: selectors.STATUS_MAX_IDS] if part.isascii() and part.isdigit()]
 
 
 @staff_required
+@require_http_methods(["GET", "POST"])
 def print_queue(request):
     """The clinic's handouts, newest first, and the batches printed together; POST prints the ticked ones together."""
     member = request.staff_member

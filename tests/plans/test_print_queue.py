@@ -155,6 +155,13 @@ def test_status_is_refused_to_patients(patient_client, plan):
     assert status_of(patient_client, stored_handout(plan.current_revision)).status_code == 403
 
 
+def test_status_ignores_ids_that_are_not_numbers(desk_client, plan):
+    handout = stored_handout(plan.current_revision)
+    response = desk_client.get(STATUS, {"handouts": f"x,²,-1,{handout.pk}", "batches": "1.5"})
+    assert response.status_code == 200
+    assert [state["id"] for state in response.json()["handouts"]] == [handout.pk]
+
+
 def test_status_is_never_cached(desk_client):
     assert desk_client.get(STATUS).headers["Cache-Control"] == "no-store"
 
