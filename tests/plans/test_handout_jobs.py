@@ -32,7 +32,8 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen", "shipped_
 
 @pytest.fixture
 def plan(patient):
-    return issued_plan(patient)
+    """A 4-week plan: a short handout renders quickly (the first test renders the builder's default 14 weeks)."""
+    return issued_plan(patient, weeks=4)
 
 
 @pytest.fixture
@@ -89,8 +90,8 @@ def with_exercise(content: dict, code: str) -> dict:
 # --- a real render from the models ----------------------------------------------------------------------------------
 
 
-def test_handout_is_rendered_from_the_models_with_patient_exercises_and_dates(plan, request_handout, physio):
-    revision = plan.current_revision
+def test_handout_is_rendered_from_the_models_with_patient_exercises_and_dates(patient, request_handout):
+    revision = issued_plan(patient).current_revision
     outcome = request_handout(revision)
     handout = Handout.objects.get()
     assert outcome.queued and outcome.handout == handout
@@ -372,7 +373,7 @@ def test_hostile_note_and_exercise_text_print_as_text_and_nothing_is_fetched(pat
     markup = " ".join(HOSTILE)
     patient.first_name = 'Emma <img src="file:///etc/hostname">'
     patient.save()
-    plan = issued_plan(patient)
+    plan = issued_plan(patient, weeks=4)
     own = ExerciseFactory(clinic=clinic, name=f"Bridge {HOSTILE[0]}", instructions=[f"Step {markup}"])
     revision = revision_with(
         plan, note_for_patient=f"Note {markup}", content=with_exercise(plan.current_revision.content, own.slug)
@@ -515,7 +516,7 @@ def test_sweep_task_runs_the_sweeper_on_the_beat_schedule(settings):
 def test_a_batch_prints_its_handouts_in_one_pdf_each_numbered_on_its_own(
     patient, other_patient, clinic, front_desk, django_capture_on_commit_callbacks
 ):
-    emma, hannah = issued_plan(patient), issued_plan(other_patient)
+    emma, hannah = issued_plan(patient, weeks=4), issued_plan(other_patient, weeks=4)
     handouts = [stored_handout(hannah.current_revision), stored_handout(emma.current_revision, status="queued")]
     with django_capture_on_commit_callbacks(execute=True):
         batch = handout_batch_create(clinic=clinic, handouts=handouts, paper="letter", by=front_desk.user)
@@ -563,7 +564,7 @@ def test_a_batch_refuses_a_failed_handout(plan, clinic, front_desk):
 
 
 def test_a_batch_refuses_another_clinics_handout(plan, clinic, foreign_patient, front_desk):
-    foreign = issued_plan(foreign_patient)
+    foreign = issued_plan(foreign_patient, weeks=4)
     handouts = [stored_handout(plan.current_revision), stored_handout(foreign.current_revision)]
     with pytest.raises(PrintRefused, match="Only your clinic's handouts"):
         handout_batch_create(clinic=clinic, handouts=handouts, paper="a4", by=front_desk.user)
@@ -571,7 +572,7 @@ def test_a_batch_refuses_another_clinics_handout(plan, clinic, foreign_patient, 
 
 def test_batches_containing_a_patients_handouts_are_found_for_their_data_rights(plan, clinic, other_patient):
     mine = stored_handout(plan.current_revision)
-    theirs = stored_handout(issued_plan(other_patient).current_revision)
+    theirs = stored_handout(issued_plan(other_patient, weeks=4).current_revision)
     both, only_theirs = stored_batch(clinic, [mine, theirs]), stored_batch(clinic, [theirs])
     assert list(HandoutBatch.objects.containing_patient(plan.patient_id)) == [both]
     assert set(HandoutBatch.objects.containing_patient(other_patient.pk)) == {both, only_theirs}
