@@ -4,7 +4,6 @@ swept up when left behind, and printed together in batches.
 
 Tasks run eagerly here (in this process); tests/plans/test_handout_worker.py runs them on a real worker."""
 
-import socket
 from datetime import timedelta
 from html import escape
 
@@ -400,21 +399,6 @@ def test_handout_is_sent_to_the_broker_only_once_the_request_commits(
     assert len(on_commit) == 1
     on_commit[0]()
     assert sent == [{"handout_id": handout.pk}]
-
-
-@pytest.fixture
-def broker_down(settings):
-    """The broker is a Redis at a port where nothing listens, and tasks are really sent (not run in-process)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]  # free once the socket closes: nothing listens there
-    previous = app.conf.broker_url
-    settings.CELERY_TASK_ALWAYS_EAGER = app.conf.task_always_eager = False
-    app.conf.broker_url = f"redis://127.0.0.1:{port}/0"
-    app.amqp._producer_pool = None  # producers connect to the broker of the moment
-    yield
-    app.conf.broker_url, app.conf.task_always_eager = previous, True
-    app.amqp._producer_pool = None
 
 
 def test_handout_request_is_accepted_and_kept_queued_when_the_broker_is_down(

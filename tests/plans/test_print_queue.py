@@ -108,6 +108,17 @@ def test_queue_says_when_the_print_service_could_not_be_reached(desk_client, pla
     assert status_of(desk_client).json()["notice"] == UNREACHABLE_NOTICE
 
 
+def test_print_handout_with_the_broker_down_is_accepted_and_the_queue_says_so(
+    broker_down, desk_client, plan, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):  # the request's commit: the task is sent for real
+        response = desk_client.post(reverse("handouts:request", args=[plan.patient_id, plan.pk]), {"paper": "a4"})
+    handout = Handout.objects.get()
+    assert response.status_code == 302 and (handout.status, handout.dispatched_at) == (PrintStatus.QUEUED, None)
+    page = desk_client.get(response.url).content.decode()
+    assert UNREACHABLE_NOTICE in page and f'id="handout-{handout.pk}" data-job="handout" data-id="{handout.pk}"' in page
+
+
 def test_queue_says_when_handouts_have_waited_long_for_the_print_service(desk_client, plan, frozen, settings):
     stored_handout(plan.current_revision, status=PrintStatus.QUEUED, dispatched_at=timezone.now())
     assert status_of(desk_client).json()["notice"] == ""
