@@ -532,8 +532,15 @@ class FollowUpScheduleForm(forms.Form):
 def follow_up_sections(schedule) -> list[Section]:
     """The sections a follow-up asks: the safety questions first (when the schedule asks them), then each outcome
     measure as the intake asked it."""
-    sections = [SAFETY_SECTION] if schedule.safety_questions else []
+    sections = [FOLLOW_UP_SAFETY] if schedule.safety_questions else []
     return sections + [INSTRUMENT_SECTIONS[code] for code in schedule.instruments]
+
+
+FOLLOW_UP_SAFETY = Section(
+    SAFETY_SECTION.questions,
+    "Safety questions",
+    "These help us spot the rare problems that need a doctor first. Please answer each one about how things are now.",
+)
 
 
 class FollowUpForm(StepForm):

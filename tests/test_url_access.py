@@ -4,10 +4,14 @@ ACCESS lists, per URL name, how to build the URL from the cast's objects and wha
 added without an entry here fails `test_every_url_has_an_access_entry`: who may see what is decided on purpose.
 """
 
+from datetime import timedelta
+
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from clinic import services as clinic_services
+from intake import services as intake_services
 from intake.models import Intake
 from plans import services as plans_services
 from plans.models import PlanAlert
@@ -34,6 +38,12 @@ CLINICAL_RECORD = expect(OK, NOT_FOUND, FORBIDDEN, FORBIDDEN, FORBIDDEN, LOGIN)
 PHYSIO_PAGE = expect(OK, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, LOGIN)
 # Physiotherapists' POST-only actions: a GET is refused (405) once the role is checked.
 PHYSIO_ACTION = expect(POST_ONLY, POST_ONLY, FORBIDDEN, FORBIDDEN, FORBIDDEN, LOGIN)
+# A patient's own record in the portal: looked up within the signed-in patient, so another patient finds nothing.
+OWN_PORTAL_RECORD = expect(FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, NOT_FOUND, LOGIN)
+# The portal's POST-only actions: a GET is refused (405) once the patient is recognised.
+PORTAL_ACTION = expect(FORBIDDEN, FORBIDDEN, FORBIDDEN, POST_ONLY, POST_ONLY, LOGIN)
+# Staff actions on a patient (physio or front desk), POST only.
+STAFF_ACTION = expect(POST_ONLY, POST_ONLY, POST_ONLY, FORBIDDEN, FORBIDDEN, LOGIN)
 # The signed-in user's own account pages, whatever their role.
 ACCOUNT_PAGE = expect(OK, OK, OK, OK, OK, LOGIN)
 # Account pages that send a user elsewhere until they apply (no two-factor yet, no fresh codes, no recent password).
@@ -51,6 +61,41 @@ ACCESS = {
         expect(OK, NOT_FOUND, FORBIDDEN, FORBIDDEN, FORBIDDEN, LOGIN),
     ),
     "my_page": (lambda objs: reverse("my_page"), PATIENT_PAGE),
+    "portal_plan": (lambda objs: reverse("portal_plan"), PATIENT_PAGE),
+    "portal_settings": (lambda objs: reverse("portal_settings"), PATIENT_PAGE),
+    "portal_session": (lambda objs: reverse("portal_session", args=[objs["log"].session_date]), OWN_PORTAL_RECORD),
+    # A day of the plan not logged yet (tomorrow: the page says why it cannot be logged yet).
+    "portal_log": (
+        lambda objs: reverse("portal_log", args=[objs["log"].session_date + timedelta(days=1)]),
+        OWN_PORTAL_RECORD,
+    ),
+    "portal_morning": (lambda objs: reverse("portal_morning", args=[objs["log"].session_date]), PORTAL_ACTION),
+    "portal_calendar_new": (lambda objs: reverse("portal_calendar_new"), PORTAL_ACTION),
+    "portal_calendar_revoke": (lambda objs: reverse("portal_calendar_revoke"), PORTAL_ACTION),
+    # The calendar feed needs no sign-in (calendar apps cannot): its secret address is the key, for whoever holds it.
+    "calendar_feed": (lambda objs: objs["calendar_feed"].get_absolute_url(), PUBLIC),
+    "portal_invite": (lambda objs: reverse("portal_invite", args=[objs["patient"].pk]), STAFF_ACTION),
+    "patient_calendar_revoke": (
+        lambda objs: reverse("patient_calendar_revoke", args=[objs["patient"].pk]),
+        STAFF_ACTION,
+    ),
+    # Each physio's own caseload (or their clinic's); nothing for the front desk or patients.
+    "caseload": (lambda objs: reverse("caseload"), PHYSIO_PAGE),
+    "intake:follow_up_schedule": (
+        lambda objs: reverse("intake:follow_up_schedule", args=[objs["patient"].pk]),
+        CLINICAL_RECORD,
+    ),
+    "intake:follow_up_stop": (lambda objs: reverse("intake:follow_up_stop", args=[objs["patient"].pk]), PHYSIO_ACTION),
+    "intake:follow_up": (lambda objs: objs["follow_up"].get_absolute_url(), CLINICAL_RECORD),
+    "intake:follow_up_reviewed": (
+        lambda objs: reverse("intake:follow_up_reviewed", args=[objs["patient"].pk, objs["follow_up"].pk]),
+        PHYSIO_ACTION,
+    ),
+    "intake:questionnaire": (lambda objs: reverse("intake:questionnaire"), PATIENT_PAGE),
+    "intake:questionnaire_done": (
+        lambda objs: reverse("intake:questionnaire_done", args=[objs["follow_up"].pk]),
+        OWN_PORTAL_RECORD,
+    ),
     "exercise_list": (lambda objs: reverse("exercise_list"), STAFF_PAGE),
     "exercise_create": (lambda objs: reverse("exercise_create"), PHYSIO_PAGE),
     "exercise_detail": (lambda objs: reverse("exercise_detail", args=[objs["exercise"].slug]), CLINIC_RECORD),
@@ -129,6 +174,8 @@ TESTED_ELSEWHERE = {
     "intake:invite_create": "POST only; every role tested in tests/intake/test_invites.py",
     "intake:staff_start": "POST only; every role tested in tests/intake/test_review.py",
     "intake:mark_reviewed": "POST only; every role tested in tests/intake/test_review.py",
+    "intake:account": "POST only, behind the patient's signed link: tested in tests/clinic/test_portal_accounts.py",
+    "portal_welcome": "needs a one-time token; tested in tests/clinic/test_portal_accounts.py",
 }
 
 
@@ -161,7 +208,12 @@ def objects(patient, other_patient, foreign_patient, physio):
         plan=plan, by=patient.physio.user, session_date=plan.start, pain_during_max=1
     ).log
     intake = SubmittedIntakeFactory(patient=patient)
+    schedule = intake_services.follow_up_schedule_set(
+        patient=patient, by=physio, instruments=["akps"], every_weeks=2, start=plan.start, safety_questions=False
+    )
     return {
+        "follow_up": intake_services.follow_up_submit(schedule=schedule, due_on=plan.start, answers={"akps": {}}),
+        "calendar_feed": clinic_services.calendar_feed_create(patient=patient, by=patient.user),
         "plan": plan,
         "log": log,
         "alert": PlanAlert.objects.create(plan=plan, log=log, code="two_reds_in_14_days", rule="P5", reason="Two reds"),

@@ -35,6 +35,7 @@
     const rounds = Number(root.dataset.rounds) || 1;
     const ui = root.querySelector("[data-timer-ui]");
     const display = root.querySelector("[data-timer-display]");
+    const nextUp = root.querySelector("[data-timer-next]");
     const round = root.querySelector("[data-timer-round]");
     const announce = root.querySelector("[data-timer-announce]");
     const startButton = root.querySelector("[data-timer-start]");
@@ -56,9 +57,8 @@
     function render() {
       const current = intervals[index];
       const next = intervals[index + 1];
-      let text = `${LABELS[current.kind]} ${clock(remaining / 1000)}`;
-      if (next) text += ` → ${LABELS[next.kind]} ${clock(next.seconds)}`;
-      display.textContent = text;
+      display.textContent = `${LABELS[current.kind]} ${clock(remaining / 1000)}`;
+      nextUp.textContent = next ? `→ ${LABELS[next.kind]} ${clock(next.seconds)}` : "→ done";
       round.textContent = `Round ${roundOf(index)} of ${rounds}`;
     }
 
@@ -89,6 +89,7 @@
       remaining = 0;
       render();
       display.textContent = "Done!";
+      nextUp.textContent = "";
       say("Session done. Well done! Now log how it went.");
       buzz([400, 150, 400, 150, 400]);
       startButton.textContent = "Start again";
