@@ -12,7 +12,8 @@ from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from clinic.models import AuditEvent, PortalPreferences
+from clinic import services
+from clinic.models import AuditEvent, CalendarFeed, PortalPreferences
 from intake import services as intake_services
 from intake.models import Intake
 from tests.factories import PASSWORD, PatientFactory, UserFactory
@@ -224,3 +225,29 @@ def test_patients_sign_in_at_the_normal_page_and_land_on_their_portal(client, pa
     response = client.post(reverse("login"), {"username": patient.user.email, "password": PASSWORD}, follow=True)
     assert response.redirect_chain[-1][0] == reverse("my_page")
     assert response.context["patient"] == patient
+
+
+# --- the portal section of the patient page -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", ["physio", "front_desk"])
+def test_patient_page_offers_the_invitation(as_role, role, new_patient):
+    html = as_role(role).get(new_patient.get_absolute_url()).content.decode()
+    assert "No portal account yet" in html
+    assert reverse("portal_invite", args=[new_patient.pk]) in html and "Invite to the portal" in html
+
+
+def test_patient_page_shows_an_invitation_waiting_for_a_password(invited, new_patient, client, physio):
+    client.force_login(physio.user)
+    html = client.get(new_patient.get_absolute_url()).content.decode()
+    assert "the patient has not set a password yet" in html and "Send the invitation again" in html
+
+
+def test_patient_page_shows_the_account_reminders_and_calendar_address(physio_client, patient):
+    services.portal_preferences_update(patient=patient, email_reminders=False)
+    services.calendar_feed_create(patient=patient, by=patient.user)
+    html = physio_client.get(patient.get_absolute_url()).content.decode()
+    assert f"Account {patient.user.email}" in html and "Reminders off." in html
+    assert "Calendar address in use since" in html
+    assert reverse("patient_calendar_revoke", args=[patient.pk]) in html
+    assert CalendarFeed.objects.get().token not in html  # staff never see the secret address
