@@ -48,6 +48,10 @@ class PatientAdmin(admin.ModelAdmin):
     autocomplete_fields = ["user"]
     raw_id_fields = ["physio"]
 
+    def has_delete_permission(self, request, obj=None):
+        # Patients are erased through the audited data-rights page (clinic/data_rights.py), never here.
+        return False
+
 
 class ReadOnlyAdmin(admin.ModelAdmin):
     """An admin page to look, never to add, change or delete."""

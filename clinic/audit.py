@@ -4,6 +4,8 @@ from django.conf import settings
 
 from clinic.models import AuditAction, AuditEvent, Patient
 
+PATIENT_ACTOR_LABEL = "The patient (portal account)"
+
 
 def client_ip(request) -> str | None:
     """The client's address; behind a trusted TLS proxy, the last address it appended to X-Forwarded-For."""
@@ -43,7 +45,10 @@ def _label(user, request) -> str:
         # An anonymous visitor can only act through a signed link (the intake invite).
         return "Patient via secure link" if request is not None else "System"
     member = user.staff_member
-    role = member.get_role_display() if member else ("Patient" if user.patient_record else "Administrator")
+    if member is None and user.patient_record is not None:
+        # The event's patient_id says who; a name here would outlive the patient's erasure or anonymisation.
+        return PATIENT_ACTOR_LABEL
+    role = member.get_role_display() if member else "Administrator"
     return f"{user.get_full_name() or user.email} ({role})"
 
 

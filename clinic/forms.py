@@ -1,9 +1,11 @@
+from crispy_forms.bootstrap import StrictButton
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Field, Layout, Submit
 from django import forms
 from django.contrib.auth import authenticate, get_user_model
 from django.contrib.auth.forms import SetPasswordMixin
 
+from clinic.data_rights import DataRightsAction, DataRightsReason
 from clinic.lockout import record_failed_code
 from clinic.models import AuditAction, Patient, PatientStatus, StaffMember
 from clinic.selectors import SCOPE_CLINIC, SCOPE_MINE
@@ -154,6 +156,39 @@ class ReauthForm(PasswordConfirmForm):
             except forms.ValidationError as error:
                 self.add_error("code", error)
         return cleaned
+
+
+class DataRightsForm(forms.Form):
+    """Anonymise or erase a patient's record: what to do, why, and the patient's full name typed to confirm."""
+
+    action = forms.ChoiceField(label="What to do", choices=DataRightsAction.choices, widget=forms.RadioSelect)
+    reason = forms.ChoiceField(label="Reason", choices=[("", "Choose the reason…"), *DataRightsReason.choices])
+    confirm_name = forms.CharField(label="The patient's full name", max_length=170, strip=True)
+
+    def __init__(self, *args, patient: Patient, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.patient = patient
+        if patient.is_anonymised:
+            self.fields["action"].choices = [(DataRightsAction.ERASE, DataRightsAction.ERASE.label)]
+        self.fields["confirm_name"].help_text = f"Type “{patient.full_name}” to confirm."
+        self.fields["confirm_name"].widget.attrs.update(autocomplete="off", spellcheck="false")
+        self.helper = FormHelper()
+        self.helper.layout = Layout(
+            "action", "reason", "confirm_name", StrictButton("Carry it out", type="submit", css_class="btn btn-danger")
+        )
+
+    def clean_confirm_name(self):
+        typed = self.cleaned_data["confirm_name"]
+        if _comparable(typed) != _comparable(self.patient.full_name):
+            raise forms.ValidationError(
+                "That isn't the patient's name as recorded. Type it exactly as shown.", code="name_mismatch"
+            )
+        return typed
+
+
+def _comparable(name: str) -> str:
+    """A name as a person might type it: case and repeated spaces don't matter."""
+    return " ".join(name.split()).casefold()
 
 
 class PortalAccountForm(SetPasswordMixin, forms.Form):

@@ -2,10 +2,34 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
+from django.template.defaultfilters import filesizeformat
 from django.utils.deprecation import MiddlewareMixin
 
 from clinic.two_factor import clinic_requires_two_factor, has_two_factor
+
+
+class RequestSizeLimitMiddleware:
+    """Refuses a request whose body is larger than settings.REQUEST_MAX_BYTES with 413, before anything reads it
+    (and one whose Content-Length is not a number with 400).
+
+    Django's own DATA_UPLOAD_MAX_MEMORY_SIZE leaves out uploaded files: a file beyond FILE_UPLOAD_MAX_MEMORY_SIZE
+    is streamed to a temporary file on disk, whatever its size, and only the form refuses it afterwards. Checking
+    the declared length first keeps an oversized upload off the disk. (A body without a Content-Length, as with
+    chunked encoding, is read by Django as empty, so it cannot get through either.)
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        declared = request.META.get("CONTENT_LENGTH") or "0"
+        if not declared.isascii() or not declared.isdigit():
+            return render(request, "400.html", status=400)  # Django itself would fail on it with a 500
+        if int(declared) > settings.REQUEST_MAX_BYTES:
+            limit = filesizeformat(settings.REQUEST_MAX_BYTES)
+            return render(request, "413.html", {"limit": limit}, status=413)
+        return self.get_response(request)
 
 
 class PermissionsPolicyMiddleware:

@@ -175,6 +175,9 @@ class Patient(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    anonymised_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="When the record lost its identity (clinic.data_rights)."
+    )
 
     objects = PatientQuerySet.as_manager()
 
@@ -210,6 +213,10 @@ class Patient(models.Model):
     def full_name(self):
         return f"{self.first_name} {self.last_name}"
 
+    @property
+    def is_anonymised(self) -> bool:
+        return self.anonymised_at is not None
+
     def age_on(self, day: date) -> int:
         born = self.date_of_birth
         return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
@@ -222,6 +229,7 @@ class AuditAction(models.TextChoices):
     DELETE = "delete", "Deleted"
     DOWNLOAD = "download", "Downloaded"
     EXPORT = "export", "Exported"
+    ANONYMISE = "anonymise", "Anonymised"
     ERASE = "erase", "Erased"
     SEND = "send", "Sent"
 

@@ -67,6 +67,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before anything reads the body (CSRF, the views): an oversized upload is refused unread.
+    "clinic.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -179,6 +181,9 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 400
 EXERCISE_IMAGE_MAX_BYTES = env.int("EXERCISE_IMAGE_MAX_BYTES", default=5 * 1024 * 1024)
 EXERCISE_IMAGE_MAX_PIXELS = 40_000_000  # refuse decompression bombs before decoding
 EXERCISE_IMAGE_MAX_SIDE = 1600
+# The largest request body accepted at all, files included (clinic.middleware.RequestSizeLimitMiddleware): the
+# largest form with a file, an exercise with its picture, plus room for its other fields and the multipart framing.
+REQUEST_MAX_BYTES = EXERCISE_IMAGE_MAX_BYTES + DATA_UPLOAD_MAX_MEMORY_SIZE
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)

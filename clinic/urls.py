@@ -14,6 +14,8 @@ urlpatterns = [
     path("patients/<int:pk>/", views.patient_detail, name="patient_detail"),
     path("patients/<int:pk>/edit/", views.patient_edit, name="patient_edit"),
     path("patients/<int:pk>/audit/", views.patient_audit, name="patient_audit"),
+    path("patients/<int:pk>/data-rights/", views.patient_data_rights, name="patient_data_rights"),
+    path("patients/<int:pk>/export/", views.patient_export, name="patient_export"),
     path("patients/<int:pk>/portal/invite/", views.portal_invite, name="portal_invite"),
     path("patients/<int:pk>/portal/calendar/revoke/", views.patient_calendar_revoke, name="patient_calendar_revoke"),
     path("caseload/", views.caseload, name="caseload"),
@@ -49,6 +51,8 @@ urlpatterns = [
     path("admin/login/", RedirectView.as_view(pattern_name="login", query_string=True)),
     path("admin/", admin.site.urls),
 ]
+
+handler500 = "clinic.views.server_error"
 
 admin.site.site_header = "Runback administration"
 admin.site.site_title = "Runback"

@@ -1,22 +1,27 @@
+import sys
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import connection
-from django.http import JsonResponse
+from django.db import InterfaceError, OperationalError, connection
+from django.http import FileResponse, HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect, render
+from django.template import loader
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from clinic import audit, services
-from clinic.access import get_patient_for_staff, physio_required, staff_required
-from clinic.forms import AuditFilterForm, CaseloadFilterForm, PatientFilterForm, PatientForm
+from clinic import audit, data_rights, services
+from clinic.access import get_patient_for_staff, physio_required, reauth_required, staff_required
+from clinic.forms import AuditFilterForm, CaseloadFilterForm, DataRightsForm, PatientFilterForm, PatientForm
 from clinic.models import AuditAction
 from clinic.selectors import SCOPE_CLINIC, SCOPE_MINE, caseload_for_staff, patient_list_for_staff
 from plans.adherence import RECENT_DAYS
 
 PATIENTS_PER_PAGE = 25
+# How long the "back in a moment" page asks browsers and monitors to wait before trying again.
+DATABASE_RETRY_AFTER_SECONDS = 30
 AUDIT_EVENTS_PER_PAGE = 50
 
 
@@ -80,6 +85,9 @@ def patient_detail(request, pk):
 def patient_edit(request, pk):
     member = request.staff_member
     patient = get_patient_for_staff(member, pk)
+    if patient.is_anonymised:
+        messages.info(request, "This record is anonymised: its details stay as they are.")
+        return redirect(patient)
     form = PatientForm(request.POST or None, instance=patient, clinic=member.clinic)
     if form.is_valid():
         services.patient_update(patient=patient, by=member, **form.cleaned_data)
@@ -109,6 +117,46 @@ def patient_audit(request, pk):
         "clinic/patient_audit.html",
         {"patient": patient, "filters": filters, "page": page, "query_without_page": _query_without_page(request)},
     )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@physio_required
+@reauth_required
+def patient_data_rights(request, pk):
+    """Export, anonymise or erase everything held about a patient (physiotherapists, after confirming who they
+    are). The audit trail records the reason's code, never the name typed."""
+    patient = get_patient_for_staff(request.staff_member, pk)
+    form = DataRightsForm(request.POST or None, patient=patient)
+    if form.is_valid():
+        detail = f"reason: {form.cleaned_data['reason']}"
+        if form.cleaned_data["action"] == data_rights.DataRightsAction.ERASE:
+            # Recorded first, while the patient's number still names a record; the entry outlives the erasure.
+            audit.record(request, patient=patient, action=AuditAction.ERASE, detail=detail)
+            data_rights.patient_erase(patient=patient)
+            messages.success(request, "The patient's records have been erased.")
+            return redirect("patient_list")
+        data_rights.patient_anonymise(patient=patient)
+        audit.record(request, patient=patient, action=AuditAction.ANONYMISE, detail=detail)
+        messages.success(request, "The record has been anonymised: the clinical data stays, without identity.")
+        return redirect(patient)
+    return render(
+        request,
+        "clinic/data_rights.html",
+        {"patient": patient, "form": form, "counts": data_rights.record_counts(patient)},
+    )
+
+
+@never_cache
+@require_GET
+@physio_required
+@reauth_required
+def patient_export(request, pk):
+    """A ZIP archive of everything held about the patient: patient.json, their stored files and a README."""
+    patient = get_patient_for_staff(request.staff_member, pk)
+    archive = data_rights.patient_export_archive(patient=patient, by=request.staff_member)
+    audit.record(request, patient=patient, action=AuditAction.EXPORT, detail=f"archive with {archive.file_count} files")
+    return FileResponse(archive.file, as_attachment=True, filename=archive.filename, content_type="application/zip")
 
 
 @staff_required
@@ -158,3 +206,15 @@ def healthz(request):
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+def server_error(request):
+    """The page for an error no view handled (handler500). A database that can't be reached gets its own page, 503
+    "Service Unavailable" with Retry-After: the fault is passing, the request was rolled back, and sending it again
+    later will work, which is what the page tells the user (and a 503 tells monitors and proxies it is an outage, not
+    a bug). Anything else gets the plain 500 page. Neither page touches the database or says what went wrong."""
+    if isinstance(sys.exc_info()[1], OperationalError | InterfaceError):
+        response = HttpResponse(loader.render_to_string("503.html"), status=503)
+        response["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
+        return response
+    return HttpResponseServerError(loader.render_to_string("500.html"))

@@ -151,7 +151,9 @@ def assessment(request, intake: Intake):
                     data.setdefault(f"verdict-{decision.code}", decision.verdict)
                 form = AssessmentForm(data, **state.form_options)
                 form.is_valid()
-                form.add_error(refusal.field if refusal.field in form.fields else None, refusal.message)
+                # A refusal without a field of its own (or whose field the new result no longer has) is about the
+                # result on the page.
+                form.add_error(refusal.field if refusal.field in form.fields else "digest", refusal.message)
     else:
         record(request, patient=intake.patient, action=AuditAction.VIEW, target=intake, detail="assessment")
         initial = AssessmentForm.initial_from(
@@ -169,10 +171,9 @@ def _act(request, intake: Intake, form: AssessmentForm):
     )
     page = reverse("intake:assessment", args=[intake.patient_id, intake.pk])
     action = post.get("action", "save")
-    if "override" in post:
-        code = post["override"]
-        reason_field = form.reason_field(code)
-        reason = form.cleaned_data[reason_field.name] if reason_field else post.get(f"reason-{code}", "")
+    if form.cleaned_data["override"]:
+        code = form.cleaned_data["override"]
+        reason = form.cleaned_data[form.reason_field(code).name]
         draft = services.assessment_override(intake=intake, by=by, code=code, reason=reason)
         record(request, patient=patient, action=AuditAction.CHANGE, target=draft, detail="red flag overridden")
         messages.success(request, f"Override recorded for “{RED_FLAGS[code].label}”: the result now includes it.")
@@ -198,7 +199,8 @@ def _act(request, intake: Intake, form: AssessmentForm):
         if pending:
             names = ", ".join(RED_FLAGS[code].label for code in pending)
             raise services.AssessmentRefused(
-                f"A reason is written but the override not applied ({names}): press “Override” or clear the reason."
+                f"A reason is written but the override not applied ({names}): press “Override” or clear the reason.",
+                field=f"reason-{pending[0]}",
             )
         confirmed = services.assessment_confirm(
             intake=intake,

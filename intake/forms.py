@@ -16,14 +16,35 @@ from django import forms
 from django.template.loader import render_to_string
 
 from intake.codes import CAUSES
-from intake.decisions import CAUSE_NOTE_MAX_LENGTH, CONFIRM, ENGINE, VERDICTS, CauseDecision, addable_causes
+from intake.decisions import (
+    CAUSE_NOTE_MAX_LENGTH,
+    CONFIRM,
+    ENGINE,
+    VERDICTS,
+    CauseDecision,
+    addable_causes,
+    override_refusal,
+)
 from intake.examination_labels import GROUPS as EXAMINATION_GROUPS
 from intake.examination_labels import NONE_TENDER, NOT_ASSESSED, ExamGroup, field_anchor
 from intake.examination_labels import QUESTIONS as EXAMINATION_QUESTIONS
 from intake.models import FOLLOW_UP_MAX_WEEKS, REFERRAL_NOTE_MAX_LENGTH, Intake
 from intake.questionnaire import answer_paths, delivery_date_problem
 from intake.questions import INSTRUMENT_SECTIONS, SAFETY_SECTION, Question, Section
-from intake.schema import BOOL, CHOICE, DATE, FINDINGS, INT, MULTI, NUMBER, OBJECT, TEXT, check_value, field_at
+from intake.schema import (
+    BOOL,
+    CASE_DATES_TO,
+    CHOICE,
+    DATE,
+    FINDINGS,
+    INT,
+    MULTI,
+    NUMBER,
+    OBJECT,
+    TEXT,
+    check_value,
+    field_at,
+)
 from intake.schema import Field as FieldSpec
 from intake.scoring import INSTRUMENT_CODES, instrument
 
@@ -61,7 +82,7 @@ class DateOfBirthForm(forms.Form):
             try:
                 cleaned["date_of_birth"] = date(cleaned["year"], cleaned["month"], cleaned["day"])
             except ValueError:
-                raise forms.ValidationError("That date does not exist. Please check the day and month.") from None
+                self.add_error("day", "That date does not exist. Please check the day and month.")
         return cleaned
 
 
@@ -390,10 +411,16 @@ class AssessmentForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4, "maxlength": REFERRAL_NOTE_MAX_LENGTH}),
         help_text="Where the patient was referred, how urgently, and what they were told.",
     )
+    # The red flag an "Override" button names: only one the page offers to override (a forged one is refused here).
+    override = forms.CharField(required=False, max_length=60, widget=forms.HiddenInput)
+
+    # Fields whose messages are about the page as a whole, shown above it: the result shown, and the button pressed.
+    PAGE_FIELDS = ("digest", "override")
 
     def __init__(self, *args, decisions: list[CauseDecision], overridable: list[str], today: date, **kwargs):
         super().__init__(*args, **kwargs)
         self.decision_list = decisions
+        self.overridable = overridable
         self.today = today
         for decision in decisions:
             if decision.origin == ENGINE:
@@ -427,10 +454,24 @@ class AssessmentForm(forms.Form):
             initial[f"note-{decision.code}"] = decision.note
         return initial
 
+    def clean_override(self):
+        code = self.cleaned_data["override"]
+        if code and code not in self.overridable:
+            raise forms.ValidationError(
+                override_refusal(code, "a reason") or "That red flag is not raised in this assessment."
+            )
+        return code
+
+    def page_errors(self) -> list[str]:
+        """The messages shown above the page: those about the page as a whole, not beside one of its fields."""
+        return [*self.non_field_errors(), *(error for name in self.PAGE_FIELDS for error in self.errors.get(name, []))]
+
     def clean_plan_start(self):
         start = self.cleaned_data["plan_start"]
         if start is not None and start < self.today:
             raise forms.ValidationError("The plan cannot start before the day of the assessment.")
+        if start is not None and start > CASE_DATES_TO:
+            raise forms.ValidationError(f"Please check the year: a plan can start up to {CASE_DATES_TO.year}.")
         return start
 
     def decisions(self) -> list[CauseDecision]:

@@ -40,6 +40,10 @@ def read_case(path: Path) -> dict:
         raise HarnessError(
             [f"{path}: not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})"]
         ) from error
+    except RecursionError as error:
+        raise HarnessError([f"{path}: nested too deeply to be a case"]) from error
+    except ValueError as error:  # a number with more digits than Python converts
+        raise HarnessError([f"{path}: not a case ({error})"]) from error
     try:
         case = validate_case(data)
     except CaseError as error:

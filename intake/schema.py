@@ -396,7 +396,7 @@ def check_object(spec: Field, value: Any, path: str) -> list[str]:
         if key not in known:
             hint = difflib.get_close_matches(str(key), known, n=1)
             suggestion = f"; did you mean {hint[0]}?" if hint else f" (allowed: {', '.join(known)})"
-            problems.append(f"{_join(path, key)}: unknown field{suggestion}")
+            problems.append(f"{_join(path, shown_key(key))}: unknown field{suggestion}")
     for member in spec.fields:
         sub = _join(path, member.key)
         if member.key not in value or value[member.key] is None:
@@ -406,6 +406,12 @@ def check_object(spec: Field, value: Any, path: str) -> list[str]:
             continue
         problems.extend(check_value(member, value[member.key], sub))
     return problems
+
+
+def shown_key(key: str) -> str:
+    """An unknown key as a problem line names it: quoted when it holds characters that would break the line or
+    disguise it (line breaks, control and direction characters), as is otherwise."""
+    return key if key.isprintable() else json.dumps(key)
 
 
 def _join(path: str, key: str) -> str:
@@ -423,10 +429,19 @@ def validate_case(data: Any) -> dict:
     return _drop_nulls(data)
 
 
+# Not clinical, and not in the case format: the days a case may be assessed and its plan start on. A mistyped year
+# (9999) is refused here rather than planned, since a plan runs weeks past its start.
+CASE_DATES_FROM, CASE_DATES_TO = date(1900, 1, 1), date(2100, 12, 31)
+
+
 def _check_dates(case: dict) -> list[str]:
-    """Dates that are each valid but contradict the assessment date."""
+    """Dates that are each valid but contradict the assessment date, or fall outside the days a case is dated."""
     as_of = case["as_of"]
-    problems = []
+    problems = [
+        f"{key}: must be a date from {CASE_DATES_FROM} to {CASE_DATES_TO} (got {_show(case[key])})"
+        for key in ("as_of", "plan_start")
+        if case.get(key) and not CASE_DATES_FROM <= date.fromisoformat(case[key]) <= CASE_DATES_TO
+    ]
     if (case.get("plan_start") or as_of) < as_of:
         problems.append(f"plan_start: must not be before as_of {as_of} (got {_show(case['plan_start'])})")
     delivery = (case["intake"].get("postpartum") or {}).get("delivery_date")

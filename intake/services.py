@@ -412,9 +412,9 @@ def _as_shown(intake: Intake, by: StaffMember, shown_digest: str, *, draft: Asse
     draft = draft or _locked_draft(intake, by)
     examination, live = _live(intake, draft)
     if live.result is None:
-        raise AssessmentRefused("The case cannot be assessed until the problems above are put right.")
+        raise AssessmentRefused("The case cannot be assessed until the problems above are put right.", field="digest")
     if live.digest != shown_digest:
-        raise AssessmentRefused(RESULT_CHANGED)
+        raise AssessmentRefused(RESULT_CHANGED, field="digest")
     return draft, examination, live
 
 
@@ -455,7 +455,9 @@ def assessment_confirm(
     left = undecided(final)
     if left:
         names = ", ".join(CAUSES[code].label for code in left)
-        raise AssessmentRefused(f"Confirm or reject every cause before confirming the assessment ({names}).")
+        raise AssessmentRefused(
+            f"Confirm or reject every cause before confirming the assessment ({names}).", field=f"verdict-{left[0]}"
+        )
     draft.confirmed_causes, draft.rejected_causes = decision_lists(final)
     _decide(draft, status=AssessmentStatus.CONFIRMED, examination=examination, live=live, by=by)
     patient_move_along(patient=intake.patient, to=PatientStatus.ASSESSED, from_statuses=ASSESSED_FROM)

@@ -271,10 +271,20 @@ def _page_context(intake: Intake, steps, step, route: Route) -> dict:
 # --- Staff: invites, filling in on the patient's behalf, and the review page ---------------------------------
 
 
+def _anonymised_refusal(request, patient):
+    """A redirect with an explanation when the record is anonymised: nothing new is collected for it."""
+    if not patient.is_anonymised:
+        return None
+    messages.warning(request, "This record is anonymised: no intake links are sent and no answers are collected.")
+    return redirect(patient)
+
+
 @staff_required
 @require_POST
 def invite_create(request, pk):
     patient = get_patient_for_staff(request.staff_member, pk)
+    if refusal := _anonymised_refusal(request, patient):
+        return refusal
     invite = services.invite_create(patient=patient, by=request.staff_member)
     record(request, patient=patient, action=AuditAction.SEND, target=invite, detail="intake invite")
     if invite.sent_to:
@@ -288,6 +298,8 @@ def invite_create(request, pk):
 @require_POST
 def staff_fill_start(request, pk):
     patient = get_patient_for_staff(request.staff_member, pk)
+    if refusal := _anonymised_refusal(request, patient):
+        return refusal
     intake = services.intake_draft_for_staff(patient=patient, by=request.staff_member)
     return redirect(_resume_url(intake, _staff_route(patient.pk, request.staff_member)))
 
@@ -297,6 +309,8 @@ def staff_fill_start(request, pk):
 @require_http_methods(["GET", "POST"])
 def staff_fill_step(request, pk, step):
     patient = get_patient_for_staff(request.staff_member, pk)
+    if refusal := _anonymised_refusal(request, patient):
+        return refusal
     intake = selectors.draft_for_patient(patient)
     if intake is None:
         messages.info(request, "There is no intake in progress for this patient.")

@@ -2,9 +2,11 @@
 clinic, a physiotherapist of another clinic, and anonymous visitors."""
 
 import os
+import time
 
 import pytest
 
+from clinic.access import REAUTH_SESSION_KEY
 from tests.factories import (
     PASSWORD,
     ClinicFactory,
@@ -121,6 +123,20 @@ def as_role(cast, colleague_physio, login_as):
     """Sign the client in as a role of the cast or as "colleague_physio"; "anonymous" signs out."""
     users = {**cast, "colleague_physio": colleague_physio.user}
     return lambda role: login_as(users[role])
+
+
+@pytest.fixture
+def reauthenticated():
+    """Mark a signed-in client as having just confirmed their password, as the confirm page does, so views behind
+    `reauth_required` answer at once (tests/clinic/test_reauth.py tests the confirm page itself)."""
+
+    def confirm(client):
+        session = client.session
+        session[REAUTH_SESSION_KEY] = time.time()
+        session.save()
+        return client
+
+    return confirm
 
 
 @pytest.fixture

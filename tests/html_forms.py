@@ -48,8 +48,13 @@ class _FormReader(HTMLParser):
             self._form[self._textarea][-1] += data.lstrip("\n") if not self._form[self._textarea][-1] else data
 
 
-def form_data(html: str, *, containing: str) -> dict[str, list[str]]:
-    """The values the form holding a field named `containing` would send (buttons not included)."""
+def forms_on(html: str) -> list[dict[str, list[str]]]:
+    """The values each form of the page would send (buttons not included), in page order."""
     reader = _FormReader()
     reader.feed(html)
-    return next(form for form in reader.forms if containing in form)
+    return reader.forms
+
+
+def form_data(html: str, *, containing: str) -> dict[str, list[str]]:
+    """The values the form holding a field named `containing` would send (buttons not included)."""
+    return next(form for form in forms_on(html) if containing in form)

@@ -1,7 +1,12 @@
-"""Every URL of the project against every role of the cast.
+"""Every URL of the project against every role of the cast, and every URL that names an object against the same URL
+built with objects the user may not reach (insecure direct object references).
 
-ACCESS lists, per URL name, how to build the URL from the cast's objects and what each role gets. A URL that is
-added without an entry here fails `test_every_url_has_an_access_entry`: who may see what is decided on purpose.
+ACCESS lists, per URL name, how to build the URL from a set of objects and what each role gets with the cast's
+own. A URL that is added without an entry here fails `test_every_url_has_an_access_entry`: who may see what is
+decided on purpose. A URL that names an object is then tried with another clinic's objects and with another
+patient's (`test_object_urls_with_objects_out_of_reach_are_not_found`): the builder gets those objects instead of
+the cast's, so every new object URL is tried that way too, and one whose builder ignores the objects it is given
+fails there.
 """
 
 from datetime import timedelta
@@ -10,6 +15,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from clinic import data_rights
 from clinic import services as clinic_services
 from intake import services as intake_services
 from intake.models import Intake
@@ -60,6 +66,9 @@ ACCESS = {
         lambda objs: reverse("patient_audit", args=[objs["patient"].pk]),
         expect(OK, NOT_FOUND, FORBIDDEN, FORBIDDEN, FORBIDDEN, LOGIN),
     ),
+    # Behind `reauth_required` too: the matrix signs in with a password just confirmed (see `sign_in`).
+    "patient_data_rights": (lambda objs: reverse("patient_data_rights", args=[objs["patient"].pk]), CLINICAL_RECORD),
+    "patient_export": (lambda objs: reverse("patient_export", args=[objs["patient"].pk]), CLINICAL_RECORD),
     "my_page": (lambda objs: reverse("my_page"), PATIENT_PAGE),
     "portal_plan": (lambda objs: reverse("portal_plan"), PATIENT_PAGE),
     "portal_settings": (lambda objs: reverse("portal_settings"), PATIENT_PAGE),
@@ -101,10 +110,7 @@ ACCESS = {
     "exercise_detail": (lambda objs: reverse("exercise_detail", args=[objs["exercise"].slug]), CLINIC_RECORD),
     "exercise_edit": (lambda objs: reverse("exercise_edit", args=[objs["exercise"].slug]), CLINICAL_RECORD),
     "exercise_deactivate": (lambda objs: reverse("exercise_deactivate", args=[objs["exercise"].slug]), CLINICAL_RECORD),
-    "exercise_reactivate": (
-        lambda objs: reverse("exercise_reactivate", args=[objs["exercise"].slug]),
-        expect(POST_ONLY, POST_ONLY, FORBIDDEN, FORBIDDEN, FORBIDDEN, LOGIN),
-    ),
+    "exercise_reactivate": (lambda objs: reverse("exercise_reactivate", args=[objs["exercise"].slug]), PHYSIO_ACTION),
     # A clinic's own picture: its staff and its patients (who will see it in their plan), nobody else.
     "exercise_image": (
         lambda objs: reverse("exercise_image", args=[objs["exercise"].slug]),
@@ -128,10 +134,25 @@ ACCESS = {
         lambda objs: reverse("intake:assessment", args=[objs["patient"].pk, objs["intake"].pk]),
         CLINICAL_RECORD,
     ),
-    "intake:assessment_detail": (lambda objs: objs["assessment"].get_absolute_url(), CLINICAL_RECORD),
-    "intake:staff_step": (
-        lambda objs: reverse("intake:staff_step", args=[objs["draft"].patient_id, "knee"]),
+    "intake:assessment_detail": (
+        lambda objs: reverse(
+            "intake:assessment_detail", args=[objs["patient"].pk, objs["intake"].pk, objs["assessment"].pk]
+        ),
         CLINICAL_RECORD,
+    ),
+    "intake:staff_step": (
+        lambda objs: reverse("intake:staff_step", args=[objs["patient"].pk, "knee"]),
+        CLINICAL_RECORD,
+    ),
+    # Sending a link is administrative (front desk too); its GET is refused once the role is checked.
+    "intake:invite_create": (
+        lambda objs: reverse("intake:invite_create", args=[objs["patient"].pk]),
+        expect(POST_ONLY, POST_ONLY, POST_ONLY, FORBIDDEN, FORBIDDEN, LOGIN),
+    ),
+    "intake:staff_start": (lambda objs: reverse("intake:staff_start", args=[objs["patient"].pk]), PHYSIO_ACTION),
+    "intake:mark_reviewed": (
+        lambda objs: reverse("intake:mark_reviewed", args=[objs["patient"].pk, objs["intake"].pk]),
+        PHYSIO_ACTION,
     ),
     # Without a password step just passed, the code page sends everyone back to sign in (signed-in users home).
     "sign_in_code": (lambda objs: reverse("sign_in_code"), ACCOUNT_REDIRECT),
@@ -163,84 +184,197 @@ ACCESS = {
     ),
 }
 
-# Views whose behaviour is tested on their own: they need a token, a POST or are Django's own pages.
-TESTED_ELSEWHERE = {
-    "login": "signed-in users are redirected; tested in tests/clinic/test_auth.py",
-    "logout": "POST only; tested in tests/clinic/test_auth.py",
+# URLs that name their object by a signed token, not a number: nobody can build one for an object they were not
+# given, and tampered tokens are tested with their views.
+SIGNED_LINKS = {
     "password_reset_confirm": "needs a token; tested in tests/clinic/test_auth.py",
     "intake:start": "the patient's signed link, no account: tested in tests/intake/test_link.py",
     "intake:step": "the patient's signed link after the date-of-birth check: tests/intake/test_questionnaire_flow.py",
     "intake:done": "the patient's signed link after sending: tested in tests/intake/test_screening.py",
-    "intake:invite_create": "POST only; every role tested in tests/intake/test_invites.py",
-    "intake:staff_start": "POST only; every role tested in tests/intake/test_review.py",
-    "intake:mark_reviewed": "POST only; every role tested in tests/intake/test_review.py",
     "intake:account": "POST only, behind the patient's signed link: tested in tests/clinic/test_portal_accounts.py",
-    "portal_welcome": "needs a one-time token; tested in tests/clinic/test_portal_accounts.py",
+    "portal_welcome": "Django's one-time set-password token: tested in tests/clinic/test_portal_accounts.py",
+    # Not signed but random (256 bits) and revocable: the matrix above shows anyone holding it gets the feed; an
+    # unknown or revoked address answers 404 (tests/clinic/test_calendar_feed.py).
+    "calendar_feed": "a patient's secret calendar address, no sign-in: tested in tests/clinic/test_calendar_feed.py",
+}
+# The patient's own days in the portal (/me/sessions/<date>/…): a date is looked up in the signed-in patient's own
+# plan, so no other patient's record can be named; tests/clinic/test_portal.py tries another patient on them.
+PORTAL_DAYS = {"portal_session", "portal_log", "portal_morning"}
+# Views whose behaviour is tested on their own: they need a token, a POST or are Django's own pages.
+TESTED_ELSEWHERE = {
+    "login": "signed-in users are redirected; tested in tests/clinic/test_auth.py",
+    "logout": "POST only; tested in tests/clinic/test_auth.py",
+    **SIGNED_LINKS,
 }
 
 
-def _url_names(patterns, namespace=""):
+def _url_patterns(patterns, namespace=""):
     for entry in patterns:
         if isinstance(entry, URLResolver):
             if entry.namespace == "admin":
                 continue  # Django's admin checks is_staff itself
             inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
-            yield from _url_names(entry.url_patterns, inner)
+            yield from _url_patterns(entry.url_patterns, inner)
         elif isinstance(entry, URLPattern) and entry.name:
-            yield f"{namespace}{entry.name}"
+            yield f"{namespace}{entry.name}", entry
+
+
+URL_NAMES = {name for name, _ in _url_patterns(get_resolver().url_patterns)}
+# The URLs that name an object (a patient, an intake, an exercise, …) by a number or code in their path.
+OBJECT_URL_NAMES = sorted(
+    {name for name, pattern in _url_patterns(get_resolver().url_patterns) if pattern.pattern.converters}
+    - set(SIGNED_LINKS)
+    - PORTAL_DAYS
+)
 
 
 def test_every_url_has_an_access_entry():
-    missing = set(_url_names(get_resolver().url_patterns)) - set(ACCESS) - set(TESTED_ELSEWHERE)
+    missing = URL_NAMES - set(ACCESS) - set(TESTED_ELSEWHERE)
     assert not missing, f"URLs without an entry in ACCESS: {sorted(missing)}"
+
+
+def test_every_object_url_is_in_the_matrix():
+    missing = set(OBJECT_URL_NAMES) - set(ACCESS)
+    assert not missing, f"URLs naming objects without an entry in ACCESS: {sorted(missing)}"
 
 
 def plan_args(objs):
     return [objs["patient"].pk, objs["plan"].pk]
 
 
-@pytest.fixture
-def objects(patient, other_patient, foreign_patient, physio):
-    exercise = ExerciseFactory(clinic=patient.clinic, image=picture_upload())
-    load_shipped_library()
-    plan = issued_plan(patient, as_of=timezone.localdate())
-    log = plans_services.session_log_create(
-        plan=plan, by=patient.physio.user, session_date=plan.start, pain_during_max=1
-    ).log
+def _clinic_objects(clinic) -> dict:
+    """The clinic's records every URL may name: a clinic exercise with a picture."""
+    return {"exercise": ExerciseFactory(clinic=clinic, image=picture_upload())}
+
+
+def _patient_objects(patient, physio) -> dict:
+    """A patient's records every URL may name: the patient, a submitted intake and its confirmed assessment (and a
+    questionnaire in progress, for the pages that fill one in), an issued plan with a logged session and an alert,
+    an answered follow-up questionnaire and a calendar address."""
     intake = SubmittedIntakeFactory(patient=patient)
+    Intake.objects.create(patient=patient)
+    plan = issued_plan(patient, as_of=timezone.localdate())
+    log = plans_services.session_log_create(plan=plan, by=physio.user, session_date=plan.start, pain_during_max=1).log
     schedule = intake_services.follow_up_schedule_set(
         patient=patient, by=physio, instruments=["akps"], every_weeks=2, start=plan.start, safety_questions=False
     )
     return {
         "follow_up": intake_services.follow_up_submit(schedule=schedule, due_on=plan.start, answers={"akps": {}}),
         "calendar_feed": clinic_services.calendar_feed_create(patient=patient, by=patient.user),
+        "patient": patient,
+        "intake": intake,
+        "assessment": ConfirmedAssessmentFactory(intake=intake, created_by=physio),
         "plan": plan,
         "log": log,
         "alert": PlanAlert.objects.create(plan=plan, log=log, code="two_reds_in_14_days", rule="P5", reason="Two reds"),
-        "patient": patient,
-        "other_patient": other_patient,
-        "foreign_patient": foreign_patient,
-        "exercise": exercise,
-        "intake": intake,
-        "draft": Intake.objects.create(patient=other_patient),
-        "assessment": ConfirmedAssessmentFactory(intake=intake, created_by=physio),
     }
 
 
-@pytest.mark.parametrize("role", ROLES)
+@pytest.fixture
+def objects(patient, physio):
+    load_shipped_library()  # the plans' exercises
+    return {**_clinic_objects(patient.clinic), **_patient_objects(patient, physio)}
+
+
+@pytest.fixture
+def sign_in(login_as, reauthenticated):
+    """Sign a user of the cast in, with a password just confirmed, so the pages behind `reauth_required` answer as
+    they will once it is (tests/clinic/test_reauth.py tests the asking)."""
+
+    def sign_in(user):
+        client = login_as(user)
+        return reauthenticated(client) if user is not None else client
+
+    return sign_in
+
+
+def _answer(response) -> object:
+    """A response as ACCESS names it: a status code, or LOGIN for a redirect to the sign-in page."""
+    if response.status_code == 302 and response.url.startswith(reverse("login")):
+        return LOGIN
+    return response.status_code
+
+
 @pytest.mark.parametrize("url_name", sorted(ACCESS))
-def test_url_answers_each_role_as_intended(url_name, role, cast, objects, login_as):
+def test_url_answers_each_role_as_intended(url_name, cast, objects, sign_in):
+    """Each role of the cast in turn; all the wrong answers are listed at once."""
     build_url, expected = ACCESS[url_name]
     url = build_url(objects)
-    response = login_as(cast[role]).get(url)
-    if expected[role] == LOGIN:
-        assert response.status_code == 302
-        assert response.url.startswith(reverse("login"))
-    else:
-        assert response.status_code == expected[role], f"{role} on {url}"
+    wrong = []
+    for role in ROLES:
+        response = sign_in(cast[role]).get(url)
+        if response.streaming:
+            b"".join(response.streaming_content)  # read to the end, as a browser does, so the download is closed
+        if _answer(response) != expected[role]:
+            wrong.append(f"{role}: {_answer(response)}, expected {expected[role]}")
+    assert not wrong, f"{url}: " + "; ".join(wrong)
 
 
-@pytest.mark.parametrize("url_name", ["patient_detail", "patient_edit", "patient_audit"])
-def test_patient_of_another_clinic_is_not_found(url_name, physio_client, foreign_patient):
-    response = physio_client.get(reverse(url_name, args=[foreign_patient.pk]))
-    assert response.status_code == 404
+# --- Objects out of reach -------------------------------------------------------------------------------------
+
+# The roles whose answers change with objects out of their reach. (The other clinic's physiotherapist is the mirror
+# image: the matrix above already gives them the cast's clinic's objects.)
+IDOR_ROLES = ["physio", "front_desk", "patient", "other_patient", "anonymous"]
+
+
+VARIANTS = [
+    "another clinic's objects",
+    "another clinic's objects under our patient",
+    "another patient's objects under our patient",
+]
+
+
+@pytest.fixture
+def out_of_reach(request, objects, foreign_patient, other_physio, other_patient, physio):
+    """For one way of naming objects the cast must not reach (`request.param`): the objects to build URLs with, and
+    the roles to try them with (not the other patient on her own records)."""
+    ours = {"patient": objects["patient"]}
+    if request.param == "another patient's objects under our patient":
+        roles = [role for role in IDOR_ROLES if role != "other_patient"]
+        return {**objects, **_patient_objects(other_patient, physio), **ours}, roles
+    foreign = {**_clinic_objects(foreign_patient.clinic), **_patient_objects(foreign_patient, other_physio)}
+    return (foreign if request.param == "another clinic's objects" else {**foreign, **ours}), IDOR_ROLES
+
+
+def _answer_out_of_reach(expected_with_own):
+    """What a role gets for objects out of its reach: what it gets for its own when it is turned away before any
+    object is looked up (403, sign in), otherwise 404, never the object nor a hint that it exists."""
+    return expected_with_own if expected_with_own in (FORBIDDEN, LOGIN) else NOT_FOUND
+
+
+@pytest.mark.parametrize("out_of_reach", VARIANTS, indirect=True)
+def test_object_urls_with_objects_out_of_reach_are_not_found(cast, objects, out_of_reach, sign_in):
+    """Every object URL, each role of the cast; all the wrong answers are listed at once."""
+    others, roles = out_of_reach
+    wrong, tried = [], 0
+    for url_name in OBJECT_URL_NAMES:
+        build_url, expected = ACCESS[url_name]
+        url = build_url(others)
+        if url == build_url(objects):
+            # Only a URL that names the patient alone may stay the same (the variants under our patient keep ours).
+            assert others["patient"] == objects["patient"], f"{url_name}: build it from the objects given"
+            continue
+        for role in roles:
+            client = sign_in(cast[role])
+            # POST-only actions are tried with a POST: a GET would be refused before any object is looked up.
+            response = client.post(url) if expected[role] == POST_ONLY else client.get(url)
+            if _answer(response) != _answer_out_of_reach(expected[role]):
+                wrong.append(f"{role} on {url} ({url_name}): {_answer(response)}")
+            tried += 1
+    assert not wrong, "\n".join(wrong)
+    assert tried
+
+
+def test_every_url_of_an_erased_patient_is_not_found(cast, objects, sign_in):
+    patient = objects["patient"]
+    urls = [
+        (ACCESS[name][0](objects), ACCESS[name][1]["physio"])
+        for name in OBJECT_URL_NAMES
+        if ACCESS[name][0](objects).startswith(f"/patients/{patient.pk}/")
+    ]
+    assert len(urls) >= 8
+    data_rights.patient_erase(patient=patient)
+    client = sign_in(cast["physio"])
+    for url, expected in urls:
+        response = client.post(url) if expected == POST_ONLY else client.get(url)
+        assert response.status_code == NOT_FOUND, url

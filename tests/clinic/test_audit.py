@@ -44,10 +44,18 @@ def test_postgresql_refuses_raw_updates_of_the_trail(request_from, patient):
         cursor.execute("UPDATE clinic_auditevent SET detail = 'tampered'")
 
 
-def test_removing_an_account_keeps_its_entries(patient):
+def test_removing_an_account_keeps_its_entries(patient, front_desk):
+    request = RequestFactory().get("/")
+    request.user = front_desk.user
+    audit.record(request, patient=patient, action=AuditAction.VIEW)
+    name = front_desk.user.get_full_name()
+    front_desk.user.delete()
+    assert list(audit.events_for_patient(patient).values_list("actor_label", flat=True)) == [f"{name} (Front desk)"]
+
+
+def test_patient_acting_in_their_portal_is_recorded_without_their_name(patient):
     request = RequestFactory().get("/")
     request.user = patient.user
-    audit.record(request, patient=patient, action=AuditAction.VIEW)
-    name = patient.user.get_full_name()
-    patient.user.delete()
-    assert list(audit.events_for_patient(patient).values_list("actor_label", flat=True)) == [f"{name} (Patient)"]
+    event = audit.record(request, patient=patient, action=AuditAction.VIEW)
+    assert (event.actor_label, event.actor_id) == (audit.PATIENT_ACTOR_LABEL, patient.user.pk)
+    assert patient.last_name not in str(event.__dict__)

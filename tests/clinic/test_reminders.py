@@ -139,9 +139,9 @@ def test_a_questionnaire_answered_is_not_reminded(questionnaire_due, run_reminde
 
 def test_a_failed_send_gives_the_reminder_back_for_a_retry(on_plan, morning):
     reminder = reminders.reminders_queue(today=TODAY)[0]  # claimed; its e-mail not sent (no commit in this test)
-    with mock.patch("django.core.mail.backends.locmem.EmailBackend.send_messages", side_effect=SMTPException):
-        with pytest.raises(SMTPException):
-            reminders.reminder_send(reminder_id=reminder.pk)
+    failing = mock.patch("django.core.mail.backends.locmem.EmailBackend.send_messages", side_effect=SMTPException)
+    with failing, pytest.raises(SMTPException):
+        reminders.reminder_send(reminder_id=reminder.pk)
     reminder.refresh_from_db()
     assert reminder.sent_at is None
     assert send_reminder_task(reminder_id=reminder.pk) is True

@@ -1,0 +1,119 @@
+"""Fuzzing the intake's forms through their pages: the date-of-birth check, every questionnaire step, the
+examination and the assessment's decisions. No server error, and every refusal is keyed by the field it is about.
+(tests/fuzzing.py says what is sent.)"""
+
+from datetime import UTC, datetime
+
+import pytest
+import time_machine
+from django.urls import reverse
+from hypothesis import given
+from hypothesis import strategies as st
+
+from intake import services
+from intake.codes import Cause, RedFlag
+from intake.forms import DateOfBirthForm
+from intake.models import Intake
+from intake.questions import REVIEW, STEPS
+from tests.fuzzing import FORMS, field_values, fuzz_form, junk, pages, rolled_back
+from tests.intake.factories import REQUIRED_INTAKE, ExaminationFactory, fill_in, intake_from_vignette, vignette
+
+CASE_DAY = datetime(2026, 12, 1, 10, tzinfo=UTC)  # the vignettes' "as_of"
+# The postpartum vignette opens every step, the baby's included; its red flags can be overridden.
+PP_10_WEEKS = "postpartum-10-weeks-override-12-week-gate"
+# The answer to a wrong date of birth: it says the date does not match, never which part, not to help a guess.
+NOT_THE_DATE_OF_BIRTH = "That date of birth does not match our records. Please check it and try again."
+
+
+@pytest.fixture(autouse=True)
+def case_day():
+    with time_machine.travel(CASE_DAY, tick=False):
+        yield
+
+
+def _draft(fixture) -> Intake:
+    """A questionnaire in progress with every required answer, after a birth (so every step is open)."""
+    intake = Intake.objects.create(patient=fixture("patient"))
+    return fill_in(intake, {**REQUIRED_INTAKE, "postpartum": vignette(PP_10_WEEKS)["intake"]["postpartum"]})
+
+
+def _submitted(fixture) -> Intake:
+    intake = intake_from_vignette(fixture("patient"), PP_10_WEEKS)
+    ExaminationFactory(intake=intake, examined_by=fixture("physio"), findings=vignette(PP_10_WEEKS)["findings"])
+    return intake
+
+
+def _date_of_birth(fixture):
+    """Junk, and real dates (impossible ones like 31 February too) near the patient's."""
+    invite = services.invite_create(patient=fixture("patient"), by=fixture("physio"), send_email=False)
+    fields = DateOfBirthForm().fields
+    real = {
+        "day": st.integers(1, 31).map(str) | field_values(fields["day"]),
+        "month": st.integers(1, 12).map(str) | field_values(fields["month"]),
+        "year": st.integers(1985, 1995).map(str) | field_values(fields["year"]),
+    }
+    options = {"extra": real, "except_messages": [NOT_THE_DATE_OF_BIRTH]}
+    return fixture("client"), invite.get_absolute_url(), options
+
+
+def _questionnaire_step(slug):
+    def opener(fixture):
+        url = reverse("intake:staff_step", args=[_draft(fixture).patient_id, slug])
+        return fixture("physio_client"), url, {"extra": {"move": st.sampled_from(["next", "back", "review"]) | junk}}
+
+    opener.__name__ = f"questionnaire_{slug}"
+    return opener
+
+
+def _examination(fixture):
+    intake = _submitted(fixture)
+    url = reverse("intake:examination", args=[intake.patient_id, intake.pk])
+    return fixture("physio_client"), url, {"extra": {"then": st.just("assess") | junk}}
+
+
+FLAG_CODES = st.sampled_from(sorted(RedFlag)) | junk
+CAUSE_CODES = st.sampled_from(sorted(Cause)) | junk
+# The page's buttons: which one was pressed, or the flag or cause it names (forged values included).
+BUTTONS = {
+    "action": st.sampled_from(["save", "confirm", "refer", "add_cause"]) | junk,
+    "override": FLAG_CODES,
+    "remove_override": FLAG_CODES,
+    "remove_cause": CAUSE_CODES,
+}
+
+
+def _assessment(fixture):
+    """The page's own form as shown, with any of its fields changed and any of its buttons pressed."""
+    intake = _submitted(fixture)
+    url = reverse("intake:assessment", args=[intake.patient_id, intake.pk])
+    return fixture("physio_client"), url, {"extra": BUTTONS, "keep_shown": True}
+
+
+PAGES = [
+    _date_of_birth,
+    *(_questionnaire_step(step.slug) for step in STEPS if step.slug != REVIEW),
+    _examination,
+    _assessment,
+]
+
+
+form_page = pages(PAGES)
+
+
+@FORMS
+@given(data=st.data())
+def test_form(data, form_page):
+    fuzz_form(data, form_page)
+
+
+@pytest.fixture
+def review_url(request):
+    return reverse("intake:staff_step", args=[_draft(request.getfixturevalue).patient_id, REVIEW])
+
+
+@FORMS
+@given(move=st.sampled_from(["send", "back", "next"]) | junk)
+def test_questionnaire_review_and_send(move, physio_client, review_url):
+    """The last step has no form of its own: sending, or going back."""
+    response = rolled_back(lambda: physio_client.post(review_url, {"move": move}))
+    assert response.status_code in (200, 302)

@@ -1,0 +1,68 @@
+"""Fuzzing the exercise library's forms through their pages: a clinic's own exercise (with pictures that are not
+pictures, broken drawing data and links to exercises it may not see) and the filters above the list. No server
+error, and every refusal is keyed by the field it is about. (tests/fuzzing.py says what is sent.)"""
+
+import io
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from hypothesis import given
+from hypothesis import strategies as st
+from PIL import Image
+
+from plans.forms import ExerciseFilterForm
+from tests.fuzzing import FORMS, fuzz_form, pages, post_data, rolled_back
+from tests.plans.library_factories import ExerciseFactory, picture_upload
+
+
+def _image(image_format: str, mode: str = "RGB") -> bytes:
+    buffer = io.BytesIO()
+    Image.new(mode, (12, 8)).save(buffer, format=image_format)
+    return buffer.getvalue()
+
+
+PNG = _image("PNG")
+# Files a picture field may be sent: real pictures in formats we take and formats we don't, cut-off and fake ones.
+UPLOADS = st.sampled_from(
+    [
+        ("picture.png", PNG),
+        ("picture.jpg", _image("JPEG")),
+        ("picture.gif", _image("GIF", "P")),
+        ("picture.bmp", _image("BMP")),
+        ("cut.png", PNG[: len(PNG) // 2]),
+        ("picture.png", b"GIF89a" + bytes(20)),
+        ("drawing.svg", b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'),
+        ("empty.png", b""),
+    ]
+) | st.tuples(st.text(max_size=30).map(lambda name: f"{name}.png"), st.binary(max_size=200))
+PICTURE = {"image": UPLOADS.map(lambda upload: SimpleUploadedFile(upload[0] or "file", upload[1], "image/png"))}
+
+
+def _adding_an_exercise(fixture):
+    return fixture("physio_client"), reverse("exercise_create"), {"extra": PICTURE}
+
+
+def _editing_an_exercise(fixture):
+    exercise = ExerciseFactory(clinic=fixture("clinic"), image=picture_upload())
+    return (
+        fixture("physio_client"),
+        reverse("exercise_edit", args=[exercise.slug]),
+        {"extra": PICTURE, "keep_shown": True},
+    )
+
+
+form_page = pages([_adding_an_exercise, _editing_an_exercise])
+
+
+@FORMS
+@given(data=st.data())
+def test_form(data, form_page):
+    fuzz_form(data, form_page)
+
+
+@FORMS
+@given(data=st.data())
+def test_library_filters_ignore_what_they_do_not_understand(data, desk_client):
+    query = data.draw(post_data(ExerciseFilterForm(), extra={"page": st.text(max_size=10)}))
+    response = rolled_back(lambda: desk_client.get(reverse("exercise_list"), query))
+    assert response.status_code == 200

@@ -1,0 +1,68 @@
+"""Fuzzing the plan's forms through their pages: the draft editor (its settings, the programme's rows and the exercise
+to add, with any of its buttons pressed) and the session log. No server error, and every refusal is keyed by the
+field it is about. (tests/fuzzing.py says what is sent.)"""
+
+import pytest
+from django.urls import reverse
+from hypothesis import given
+from hypothesis import strategies as st
+
+from tests.fuzzing import FORMS, assert_rejections_name_fields, fuzz_form, junk, pages, post_data, rolled_back
+from tests.html_forms import forms_on
+from tests.plans.plan_factories import draft_plan, issued_plan, postpartum_answers
+
+pytestmark = pytest.mark.usefixtures("frozen", "shipped_library")
+
+
+def _session_log(fixture):
+    """After a birth, so the pelvic floor questions are on the form too."""
+    plan = issued_plan(fixture("patient"), answers=postpartum_answers(20))
+    return fixture("physio_client"), reverse("plans:log_create", args=[plan.patient_id, plan.pk]), {}
+
+
+form_page = pages([_session_log])
+
+
+@FORMS
+@given(data=st.data())
+def test_form(data, form_page):
+    fuzz_form(data, form_page)
+
+
+@pytest.fixture
+def editor(physio_client, patient):
+    """The draft editor as loaded: its URL, its forms and the values it would send."""
+    plan = draft_plan(patient)
+    url = reverse("plans:draft", args=[plan.patient_id, plan.pk])
+    response = physio_client.get(url)
+    shown = next(values for values in forms_on(response.content.decode()) if "version" in values)
+    return url, response.context, shown
+
+
+@FORMS
+@given(data=st.data())
+def test_plan_draft_editor(data, physio_client, editor):
+    """The editor's form as shown, with its settings, the exercise to add and one programme row changed, and any
+    button pressed: save, add, or remove or move a row (forged exercise codes too)."""
+    url, page, shown = editor
+    rows = page["rows"].forms
+    row = data.draw(st.sampled_from(rows))
+    codes = [form["code"].value() for form in rows]
+    action = st.sampled_from(["save", "add"]) | st.builds(
+        "{}:{}".format, st.sampled_from(["remove", "up", "down"]), st.sampled_from(codes) | junk
+    )
+    values = {
+        **shown,
+        **data.draw(post_data(page["settings"])),
+        **data.draw(post_data(page["adder"])),
+        **{f"{row.prefix}-{name}": value for name, value in data.draw(post_data(row)).items()},
+        **data.draw(st.fixed_dictionaries({}, optional={"action": action | junk})),
+    }
+    response = rolled_back(lambda: physio_client.post(url, values))
+    assert response.status_code in (200, 302), response.status_code
+    if response.status_code == 200:
+        context = response.context
+        for form in (context["settings"], context["adder"], *context["rows"].forms):
+            assert_rejections_name_fields(form)
+        assert not context["rows"].non_form_errors()
+        assert not context["programme_errors"], context["programme_errors"]
