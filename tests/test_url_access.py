@@ -95,7 +95,10 @@ ACCESS = {
         CLINICAL_RECORD,
     ),
     "intake:follow_up_stop": (lambda objs: reverse("intake:follow_up_stop", args=[objs["patient"].pk]), PHYSIO_ACTION),
-    "intake:follow_up": (lambda objs: objs["follow_up"].get_absolute_url(), CLINICAL_RECORD),
+    "intake:follow_up": (
+        lambda objs: reverse("intake:follow_up", args=[objs["patient"].pk, objs["follow_up"].pk]),
+        CLINICAL_RECORD,
+    ),
     "intake:follow_up_reviewed": (
         lambda objs: reverse("intake:follow_up_reviewed", args=[objs["patient"].pk, objs["follow_up"].pk]),
         PHYSIO_ACTION,
