@@ -17,12 +17,11 @@ from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import Q
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from clinic import tasks
-from clinic.emails import clinic_sender
+from clinic.emails import patient_email
 from clinic.models import Patient, ReminderKind, ReminderSent
 from intake.selectors import due_follow_ups
 from plans.selectors import patients_with_session_on
@@ -91,14 +90,9 @@ def _email(reminder: ReminderSent) -> EmailMultiAlternatives:
         "link": _site_link("my_page" if reminder.kind == ReminderKind.SESSION else "intake:questionnaire"),
         "settings_link": _site_link("portal_settings"),
     }
-    message = EmailMultiAlternatives(
-        subject=f"{SUBJECTS[reminder.kind]} · {patient.clinic.name}",
-        body=render_to_string("clinic/email/reminder.txt", context),
-        to=[patient.user.email],
-        **clinic_sender(patient.clinic),
+    return patient_email(
+        templates="clinic/email/reminder", context=context, to=patient.user.email, clinic=patient.clinic
     )
-    message.attach_alternative(render_to_string("clinic/email/reminder.html", context), "text/html")
-    return message
 
 
 def _site_link(name: str) -> str:

@@ -4,16 +4,14 @@ views and `seed_demo` both go through these."""
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import default_token_generator
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from clinic import tasks
-from clinic.emails import clinic_sender
+from clinic.emails import patient_email
 from clinic.models import CalendarFeed, Clinic, Patient, PortalPreferences, StaffMember
 
 User = get_user_model()
@@ -128,14 +126,7 @@ def portal_invite_send_email(*, user) -> bool:
         "login_link": f"{settings.SITE_URL}{reverse('login')}",
         "has_password": user.has_usable_password(),
     }
-    message = EmailMultiAlternatives(
-        subject=render_to_string("clinic/email/portal_invite_subject.txt", context).strip(),
-        body=render_to_string("clinic/email/portal_invite.txt", context),
-        to=[user.email],
-        **clinic_sender(patient.clinic),
-    )
-    message.attach_alternative(render_to_string("clinic/email/portal_invite.html", context), "text/html")
-    message.send()
+    patient_email(templates="clinic/email/portal_invite", context=context, to=user.email, clinic=patient.clinic).send()
     return True
 
 

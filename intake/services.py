@@ -5,11 +5,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
 
+from clinic.emails import patient_email
 from clinic.models import Patient, PatientStatus, StaffMember
 from clinic.services import patient_move_along
 from intake import selectors, tasks
@@ -76,7 +75,8 @@ def invite_create(*, patient: Patient, by: StaffMember, send_email: bool = True)
 
 
 def invite_send_email(*, invite: IntakeInvite) -> bool:
-    """E-mail the link (plain text and HTML). The message names the clinic and the link, never health data."""
+    """E-mail the link (plain text and HTML) in the clinic's name. The message names the clinic and the link, never
+    health data."""
     if not invite.sent_to or not invite.is_usable():
         return False
     context = {
@@ -85,13 +85,9 @@ def invite_send_email(*, invite: IntakeInvite) -> bool:
         "link": invite.link,
         "expires_at": invite.expires_at,
     }
-    message = EmailMultiAlternatives(
-        subject=render_to_string("intake/email/invite_subject.txt", context).strip(),
-        body=render_to_string("intake/email/invite.txt", context),
-        to=[invite.sent_to],
-    )
-    message.attach_alternative(render_to_string("intake/email/invite.html", context), "text/html")
-    message.send()
+    patient_email(
+        templates="intake/email/invite", context=context, to=invite.sent_to, clinic=invite.patient.clinic
+    ).send()
     return True
 
 
