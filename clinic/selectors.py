@@ -66,7 +66,7 @@ def caseload_for_staff(*, member: StaffMember, scope: str = SCOPE_MINE, today: d
     """Patients following an issued plan (the member's own, or the whole clinic's), those needing attention first
     (by their most pressing alert), then the least adherent. Five queries whatever the caseload's size."""
     plans = Plan.objects.filter(status=PlanStatus.ISSUED, patient__in=patients_for_staff(member)).select_related(
-        "patient", "current_revision"
+        "patient__physio__user", "current_revision"
     )
     if scope == SCOPE_MINE:
         plans = plans.filter(patient__physio=member)

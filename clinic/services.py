@@ -90,7 +90,7 @@ def portal_invite(*, patient: Patient, by: StaffMember):
     """Invite the patient to the portal: their account (made now, without a password, from the record's e-mail
     address, if they have none yet) gets an e-mail with a link to set the password. Refused without an e-mail
     address, or when the address belongs to someone else's account."""
-    patient = Patient.objects.select_for_update().select_related("user").get(pk=patient.pk)
+    patient = Patient.objects.select_for_update(of=("self",)).select_related("user").get(pk=patient.pk)
     user = patient.user
     if user is None:
         if not patient.email:

@@ -541,7 +541,7 @@ def follow_up_submit(*, schedule: FollowUpSchedule, due_on: date, answers: dict)
 
     Idempotent: a second submit of the same questionnaire returns the first. Refused when the schedule has stopped
     or the questionnaire is no longer the one due (a newer one replaced it)."""
-    schedule = FollowUpSchedule.objects.select_for_update().select_related("patient").get(pk=schedule.pk)
+    schedule = FollowUpSchedule.objects.select_for_update(of=("self",)).select_related("patient").get(pk=schedule.pk)
     existing = FollowUp.objects.filter(schedule=schedule, due_on=due_on).first()
     if existing is not None:
         return existing

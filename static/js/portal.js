@@ -20,9 +20,15 @@
     return `${Math.floor(whole / 60)}:${String(whole % 60).padStart(2, "0")}`;
   }
 
-  function minutesInWords(seconds) {
-    const minutes = seconds / 60;
-    return minutes === 1 ? "1 minute" : `${Number.isInteger(minutes) ? minutes : minutes.toFixed(1)} minutes`;
+  function durationInWords(seconds) {
+    // "5 minutes", "1 minute 30 seconds", "45 seconds": what a screen reader says at each change.
+    const whole = Math.max(0, Math.ceil(seconds));
+    const minutes = Math.floor(whole / 60);
+    const rest = whole % 60;
+    const parts = [];
+    if (minutes) parts.push(minutes === 1 ? "1 minute" : `${minutes} minutes`);
+    if (rest || !minutes) parts.push(rest === 1 ? "1 second" : `${rest} seconds`);
+    return parts.join(" ");
   }
 
   function buzz(pattern) {
@@ -104,7 +110,7 @@
         remaining += intervals[index].seconds * 1000;
         endsAt = Date.now() + remaining;
         const current = intervals[index];
-        say(`${LABELS[current.kind]} for ${minutesInWords(current.seconds)}. Round ${roundOf(index)} of ${rounds}.`);
+        say(`${LABELS[current.kind]} for ${durationInWords(current.seconds)}. Round ${roundOf(index)} of ${rounds}.`);
         buzz(current.kind === "run" ? [300, 100, 300] : [600]);
       }
       render();
@@ -118,7 +124,7 @@
       root.classList.add("is-running");
       keepScreenOn(true);
       const current = intervals[index];
-      say(`Started. ${LABELS[current.kind]} for ${clock(remaining / 1000)}.`);
+      say(`Started. ${LABELS[current.kind]} for ${durationInWords(remaining / 1000)}.`);
       buzz([200]);
       startButton.disabled = true;
       pauseButton.disabled = false;
@@ -130,7 +136,7 @@
       remaining = endsAt - Date.now();
       stopTicking();
       render();
-      say(`Paused, ${clock(remaining / 1000)} left of this ${LABELS[intervals[index].kind].toLowerCase()}.`);
+      say(`Paused, ${durationInWords(remaining / 1000)} left of this ${LABELS[intervals[index].kind].toLowerCase()}.`);
       startButton.textContent = "Carry on";
       startButton.disabled = false;
       pauseButton.disabled = true;

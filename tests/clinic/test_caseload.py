@@ -127,16 +127,20 @@ def test_the_trend_is_drawn_as_labelled_markers(physio_client, template_plan):
     assert reverse("plans:detail", args=[template_plan.patient_id, template_plan.pk]) in html
 
 
+@pytest.mark.parametrize("scope", ["mine", "clinic"])
 @pytest.mark.parametrize("count", [1, 20])
-def test_caseload_query_count_is_fixed(physio_client, physio, clinic, template_plan, django_assert_num_queries, count):
-    for _ in range(count - 1):
-        plan = plan_like(template_plan, PortalPatientFactory(clinic=clinic, physio=physio))
+def test_caseload_query_count_is_fixed(
+    physio_client, physio, colleague_physio, clinic, template_plan, django_assert_num_queries, count, scope
+):
+    for number in range(count - 1):
+        treating = physio if scope == "mine" or number % 2 else colleague_physio
+        plan = plan_like(template_plan, PortalPatientFactory(clinic=clinic, physio=treating))
         logged(plan, "green", "amber")
         PlanAlert.objects.create(plan=plan, log=plan.logs.first(), code="two_reds_in_14_days", rule="P5", reason="x")
     logged(template_plan, "green")
     # Session, user and role; the request's savepoint and its release; plans, logs, alerts, intake and follow-up flags.
     with django_assert_num_queries(10):
-        response = physio_client.get(reverse("caseload"))
+        response = physio_client.get(reverse("caseload"), {"scope": scope})
     assert len(response.context["rows"]) == count
 
 
