@@ -21,6 +21,9 @@ from tests.plans.plan_factories import (
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen", "shipped_library")]
 
+# The portal home: the session, user, staff role and patient record; the request's savepoint and its release; the
+# plan, its logs and their revisions, the exercises it names, the audit entry; the follow-up schedule; the scores.
+HOME_QUERIES = 13
 ALL_WELL = {
     "completed": "true",
     "pain_during_max": "2",
@@ -349,3 +352,17 @@ def test_another_patient_cannot_reach_a_patients_logged_session(runner_plan, oth
 
 def test_an_impossible_date_in_the_address_is_not_found(patient_client, runner_plan):
     assert patient_client.get("/me/sessions/2026-02-30/").status_code == 404
+
+
+@pytest.mark.parametrize("logged", [1, 6])
+def test_home_query_count_does_not_grow_with_the_sessions_logged(
+    patient_client, runner_plan, frozen, django_assert_num_queries, logged
+):
+    days = [day_of(s) for s in sessions(runner_plan.current_revision.content) if s["kind"] != "rest"][:logged]
+    for day in days:
+        move_to(frozen, day)
+        services.session_log_create(plan=runner_plan, by=runner_plan.patient.user, session_date=day, pain_during_max=1)
+        runner_plan.refresh_from_db()
+    move_to(frozen, days[-1] + timedelta(days=1))
+    with django_assert_num_queries(HOME_QUERIES):
+        patient_client.get(reverse("my_page"))
