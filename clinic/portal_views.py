@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clinic import audit, services
 from clinic.access import (
@@ -77,6 +77,7 @@ def plan_page(request):
 
 
 @patient_required
+@require_http_methods(["GET", "POST"])
 def session_log(request, day):
     """Log the session of `day` in a few taps; the traffic light and any change follow on the next page. A day
     that cannot be logged (no session, in the future, outside the plan, logged already) says why."""
@@ -176,6 +177,7 @@ def session_morning(request, day):
 
 
 @patient_required
+@require_http_methods(["GET", "POST"])
 def portal_settings(request):
     """Reminders on or off, and the calendar address to subscribe to (or stop)."""
     patient = request.patient
