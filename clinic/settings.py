@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
@@ -205,6 +206,17 @@ CELERY_TASK_TRACK_STARTED = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
+# Periodic tasks, run by `celery -A clinic beat` (the compose `beat` service). Times are in TIME_ZONE.
+# Patients' reminders go out on the morning of the day (clinic.reminders says why), at REMINDER_TIME.
+REMINDER_TIME = env.str("REMINDER_TIME", default="07:30")
+try:
+    _reminder_hour, _reminder_minute = (int(part) for part in REMINDER_TIME.split(":"))
+    REMINDER_SCHEDULE = crontab(hour=_reminder_hour, minute=_reminder_minute)
+except ValueError as error:
+    raise ImproperlyConfigured(f"REMINDER_TIME must be a time of day as HH:MM, not {REMINDER_TIME!r}.") from error
+CELERY_BEAT_SCHEDULE = {
+    "patient-reminders": {"task": "clinic.queue_reminders", "schedule": REMINDER_SCHEDULE},
+}
 
 LOGGING = {
     "version": 1,
