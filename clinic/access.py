@@ -16,9 +16,9 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
-from clinic.models import Patient, StaffRole
-from intake.models import Assessment, Intake, IntakeInvite, InviteState
-from plans.models import Exercise, Handout, HandoutBatch, Plan, PlanAlert, PlanRevision, SessionLog
+from clinic.models import CalendarFeed, Patient, StaffRole
+from intake.models import Assessment, FollowUp, Intake, IntakeInvite, InviteState
+from plans.models import Exercise, Handout, HandoutBatch, Plan, PlanAlert, PlanRevision, PlanStatus, SessionLog
 
 
 def role_required(*roles):
@@ -236,6 +236,57 @@ def get_plan_alert_for_staff(member, patient_pk, plan_pk, alert_pk):
     alert = get_object_or_404(PlanAlert.objects.filter(plan=plan), pk=alert_pk)
     alert.plan = plan
     return alert
+
+
+def get_follow_up_for_staff(member, patient_pk, pk):
+    """A follow-up questionnaire of one of the member's clinic's patients; 404 for any other."""
+    patient = get_patient_for_staff(member, patient_pk)
+    follow_up = get_object_or_404(
+        FollowUp.objects.filter(patient=patient).select_related("schedule", "reviewed_by__user"), pk=pk
+    )
+    follow_up.patient = patient
+    return follow_up
+
+
+# --- The patient's own portal: everything is looked up within `request.patient`, so another patient's records
+# cannot even be named (404).
+
+
+def issued_plan_for_patient(patient) -> Plan | None:
+    """The plan the patient follows now, with its current revision; None when no plan is issued."""
+    plan = (
+        Plan.objects.filter(patient=patient, status=PlanStatus.ISSUED)
+        .select_related("current_revision", "assessment")
+        .first()
+    )
+    if plan is not None:
+        plan.patient = patient
+    return plan
+
+
+def get_issued_plan_for_patient(patient) -> Plan:
+    plan = issued_plan_for_patient(patient)
+    if plan is None:
+        raise Http404("No plan is issued.")
+    return plan
+
+
+def get_session_log_for_patient(patient, day) -> SessionLog:
+    """The patient's logged session of `day` in the plan they follow; 404 for anything else."""
+    plan = get_issued_plan_for_patient(patient)
+    log = get_object_or_404(SessionLog.objects.filter(plan=plan), session_date=day)
+    log.plan = plan
+    return log
+
+
+def get_follow_up_for_patient(patient, pk) -> FollowUp:
+    return get_object_or_404(FollowUp.objects.filter(patient=patient), pk=pk)
+
+
+def get_calendar_feed(token: str) -> CalendarFeed:
+    """The working calendar feed of a secret address; a revoked or unknown one answers 404. No sign-in: calendar
+    apps cannot, so the address is the only key."""
+    return get_object_or_404(CalendarFeed.objects.active().select_related("patient__clinic"), token=token)
 
 
 def handouts_for_staff(member):

@@ -4,10 +4,15 @@ Pure functions from plain data to an SVG string. Every chart is an accessible im
 and a `<desc>` that says in words what the chart shows; series differ by dash pattern and marker as well as colour;
 all text is escaped; only presentation attributes (no `style`, no scripts, no external references), so the markup is
 safe under the Content Security Policy and in WeasyPrint.
+
+Each named chart comes twice: `*_chart` gives the SVG alone (what a printed handout draws), `*_figure` the SVG with
+the same numbers as a `DataTable`, which web pages put beside the chart for screen readers (`clinic/_chart.html`).
 """
 
 from dataclasses import dataclass
 from html import escape
+
+from django.utils.safestring import SafeString, mark_safe
 
 # Colours chosen for at least 3:1 contrast against white for graphics (WCAG 1.4.11).
 INK = "#1c2b2a"
@@ -31,6 +36,15 @@ class Zone:
     low: float
     high: float
     tone: str  # a key of ZONE_FILLS
+
+
+@dataclass(frozen=True)
+class Guide:
+    """A dashed horizontal line across a chart at `value`, e.g. the score that would be a meaningful change."""
+
+    label: str
+    value: float
+    series_index: int  # drawn in that series' colour and dash
 
 
 @dataclass(frozen=True)
@@ -130,6 +144,7 @@ def line_chart(
     y_ticks: list[float],
     y_label: str = "",
     zones: tuple[Zone, ...] = (),
+    guides: tuple[Guide, ...] = (),
     frame: Frame = Frame(),
 ) -> str:
     """Lines with markers over shared x labels (dates, weeks); gaps where a value is None."""
@@ -144,6 +159,7 @@ def line_chart(
             f'fill="{ZONE_FILLS[zone.tone]}"><title>{escape(zone.label)}</title></rect>'
         )
     parts += _y_axis(frame, y_min, y_max, y_ticks, y_label)
+    parts += [_guide(frame, guide, y_min, y_max) for guide in guides if y_min <= guide.value <= y_max]
     legend = []
     for index, line in enumerate(series):
         colour, dash = PALETTE[index % len(PALETTE)], DASHES[index % len(DASHES)]
@@ -171,6 +187,18 @@ def line_chart(
     parts += _legend(frame, legend)
     parts.append("</svg>")
     return "\n".join(parts)
+
+
+def _guide(frame: Frame, guide: Guide, low: float, high: float) -> str:
+    y = frame.y(guide.value, low, high)
+    colour = PALETTE[guide.series_index % len(PALETTE)]
+    return (
+        f"<g><title>{escape(guide.label)}</title>"
+        f'<line x1="{frame.left}" x2="{frame.width - frame.right}" y1="{y:.1f}" y2="{y:.1f}" stroke="{colour}" '
+        f'stroke-width="1.5" stroke-dasharray="1 4" stroke-linecap="round"/>'
+        f'<text x="{frame.width - frame.right - 4}" y="{y - 4:.1f}" text-anchor="end" fill="{INK}" font-size="11">'
+        f"{escape(guide.label)}</text></g>"
+    )
 
 
 def _marker(index: int, x: float, y: float, colour: str) -> str:
@@ -243,6 +271,13 @@ PAIN_ZONES = (
 )
 
 
+PAIN_TITLE = "Pain during sessions and the next morning"
+
+
+def _pain_series(during: tuple, next_morning: tuple) -> tuple[Series, ...]:
+    return Series("During", tuple(during)), Series("Next morning", tuple(next_morning))
+
+
 def pain_chart(*, chart_id: str, dates: tuple[str, ...], during: tuple, next_morning: tuple) -> str:
     """Pain during each session and the morning after, over the traffic-light bands."""
     logged = [v for v in during if v is not None]
@@ -253,10 +288,10 @@ def pain_chart(*, chart_id: str, dates: tuple[str, ...], during: tuple, next_mor
     )
     return line_chart(
         chart_id=chart_id,
-        title="Pain during sessions and the next morning",
+        title=PAIN_TITLE,
         desc=summary,
         x_labels=dates,
-        series=(Series("During", tuple(during)), Series("Next morning", tuple(next_morning))),
+        series=_pain_series(during, next_morning),
         y_min=0,
         y_max=10,
         y_ticks=[0, 2, 4, 6, 8, 10],
@@ -265,21 +300,154 @@ def pain_chart(*, chart_id: str, dates: tuple[str, ...], during: tuple, next_mor
     )
 
 
-def minutes_chart(*, chart_id: str, weeks: tuple[str, ...], planned: tuple, done: tuple | None = None) -> str:
-    """Running minutes per week: planned, and done when the patient has logged sessions."""
+MINUTES_TITLE = "Running minutes per week"
+
+
+def _minutes_series(planned: tuple, done: tuple | None) -> tuple[Series, ...]:
     series = [Series("Planned", tuple(planned))]
     if done is not None:
         series.append(Series("Done", tuple(done)))
+    return tuple(series)
+
+
+def minutes_chart(*, chart_id: str, weeks: tuple[str, ...], planned: tuple, done: tuple | None = None) -> str:
+    """Running minutes per week: planned, and done when the patient has logged sessions."""
+    series = _minutes_series(planned, done)
     total = sum(v for v in planned if v)
     peak = max((v for v in planned if v), default=0)
     desc = f"{len(weeks)} weeks; {total:g} running minutes planned in all, rising to {peak:g} minutes in the peak week."
     if done is not None:
         desc += f" {sum(v for v in done if v):g} minutes done so far."
     return bar_chart(
+        chart_id=chart_id, title=MINUTES_TITLE, desc=desc, x_labels=weeks, series=series, y_label="Minutes"
+    )
+
+
+SCORES_TITLE = "Questionnaire scores over time"
+
+
+@dataclass(frozen=True)
+class Score:
+    """One outcome measure's scores (0–100, higher is better) over the chart's dates, and its minimal important
+    change (MIC)."""
+
+    name: str
+    values: tuple[float | None, ...]
+    mic: float
+
+
+def _score_words(score: Score) -> str:
+    values = [v for v in score.values if v is not None]
+    if len(values) < 2:
+        return f"{score.name} {_number(values[0]) if values else 'not scored yet'}"
+    first, last = values[0], values[-1]
+    delta = round(last - first, 1)
+    verdict = (
+        "a meaningful improvement"
+        if delta >= score.mic
+        else "less than a meaningful change"
+        if abs(delta) < score.mic
+        else "a meaningful worsening"
+    )
+    return (
+        f"{score.name} from {_number(first)} to {_number(last)} ({delta:+g}; {verdict}, "
+        f"the minimal important change being {_number(score.mic)})"
+    )
+
+
+def scores_chart(*, chart_id: str, dates: tuple[str, ...], scores: tuple[Score, ...]) -> str:
+    """Outcome-measure scores over time on one 0–100 scale, each with a dotted line where its first score plus
+    the minimal important change would be (reference §10: a change of at least the MIC is meaningful)."""
+    desc = (
+        "; ".join(_score_words(score) for score in scores) + ". Higher is better, 0 to 100."
+        if scores
+        else "No questionnaire scored yet."
+    )
+    guides = []
+    for index, score in enumerate(scores):
+        first = next((v for v in score.values if v is not None), None)
+        if first is not None:
+            guides.append(Guide(f"{score.name}: meaningful change (+{_number(score.mic)})", first + score.mic, index))
+    return line_chart(
         chart_id=chart_id,
-        title="Running minutes per week",
+        title=SCORES_TITLE,
         desc=desc,
-        x_labels=weeks,
-        series=tuple(series),
-        y_label="Minutes",
+        x_labels=dates,
+        series=tuple(Series(score.name, score.values) for score in scores),
+        y_min=0,
+        y_max=100,
+        y_ticks=[0, 20, 40, 60, 80, 100],
+        y_label="Score (0–100)",
+        guides=tuple(guides),
+    )
+
+
+# --- Charts with their numbers as a table, for web pages -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DataTable:
+    """A chart's numbers as a table: a heading per column, a row per x label."""
+
+    caption: str
+    headings: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+
+
+@dataclass(frozen=True)
+class Chart:
+    svg: SafeString
+    table: DataTable
+
+
+def data_table(
+    *, caption: str, x_heading: str, x_labels: tuple[str, ...], series: tuple[Series, ...], unit: str = ""
+) -> DataTable:
+    rows = tuple(
+        (label, *("—" if s.values[i] is None else f"{_number(s.values[i])}{unit}" for s in series))
+        for i, label in enumerate(x_labels)
+    )
+    return DataTable(caption, (x_heading, *(s.name for s in series)), rows)
+
+
+def _chart(svg: str, table: DataTable) -> Chart:
+    # Our own renderers escape every text they draw and write only numbers into attributes.
+    return Chart(mark_safe(svg), table)  # noqa: S308
+
+
+def pain_figure(*, chart_id: str, dates: tuple[str, ...], during: tuple, next_morning: tuple) -> Chart:
+    return _chart(
+        pain_chart(chart_id=chart_id, dates=dates, during=during, next_morning=next_morning),
+        data_table(
+            caption=PAIN_TITLE,
+            x_heading="Session",
+            x_labels=dates,
+            series=_pain_series(during, next_morning),
+            unit="/10",
+        ),
+    )
+
+
+def minutes_figure(*, chart_id: str, weeks: tuple[str, ...], planned: tuple, done: tuple | None = None) -> Chart:
+    return _chart(
+        minutes_chart(chart_id=chart_id, weeks=weeks, planned=planned, done=done),
+        data_table(
+            caption=f"{MINUTES_TITLE} (minutes)",
+            x_heading="Week",
+            x_labels=weeks,
+            series=_minutes_series(planned, done),
+        ),
+    )
+
+
+def scores_figure(*, chart_id: str, dates: tuple[str, ...], scores: tuple[Score, ...]) -> Chart:
+    mics = ", ".join(f"{score.name} {_number(score.mic)}" for score in scores)
+    return _chart(
+        scores_chart(chart_id=chart_id, dates=dates, scores=scores),
+        data_table(
+            caption=f"{SCORES_TITLE} (0–100, higher is better; minimal important change: {mics})",
+            x_heading="Date",
+            x_labels=dates,
+            series=tuple(Series(score.name, score.values) for score in scores),
+        ),
     )

@@ -26,15 +26,15 @@ from django.db import models, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from clinic import two_factor
+from clinic import portal_data_rights, two_factor
 from clinic.models import Patient, PatientStatus, StaffMember, User
 from clinic.personal_data import StoredFile, export_record, storage_delete_on_commit
 from intake import data_rights as intake_data_rights
 from plans import data_rights as plans_data_rights
 
-# Each app's section of patient.json. Erasure runs through them in reverse, so an app whose records refer to
-# another app's (plans to assessments) is listed after it and erased before it.
-APPS = {"intake": intake_data_rights, "plans": plans_data_rights}
+# Each app's section of patient.json (and the clinic's portal records). Erasure runs through them in reverse, so an
+# app whose records refer to another app's (plans to assessments) is listed after it and erased before it.
+APPS = {"portal": portal_data_rights, "intake": intake_data_rights, "plans": plans_data_rights}
 
 EXPORT_FORMAT = "runback-patient-export"
 EXPORT_FORMAT_VERSION = 1

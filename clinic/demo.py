@@ -20,6 +20,7 @@ from intake.decisions import CauseDecision, decisions_for
 from intake.models import IntakeStatus
 from intake.questionnaire import answer_paths
 from intake.schema import SAFETY_BOOLS
+from intake.scoring import INSTRUMENT_CODES
 from plans import services as plan_services
 from plans.models import Exercise, Plan
 
@@ -65,6 +66,7 @@ PATIENTS = [
 ]
 
 PATIENT_PORTAL_EMAIL = "patient@demo.runback.test"
+PORTAL_PATIENT = "Emma"
 ADMIN_EMAIL = "admin@demo.runback.test"
 
 
@@ -91,9 +93,12 @@ def seed_demo_clinic() -> dict[str, str]:
             _intake(patient, physio, entry.first_name)
             _assessment(patient, physio, entry.first_name)
         _plan(patient, physio, entry.first_name)
+        if entry.first_name == PORTAL_PATIENT:
+            _portal(patient, physio)
     if not User.objects.filter(email=ADMIN_EMAIL).exists():
         User.objects.create_superuser(email=ADMIN_EMAIL, password=DEMO_PASSWORD, first_name="Site", last_name="Admin")
     logins = {f"{entry.role.label} ({entry.first_name} {entry.last_name})": entry.email for entry in STAFF}
+    logins["Patient (Emma Clarke, the portal)"] = PATIENT_PORTAL_EMAIL
     logins["Administrator (Django admin)"] = ADMIN_EMAIL
     return logins
 
@@ -538,3 +543,27 @@ def _log_reported_sessions(plan: Plan, physio: StaffMember) -> None:
                 next_morning_stiffness=1,
                 duration_min=30,
             )
+
+
+# --- The portal ---------------------------------------------------------------------------------------------------
+# Emma uses the portal: her own account (reminders on), a calendar address, and the follow-up questionnaire her
+# physio scheduled every two weeks from her plan's first day, so one is due now.
+
+FOLLOW_UP_EVERY_WEEKS = 2
+
+
+def _portal(patient: Patient, physio: StaffMember) -> None:
+    if patient.user_id is None:
+        services.portal_account_create(patient=patient, email=PATIENT_PORTAL_EMAIL, password=DEMO_PASSWORD)
+    if not patient.calendar_feeds.exists():
+        services.calendar_feed_create(patient=patient, by=physio.user)
+    if not patient.follow_up_schedules.exists():
+        started = _plan_started(PORTAL_PATIENT)
+        intake_services.follow_up_schedule_set(
+            patient=patient,
+            by=physio,
+            instruments=list(INSTRUMENT_CODES),
+            every_weeks=FOLLOW_UP_EVERY_WEEKS,
+            start=timezone.localdate(started) if started else timezone.localdate(),
+            safety_questions=True,
+        )

@@ -2,7 +2,8 @@ from crispy_forms.bootstrap import StrictButton
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Field, Layout, Submit
 from django import forms
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, get_user_model
+from django.contrib.auth.forms import SetPasswordMixin
 
 from clinic.data_rights import DataRightsAction, DataRightsReason
 from clinic.lockout import record_failed_code
@@ -49,6 +50,14 @@ class PatientFilterForm(forms.Form):
 
     q = forms.CharField(label="Search by name", required=False, max_length=80)
     status = forms.ChoiceField(label="Status", required=False, choices=[("", "Any status"), *PatientStatus.choices])
+    scope = forms.ChoiceField(
+        label="Whose patients",
+        required=False,
+        choices=[(SCOPE_MINE, "My patients"), (SCOPE_CLINIC, "Whole clinic")],
+    )
+
+
+class CaseloadFilterForm(forms.Form):
     scope = forms.ChoiceField(
         label="Whose patients",
         required=False,
@@ -180,3 +189,51 @@ class DataRightsForm(forms.Form):
 def _comparable(name: str) -> str:
     """A name as a person might type it: case and repeated spaces don't matter."""
     return " ".join(name.split()).casefold()
+
+
+class PortalAccountForm(SetPasswordMixin, forms.Form):
+    """The patient's own portal account, offered after the intake: the e-mail address they sign in with (the
+    record's, to start with) and a password that passes the site's password rules."""
+
+    email = forms.EmailField(label="E-mail address", help_text="You sign in with this address. Reminders go to it too.")
+    new_password1, new_password2 = SetPasswordMixin.create_password_fields(
+        label1="Choose a password", label2="The same password again"
+    )
+
+    def __init__(self, *args, patient: Patient, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.patient = patient
+        self.fields["email"].widget.attrs["autocomplete"] = "email"
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout("email", "new_password1", "new_password2")
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip().lower()
+        if get_user_model().objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError(
+                "This e-mail address already belongs to a Runback account: sign in with it, or use another address."
+            )
+        return email
+
+    def clean(self):
+        self.validate_passwords("new_password1", "new_password2")
+        # The rules judge the password against the account it will belong to (not too like the name or address).
+        person = get_user_model()(
+            email=self.cleaned_data.get("email", ""),
+            first_name=self.patient.first_name,
+            last_name=self.patient.last_name,
+        )
+        self.validate_password_for_user(person, "new_password2")
+        return super().clean()
+
+
+class ReminderPreferencesForm(forms.Form):
+    email_reminders = forms.TypedChoiceField(
+        label="E-mail reminders",
+        choices=[("true", "On: remind me by e-mail"), ("false", "Off: no reminders")],
+        coerce=lambda value: value == "true",
+        widget=forms.RadioSelect,
+        help_text="On the morning of each day with a session in your plan, and when a questionnaire is ready. "
+        "The e-mails say only that something is planned, never anything about your health.",
+    )

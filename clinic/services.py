@@ -1,10 +1,18 @@
-"""Writes for clinics, staff and patients. The views and `seed_demo` both go through these."""
+"""Writes for clinics, staff and patients, and the patients' portal accounts, preferences and calendar feeds. The
+views and `seed_demo` both go through these."""
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.tokens import default_token_generator
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
-from clinic.models import Clinic, Patient, StaffMember
+from clinic import tasks
+from clinic.emails import patient_email
+from clinic.models import CalendarFeed, Clinic, Patient, PortalPreferences, StaffMember
 
 User = get_user_model()
 
@@ -42,3 +50,106 @@ def patient_move_along(*, patient: Patient, to: str, from_statuses: tuple[str, .
     if moved:
         patient.status = to
     return bool(moved)
+
+
+# --- The patient portal ---------------------------------------------------------------------------------------
+
+
+class PortalAccountRefused(Exception):
+    """A portal account cannot be made or invited, with the reason in words staff and patients read."""
+
+
+def _email_taken(email: str, *, apart_from=None) -> bool:
+    return User.objects.filter(email__iexact=email).exclude(pk=getattr(apart_from, "pk", None)).exists()
+
+
+@transaction.atomic
+def portal_account_create(*, patient: Patient, email: str, password: str) -> User:
+    """The patient's own portal account, made by the patient after their intake (the date-of-birth check passed):
+    signed in with `email` and `password`, linked to the record, reminders on by default."""
+    patient = Patient.objects.select_for_update().get(pk=patient.pk)
+    if patient.user_id is not None:
+        raise PortalAccountRefused("You already have a portal account: sign in with it.")
+    if _email_taken(email):
+        raise PortalAccountRefused("This e-mail address already belongs to a Runback account.")
+    user = User.objects.create_user(
+        email=email, password=password, first_name=patient.first_name, last_name=patient.last_name
+    )
+    _link_account(patient, user)
+    return user
+
+
+def _link_account(patient: Patient, user) -> None:
+    patient.user = user
+    patient.save(update_fields=["user", "updated_at"])
+    PortalPreferences.objects.get_or_create(patient=patient)
+
+
+@transaction.atomic
+def portal_invite(*, patient: Patient, by: StaffMember):
+    """Invite the patient to the portal: their account (made now, without a password, from the record's e-mail
+    address, if they have none yet) gets an e-mail with a link to set the password. Refused without an e-mail
+    address, or when the address belongs to someone else's account."""
+    patient = Patient.objects.select_for_update(of=("self",)).select_related("user").get(pk=patient.pk)
+    user = patient.user
+    if user is None:
+        if not patient.email:
+            raise PortalAccountRefused("There is no e-mail address on the record: add one, then invite the patient.")
+        if _email_taken(patient.email):
+            raise PortalAccountRefused(
+                "The record's e-mail address already belongs to another Runback account: check it with the patient."
+            )
+        user = User.objects.create_user(
+            email=patient.email, password=None, first_name=patient.first_name, last_name=patient.last_name
+        )
+        _link_account(patient, user)
+    if not user.is_active:
+        raise PortalAccountRefused("The patient's portal account has been switched off in the admin.")
+    tasks.send_portal_invite_task.delay_on_commit(user_id=user.pk)
+    return user
+
+
+def portal_invite_send_email(*, user) -> bool:
+    """E-mail a portal account its set-password link, in the name of the patient's clinic; no health data. The link
+    works once, until the password is set, for PASSWORD_RESET_TIMEOUT."""
+    patient = user.patient_record
+    if patient is None or not user.is_active:
+        return False
+    path = reverse(
+        "portal_welcome",
+        args=[urlsafe_base64_encode(force_bytes(user.pk)), default_token_generator.make_token(user)],
+    )
+    context = {
+        "first_name": patient.first_name,
+        "clinic": patient.clinic,
+        "link": f"{settings.SITE_URL}{path}",
+        "login_link": f"{settings.SITE_URL}{reverse('login')}",
+        "has_password": user.has_usable_password(),
+    }
+    patient_email(templates="clinic/email/portal_invite", context=context, to=user.email, clinic=patient.clinic).send()
+    return True
+
+
+def portal_preferences_update(*, patient: Patient, email_reminders: bool) -> PortalPreferences:
+    preferences, _ = PortalPreferences.objects.update_or_create(
+        patient=patient, defaults={"email_reminders": email_reminders}
+    )
+    return preferences
+
+
+def _revoke_feeds(patient: Patient, by) -> int:
+    return CalendarFeed.objects.active().filter(patient=patient).update(revoked_at=timezone.now(), revoked_by=by)
+
+
+@transaction.atomic
+def calendar_feed_create(*, patient: Patient, by) -> CalendarFeed:
+    """A new secret calendar address for the patient; the one before it stops working."""
+    Patient.objects.select_for_update().get(pk=patient.pk)
+    _revoke_feeds(patient, by)
+    return CalendarFeed.objects.create(patient=patient, created_by=by)
+
+
+@transaction.atomic
+def calendar_feed_revoke(*, patient: Patient, by) -> bool:
+    """Stop the patient's calendar address: calendar apps subscribed to it get nothing more. False if none worked."""
+    return bool(_revoke_feeds(patient, by))

@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
@@ -211,10 +212,6 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2}
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
-# Periodic tasks run by `celery beat` (one beat process per deployment). Each app adds its entries to this dict.
-CELERY_BEAT_SCHEDULE = {
-    "plans.sweep_print_jobs": {"task": "plans.sweep_print_jobs", "schedule": 60.0},
-}
 
 # PDF handouts (plans.tasks). A render gets a soft time limit (then it is marked failed, "took too long") and a hard
 # one (the worker process is killed). A handout renders in about a second; a batch renders each of its handouts.
@@ -235,6 +232,20 @@ HANDOUT_MAX_ATTEMPTS = env.int("HANDOUT_MAX_ATTEMPTS", default=5)
 HANDOUT_REDISPATCH_AFTER = timedelta(seconds=env.int("HANDOUT_REDISPATCH_AFTER_SECONDS", default=300))
 # A batch's combined PDF (several patients' pages) is deleted this many days after it was made.
 HANDOUT_BATCH_KEEP_DAYS = env.int("HANDOUT_BATCH_KEEP_DAYS", default=7)
+
+# Periodic tasks, run by `celery -A clinic beat` (the compose `beat` service). Times are in TIME_ZONE.
+# Patients' reminders go out on the morning of the day (clinic.reminders says why), at REMINDER_TIME.
+REMINDER_TIME = env.str("REMINDER_TIME", default="07:30")
+try:
+    _reminder_hour, _reminder_minute = (int(part) for part in REMINDER_TIME.split(":"))
+    REMINDER_SCHEDULE = crontab(hour=_reminder_hour, minute=_reminder_minute)
+except ValueError as error:
+    raise ImproperlyConfigured(f"REMINDER_TIME must be a time of day as HH:MM, not {REMINDER_TIME!r}.") from error
+CELERY_BEAT_SCHEDULE = {
+    "patient-reminders": {"task": "clinic.queue_reminders", "schedule": REMINDER_SCHEDULE},
+    # Handouts the broker never got (it was down) or a dead worker left behind (plans.handout_services).
+    "plans.sweep_print_jobs": {"task": "plans.sweep_print_jobs", "schedule": 60.0},
+}
 
 LOGGING = {
     "version": 1,

@@ -1,5 +1,6 @@
 """What the intake app holds about a patient, for their data rights (composed in `clinic/data_rights.py`):
-invites, intakes with their answers, outcome responses, examinations and assessments.
+invites, intakes with their answers, outcome responses, examinations and assessments, follow-up questionnaire
+schedules and the follow-ups answered.
 
 A new model of this app that holds a patient's data belongs in MODELS and in each function below
 (`tests/clinic/test_data_rights.py` fails for a patient-owned model that no app lists).
@@ -10,10 +11,10 @@ from django.utils import timezone
 from clinic.models import Patient
 from clinic.personal_data import REMOVED_TEXT, StoredFile, anonymising, export_record, removed
 from intake.codes import CAUSES, CONDITION_LABELS
-from intake.models import Assessment, Examination, Intake, IntakeInvite, OutcomeResponse
+from intake.models import Assessment, Examination, FollowUp, FollowUpSchedule, Intake, IntakeInvite, OutcomeResponse
 from intake.selectors import answer_summary, findings_summary
 
-MODELS = (IntakeInvite, Intake, OutcomeResponse, Examination, Assessment)
+MODELS = (IntakeInvite, Intake, OutcomeResponse, Examination, Assessment, FollowUpSchedule, FollowUp)
 # The invite's nonce is the secret of the patient's link: it never leaves the database.
 INVITE_SECRETS = ("nonce",)
 
@@ -50,6 +51,18 @@ def export(patient: Patient) -> dict:
             for examination in examinations.order_by("examined_at", "pk")
         ],
         "assessments": [_assessment(assessment) for assessment in assessments.order_by("created_at", "pk")],
+        "follow_up_schedules": [
+            export_record(schedule)
+            for schedule in FollowUpSchedule.objects.filter(patient=patient)
+            .select_related("created_by__user", "stopped_by__user")
+            .order_by("created_at", "pk")
+        ],
+        "follow_ups": [
+            export_record(follow_up)
+            for follow_up in FollowUp.objects.filter(patient=patient)
+            .select_related("reviewed_by__user")
+            .order_by("completed_at", "pk")
+        ],
     }
 
 
@@ -89,7 +102,8 @@ def stored_files(patient: Patient) -> list[StoredFile]:
 def anonymise(patient: Patient) -> None:
     """Remove what could identify the patient and keep the clinical data: the address the links were sent to and
     the links themselves (revoked, with new nonces so no old link opens anything), and every free text (the
-    patient's note, the physios' notes, override reasons and referral notes, also inside decided assessments)."""
+    patient's note, the physios' notes, override reasons and referral notes, also inside decided assessments); no
+    follow-up questionnaire falls due any more."""
     now = timezone.now()
     new_nonce = IntakeInvite._meta.get_field("nonce").get_default
     for invite in IntakeInvite.objects.filter(patient=patient):
@@ -98,6 +112,7 @@ def anonymise(patient: Patient) -> None:
         invite.revoked_at = invite.revoked_at or now
         invite.save(update_fields=["sent_to", "nonce", "revoked_at"])
     Intake.objects.filter(patient=patient).exclude(note="").update(note=REMOVED_TEXT)
+    FollowUpSchedule.objects.active().filter(patient=patient).update(stopped_at=now)  # nobody asks an anonymous record
     with anonymising():
         for assessment in Assessment.objects.filter(intake__patient=patient):
             # A queryset update: a decided assessment refuses save(), and the database lets only this through.
@@ -126,3 +141,4 @@ def erase(patient: Patient) -> None:
     Intake.objects.filter(patient=patient).delete()
     IntakeInvite.objects.filter(patient=patient).delete()
     OutcomeResponse.objects.filter(patient=patient).delete()
+    FollowUpSchedule.objects.filter(patient=patient).delete()  # with the follow-ups answered

@@ -7,7 +7,7 @@ and the ones that did not keep their messages and what was typed.
 """
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from crispy_forms.bootstrap import AppendedText
 from crispy_forms.helper import FormHelper
@@ -28,9 +28,9 @@ from intake.decisions import (
 from intake.examination_labels import GROUPS as EXAMINATION_GROUPS
 from intake.examination_labels import NONE_TENDER, NOT_ASSESSED, ExamGroup, field_anchor
 from intake.examination_labels import QUESTIONS as EXAMINATION_QUESTIONS
-from intake.models import REFERRAL_NOTE_MAX_LENGTH
+from intake.models import FOLLOW_UP_MAX_WEEKS, REFERRAL_NOTE_MAX_LENGTH, Intake
 from intake.questionnaire import answer_paths, delivery_date_problem
-from intake.questions import Question, Section
+from intake.questions import INSTRUMENT_SECTIONS, SAFETY_SECTION, Question, Section
 from intake.schema import (
     BOOL,
     CASE_DATES_TO,
@@ -46,7 +46,7 @@ from intake.schema import (
     field_at,
 )
 from intake.schema import Field as FieldSpec
-from intake.scoring import instrument
+from intake.scoring import INSTRUMENT_CODES, instrument
 
 PLEASE_ANSWER = "Please answer this question."
 PLEASE_TICK = "Please tick at least one."
@@ -500,3 +500,101 @@ class AssessmentForm(forms.Form):
             and self.cleaned_data.get(name)
             and name.removeprefix("reason-") not in overridden
         ]
+
+
+# --- Follow-up questionnaires ---------------------------------------------------------------------------------
+
+FOLLOW_UP_DEFAULT_WEEKS = 2
+FOLLOW_UP_MAX_DAYS_AHEAD = 366
+
+
+class FollowUpScheduleForm(forms.Form):
+    """The physio's follow-up schedule: which outcome measures, every how many weeks, and the first due day."""
+
+    instruments = forms.MultipleChoiceField(
+        label="Outcome measures",
+        choices=[(code, instrument(code).name) for code in INSTRUMENT_CODES],
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choose at least one outcome measure."},
+    )
+    every_weeks = forms.IntegerField(
+        label="Every how many weeks",
+        min_value=1,
+        max_value=FOLLOW_UP_MAX_WEEKS,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+    start = forms.DateField(
+        label="First one due on",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        input_formats=DATE_FORMATS,
+    )
+    safety_questions = forms.BooleanField(
+        label="Ask the safety questions again",
+        required=False,
+        help_text="The intake's red-flag questions (reference §8); new red flags are shown to you at once.",
+    )
+
+    def __init__(self, *args, today: date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            "instruments",
+            Div(Div("every_weeks", css_class="col-sm-6"), Div("start", css_class="col-sm-6"), css_class="row"),
+            "safety_questions",
+        )
+
+    @classmethod
+    def initial_for(cls, schedule, today: date) -> dict:
+        if schedule is not None:
+            return {
+                "instruments": schedule.instruments,
+                "every_weeks": schedule.every_weeks,
+                "start": schedule.next_due_after(today),
+                "safety_questions": schedule.safety_questions,
+            }
+        return {
+            "instruments": list(INSTRUMENT_CODES),
+            "every_weeks": FOLLOW_UP_DEFAULT_WEEKS,
+            "start": today + timedelta(weeks=FOLLOW_UP_DEFAULT_WEEKS),
+            "safety_questions": True,
+        }
+
+    def clean_start(self):
+        start = self.cleaned_data["start"]
+        if start < self.today:
+            raise forms.ValidationError("Choose today or a later day.")
+        if start > self.today + timedelta(days=FOLLOW_UP_MAX_DAYS_AHEAD):
+            raise forms.ValidationError("Choose a day within the next year.")
+        return start
+
+
+def follow_up_sections(schedule) -> list[Section]:
+    """The sections a follow-up asks: the safety questions first (when the schedule asks them), then each outcome
+    measure as the intake asked it."""
+    sections = [FOLLOW_UP_SAFETY] if schedule.safety_questions else []
+    return sections + [INSTRUMENT_SECTIONS[code] for code in schedule.instruments]
+
+
+FOLLOW_UP_SAFETY = Section(
+    SAFETY_SECTION.questions,
+    "Safety questions",
+    "These help us spot the rare problems that need a doctor first. Please answer each one about how things are now.",
+)
+
+
+class FollowUpForm(StepForm):
+    """The follow-up questionnaire: the same questions, wording and checks as the intake's."""
+
+    def __init__(self, *args, schedule, today: date, **kwargs):
+        sections = follow_up_sections(schedule)
+        questions = [question for section in sections for question in section.questions]
+        super().__init__(*args, sections=sections, questions=questions, today=today, **kwargs)
+
+    def case_answers(self) -> dict:
+        """The valid answers in the case format's `intake` shape, as the intake stores them."""
+        holder = Intake()
+        for path, value in self.answers().items():
+            holder.set_answer(path, value)
+        return holder.answers

@@ -10,6 +10,7 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.core import signing
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -245,16 +246,122 @@ class OutcomeResponse(models.Model):
     answered = models.PositiveSmallIntegerField()
     of = models.PositiveSmallIntegerField()
     completed_at = models.DateTimeField(default=timezone.now)
+    follow_up = models.ForeignKey(
+        "FollowUp",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="outcome_responses",
+        help_text="The follow-up questionnaire it was part of; empty for an intake's.",
+    )
 
     class Meta:
         ordering = ["-completed_at", "-pk"]
         constraints = [
             models.UniqueConstraint(fields=["intake", "instrument"], name="outcome_once_per_intake"),
+            models.UniqueConstraint(fields=["follow_up", "instrument"], name="outcome_once_per_follow_up"),
+            models.CheckConstraint(
+                condition=models.Q(intake__isnull=True) | models.Q(follow_up__isnull=True),
+                name="outcome_of_intake_or_follow_up",
+            ),
         ]
         indexes = [models.Index(fields=["patient", "instrument", "-completed_at"])]
 
     def __str__(self):
         return f"{self.get_instrument_display()} {self.pk}"
+
+
+class FollowUpScheduleQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(stopped_at__isnull=True)
+
+
+FOLLOW_UP_MAX_WEEKS = 12
+
+
+class FollowUpSchedule(models.Model):
+    """The physio's plan to ask the outcome measures again: which instruments, every how many weeks, from when.
+
+    At most one runs per patient; a new schedule replaces it (the old one is stopped, never changed), so each
+    completed follow-up keeps the schedule it answered."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="follow_up_schedules")
+    instruments = models.JSONField(help_text="Instrument codes, in the order they are asked.")
+    safety_questions = models.BooleanField(
+        default=True, help_text="Ask the intake's safety questions again (reference §8 red flags)."
+    )
+    every_weeks = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(FOLLOW_UP_MAX_WEEKS)]
+    )
+    start = models.DateField("first due", help_text="The first questionnaire is due on this day.")
+    created_by = models.ForeignKey(StaffMember, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    stopped_at = models.DateTimeField(null=True, blank=True)
+    stopped_by = models.ForeignKey(StaffMember, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+
+    objects = FollowUpScheduleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient"], condition=models.Q(stopped_at__isnull=True), name="follow_up_one_active_schedule"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(every_weeks__gte=1, every_weeks__lte=FOLLOW_UP_MAX_WEEKS),
+                name="follow_up_every_1_to_12_weeks",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Follow-up schedule {self.pk}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.stopped_at is None
+
+    def due_on(self, today: date) -> date | None:
+        """The latest day a questionnaire fell due up to `today` (the start, then every `every_weeks` weeks), or
+        None before the start. A questionnaire left unanswered is replaced by the next one, never piled up."""
+        if today < self.start:
+            return None
+        every = timedelta(weeks=self.every_weeks)
+        return self.start + every * ((today - self.start) // every)
+
+    def next_due_after(self, day: date) -> date:
+        if day < self.start:
+            return self.start
+        return self.due_on(day) + timedelta(weeks=self.every_weeks)
+
+
+class FollowUp(models.Model):
+    """One follow-up questionnaire the patient filled in: the outcome measures (as `OutcomeResponse`s) and, when the
+    schedule asks them, the safety questions, with the red flags those answers raise (reference §8)."""
+
+    schedule = models.ForeignKey(FollowUpSchedule, on_delete=models.CASCADE, related_name="follow_ups")
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="follow_ups")
+    due_on = models.DateField()
+    completed_at = models.DateTimeField(default=timezone.now)
+    safety_answers = models.JSONField(default=dict, blank=True)
+    red_flags = models.JSONField(default=list, blank=True, help_text="Flags the answers raise beyond the intake's.")
+    flag_level = models.CharField(max_length=20, choices=FLAG_LEVEL_CHOICES, blank=True)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(StaffMember, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["-completed_at", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["schedule", "due_on"], name="follow_up_once_per_due_day")]
+        indexes = [models.Index(fields=["patient", "-completed_at"])]
+
+    def __str__(self):
+        return f"Follow-up {self.pk}"
+
+    def get_absolute_url(self):
+        return reverse("intake:follow_up", args=[self.patient_id, self.pk])
+
+    @property
+    def is_urgent(self) -> bool:
+        return self.flag_level in (Level.EMERGENCY, Level.URGENT)
 
 
 class Examination(models.Model):

@@ -469,6 +469,19 @@ class Step:
 
 REVIEW = "review"
 
+# Each outcome measure's questions as the questionnaire asks them, for the intake and the follow-up questionnaires.
+INSTRUMENT_SECTIONS = {
+    "nprs": Section(_nprs_questions(), "Your pain", instrument("nprs").intro),
+    "koos_pf": Section(
+        _instrument_questions("koos_pf", required=False),
+        "Your knee in the last week",
+        instrument("koos_pf").intro + " Leave out any question that does not apply to you.",
+        "koos_pf",
+    ),
+    "akps": Section(_instrument_questions("akps", required=True), "", instrument("akps").intro, "akps"),
+}
+SAFETY_SECTION = Section(SAFETY)
+
 STEPS = (
     Step(
         "about",
@@ -482,7 +495,7 @@ STEPS = (
         "safety",
         "Safety questions",
         "These questions help us spot the rare problems that need a doctor first. Please answer each one.",
-        (Section(SAFETY),),
+        (SAFETY_SECTION,),
     ),
     Step(
         "baby",
@@ -495,21 +508,13 @@ STEPS = (
         "pain",
         "Pain",
         "How much your knee hurts, and how it affects you.",
-        (
-            Section(_nprs_questions(), "Your pain", instrument("nprs").intro),
-            Section(
-                _instrument_questions("koos_pf", required=False),
-                "Your knee in the last week",
-                instrument("koos_pf").intro + " Leave out any question that does not apply to you.",
-                "koos_pf",
-            ),
-        ),
+        (INSTRUMENT_SECTIONS["nprs"], INSTRUMENT_SECTIONS["koos_pf"]),
     ),
     Step(
         "activities",
         "Everyday activities",
         "How your knee copes with everyday activities.",
-        (Section(_instrument_questions("akps", required=True), "", instrument("akps").intro, "akps"),),
+        (INSTRUMENT_SECTIONS["akps"],),
     ),
     Step(REVIEW, "Check and send", "Please check your answers. You can change any of them before you send them."),
 )

@@ -7,9 +7,20 @@ from datetime import date
 from django.db.models import Case, OuterRef, Prefetch, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils import timezone
 
+from clinic.charts import Chart, Score, scores_figure
 from clinic.models import Patient
-from intake.codes import CATEGORY_LABELS, CAUSES, CONTRAINDICATIONS, LEVEL_LABELS, LEVEL_SEVERITY, RED_FLAGS, Level
+from intake.codes import (
+    CATEGORY_LABELS,
+    CAUSES,
+    CONTRAINDICATIONS,
+    LEVEL_LABELS,
+    LEVEL_SEVERITY,
+    RED_FLAGS,
+    Level,
+    RedFlag,
+)
 from intake.decisions import (
     CONFIRM,
     ENGINE,
@@ -27,13 +38,15 @@ from intake.models import (
     Assessment,
     AssessmentStatus,
     Examination,
+    FollowUp,
+    FollowUpSchedule,
     Intake,
     IntakeInvite,
     IntakeStatus,
     OutcomeResponse,
 )
-from intake.questionnaire import answer_paths, display, summary, visible_steps
-from intake.questions import QUESTIONS, Question
+from intake.questionnaire import AnswerLine, answer_paths, display, summary, visible_steps
+from intake.questions import QUESTIONS, SAFETY_SECTION, Question
 from intake.schema import CaseError, validate_case
 from intake.scoring import INSTRUMENT_CODES, Change, Instrument, change, instrument
 
@@ -182,14 +195,22 @@ def _rows(measure: Instrument, response: OutcomeResponse, previous: OutcomeRespo
 def outcome_reports(intake: Intake) -> list[OutcomeReport]:
     """Each outcome measure of the intake with its score and, when the patient answered it before, the change
     since the previous time judged against the minimal important change (`intake.scoring.change`)."""
-    responses = {r.instrument: r for r in OutcomeResponse.objects.filter(intake=intake)}
+    return _outcome_reports(OutcomeResponse.objects.filter(intake=intake), patient_id=intake.patient_id)
+
+
+def follow_up_reports(follow_up: FollowUp) -> list[OutcomeReport]:
+    """The same for a follow-up questionnaire: each score, and the change since the previous questionnaire (the
+    intake's or an earlier follow-up's) against the minimal important change."""
+    return _outcome_reports(follow_up.outcome_responses.all(), patient_id=follow_up.patient_id)
+
+
+def _outcome_reports(responses, *, patient_id: int) -> list[OutcomeReport]:
+    responses = {r.instrument: r for r in responses}
     earlier = {}
     if responses:
         completed_at = next(iter(responses.values())).completed_at
-        for response in (
-            OutcomeResponse.objects.filter(patient_id=intake.patient_id, completed_at__lt=completed_at)
-            .exclude(intake=intake)
-            .order_by("instrument", "-completed_at")
+        for response in OutcomeResponse.objects.filter(patient_id=patient_id, completed_at__lt=completed_at).order_by(
+            "instrument", "-completed_at"
         ):
             earlier.setdefault(response.instrument, response)
     reports = []
@@ -429,3 +450,110 @@ def conflict_lines(saved: dict, typed: dict) -> list[ConflictLine]:
                     )
                 )
     return lines
+
+
+# --- Follow-up questionnaires ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DueFollowUp:
+    """The questionnaire a patient should fill in now: their schedule's latest due day without an answer."""
+
+    schedule: FollowUpSchedule
+    due_on: date
+
+
+def due_follow_ups(*, patient_ids, today: date) -> list[DueFollowUp]:
+    """The questionnaires due today or earlier and not yet answered, for these patients (two queries)."""
+    schedules = [
+        schedule
+        for schedule in FollowUpSchedule.objects.active().filter(patient_id__in=patient_ids)
+        if schedule.due_on(today) is not None
+    ]
+    answered = set(FollowUp.objects.filter(schedule__in=schedules).values_list("schedule_id", "due_on"))
+    return [
+        DueFollowUp(schedule, schedule.due_on(today))
+        for schedule in schedules
+        if (schedule.pk, schedule.due_on(today)) not in answered
+    ]
+
+
+def due_follow_up(patient: Patient, *, today: date) -> DueFollowUp | None:
+    return next(iter(due_follow_ups(patient_ids=[patient.pk], today=today)), None)
+
+
+@dataclass(frozen=True)
+class FollowUpOverview:
+    """The follow-up section of the patient page: the schedule running, when the next one is due, those answered."""
+
+    schedule: FollowUpSchedule | None
+    due: DueFollowUp | None
+    next_due: date | None
+    follow_ups: list[FollowUp]
+
+
+def follow_up_overview(patient: Patient, *, today: date) -> FollowUpOverview:
+    schedule = FollowUpSchedule.objects.active().filter(patient=patient).select_related("created_by__user").first()
+    follow_ups = list(
+        FollowUp.objects.filter(patient=patient)
+        .select_related("reviewed_by__user")
+        .prefetch_related("outcome_responses")
+    )
+    return FollowUpOverview(
+        schedule=schedule,
+        due=due_follow_up(patient, today=today) if schedule else None,
+        next_due=schedule.next_due_after(today) if schedule else None,
+        follow_ups=follow_ups,
+    )
+
+
+# The instruments scored 0–100 (higher is better), drawn together on one chart; the NPRS is drawn as pain.
+SCORED_ON_100 = ("koos_pf", "akps")
+
+
+def scores_figure_for(patient: Patient, *, chart_id: str) -> Chart | None:
+    """The patient's KOOS-PF and AKPS scores over time, intake and follow-ups, with their minimal important change;
+    None until there is a score."""
+    responses = list(
+        OutcomeResponse.objects.filter(patient=patient, instrument__in=SCORED_ON_100, value__isnull=False).order_by(
+            "completed_at", "pk"
+        )
+    )
+    if not responses:
+        return None
+    # One column per questionnaire (an intake or a follow-up), in the order they were answered.
+    columns: dict[tuple, dict[str, float]] = {}
+    for response in responses:
+        key = (response.intake_id, response.follow_up_id, response.completed_at)
+        columns.setdefault(key, {})[response.instrument] = response.value
+    dates = tuple(f"{timezone.localdate(key[2]):%-d %b}" for key in columns)
+    scores = tuple(
+        Score(instrument(code).short_name, tuple(values.get(code) for values in columns.values()), instrument(code).mic)
+        for code in SCORED_ON_100
+        if any(code in values for values in columns.values())
+    )
+    return scores_figure(chart_id=chart_id, dates=dates, scores=scores)
+
+
+@dataclass(frozen=True)
+class Advice:
+    """What the patient is told after sending answers that raised red flags (reference §8)."""
+
+    level: str
+    mental_health_crisis: bool
+    body_emergency: bool
+
+
+def advice_for(flags: list[dict], level: str) -> Advice:
+    emergencies = {flag["code"] for flag in flags if flag["level"] == Level.EMERGENCY}
+    crisis = RedFlag.PERINATAL_MENTAL_HEALTH_CRISIS
+    return Advice(level, crisis in emergencies, bool(emergencies - {crisis}))
+
+
+def safety_summary(safety_answers: dict) -> list[AnswerLine]:
+    """A follow-up's answers to the safety questions, worded as asked."""
+    return [
+        AnswerLine(question, display(question, safety_answers[question.key]), True)
+        for question in SAFETY_SECTION.questions
+        if question.key in safety_answers
+    ]

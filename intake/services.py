@@ -5,11 +5,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
 
+from clinic.emails import patient_email
 from clinic.models import Patient, PatientStatus, StaffMember
 from clinic.services import patient_move_along
 from intake import selectors, tasks
@@ -20,15 +19,17 @@ from intake.models import (
     Assessment,
     AssessmentStatus,
     Examination,
+    FollowUp,
+    FollowUpSchedule,
     Intake,
     IntakeInvite,
     IntakeStatus,
     OutcomeResponse,
 )
 from intake.questionnaire import answer_paths, destination, unanswered_by_step, visible_steps
-from intake.questions import REVIEW, Question
+from intake.questions import REVIEW, SAFETY_SECTION, Question
 from intake.schema import FINDINGS, check_object, validate_case
-from intake.scoring import NPRS_ITEM_CODES, score
+from intake.scoring import INSTRUMENT_CODES, NPRS_ITEM_CODES, score
 
 
 class IntakeClosed(Exception):
@@ -74,7 +75,8 @@ def invite_create(*, patient: Patient, by: StaffMember, send_email: bool = True)
 
 
 def invite_send_email(*, invite: IntakeInvite) -> bool:
-    """E-mail the link (plain text and HTML). The message names the clinic and the link, never health data."""
+    """E-mail the link (plain text and HTML) in the clinic's name. The message names the clinic and the link, never
+    health data."""
     if not invite.sent_to or not invite.is_usable():
         return False
     context = {
@@ -83,13 +85,9 @@ def invite_send_email(*, invite: IntakeInvite) -> bool:
         "link": invite.link,
         "expires_at": invite.expires_at,
     }
-    message = EmailMultiAlternatives(
-        subject=render_to_string("intake/email/invite_subject.txt", context).strip(),
-        body=render_to_string("intake/email/invite.txt", context),
-        to=[invite.sent_to],
-    )
-    message.attach_alternative(render_to_string("intake/email/invite.html", context), "text/html")
-    message.send()
+    patient_email(
+        templates="intake/email/invite", context=context, to=invite.sent_to, clinic=invite.patient.clinic
+    ).send()
     return True
 
 
@@ -182,6 +180,24 @@ def _outcome_answers(answers: dict) -> dict[str, dict]:
     }
 
 
+def _store_outcomes(outcomes: dict[str, dict], *, patient: Patient, completed_at, **source) -> None:
+    """Score each instrument's answers and store them with the instrument version (reference §10); `source` is the
+    intake or the follow-up they were part of."""
+    for code, answers in outcomes.items():
+        result = score(code, answers)
+        OutcomeResponse.objects.create(
+            patient=patient,
+            instrument=code,
+            instrument_version=result.version,
+            answers=result.answers,
+            value=result.value,
+            answered=result.answered,
+            of=result.of,
+            completed_at=completed_at,
+            **source,
+        )
+
+
 @transaction.atomic
 def intake_submit(*, intake: Intake, by: StaffMember | None = None) -> Intake:
     """Submit the intake once: screen it for red flags, score its outcome measures and store both with it.
@@ -210,19 +226,7 @@ def intake_submit(*, intake: Intake, by: StaffMember | None = None) -> Intake:
     intake.red_flags = flags
     intake.flag_level = highest_level(flags)
     intake.save()
-    for code, answers in _outcome_answers(intake.answers).items():
-        result = score(code, answers)
-        OutcomeResponse.objects.create(
-            patient=patient,
-            intake=intake,
-            instrument=code,
-            instrument_version=result.version,
-            answers=result.answers,
-            value=result.value,
-            answered=result.answered,
-            of=result.of,
-            completed_at=now,
-        )
+    _store_outcomes(_outcome_answers(intake.answers), patient=patient, completed_at=now, intake=intake)
     patient_move_along(
         patient=patient,
         to=PatientStatus.INTAKE_RECEIVED,
@@ -469,3 +473,108 @@ def assessment_refer(*, intake: Intake, by: StaffMember, note: str, shown_digest
     _decide(draft, status=AssessmentStatus.REFERRED, examination=examination, live=live, by=by)
     patient_move_along(patient=intake.patient, to=PatientStatus.REFERRED, from_statuses=REFERRED_FROM)
     return draft
+
+
+# --- Follow-up questionnaires ---------------------------------------------------------------------------------
+
+SAFETY_KEYS = tuple(question.key for question in SAFETY_SECTION.questions)
+
+
+class FollowUpRefused(Exception):
+    """A follow-up questionnaire cannot be scheduled or taken, with the reason in words for the page."""
+
+
+def latest_intake(patient: Patient) -> Intake | None:
+    return Intake.objects.filter(patient=patient, status=IntakeStatus.SUBMITTED).order_by("-submitted_at").first()
+
+
+@transaction.atomic
+def follow_up_schedule_set(
+    *, patient: Patient, by: StaffMember, instruments: list[str], every_weeks: int, start: date, safety_questions: bool
+) -> FollowUpSchedule:
+    """Ask the outcome measures again, every `every_weeks` weeks from `start`. A running schedule is stopped and
+    replaced (its follow-ups keep it). Refused before the patient has sent an intake: follow-ups are compared with
+    it."""
+    Patient.objects.select_for_update().get(pk=patient.pk)
+    if latest_intake(patient) is None:
+        raise FollowUpRefused("Follow-up questionnaires are compared with the intake: schedule them once it is sent.")
+    unknown = set(instruments) - set(INSTRUMENT_CODES)
+    if unknown or not instruments:
+        raise FollowUpRefused("Choose at least one of the outcome measures.")
+    follow_up_schedule_stop(patient=patient, by=by)
+    schedule = FollowUpSchedule(
+        patient=patient,
+        instruments=[code for code in INSTRUMENT_CODES if code in instruments],
+        every_weeks=every_weeks,
+        start=start,
+        safety_questions=safety_questions,
+        created_by=by,
+        created_at=timezone.now(),
+    )
+    schedule.full_clean()
+    schedule.save()
+    return schedule
+
+
+def follow_up_schedule_stop(*, patient: Patient, by: StaffMember) -> bool:
+    """Stop asking: no questionnaire falls due any more. False when nothing was scheduled."""
+    return bool(
+        FollowUpSchedule.objects.active().filter(patient=patient).update(stopped_at=timezone.now(), stopped_by=by)
+    )
+
+
+def follow_up_flags(*, intake: Intake, safety_answers: dict, as_of: date) -> list[dict]:
+    """The red flags (reference §8) the follow-up's safety answers raise that the intake's answers alone do not
+    raise on the same day: the intake with its safety answers replaced by the new ones, screened as at
+    submission."""
+    patient = intake.as_case(as_of=as_of)["patient"]
+    before = {flag["code"] for flag in screen_intake(intake.answers, as_of=as_of, patient=patient)}
+    after = screen_intake({**intake.answers, **safety_answers}, as_of=as_of, patient=patient)
+    return [flag for flag in after if flag["code"] not in before]
+
+
+@transaction.atomic
+def follow_up_submit(*, schedule: FollowUpSchedule, due_on: date, answers: dict) -> FollowUp:
+    """Store the patient's follow-up questionnaire due on `due_on`: each instrument scored as an OutcomeResponse
+    (with its version and raw answers), the safety answers screened for new red flags. `answers` is in the case
+    format's `intake` shape (`{"nprs_now": 2, "koos_pf": {...}, "hot_red_knee": False}`).
+
+    Idempotent: a second submit of the same questionnaire returns the first. Refused when the schedule has stopped
+    or the questionnaire is no longer the one due (a newer one replaced it)."""
+    schedule = FollowUpSchedule.objects.select_for_update(of=("self",)).select_related("patient").get(pk=schedule.pk)
+    existing = FollowUp.objects.filter(schedule=schedule, due_on=due_on).first()
+    if existing is not None:
+        return existing
+    today = timezone.localdate()
+    if not schedule.is_active:
+        raise FollowUpRefused("Your physiotherapist has stopped these questionnaires: there is nothing to send.")
+    if schedule.due_on(today) != due_on:
+        raise FollowUpRefused("This questionnaire has been replaced by a newer one: please fill in that one.")
+    patient = schedule.patient
+    now = timezone.now()
+    safety = {key: answers[key] for key in SAFETY_KEYS if key in answers} if schedule.safety_questions else {}
+    intake = latest_intake(patient)
+    flags = follow_up_flags(intake=intake, safety_answers=safety, as_of=today) if safety and intake else []
+    follow_up = FollowUp.objects.create(
+        schedule=schedule,
+        patient=patient,
+        due_on=due_on,
+        completed_at=now,
+        safety_answers=safety,
+        red_flags=flags,
+        flag_level=highest_level(flags),
+    )
+    outcomes = _outcome_answers(answers)
+    _store_outcomes(
+        {code: outcomes[code] for code in schedule.instruments}, patient=patient, completed_at=now, follow_up=follow_up
+    )
+    return follow_up
+
+
+def follow_up_mark_reviewed(*, follow_up: FollowUp, by: StaffMember) -> bool:
+    """Record that a physio has read the follow-up (and acted on its red flags); the first review is kept."""
+    now = timezone.now()
+    updated = FollowUp.objects.filter(pk=follow_up.pk, reviewed_at__isnull=True).update(reviewed_at=now, reviewed_by=by)
+    if updated:
+        follow_up.reviewed_at, follow_up.reviewed_by = now, by
+    return bool(updated)

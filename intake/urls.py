@@ -1,6 +1,6 @@
 from django.urls import path
 
-from intake import assessment_views, views
+from intake import assessment_views, follow_up_views, views
 
 app_name = "intake"
 
@@ -8,6 +8,7 @@ urlpatterns = [
     # The patient's questionnaire, behind a signed link and their date of birth (no account needed).
     path("intake/<str:token>/", views.link_start, name="start"),
     path("intake/<str:token>/done/", views.link_done, name="done"),
+    path("intake/<str:token>/account/", views.link_account, name="account"),
     path("intake/<str:token>/<slug:step>/", views.link_step, name="step"),
     # Staff, from the patient page.
     path("patients/<int:pk>/intake/invite/", views.invite_create, name="invite_create"),
@@ -23,4 +24,15 @@ urlpatterns = [
         assessment_views.assessment_detail,
         name="assessment_detail",
     ),
+    # Follow-up questionnaires: the physio's schedule and reading; the patient answers in the portal.
+    path("patients/<int:pk>/follow-ups/schedule/", follow_up_views.follow_up_schedule, name="follow_up_schedule"),
+    path("patients/<int:pk>/follow-ups/stop/", follow_up_views.follow_up_stop, name="follow_up_stop"),
+    path("patients/<int:pk>/follow-ups/<int:follow_up_pk>/", follow_up_views.follow_up_detail, name="follow_up"),
+    path(
+        "patients/<int:pk>/follow-ups/<int:follow_up_pk>/reviewed/",
+        follow_up_views.follow_up_mark_reviewed,
+        name="follow_up_reviewed",
+    ),
+    path("me/questionnaire/", follow_up_views.questionnaire, name="questionnaire"),
+    path("me/questionnaires/<int:pk>/", follow_up_views.questionnaire_done, name="questionnaire_done"),
 ]

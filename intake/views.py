@@ -6,12 +6,15 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import login
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from clinic import services as clinic_services
 from clinic.access import (
     INTAKE_SESSION_KEY,
     get_intake_for_staff,
@@ -22,9 +25,9 @@ from clinic.access import (
     staff_required,
 )
 from clinic.audit import record
+from clinic.forms import PortalAccountForm
 from clinic.models import AuditAction, StaffMember
 from intake import selectors, services
-from intake.codes import Level, RedFlag
 from intake.forms import DateOfBirthForm, StepForm
 from intake.models import Intake, InviteState
 from intake.questionnaire import neighbours, step_by_slug, summary, unanswered_by_step, visible_questions, visible_steps
@@ -118,23 +121,59 @@ def link_step(request, token, step):
 
 
 @never_cache
+@require_GET
 @intake_link_required(states=OPEN_OR_SUBMITTED)
 def link_done(request, token):
     intake = request.invite.submitted_intake
     if intake is None:
         return redirect("intake:start", token)
-    emergencies = {flag["code"] for flag in intake.red_flags if flag["level"] == Level.EMERGENCY}
-    crisis = RedFlag.PERINATAL_MENTAL_HEALTH_CRISIS
+    patient = request.invite.patient
+    # A portal account is offered once, and never beside advice to get medical help now.
+    offered = patient.user_id is None and not intake.is_urgent
+    account_form = PortalAccountForm(initial={"email": patient.email}, patient=patient) if offered else None
+    return _done_page(request, token, intake, account_form)
+
+
+def _done_page(request, token: str, intake: Intake, account_form):
     return render(
         request,
         "intake/done.html",
         {
+            "token": token,
             "intake": intake,
             "clinic": request.invite.patient.clinic,
-            "mental_health_crisis": crisis in emergencies,
-            "body_emergency": bool(emergencies - {crisis}),
+            "advice": selectors.advice_for(intake.red_flags, intake.flag_level),
+            "account_form": account_form,
         },
     )
+
+
+@never_cache
+@sensitive_post_parameters("new_password1", "new_password2")
+@require_POST
+@intake_link_required(states=(InviteState.SUBMITTED,))
+def link_account(request, token):
+    """After sending the intake, the patient may make their portal account: the e-mail address they sign in with
+    (the record's, to start with) and a password. They are then signed in and taken to their portal."""
+    invite = request.invite
+    patient = invite.patient
+    if patient.user_id is not None:
+        messages.info(request, "You already have a portal account: sign in with it.")
+        return redirect("login")
+    form = PortalAccountForm(request.POST, patient=patient)
+    if form.is_valid():
+        try:
+            user = clinic_services.portal_account_create(
+                patient=patient, email=form.cleaned_data["email"], password=form.cleaned_data["new_password1"]
+            )
+        except clinic_services.PortalAccountRefused as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            record(request, patient=patient, action=AuditAction.CREATE, target=user, detail="portal account")
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, "Your portal account is ready. This is where you will find your plan.")
+            return redirect("my_page")
+    return _done_page(request, token, invite.submitted_intake, form)
 
 
 # --- The questionnaire, shared by both routes -----------------------------------------------------------------

@@ -88,13 +88,16 @@ def session_title(session: dict, names: Mapping[str, str]) -> str:
     return KIND_LABELS.get(kind, kind)
 
 
+def run_details(run: dict) -> list[str]:
+    """The ladder level of a run and its cadence target, if any."""
+    details = ["Build phase" if run["level"] == BUILD_LEVEL else f"Level {run['level']}"]
+    if run.get("cadence_spm"):
+        details.append(f"{run['cadence_spm']} steps a minute")
+    return details
+
+
 def session_details(session: dict, names: Mapping[str, str]) -> tuple[str, ...]:
-    details = []
-    if session["kind"] == RUN:
-        level = session["run"]["level"]
-        details.append("Build phase" if level == BUILD_LEVEL else f"Level {level}")
-        if session["run"].get("cadence_spm"):
-            details.append(f"{session['run']['cadence_spm']} steps a minute")
+    details = run_details(session["run"]) if session["kind"] == RUN else []
     exercises = session.get("exercises", [])
     if exercises:
         listed = ", ".join(names.get(e["code"], e["code"].replace("_", " ")) for e in exercises)
@@ -224,3 +227,91 @@ def _short(iso: str) -> str:
 
 def _level_words(run: dict) -> str:
     return "the build phase" if run["level"] == BUILD_LEVEL else f"level {run['level']}"
+
+
+# --- The patient's view: today's intervals, the phases so far, calendar events -------------------------------------
+
+WALK, JOG = "walk", "run"
+
+
+@dataclass(frozen=True)
+class Interval:
+    """One stretch of a walk/run session: walking or running for so many minutes."""
+
+    kind: str  # WALK or JOG
+    minutes: float
+
+    @property
+    def label(self) -> str:
+        return "Walk" if self.kind == WALK else "Run"
+
+
+def run_intervals(run: dict) -> list[Interval]:
+    """The stretches of a planned run in order, for the interval timer: each repeat walks, then runs (reference
+    §9.2). Empty for a run planned by distance only, which has no clock to follow."""
+    if run["level"] == BUILD_LEVEL:
+        return [Interval(JOG, run["minutes"])] if run.get("minutes") else []
+    stretches = []
+    for _ in range(run["repeats"]):
+        if run["walk_min"]:
+            stretches.append(Interval(WALK, run["walk_min"]))
+        stretches.append(Interval(JOG, run["run_min"]))
+    return stretches
+
+
+def interval_words(run: dict) -> str:
+    """A planned run as a patient reads it in a calendar: "5 × (walk 5 + run 1)", "20 min without stopping"."""
+    level = run["level"]
+    if level == BUILD_LEVEL:
+        return run_title(run)[4:] or "easy run"
+    if run["walk_min"] == 0:
+        return f"{run['run_min'] * run['repeats']:g} min without stopping"
+    return f"{run['repeats']} × (walk {run['walk_min']:g} + run {run['run_min']:g})"
+
+
+def event_summary(session: dict, names: Mapping[str, str]) -> str:
+    """A session in a few words for a calendar app, with nothing clinical in it: "Run: 5 × (walk 5 + run 1)"."""
+    kind = session["kind"]
+    if kind == RUN:
+        return f"Run: {interval_words(session['run'])}"
+    if kind == CROSS_TRAIN:
+        return f"Cross-training: {session_title(session, names)}"
+    return {STRENGTH: "Strength exercises", IMPACT: "Hops and jumps"}.get(kind, KIND_LABELS.get(kind, kind))
+
+
+@dataclass(frozen=True)
+class PhaseStep:
+    label: str
+    first_week: int
+    last_week: int
+    state: str  # "done", "now" or "later"
+
+
+@dataclass(frozen=True)
+class PlanProgress:
+    """Where the patient stands in the plan: this week's number of all, and each phase done, under way or to come."""
+
+    week: int  # 0 before the plan starts; the last week after it ends
+    weeks: int
+    phases: tuple[PhaseStep, ...]
+    finished: bool
+
+    @property
+    def current_phase(self) -> PhaseStep | None:
+        return next((phase for phase in self.phases if phase.state == "now"), None)
+
+
+def plan_progress(plan: dict, *, today: date) -> PlanProgress:
+    weeks = len(plan["weeks"])
+    start = date.fromisoformat(plan["start"])
+    finished = today > date.fromisoformat(plan["end"])
+    week = 0 if today < start else min(weeks, (today - start).days // 7 + 1)
+    steps, first = [], 1
+    for phase in plan["phases"]:
+        last = first + phase["weeks"] - 1
+        state = "done" if last < week or finished else "later"
+        if first <= week <= last and state != "done":
+            state = "now"
+        steps.append(PhaseStep(PHASE_LABELS.get(phase["code"], phase["code"]), first, last, state))
+        first = last + 1
+    return PlanProgress(week, weeks, tuple(steps), finished)

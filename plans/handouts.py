@@ -22,7 +22,7 @@ from django.utils.safestring import SafeString, mark_safe
 from clinic.charts import minutes_chart
 from intake.codes import CAUSES, CONDITION_LABELS, CONDITION_PLAIN, Cause, Condition
 from plans.builder import BUILD, CROSS_TRAIN, FOUNDATION, IMPACT, IMPACT_READINESS, REST, RUN, STRENGTH, WALK_RUN
-from plans.exercises import ExerciseSpec
+from plans.exercises import Dose, ExerciseSpec, entry_dose
 from plans.figures import render_figure
 from plans.ladder import AMBER_PAIN_MAX, GREEN_PAIN_MAX, MIN_EXPOSURES
 from plans.pdf import RenderedPdf, render_combined_pdf, render_pdf
@@ -361,43 +361,6 @@ def week_running_minutes(week: dict) -> float:
 
 
 # --- exercise cards -------------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Dose:
-    sets: int | None
-    reps: int | None
-    hold_s: int | None
-    minutes: int | None
-    per_side: bool
-
-    def text(self) -> str:
-        """ "3 sets × 10 reps, each side", "3 × 30 s hold", "10 reps, holding each 5 s", "1 min"."""
-        if self.reps and self.hold_s:
-            amount = f"{self.reps} reps, holding each {self.hold_s} s"
-        elif self.reps:
-            amount = f"{self.reps} reps"
-        elif self.hold_s:
-            amount = f"{self.hold_s} s hold"
-        elif self.minutes:
-            amount = f"{self.minutes} min"
-        else:
-            amount = "as your physio showed you"
-        if self.sets and self.sets > 1:
-            amount = f"{self.sets} sets × {amount}"
-        return amount + (", each side" if self.per_side else "")
-
-
-def entry_dose(entry: dict, spec: ExerciseSpec) -> Dose:
-    """A plan entry's dose; what the entry leaves out comes from the exercise's own dosage."""
-    default = spec.dosage
-    return Dose(
-        sets=entry.get("sets", default.sets),
-        reps=entry.get("reps", default.reps),
-        hold_s=entry.get("hold_s", default.hold_s),
-        minutes=entry.get("minutes", default.minutes),
-        per_side=entry.get("per_side", default.per_side),
-    )
 
 
 def exercise_cards(weeks: list[dict], exercises: Mapping[str, ExerciseSpec], pictures: Mapping[str, str]) -> list[dict]:

@@ -352,6 +352,11 @@ class Plan(models.Model):
         return self.status == PlanStatus.DRAFT
 
     @property
+    def postpartum(self) -> bool:
+        """The patient gave birth recently, so their logs ask about pelvic floor symptoms (reference §9.4)."""
+        return self.assessment.gates.get("weeks_postpartum") is not None
+
+    @property
     def has_unissued_changes(self) -> bool:
         """The draft was saved since the plan was last issued (always true for a plan never issued)."""
         return self.draft_version != self.issued_draft_version

@@ -24,6 +24,7 @@ from clinic.access import (
 from clinic.audit import record
 from clinic.models import AuditAction
 from intake.codes import Category
+from intake.selectors import scores_figure_for
 from plans import handout_selectors, selectors, services
 from plans.builder import PlanError, cadence_range
 from plans.calendar import describe_change, next_step_words
@@ -67,6 +68,7 @@ def plan_detail(request, pk, plan_pk):
     member = request.staff_member
     plan = get_plan_for_staff(member, pk, plan_pk)
     page = selectors.plan_page(plan=plan, clinical=member.is_physio, today=timezone.localdate())
+    scores = scores_figure_for(plan.patient, chart_id="plan-scores") if member.is_physio else None
     record(request, patient=plan.patient, action=AuditAction.VIEW, target=plan)
     paper = HandoutSettings.for_clinic(plan.patient.clinic).paper_size
     return render(
@@ -76,6 +78,7 @@ def plan_detail(request, pk, plan_pk):
             "plan": plan,
             "patient": plan.patient,
             "page": page,
+            "scores_chart": scores,
             "handout_form": HandoutRequestForm(initial={"paper": paper}),
             "handouts": handout_selectors.handouts_of_revision(revision=plan.current_revision),
         },
@@ -331,7 +334,7 @@ def session_log_create(request, pk, plan_pk):
     if plan.status != PlanStatus.ISSUED:
         messages.error(request, "Sessions are logged against an issued plan.")
         return redirect(plan)
-    postpartum = plan.assessment.gates.get("weeks_postpartum") is not None
+    postpartum = plan.postpartum
     today = timezone.localdate()
     recent = selectors.recent_sessions(plan=plan, today=today)
     initial = {"session_date": next((day.day for day in reversed(recent) if day.loggable), today)}

@@ -3,26 +3,38 @@ shows). Each returns what a page or the plan builder needs in a fixed number of 
 
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.db.models import Count, F, Prefetch, Q, QuerySet
-from django.utils.safestring import mark_safe
 
 from clinic.access import exercises_for_staff
-from clinic.charts import minutes_chart, pain_chart
+from clinic.charts import Chart, minutes_figure, pain_figure
+from clinic.ical import AllDayEvent
 from clinic.models import Clinic, Patient, StaffMember
 from intake.codes import CATEGORY_LABELS
 from intake.models import Assessment
-from plans.builder import REST, CurrentRunning, PlanError, PlanRequest, build_plan
+from plans.builder import REST, RUN, CurrentRunning, PlanError, PlanRequest, build_plan
 from plans.calendar import (
+    JOG,
+    KIND_LABELS,
+    CalendarDay,
     CalendarWeek,
+    Interval,
     LoggedMark,
+    PlanProgress,
     describe_change,
+    event_summary,
+    interval_words,
     logged_run_minutes,
     plan_calendar,
+    plan_progress,
+    run_details,
+    run_intervals,
     session_title,
     weekday_headings,
 )
-from plans.exercises import Dosage, ExerciseSpec
+from plans.exercises import Dosage, ExerciseSpec, entry_dose
 from plans.invariants import request_violations
 from plans.models import Exercise, Plan, PlanAlert, PlanRevision, PlanStatus, RevisionKind, SessionLog
 from plans.progression import LoggedSession, replay_logs
@@ -166,10 +178,11 @@ class PlanView:
     content: dict
     calendar: list[CalendarWeek]
     headings: list[str]
-    minutes_chart: str
+    minutes_chart: Chart
     programme: list[ProgrammeLine]
     notes: list[str]
     categories_without_exercise: list[str]
+    exercises: dict[str, Exercise] = field(default_factory=dict)  # the library exercises the plan names, by code
 
 
 @dataclass
@@ -179,7 +192,7 @@ class PlanPage:
     revisions: list[PlanRevision]
     view: PlanView | None = None
     is_draft_preview: bool = False
-    pain_chart: str = ""
+    pain_chart: Chart | None = None
     automatic: list[AutomaticChange] = field(default_factory=list)
     alerts: list[PlanAlert] = field(default_factory=list)
     logs: list[SessionLog] = field(default_factory=list)
@@ -204,7 +217,7 @@ def _plan_view(content: dict, *, clinic_id: int, today: date, logged=None, chart
     names = {slug: exercise.name for slug, exercise in exercises.items()}
     calendar = plan_calendar(content, today=today, logged=logged, names=names)
     done = tuple(week.done_minutes for week in calendar) if logged else None
-    chart = minutes_chart(
+    chart = minutes_figure(
         chart_id=chart_id,
         weeks=tuple(f"W{week.number}" for week in calendar),
         planned=tuple(week.planned_minutes for week in calendar),
@@ -226,11 +239,11 @@ def _plan_view(content: dict, *, clinic_id: int, today: date, logged=None, chart
         content=content,
         calendar=calendar,
         headings=weekday_headings(content),
-        # The chart escapes every text it draws and writes only numbers into attributes (clinic.charts).
-        minutes_chart=mark_safe(chart),  # noqa: S308
+        minutes_chart=chart,
         programme=programme,
         notes=list(content.get("notes", [])),
         categories_without_exercise=[CATEGORY_LABELS.get(c, c) for c in content.get("categories_without_exercise", [])],
+        exercises=exercises,
     )
 
 
@@ -276,15 +289,18 @@ def plan_page(*, plan: Plan, clinical: bool, today: date) -> PlanPage:
         shown, clinic_id=plan.patient.clinic_id, today=today, logged=_logged_marks(logs), chart_id="plan-minutes"
     )
     if logs:
-        page.pain_chart = mark_safe(  # noqa: S308 - escaped by clinic.charts
-            pain_chart(
-                chart_id="plan-pain",
-                dates=tuple(f"{log.session_date.day} {log.session_date:%b}" for log in logs),
-                during=tuple(log.pain_during_max for log in logs),
-                next_morning=tuple(log.next_morning_pain for log in logs),
-            )
-        )
+        page.pain_chart = logged_pain_figure(logs, chart_id="plan-pain")
     return page
+
+
+def logged_pain_figure(logs: list[SessionLog], *, chart_id: str) -> Chart:
+    """The pain chart of the logged sessions, on the physio's plan page and the patient's portal alike."""
+    return pain_figure(
+        chart_id=chart_id,
+        dates=tuple(f"{log.session_date.day} {log.session_date:%b}" for log in logs),
+        during=tuple(log.pain_during_max for log in logs),
+        next_morning=tuple(log.next_morning_pain for log in logs),
+    )
 
 
 def draft_preview(*, plan: Plan, today: date) -> dict:
@@ -334,9 +350,14 @@ RECENT_DAYS = 7
 def recent_sessions(*, plan: Plan, today: date) -> list[RecentDay]:
     """The plan's last week up to today, for the physio logging a session: what each day held and whether it is
     logged."""
-    content = plan.current_revision.content
     since = today - timedelta(days=RECENT_DAYS - 1)
     logged = dict(plan.logs.filter(session_date__gte=since).values_list("session_date", "traffic_light"))
+    return _recent_days(plan.current_revision.content, logged, today)
+
+
+def _recent_days(content: dict, logged: dict[date, str], today: date) -> list[RecentDay]:
+    """The plan's days of the last week up to today, with the traffic light of those logged."""
+    since = today - timedelta(days=RECENT_DAYS - 1)
     days = []
     for week in content["weeks"]:
         for session in week["sessions"]:
@@ -359,3 +380,157 @@ def plans_for_patient(*, patient: Patient) -> list[Plan]:
 def plan_of_assessment(*, assessment: Assessment) -> Plan | None:
     """The newest plan built from this assessment that has not ended, if any."""
     return Plan.objects.filter(assessment=assessment).exclude(status=PlanStatus.ENDED).defer("content").first()
+
+
+# --- The patient's portal -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExerciseToday:
+    """One exercise of today's session as the patient does it: the picture, the dose and how to do it."""
+
+    code: str
+    name: str
+    exercise: Exercise | None
+    dose: str
+    instructions: tuple[str, ...]
+    cues: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SessionToday:
+    day: date
+    kind: str
+    title: str
+    details: tuple[str, ...]
+    intervals: list[Interval]  # the walk/run stretches, for the timer; empty for anything but a timed run
+    interval_words: str
+    exercises: list[ExerciseToday]
+    log: SessionLog | None
+
+    @property
+    def kind_label(self) -> str:
+        return KIND_LABELS.get(self.kind, self.kind)
+
+    @property
+    def total_minutes(self) -> float:
+        return sum(interval.minutes for interval in self.intervals)
+
+    @property
+    def rounds(self) -> int:
+        return sum(1 for interval in self.intervals if interval.kind == JOG)
+
+    @property
+    def timer_spec(self) -> str:
+        """The intervals for the timer of static/js/portal.js: "walk:300 run:60 …" (kind and seconds)."""
+        return " ".join(f"{interval.kind}:{round(interval.minutes * 60)}" for interval in self.intervals)
+
+
+@dataclass
+class PortalPlan:
+    """What the patient's portal shows of their plan, in a fixed number of queries."""
+
+    plan: Plan
+    view: PlanView
+    today: SessionToday | None  # None on a rest day, before the plan starts and after it ends
+    week_ahead: list[CalendarDay]
+    progress: PlanProgress
+    to_log: list[RecentDay]  # the last week's sessions before today not logged yet
+    morning_log: SessionLog | None  # yesterday's session, waiting for the next-morning answers
+    logs: list[SessionLog]
+    pain_chart: Chart | None
+
+
+WEEK_AHEAD_DAYS = 7
+
+
+def _exercise_today(entry: dict, exercises: dict[str, Exercise]) -> ExerciseToday:
+    exercise = exercises.get(entry["code"])
+    if exercise is None:  # an exercise taken out of the library since: its name and dose still show
+        return ExerciseToday(entry["code"], entry["code"].replace("_", " ").capitalize(), None, "", (), ())
+    spec = exercise.as_spec()
+    return ExerciseToday(
+        entry["code"], exercise.name, exercise, entry_dose(entry, spec).text(), spec.instructions, spec.cues
+    )
+
+
+def portal_plan(*, plan: Plan, today: date) -> PortalPlan:
+    """The patient's issued plan as their portal shows it: today's session, the week ahead, where they stand, the
+    sessions to log and the next-morning question, and their charts."""
+    logs = list(
+        plan.logs.prefetch_related(Prefetch("revision", queryset=PlanRevision.objects.only("id", "content"))).order_by(
+            "session_date"
+        )
+    )
+    content = plan.current_revision.content
+    view = _plan_view(
+        content, clinic_id=plan.patient.clinic_id, today=today, logged=_logged_marks(logs), chart_id="my-minutes"
+    )
+    exercises = view.exercises
+    logged = {log.session_date: log for log in logs}
+    session = session_on(content, today)
+    today_session = None
+    if session is not None and session["kind"] != REST:
+        names = {slug: exercise.name for slug, exercise in exercises.items()}
+        run = session.get("run") if session["kind"] == RUN else None
+        today_session = SessionToday(
+            day=today,
+            kind=session["kind"],
+            title=session_title(session, names),
+            details=tuple(run_details(run)) if run else (),
+            intervals=run_intervals(run) if run else [],
+            interval_words=interval_words(run) if run else "",
+            exercises=[_exercise_today(entry, exercises) for entry in session.get("exercises", [])],
+            log=logged.get(today),
+        )
+    days = [day for week in view.calendar for day in week.days]
+    yesterday = logged.get(today - timedelta(days=1))
+    return PortalPlan(
+        plan=plan,
+        view=view,
+        today=today_session,
+        week_ahead=[day for day in days if today < day.day <= today + timedelta(days=WEEK_AHEAD_DAYS)],
+        progress=plan_progress(content, today=today),
+        to_log=[
+            day
+            for day in _recent_days(content, {d: log.traffic_light for d, log in logged.items()}, today)
+            if day.loggable and day.day != today
+        ],
+        morning_log=yesterday if yesterday is not None and yesterday.next_morning_pain is None else None,
+        logs=logs,
+        pain_chart=logged_pain_figure(logs, chart_id="my-pain") if logs else None,
+    )
+
+
+def patients_with_session_on(patient_ids, day: date) -> list[int]:
+    """Of these patients, those whose issued plan has a session (not a rest day) on `day`: who gets a reminder."""
+    plans = Plan.objects.filter(status=PlanStatus.ISSUED, patient_id__in=patient_ids).select_related("current_revision")
+    return [
+        plan.patient_id
+        for plan in plans.only("patient_id", "current_revision__content")
+        if (session := session_on(plan.current_revision.content, day)) is not None and session["kind"] != REST
+    ]
+
+
+def exercise_names(plan: Plan) -> dict[str, str]:
+    """The names of the library exercises the plan's current revision names, by code (one query)."""
+    slugs = plan_exercise_slugs(plan.current_revision.content)
+    return dict(Exercise.objects.visible_to(plan.patient.clinic_id).filter(slug__in=slugs).values_list("slug", "name"))
+
+
+def plan_calendar_events(plan: Plan, *, description: str) -> list[AllDayEvent]:
+    """The plan's sessions as all-day calendar events (rest days left out), each with a UID that stays the same for
+    its day whatever the schedule becomes, so calendar apps update an event rather than add another."""
+    names = exercise_names(plan)
+    host = urlsplit(settings.SITE_URL).hostname or "runback"
+    return [
+        AllDayEvent(
+            uid=f"plan-{plan.pk}-{session['date'].replace('-', '')}@{host}",
+            day=date.fromisoformat(session["date"]),
+            summary=event_summary(session, names),
+            description=description,
+        )
+        for week in plan.current_revision.content["weeks"]
+        for session in week["sessions"]
+        if session["kind"] != REST
+    ]

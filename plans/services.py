@@ -353,8 +353,9 @@ def plan_end(*, plan: Plan, by: StaffMember) -> Plan:
     return locked
 
 
-def _refuse_log(plan: Plan, day: date, today: date) -> None:
-    """Why a session on `day` cannot be logged, if it cannot."""
+def session_log_check(*, plan: Plan, day: date, today: date) -> None:
+    """Raise PlanRefused, saying why, when the session on `day` cannot be logged (the portal asks before it shows
+    the form; logging asks again under the plan's lock)."""
     content = plan.current_revision.content
     start, end = date.fromisoformat(content["start"]), date.fromisoformat(content["end"])
     when = f"{day:%a} {day.day} {day:%b %Y}"
@@ -389,10 +390,10 @@ def session_log_create(*, plan: Plan, by, **fields) -> LoggedSessionResult:
         raise PlanRefused("The plan has not been issued yet: sessions are logged against an issued plan.")
     day = fields["session_date"]
     today = timezone.localdate()
-    _refuse_log(locked, day, today)
+    session_log_check(plan=locked, day=day, today=today)
     revision = locked.current_revision
     session = session_on(revision.content, day)
-    postpartum = locked.assessment.gates.get("weeks_postpartum") is not None
+    postpartum = locked.postpartum
     if not postpartum:
         fields["pf_symptoms"] = []  # asked after a birth only (reference §9.4)
     fields["level"] = session["run"]["level"] if session["kind"] == RUN else None
@@ -416,31 +417,92 @@ def session_log_create(*, plan: Plan, by, **fields) -> LoggedSessionResult:
     history = [entry.as_logged_session() for entry in locked.logs.all()]
     automatic, changes = None, []
     if session["kind"] == RUN:
-        content, changes = apply_log(
-            revision.content, session_date=day, light=light.colour, today=today, history=history
-        )
-        if changes:
-            automatic = _revision(
-                locked,
-                kind=RevisionKind.AUTOMATIC,
-                content=content,
-                inputs=revision.inputs,
-                note_for_patient=revision.note_for_patient,
-                reason=changes[0]["reason"][:REVISION_REASON_MAX_LENGTH],
-                changes=changes,
-                log=log,
-            )
-            locked.save(update_fields=["current_revision"])
-    alerts = [
+        automatic, changes = _replan_after(locked, log, light.colour, today=today, history=history)
+    alerts = _raise_alerts(locked, log, history)
+    return LoggedSessionResult(log=log, light=light, revision=automatic, changes=changes, alerts=alerts)
+
+
+@transaction.atomic
+def session_log_next_morning(
+    *, plan: Plan, log: SessionLog, by, next_morning_pain: int, next_morning_stiffness: int
+) -> LoggedSessionResult:
+    """Add the next-morning answers to a logged session (reference §9.3: evaluate after each session and the next
+    morning) and check its traffic light again. A light that turns red re-plans the runs ahead from today, saved as
+    an automatic revision, and may raise alerts, exactly as logging the session red would have.
+
+    Refused (PlanRefused, with the reason) for a plan no longer issued, a log of another plan, a morning that has
+    not come yet, and answers already given (they are not overwritten)."""
+    locked = _locked(plan)
+    if locked.status != PlanStatus.ISSUED:
+        raise PlanRefused("The plan is no longer issued: nothing can be added to its sessions.")
+    log = SessionLog.objects.select_for_update().filter(plan=locked, pk=log.pk).first()
+    if log is None:
+        raise PlanRefused("That session is not part of this plan.")
+    day = log.session_date
+    today = timezone.localdate()
+    when = f"{day:%a} {day.day} {day:%b %Y}"
+    if today <= day:
+        raise PlanRefused(f"The morning after {when} has not come yet: answer tomorrow morning.")
+    if log.next_morning_pain is not None or log.next_morning_stiffness is not None:
+        raise PlanRefused(f"The next-morning answers for {when} are already recorded.")
+    log.next_morning_pain, log.next_morning_stiffness = next_morning_pain, next_morning_stiffness
+    log.full_clean(exclude=["plan", "revision", "logged_by"])
+    postpartum = locked.postpartum
+    light = traffic_light(
+        log.as_session_log(),
+        baseline_morning_pain=baseline_morning_pain(locked.assessment.intake.answers),
+        postpartum=postpartum,
+    )
+    turned = light.colour != log.traffic_light
+    log.traffic_light, log.light_reasons, log.light_advice = light.colour, list(light.reasons), light.advice
+    log.save(
+        update_fields=["next_morning_pain", "next_morning_stiffness", "traffic_light", "light_reasons", "light_advice"]
+    )
+    history = [entry.as_logged_session() for entry in locked.logs.all()]
+    automatic, changes = None, []
+    session = session_on(locked.current_revision.content, day)
+    if turned and session is not None and session["kind"] == RUN:
+        automatic, changes = _replan_after(locked, log, light.colour, today=today, history=history)
+    alerts = _raise_alerts(locked, log, history)
+    return LoggedSessionResult(log=log, light=light, revision=automatic, changes=changes, alerts=alerts)
+
+
+def _replan_after(
+    plan: Plan, log: SessionLog, colour: str, *, today: date, history
+) -> tuple[PlanRevision | None, list]:
+    """Re-plan the runs ahead of the plan's current revision after the run of `log` came out `colour`; an automatic
+    revision (with its changes) when the schedule changed."""
+    revision = plan.current_revision
+    content, changes = apply_log(
+        revision.content, session_date=log.session_date, light=colour, today=today, history=history
+    )
+    if not changes:
+        return None, []
+    automatic = _revision(
+        plan,
+        kind=RevisionKind.AUTOMATIC,
+        content=content,
+        inputs=revision.inputs,
+        note_for_patient=revision.note_for_patient,
+        reason=changes[0]["reason"][:REVISION_REASON_MAX_LENGTH],
+        changes=changes,
+        log=log,
+    )
+    plan.save(update_fields=["current_revision"])
+    return automatic, changes
+
+
+def _raise_alerts(plan: Plan, log: SessionLog, history) -> list[PlanAlert]:
+    """Alerts for the reasons to review the patient (P5, RF19) that this logged session is part of."""
+    return [
         PlanAlert.objects.get_or_create(
             log=log,
             code=reason["code"],
-            defaults={"plan": locked, "rule": reason["rule"], "reason": reason["reason"], "raised_at": timezone.now()},
+            defaults={"plan": plan, "rule": reason["rule"], "reason": reason["reason"], "raised_at": timezone.now()},
         )[0]
         for reason in needs_clinician(history)
-        if day.isoformat() in reason["sessions"]
+        if log.session_date.isoformat() in reason["sessions"]
     ]
-    return LoggedSessionResult(log=log, light=light, revision=automatic, changes=changes, alerts=alerts)
 
 
 @transaction.atomic

@@ -9,11 +9,15 @@ the cast's, so every new object URL is tried that way too, and one whose builder
 fails there.
 """
 
+from datetime import timedelta
+
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from clinic import data_rights
+from clinic import services as clinic_services
+from intake import services as intake_services
 from intake.models import Intake
 from plans import services as plans_services
 from plans.models import PlanAlert
@@ -41,7 +45,11 @@ CLINICAL_RECORD = expect(OK, NOT_FOUND, FORBIDDEN, FORBIDDEN, FORBIDDEN, LOGIN)
 PHYSIO_PAGE = expect(OK, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, LOGIN)
 # Physiotherapists' POST-only actions: a GET is refused (405) once the role is checked.
 PHYSIO_ACTION = expect(POST_ONLY, POST_ONLY, FORBIDDEN, FORBIDDEN, FORBIDDEN, LOGIN)
-# Staff's POST-only actions (physios and front desk): a GET is refused (405) once the role is checked.
+# A patient's own record in the portal: looked up within the signed-in patient, so another patient finds nothing.
+OWN_PORTAL_RECORD = expect(FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, NOT_FOUND, LOGIN)
+# The portal's POST-only actions: a GET is refused (405) once the patient is recognised.
+PORTAL_ACTION = expect(FORBIDDEN, FORBIDDEN, FORBIDDEN, POST_ONLY, POST_ONLY, LOGIN)
+# Staff actions (physio or front desk), POST only: a GET is refused (405) once the role is checked.
 STAFF_ACTION = expect(POST_ONLY, POST_ONLY, POST_ONLY, FORBIDDEN, FORBIDDEN, LOGIN)
 # The signed-in user's own account pages, whatever their role.
 ACCOUNT_PAGE = expect(OK, OK, OK, OK, OK, LOGIN)
@@ -63,6 +71,44 @@ ACCESS = {
     "patient_data_rights": (lambda objs: reverse("patient_data_rights", args=[objs["patient"].pk]), CLINICAL_RECORD),
     "patient_export": (lambda objs: reverse("patient_export", args=[objs["patient"].pk]), CLINICAL_RECORD),
     "my_page": (lambda objs: reverse("my_page"), PATIENT_PAGE),
+    "portal_plan": (lambda objs: reverse("portal_plan"), PATIENT_PAGE),
+    "portal_settings": (lambda objs: reverse("portal_settings"), PATIENT_PAGE),
+    "portal_session": (lambda objs: reverse("portal_session", args=[objs["log"].session_date]), OWN_PORTAL_RECORD),
+    # A day of the plan not logged yet (tomorrow: the page says why it cannot be logged yet).
+    "portal_log": (
+        lambda objs: reverse("portal_log", args=[objs["log"].session_date + timedelta(days=1)]),
+        OWN_PORTAL_RECORD,
+    ),
+    "portal_morning": (lambda objs: reverse("portal_morning", args=[objs["log"].session_date]), PORTAL_ACTION),
+    "portal_calendar_new": (lambda objs: reverse("portal_calendar_new"), PORTAL_ACTION),
+    "portal_calendar_revoke": (lambda objs: reverse("portal_calendar_revoke"), PORTAL_ACTION),
+    # The calendar feed needs no sign-in (calendar apps cannot): its secret address is the key, for whoever holds it.
+    "calendar_feed": (lambda objs: objs["calendar_feed"].get_absolute_url(), PUBLIC),
+    "portal_invite": (lambda objs: reverse("portal_invite", args=[objs["patient"].pk]), STAFF_ACTION),
+    "patient_calendar_revoke": (
+        lambda objs: reverse("patient_calendar_revoke", args=[objs["patient"].pk]),
+        STAFF_ACTION,
+    ),
+    # Each physio's own caseload (or their clinic's); nothing for the front desk or patients.
+    "caseload": (lambda objs: reverse("caseload"), PHYSIO_PAGE),
+    "intake:follow_up_schedule": (
+        lambda objs: reverse("intake:follow_up_schedule", args=[objs["patient"].pk]),
+        CLINICAL_RECORD,
+    ),
+    "intake:follow_up_stop": (lambda objs: reverse("intake:follow_up_stop", args=[objs["patient"].pk]), PHYSIO_ACTION),
+    "intake:follow_up": (
+        lambda objs: reverse("intake:follow_up", args=[objs["patient"].pk, objs["follow_up"].pk]),
+        CLINICAL_RECORD,
+    ),
+    "intake:follow_up_reviewed": (
+        lambda objs: reverse("intake:follow_up_reviewed", args=[objs["patient"].pk, objs["follow_up"].pk]),
+        PHYSIO_ACTION,
+    ),
+    "intake:questionnaire": (lambda objs: reverse("intake:questionnaire"), PATIENT_PAGE),
+    "intake:questionnaire_done": (
+        lambda objs: reverse("intake:questionnaire_done", args=[objs["follow_up"].pk]),
+        OWN_PORTAL_RECORD,
+    ),
     "exercise_list": (lambda objs: reverse("exercise_list"), STAFF_PAGE),
     "exercise_create": (lambda objs: reverse("exercise_create"), PHYSIO_PAGE),
     "exercise_detail": (lambda objs: reverse("exercise_detail", args=[objs["exercise"].slug]), CLINIC_RECORD),
@@ -166,7 +212,15 @@ SIGNED_LINKS = {
     "intake:start": "the patient's signed link, no account: tested in tests/intake/test_link.py",
     "intake:step": "the patient's signed link after the date-of-birth check: tests/intake/test_questionnaire_flow.py",
     "intake:done": "the patient's signed link after sending: tested in tests/intake/test_screening.py",
+    "intake:account": "POST only, behind the patient's signed link: tested in tests/clinic/test_portal_accounts.py",
+    "portal_welcome": "Django's one-time set-password token: tested in tests/clinic/test_portal_accounts.py",
+    # Not signed but random (256 bits) and revocable: the matrix above shows anyone holding it gets the feed; an
+    # unknown or revoked address answers 404 (tests/clinic/test_calendar_feed.py).
+    "calendar_feed": "a patient's secret calendar address, no sign-in: tested in tests/clinic/test_calendar_feed.py",
 }
+# The patient's own days in the portal (/me/sessions/<date>/…): a date is looked up in the signed-in patient's own
+# plan, so no other patient's record can be named; tests/clinic/test_portal.py tries another patient on them.
+PORTAL_DAYS = {"portal_session", "portal_log", "portal_morning"}
 # Views whose behaviour is tested on their own: they need a token, a POST or are Django's own pages.
 TESTED_ELSEWHERE = {
     "login": "signed-in users are redirected; tested in tests/clinic/test_auth.py",
@@ -191,6 +245,7 @@ URL_NAMES = {name for name, _ in _url_patterns(get_resolver().url_patterns)}
 OBJECT_URL_NAMES = sorted(
     {name for name, pattern in _url_patterns(get_resolver().url_patterns) if pattern.pattern.converters}
     - set(SIGNED_LINKS)
+    - PORTAL_DAYS
 )
 
 
@@ -216,12 +271,17 @@ def _clinic_objects(clinic) -> dict:
 def _patient_objects(patient, physio) -> dict:
     """A patient's records every URL may name: the patient, a submitted intake and its confirmed assessment (and a
     questionnaire in progress, for the pages that fill one in), an issued plan with a logged session and an alert,
-    and its handout."""
+    an answered follow-up questionnaire, a calendar address and the plan's handout."""
     intake = SubmittedIntakeFactory(patient=patient)
     Intake.objects.create(patient=patient)
     plan = issued_plan(patient, as_of=timezone.localdate())
     log = plans_services.session_log_create(plan=plan, by=physio.user, session_date=plan.start, pain_during_max=1).log
+    schedule = intake_services.follow_up_schedule_set(
+        patient=patient, by=physio, instruments=["akps"], every_weeks=2, start=plan.start, safety_questions=False
+    )
     return {
+        "follow_up": intake_services.follow_up_submit(schedule=schedule, due_on=plan.start, answers={"akps": {}}),
+        "calendar_feed": clinic_services.calendar_feed_create(patient=patient, by=patient.user),
         "patient": patient,
         "intake": intake,
         "assessment": ConfirmedAssessmentFactory(intake=intake, created_by=physio),

@@ -80,3 +80,52 @@ def test_charts_use_no_style_attributes_or_external_references():
 def test_empty_data_still_renders():
     parse(charts.pain_chart(chart_id="e", dates=(), during=(), next_morning=()))
     parse(charts.minutes_chart(chart_id="e", weeks=(), planned=()))
+
+
+def test_scores_chart_describes_each_change_against_its_minimal_important_change():
+    scores = (charts.Score("KOOS-PF", (60.0, 80.0), 16.4), charts.Score("AKPS", (70.0, 75.0), 10))
+    svg = parse(charts.scores_chart(chart_id="s", dates=("1 Dec", "15 Dec"), scores=scores))
+    assert svg.get("role") == "img"
+    assert svg.find(f"{SVG}title").text == "Questionnaire scores over time"
+    desc = svg.find(f"{SVG}desc").text
+    assert "KOOS-PF from 60 to 80 (+20; a meaningful improvement" in desc
+    assert "AKPS from 70 to 75 (+5; less than a meaningful change, the minimal important change being 10)" in desc
+
+
+def test_scores_chart_draws_a_guide_at_the_first_score_plus_the_mic():
+    svg = parse(charts.scores_chart(chart_id="s", dates=("1 Dec",), scores=(charts.Score("AKPS", (70.0,), 10),)))
+    guide_titles = [g.find(f"{SVG}title").text for g in svg.iter(f"{SVG}g")]
+    assert guide_titles == ["AKPS: meaningful change (+10)"]
+
+
+def test_scores_chart_without_scores_says_so():
+    svg = parse(charts.scores_chart(chart_id="s", dates=(), scores=()))
+    assert svg.find(f"{SVG}desc").text == "No questionnaire scored yet."
+
+
+def test_pain_figure_carries_the_same_numbers_as_a_table():
+    figure = charts.pain_figure(chart_id="p", dates=("1 Dec", "3 Dec"), during=(2, 6), next_morning=(1, None))
+    assert figure.svg == charts.pain_chart(
+        chart_id="p", dates=("1 Dec", "3 Dec"), during=(2, 6), next_morning=(1, None)
+    )
+    assert figure.table.caption == "Pain during sessions and the next morning"
+    assert figure.table.headings == ("Session", "During", "Next morning")
+    assert figure.table.rows == (("1 Dec", "2/10", "1/10"), ("3 Dec", "6/10", "—"))
+
+
+def test_minutes_figure_table_has_a_row_per_week():
+    figure = charts.minutes_figure(chart_id="m", weeks=("W1", "W2"), planned=(10, 20), done=(10, None))
+    assert figure.table.headings == ("Week", "Planned", "Done")
+    assert figure.table.rows == (("W1", "10", "10"), ("W2", "20", "—"))
+
+
+def test_scores_figure_caption_names_each_minimal_important_change():
+    figure = charts.scores_figure(chart_id="s", dates=("1 Dec",), scores=(charts.Score("KOOS-PF", (60.0,), 16.4),))
+    assert "minimal important change: KOOS-PF 16.4" in figure.table.caption
+    assert figure.table.rows == (("1 Dec", "60"),)
+
+
+def test_chart_text_is_escaped_in_the_svg_and_the_table_keeps_it_as_text():
+    figure = charts.pain_figure(chart_id="p", dates=("<b>1</b>",), during=(2,), next_morning=(None,))
+    assert "<b>" not in figure.svg and "&lt;b&gt;" in figure.svg
+    assert figure.table.rows[0][0] == "<b>1</b>"  # escaped by the template that shows it

@@ -1,7 +1,11 @@
 import pytest
 from django.core.management import CommandError, call_command
+from django.urls import reverse
+from django.utils import timezone
 
+from clinic.demo import DEMO_PASSWORD, PATIENT_PORTAL_EMAIL
 from clinic.models import Clinic, Patient, StaffMember
+from intake.selectors import due_follow_up
 
 
 def test_seed_demo_is_idempotent_and_prints_logins(db, capsys, settings):
@@ -26,3 +30,23 @@ def test_seed_demo_refuses_in_production_mode(db, settings):
     settings.DEBUG = False
     with pytest.raises(CommandError):
         call_command("seed_demo")
+
+
+def test_seed_demo_gives_emma_the_portal_with_reminders_a_calendar_and_a_questionnaire_due(db, settings, client):
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=None)
+    call_command("seed_demo", stdout=None)  # idempotent
+    emma = Patient.objects.get(first_name="Emma")
+    assert emma.user.email == PATIENT_PORTAL_EMAIL and emma.user.check_password(DEMO_PASSWORD)
+    assert emma.portal_preferences.email_reminders
+    assert emma.calendar_feeds.active().count() == 1
+    assert due_follow_up(emma, today=timezone.localdate()) is not None
+    client.post(reverse("login"), {"username": PATIENT_PORTAL_EMAIL, "password": DEMO_PASSWORD})
+    response = client.get(reverse("my_page"))
+    assert response.status_code == 200 and response.context["due"] is not None
+
+
+def test_seed_demo_prints_the_patient_login(db, settings, capsys):
+    settings.DEBUG = True
+    call_command("seed_demo")
+    assert "patient@demo.runback.test" in capsys.readouterr().out

@@ -61,3 +61,19 @@ def test_production_settings_pass_the_deployment_checklist():
     )
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
+
+
+def test_reminder_time_sets_when_beat_sends_the_reminders():
+    result = run(
+        "import django; django.setup(); from django.conf import settings as s; "
+        "entry = s.CELERY_BEAT_SCHEDULE['patient-reminders']; "
+        "print(entry['task'], sorted(entry['schedule'].hour), sorted(entry['schedule'].minute))",
+        REMINDER_TIME="06:45",
+    )
+    assert result.stdout.split() == ["clinic.queue_reminders", "[6]", "[45]"]
+
+
+def test_a_reminder_time_that_is_not_a_time_of_day_refuses_to_start():
+    result = run("import django; django.setup()", REMINDER_TIME="7am")
+    assert result.returncode != 0
+    assert "REMINDER_TIME must be a time of day as HH:MM" in result.stderr

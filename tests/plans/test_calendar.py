@@ -6,11 +6,18 @@ import pytest
 
 from plans.builder import build_plan
 from plans.calendar import (
+    JOG,
+    WALK,
+    Interval,
     LoggedMark,
     describe_change,
+    event_summary,
+    interval_words,
     logged_run_minutes,
     next_step_words,
     plan_calendar,
+    plan_progress,
+    run_intervals,
     run_title,
     weekday_headings,
 )
@@ -159,3 +166,67 @@ def test_next_step_words_for_a_day_without_a_run(plan):
 def test_next_step_words_after_the_last_run(plan):
     last = date.fromisoformat(runs_of(plan)[-1]["date"])
     assert next_step_words("green", last, plan) == "Green: that was the last run of this plan."
+
+
+# --- the patient's view ---------------------------------------------------------------------------------------------
+
+WALK_RUN_LEVEL_1 = {"level": 1, "walk_min": 5, "run_min": 1, "repeats": 5, "total_run_min": 5}
+CONTINUOUS = {"level": 7, "walk_min": 0, "run_min": 20, "repeats": 1, "total_run_min": 20}
+
+
+def test_run_intervals_walk_then_run_each_repeat():
+    intervals = run_intervals(WALK_RUN_LEVEL_1)
+    assert intervals[:2] == [Interval(WALK, 5), Interval(JOG, 1)]
+    assert len(intervals) == 10 and sum(i.minutes for i in intervals if i.kind == JOG) == 5
+
+
+@pytest.mark.parametrize(
+    ("run", "intervals"),
+    [
+        (CONTINUOUS, [Interval(JOG, 20)]),
+        ({"level": 8, "minutes": 33}, [Interval(JOG, 33)]),
+        ({"level": 8, "distance_km": 5}, []),  # a distance has no clock to follow
+    ],
+)
+def test_run_intervals_of_continuous_and_build_runs(run, intervals):
+    assert run_intervals(run) == intervals
+
+
+@pytest.mark.parametrize(
+    ("run", "words"),
+    [
+        (WALK_RUN_LEVEL_1, "5 × (walk 5 + run 1)"),
+        (CONTINUOUS, "20 min without stopping"),
+        ({"level": 8, "minutes": 33}, "33 min"),
+    ],
+)
+def test_interval_words_say_the_run_in_a_calendar_line(run, words):
+    assert interval_words(run) == words
+
+
+@pytest.mark.parametrize(
+    ("session", "summary"),
+    [
+        ({"kind": "run", "run": WALK_RUN_LEVEL_1}, "Run: 5 × (walk 5 + run 1)"),
+        ({"kind": "strength", "exercises": []}, "Strength exercises"),
+        ({"kind": "impact", "exercises": []}, "Hops and jumps"),
+        (
+            {"kind": "cross_train", "cross_train": {"code": "swimming", "minutes": 30}},
+            "Cross-training: Swimming 30 min",
+        ),
+    ],
+)
+def test_event_summary_names_the_session_and_nothing_clinical(session, summary):
+    assert event_summary(session, {"swimming": "Swimming"}) == summary
+
+
+def test_plan_progress_before_during_and_after_the_plan(plan):
+    before = plan_progress(plan, today=START - timedelta(days=1))
+    assert (before.week, before.current_phase) == (0, None)
+    assert {phase.state for phase in before.phases} == {"later"}
+    third_week = plan_progress(plan, today=START + timedelta(days=15))
+    assert third_week.week == 3
+    assert [phase.state for phase in third_week.phases][:2] == ["done", "now"]
+    assert third_week.current_phase.first_week <= 3 <= third_week.current_phase.last_week
+    after = plan_progress(plan, today=date.fromisoformat(plan["end"]) + timedelta(days=1))
+    assert after.finished and {phase.state for phase in after.phases} == {"done"}

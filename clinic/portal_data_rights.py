@@ -1,0 +1,47 @@
+"""What the patient portal holds about a patient, for their data rights (composed in `clinic/data_rights.py`, with
+the same five names as each app's `data_rights.py`): the portal preferences, the calendar addresses and the
+reminders sent. (The portal account itself is the patient record's, handled there.)
+"""
+
+from django.utils import timezone
+
+from clinic.models import CalendarFeed, Patient, PortalPreferences, ReminderSent
+from clinic.personal_data import StoredFile, export_record
+
+MODELS = (PortalPreferences, CalendarFeed, ReminderSent)
+# A calendar address's token is its secret: it never leaves the database.
+FEED_SECRETS = ("token",)
+
+
+def export(patient: Patient) -> dict:
+    return {
+        "portal_preferences": [export_record(p) for p in PortalPreferences.objects.filter(patient=patient)],
+        "calendar_feeds": [
+            {**export_record(feed, exclude=FEED_SECRETS), "active": feed.is_active}
+            for feed in CalendarFeed.objects.filter(patient=patient).select_related("created_by", "revoked_by")
+        ],
+        "reminders_sent": [
+            export_record(reminder) for reminder in ReminderSent.objects.filter(patient=patient).order_by("pk")
+        ],
+    }
+
+
+def stored_files(patient: Patient) -> list[StoredFile]:
+    """The portal stores no files."""
+    return []
+
+
+def anonymise(patient: Patient) -> None:
+    """An anonymous record is contacted by nobody: its calendar addresses stop working (with new tokens, so no old
+    address opens anything) and its reminders are off. The reminders sent stay: dates, no identity."""
+    new_token = CalendarFeed._meta.get_field("token").get_default
+    for feed in CalendarFeed.objects.filter(patient=patient):
+        feed.token = new_token()
+        feed.revoked_at = feed.revoked_at or timezone.now()
+        feed.save(update_fields=["token", "revoked_at"])
+    PortalPreferences.objects.update_or_create(patient=patient, defaults={"email_reminders": False})
+
+
+def erase(patient: Patient) -> None:
+    for model in MODELS:
+        model.objects.filter(patient=patient).delete()

@@ -1,0 +1,262 @@
+"""The patient's portal: today's session with its interval timer, logging in a few taps and the next-morning check,
+the whole plan, settings (reminders and the calendar address), the calendar feed itself, and the page where an
+invited patient sets their password.
+
+Every page but the feed and the welcome link is for a signed-in patient (`patient_required`: staff get 403), and
+looks things up within `request.patient` only, so another patient's records cannot even be named.
+"""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from clinic import audit, services
+from clinic.access import (
+    get_calendar_feed,
+    get_issued_plan_for_patient,
+    get_session_log_for_patient,
+    issued_plan_for_patient,
+    patient_required,
+)
+from clinic.forms import ReminderPreferencesForm
+from clinic.ical import calendar
+from clinic.models import AuditAction, CalendarFeed, PortalPreferences
+from intake.selectors import due_follow_up, scores_figure_for
+from plans import services as plan_services
+from plans.calendar import describe_change, event_summary, next_step_words
+from plans.forms import NextMorningForm, PortalSessionLogForm
+from plans.models import PF_SYMPTOM_LABELS, RevisionKind
+from plans.selectors import exercise_names, plan_calendar_events, portal_plan, session_on
+
+PRODUCT_ID = "-//Runback//Patient plan//EN"
+
+
+@patient_required
+@require_GET
+def home(request):
+    """Today's session, the next-morning question, a questionnaire that is due, the week ahead, where the patient
+    stands in the plan, their charts and the clinic's number."""
+    patient = request.patient
+    today = timezone.localdate()
+    plan = issued_plan_for_patient(patient)
+    page = portal_plan(plan=plan, today=today) if plan else None
+    audit.record(request, patient=patient, action=AuditAction.VIEW, target=plan, detail="portal home")
+    return render(
+        request,
+        "clinic/portal_home.html",
+        {
+            "patient": patient,
+            "page": page,
+            "log_form": _log_form(plan, today, today) if page and page.today and not page.today.log else None,
+            "morning_form": NextMorningForm() if page and page.morning_log else None,
+            "due": due_follow_up(patient, today=today),
+            "scores_chart": scores_figure_for(patient, chart_id="my-scores"),
+        },
+    )
+
+
+def _log_form(plan, day, today, data=None) -> PortalSessionLogForm:
+    return PortalSessionLogForm(data, postpartum=plan.postpartum, morning_after=day < today)
+
+
+@patient_required
+@require_GET
+def plan_page(request):
+    """The whole plan week by week, the home exercises and the physio's note."""
+    patient = request.patient
+    plan = issued_plan_for_patient(patient)
+    page = portal_plan(plan=plan, today=timezone.localdate()) if plan else None
+    audit.record(request, patient=patient, action=AuditAction.VIEW, target=plan, detail="portal plan")
+    return render(request, "clinic/portal_plan.html", {"patient": patient, "page": page})
+
+
+@patient_required
+@require_http_methods(["GET", "POST"])
+def session_log(request, day):
+    """Log the session of `day` in a few taps; the traffic light and any change follow on the next page. A day
+    that cannot be logged (no session, in the future, outside the plan, logged already) says why."""
+    patient = request.patient
+    plan = get_issued_plan_for_patient(patient)
+    today = timezone.localdate()
+    if plan.logs.filter(session_date=day).exists():
+        return redirect("portal_session", day)
+    session = session_on(plan.current_revision.content, day)
+    form = _log_form(plan, day, today, request.POST or None)
+    try:
+        plan_services.session_log_check(plan=plan, day=day, today=today)
+    except plan_services.PlanRefused as refusal:
+        form, refused = None, str(refusal)
+    else:
+        refused = ""
+    if form is not None and request.method == "POST" and form.is_valid():
+        try:
+            result = plan_services.session_log_create(
+                plan=plan, by=request.user, session_date=day, **form.session_fields()
+            )
+        except plan_services.PlanRefused as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            audit.record(
+                request, patient=patient, action=AuditAction.CREATE, target=result.log, detail=result.light.colour
+            )
+            return redirect("portal_session", day)
+    names = exercise_names(plan) if session else {}
+    return render(
+        request,
+        "clinic/portal_log.html",
+        {
+            "patient": patient,
+            "day": day,
+            "summary": event_summary(session, names) if session and session["kind"] != "rest" else "",
+            "form": form,
+            "refused": refused,
+        },
+    )
+
+
+@patient_required
+@require_GET
+def session_detail(request, day):
+    """A logged session: its traffic light in plain words, what it changed in the schedule, and the next-morning
+    question while it is unanswered."""
+    log = get_session_log_for_patient(request.patient, day)
+    audit.record(request, patient=request.patient, action=AuditAction.VIEW, target=log, detail="portal")
+    return _session_page(request, log, NextMorningForm() if _asks_morning(log) else None)
+
+
+def _asks_morning(log) -> bool:
+    return log.next_morning_pain is None and log.session_date < timezone.localdate()
+
+
+def _session_page(request, log, morning_form):
+    plan = log.plan
+    automatic = log.revisions.filter(kind=RevisionKind.AUTOMATIC).select_related("undone_by").first()
+    return render(
+        request,
+        "clinic/portal_session.html",
+        {
+            "patient": request.patient,
+            "log": log,
+            "headline": next_step_words(log.traffic_light, log.session_date, plan.current_revision.content),
+            "changes": [describe_change(change) for change in automatic.changes]
+            if automatic and not hasattr(automatic, "undone_by")
+            else [],
+            "morning_form": morning_form,
+            "pf_symptoms": [PF_SYMPTOM_LABELS.get(code, code) for code in log.pf_symptoms],
+        },
+    )
+
+
+@patient_required
+@require_POST
+def session_morning(request, day):
+    """The next-morning answers for a logged session: the light is checked again and the schedule follows."""
+    log = get_session_log_for_patient(request.patient, day)
+    form = NextMorningForm(request.POST)
+    if not form.is_valid():
+        return _session_page(request, log, form)
+    try:
+        result = plan_services.session_log_next_morning(plan=log.plan, log=log, by=request.user, **form.cleaned_data)
+    except plan_services.PlanRefused as refusal:
+        messages.error(request, str(refusal))
+    else:
+        audit.record(
+            request, patient=request.patient, action=AuditAction.CHANGE, target=result.log, detail="next morning"
+        )
+        if result.light.colour != log.traffic_light:
+            messages.warning(request, f"Your answers this morning make this session {result.light.colour}.")
+        else:
+            messages.success(request, "Thank you: your morning answers are saved.")
+    return redirect("portal_session", day)
+
+
+@patient_required
+@require_http_methods(["GET", "POST"])
+def portal_settings(request):
+    """Reminders on or off, and the calendar address to subscribe to (or stop)."""
+    patient = request.patient
+    preferences = PortalPreferences.objects.filter(patient=patient).first()
+    form = ReminderPreferencesForm(
+        request.POST or None,
+        initial={"email_reminders": "true" if preferences is None or preferences.email_reminders else "false"},
+    )
+    if form.is_valid():
+        services.portal_preferences_update(patient=patient, email_reminders=form.cleaned_data["email_reminders"])
+        messages.success(request, "Reminders are on." if form.cleaned_data["email_reminders"] else "Reminders are off.")
+        return redirect("portal_settings")
+    return render(
+        request,
+        "clinic/portal_settings.html",
+        {"patient": patient, "form": form, "feed": CalendarFeed.objects.active().filter(patient=patient).first()},
+    )
+
+
+@patient_required
+@require_POST
+def calendar_feed_new(request):
+    feed = services.calendar_feed_create(patient=request.patient, by=request.user)
+    audit.record(request, patient=request.patient, action=AuditAction.CREATE, target=feed, detail="by the patient")
+    messages.success(request, "Your calendar address is ready: copy it into your calendar app. Any earlier one stops.")
+    return redirect("portal_settings")
+
+
+@patient_required
+@require_POST
+def calendar_feed_revoke(request):
+    if services.calendar_feed_revoke(patient=request.patient, by=request.user):
+        audit.record(request, patient=request.patient, action=AuditAction.CHANGE, target=None, detail="calendar off")
+        messages.success(request, "Your calendar address is switched off: calendar apps get nothing from it any more.")
+    return redirect("portal_settings")
+
+
+@never_cache
+@require_GET
+def calendar_feed(request, token):
+    """The plan's sessions as an iCalendar feed at a secret address, for calendar apps (which cannot sign in).
+    It holds what a calendar needs and nothing more: the day and the kind of session, never a diagnosis or pain."""
+    feed = get_calendar_feed(token)
+    patient = feed.patient
+    plan = issued_plan_for_patient(patient)
+    about = (
+        f"{patient.clinic.name} · your return-to-run plan. Details and logging: {settings.SITE_URL}{reverse('my_page')}"
+    )
+    events = plan_calendar_events(plan, description=about) if plan else []
+    audit.record(request, patient=patient, action=AuditAction.DOWNLOAD, target=feed, detail="calendar feed")
+    body = calendar(
+        product=PRODUCT_ID, name=f"Runback plan · {patient.clinic.name}", events=events, stamp=timezone.now()
+    )
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="runback-plan.ics"'
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+class WelcomeView(auth_views.PasswordResetConfirmView):
+    """An invited patient sets their password from the e-mailed link (Django's one-time token), then lands on their
+    portal signed in. A wrong, used or expired link says what to do instead."""
+
+    template_name = "clinic/portal_welcome.html"
+    success_url = reverse_lazy("my_page")
+    post_reset_login = True
+    post_reset_login_backend = "django.contrib.auth.backends.ModelBackend"
+
+    def get_user(self, uidb64):
+        user = super().get_user(uidb64)
+        return user if user is not None and user.patient_record is not None else None
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["clinic"] = self.user.patient_record.clinic if self.user else None
+        return context
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        messages.success(self.request, "Your password is set. Welcome to your portal.")
+        return response

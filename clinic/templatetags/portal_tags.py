@@ -1,0 +1,20 @@
+from django import template
+
+from clinic.models import CalendarFeed, PortalPreferences
+
+register = template.Library()
+
+
+@register.inclusion_tag("clinic/_portal_section.html", takes_context=True)
+def portal_section(context, patient):
+    """The portal section of the patient page (all staff): the account, reminders and the calendar address."""
+    user = patient.user
+    preferences = PortalPreferences.objects.filter(patient=patient).first()
+    return {
+        "patient": patient,
+        "account": user,
+        "password_set": user is not None and user.has_usable_password(),
+        "reminders_on": preferences is None or preferences.email_reminders,
+        "feed": CalendarFeed.objects.active().filter(patient=patient).first(),
+        "csrf_token": context.get("csrf_token"),
+    }

@@ -1,0 +1,141 @@
+"""Follow-up questionnaires: the physio schedules the outcome measures again and reads each answered questionnaire
+(the change since the previous one against the minimal important change, and any new red flag); the patient fills
+them in from the portal when one is due."""
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from clinic.access import (
+    get_follow_up_for_patient,
+    get_follow_up_for_staff,
+    get_patient_for_staff,
+    patient_required,
+    physio_required,
+)
+from clinic.audit import record
+from clinic.models import AuditAction
+from intake import selectors, services
+from intake.forms import FollowUpForm, FollowUpScheduleForm
+
+# --- The physio's side ----------------------------------------------------------------------------------------
+
+
+@physio_required
+@require_http_methods(["GET", "POST"])
+def follow_up_schedule(request, pk):
+    """Schedule the outcome measures again (or change the schedule): which ones, how often, from when."""
+    member = request.staff_member
+    patient = get_patient_for_staff(member, pk)
+    today = timezone.localdate()
+    overview = selectors.follow_up_overview(patient, today=today)
+    form = FollowUpScheduleForm(
+        request.POST or None, initial=FollowUpScheduleForm.initial_for(overview.schedule, today), today=today
+    )
+    if form.is_valid():
+        try:
+            schedule = services.follow_up_schedule_set(patient=patient, by=member, **form.cleaned_data)
+        except services.FollowUpRefused as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            record(request, patient=patient, action=AuditAction.CREATE, target=schedule, detail="follow-up schedule")
+            messages.success(
+                request,
+                f"Follow-up questionnaires are scheduled every {schedule.every_weeks} "
+                f"week{'s' if schedule.every_weeks > 1 else ''} from {schedule.start:%-d %b %Y}.",
+            )
+            return redirect(f"{patient.get_absolute_url()}#follow-ups")
+    return render(request, "intake/follow_up_schedule.html", {"patient": patient, "form": form, "overview": overview})
+
+
+@physio_required
+@require_POST
+def follow_up_stop(request, pk):
+    member = request.staff_member
+    patient = get_patient_for_staff(member, pk)
+    if services.follow_up_schedule_stop(patient=patient, by=member):
+        record(request, patient=patient, action=AuditAction.CHANGE, detail="follow-up schedule stopped")
+        messages.success(request, "Follow-up questionnaires are stopped: none will fall due any more.")
+    return redirect(f"{patient.get_absolute_url()}#follow-ups")
+
+
+@physio_required
+@require_GET
+def follow_up_detail(request, pk, follow_up_pk):
+    """One answered follow-up: its scores, the change since the previous questionnaire and whether it reaches the
+    minimal important change, new red flags with what to do, and the safety answers."""
+    follow_up = get_follow_up_for_staff(request.staff_member, pk, follow_up_pk)
+    record(request, patient=follow_up.patient, action=AuditAction.VIEW, target=follow_up)
+    return render(
+        request,
+        "intake/follow_up_detail.html",
+        {
+            "follow_up": follow_up,
+            "patient": follow_up.patient,
+            "flags": selectors.flag_lines(follow_up.red_flags),
+            "outcomes": selectors.follow_up_reports(follow_up),
+            "safety": selectors.safety_summary(follow_up.safety_answers),
+        },
+    )
+
+
+@physio_required
+@require_POST
+def follow_up_mark_reviewed(request, pk, follow_up_pk):
+    follow_up = get_follow_up_for_staff(request.staff_member, pk, follow_up_pk)
+    if services.follow_up_mark_reviewed(follow_up=follow_up, by=request.staff_member):
+        record(request, patient=follow_up.patient, action=AuditAction.CHANGE, target=follow_up, detail="reviewed")
+        messages.success(request, "Marked as reviewed.")
+    return redirect(follow_up)
+
+
+# --- The patient's side ---------------------------------------------------------------------------------------
+
+
+@patient_required
+@require_http_methods(["GET", "POST"])
+def questionnaire(request):
+    """The follow-up questionnaire that is due, with the intake's questions and checks; every answer typed is kept
+    when one needs correcting."""
+    patient = request.patient
+    today = timezone.localdate()
+    due = selectors.due_follow_up(patient, today=today)
+    if due is None:
+        return render(request, "intake/portal_questionnaire.html", {"patient": patient, "due": None})
+    form = FollowUpForm(request.POST or None, schedule=due.schedule, today=today)
+    if request.method == "POST":
+        form.is_valid()
+        form.require_answers(lambda path: None)
+        if not form.errors:
+            try:
+                follow_up = services.follow_up_submit(
+                    schedule=due.schedule, due_on=due.due_on, answers=form.case_answers()
+                )
+            except services.FollowUpRefused as refusal:
+                form.add_error(None, str(refusal))
+            else:
+                record(request, patient=patient, action=AuditAction.CREATE, target=follow_up, detail="by the patient")
+                return redirect("intake:questionnaire_done", follow_up.pk)
+    if request.method == "GET":
+        record(request, patient=patient, action=AuditAction.VIEW, target=due.schedule, detail="questionnaire")
+    return render(request, "intake/portal_questionnaire.html", {"patient": patient, "due": due, "form": form})
+
+
+@patient_required
+@require_GET
+def questionnaire_done(request, pk):
+    """Thanks, the patient's own scores and how they changed, and, for a new red flag, what to do now."""
+    follow_up = get_follow_up_for_patient(request.patient, pk)
+    record(request, patient=request.patient, action=AuditAction.VIEW, target=follow_up, detail="by the patient")
+    return render(
+        request,
+        "intake/portal_questionnaire_done.html",
+        {
+            "patient": request.patient,
+            "follow_up": follow_up,
+            "advice": selectors.advice_for(follow_up.red_flags, follow_up.flag_level),
+            "outcomes": selectors.follow_up_reports(follow_up),
+            "clinic": request.patient.clinic,
+        },
+    )
