@@ -7,12 +7,12 @@ from datetime import datetime
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from plans.handouts import handout_context
 from plans.images import image_data_url
-from plans.models import Exercise, Handout, HandoutBatch, HandoutSettings, PlanRevision, PrintStatus
+from plans.models import Exercise, Handout, HandoutBatch, HandoutSettings, PlanRevision, PlanStatus, PrintStatus
 from plans.selectors import plan_exercise_slugs
 
 QUEUE_PAGE_SIZE = 25
@@ -165,6 +165,22 @@ def print_job_states(*, clinic_id: int, handout_ids, batch_ids) -> dict:
         "batches": _states(batches),
         "notice": print_service_notice(clinic_id=clinic_id),
     }
+
+
+def handouts_for_patient(*, patient) -> list[Handout]:
+    """The handouts of the plan the patient follows now, ready to download (one query): never an older revision's,
+    which would no longer match their schedule."""
+    return list(
+        Handout.objects.filter(
+            revision__plan__patient=patient,
+            revision__plan__status=PlanStatus.ISSUED,
+            revision=F("revision__plan__current_revision"),
+            status=PrintStatus.READY,
+        )
+        .select_related("revision__plan")
+        .defer(*(field for field in _UNSHOWN_FIELDS if not field.startswith("revision__plan__patient")))
+        .order_by("paper")
+    )
 
 
 def handouts_of_revision(*, revision: PlanRevision | None) -> list[Handout]:

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from clinic.models import AuditEvent
 from plans.handout_selectors import SLOW_NOTICE, UNREACHABLE_NOTICE
-from plans.models import Handout, HandoutBatch, HandoutSettings, PrintStatus
+from plans.models import Handout, HandoutBatch, HandoutSettings, Plan, PrintStatus
 from tests.factories import UserFactory
 from tests.plans.handout_factories import FAKE_PDF, more_revisions, stored_batch, stored_handout
 from tests.plans.plan_factories import draft_plan, issued_plan
@@ -379,3 +379,23 @@ def test_try_again_on_a_failed_batch_queues_it(desk_client, plan, clinic, django
         desk_client.post(reverse("handouts:batch_retry", args=[batch.pk]))
     batch.refresh_from_db()
     assert batch.status == PrintStatus.QUEUED and len(sent) == 1
+
+
+# --- the patient's portal -------------------------------------------------------------------------------------------
+
+
+def test_portal_home_offers_the_patient_the_printed_plan_of_their_current_revision(patient_client, plan):
+    older = stored_handout(plan.current_revision, paper="letter")
+    current = more_revisions(plan, 1)[0]
+    Plan.objects.filter(pk=plan.pk).update(current_revision=current)
+    ready = stored_handout(current)
+    page = patient_client.get(reverse("my_page")).content.decode()
+    assert "Your plan on paper" in page and ready.download_url() in page
+    assert older.download_url() not in page  # an older revision no longer matches the schedule
+    assert b"".join(patient_client.get(ready.download_url()).streaming_content) == FAKE_PDF
+
+
+def test_portal_home_says_nothing_of_handouts_before_one_is_ready(patient_client, plan, other_patient):
+    stored_handout(plan.current_revision, status=PrintStatus.RENDERING)
+    stored_handout(issued_plan(other_patient, weeks=4).current_revision)
+    assert "Your plan on paper" not in patient_client.get(reverse("my_page")).content.decode()
