@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test install worker lint format e2e bench bench-load clean
+.PHONY: run test install worker lint format e2e bench bench-worker bench-load clean
 
 run: install
 	$(BIN)/python manage.py migrate --noinput
@@ -32,6 +32,19 @@ e2e: install
 	cd tests/e2e && npm ci --no-audit --no-fund
 	rm -rf test-artifacts/screenshots
 	$(BIN)/pytest -m e2e tests/e2e
+
+# The benchmarks that need nothing but Python: the plan builder and the PDF handout (README "Performance", "PDF
+# handouts"). Each prints its figures and targets and exits 1 when a target is missed; both always run.
+bench: install
+	status=0; \
+	$(BIN)/python bench/plan_builder.py || status=1; \
+	$(BIN)/python bench/handout_render.py || status=1; \
+	exit $$status
+
+# Handouts through a real Celery worker on Redis, concurrency 1 then 2 (needs PostgreSQL and redis-server; it starts
+# its own Redis and workers and recreates its database, BENCH_DATABASE_URL, default .../runback_handout_bench).
+bench-worker: install
+	$(BIN)/python bench/handout_worker.py
 
 # The load benchmark: seeds a 2,000-patient clinic in PostgreSQL (DATABASE_URL, default .../runback_bench), serves
 # it with gunicorn and measures pages with wrk (bench/load/run.sh; README "Performance").

@@ -18,7 +18,7 @@ from django.urls import reverse
 
 from clinic.models import CalendarFeed, Patient, StaffRole
 from intake.models import Assessment, FollowUp, Intake, IntakeInvite, InviteState
-from plans.models import Exercise, Plan, PlanAlert, PlanRevision, PlanStatus, SessionLog
+from plans.models import Exercise, Handout, HandoutBatch, Plan, PlanAlert, PlanRevision, PlanStatus, SessionLog
 
 
 def role_required(*roles):
@@ -287,3 +287,42 @@ def get_calendar_feed(token: str) -> CalendarFeed:
     """The working calendar feed of a secret address; a revoked or unknown one answers 404. No sign-in: calendar
     apps cannot, so the address is the only key."""
     return get_object_or_404(CalendarFeed.objects.active().select_related("patient__clinic"), token=token)
+
+
+def handouts_for_staff(member):
+    """The PDF handouts of the member's clinic's patients, never another clinic's."""
+    return Handout.objects.for_clinic(member.clinic_id)
+
+
+def get_handout_for_staff(member, patient_pk, pk):
+    """A handout of one of the member's clinic's patients; 404 for any other (another clinic, another patient)."""
+    patient = get_patient_for_staff(member, patient_pk)
+    return _handout_of(patient, pk)
+
+
+def get_handout_for_user(user, patient_pk, pk):
+    """A handout the signed-in user may download: staff of the patient's clinic, or the patient their own. 404 for
+    everyone else (another clinic, another patient, an account with neither role)."""
+    member, patient = user.staff_member, user.patient_record
+    if member is not None:
+        return get_handout_for_staff(member, patient_pk, pk)
+    if patient is None or patient.pk != patient_pk:
+        raise Http404
+    return _handout_of(patient, pk)
+
+
+def _handout_of(patient, pk):
+    # The plan documents behind the handout are not needed to serve or audit it.
+    handout = get_object_or_404(
+        Handout.objects.filter(revision__plan__patient=patient)
+        .select_related("revision__plan")
+        .defer("revision__content", "revision__plan__content"),
+        pk=pk,
+    )
+    handout.revision.plan.patient = patient
+    return handout
+
+
+def get_handout_batch_for_staff(member, pk):
+    """A batch of handouts printed together by the member's clinic; 404 for another clinic's."""
+    return get_object_or_404(HandoutBatch.objects.filter(clinic_id=member.clinic_id), pk=pk)

@@ -206,6 +206,33 @@ CELERY_TASK_TRACK_STARTED = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
+# Publishing a task from a web request gives up quickly when the broker is down (the page must not hang): at most
+# 2 s to connect and two quick retries. Callers that must not fail then keep the work in the database for later
+# (handouts: plans.tasks, swept up by the beat schedule below).
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+
+# PDF handouts (plans.tasks). A render gets a soft time limit (then it is marked failed, "took too long") and a hard
+# one (the worker process is killed). A handout renders in about a second; a batch renders each of its handouts.
+HANDOUT_SOFT_TIME_LIMIT = env.int("HANDOUT_SOFT_TIME_LIMIT", default=60)
+HANDOUT_TIME_LIMIT = env.int("HANDOUT_TIME_LIMIT", default=90)
+# Handouts in one batch: a batch is laid out whole before it is written, about 17 MB a handout on top of the worker's
+# 85 MB (10 handouts of 7 pages: 70 pages, 9 s, 260 MB peak; 20: 420 MB), so with two worker processes it stays well
+# within a small server's memory.
+HANDOUT_BATCH_MAX = env.int("HANDOUT_BATCH_MAX", default=10)
+HANDOUT_BATCH_SOFT_TIME_LIMIT = env.int("HANDOUT_BATCH_SOFT_TIME_LIMIT", default=300)
+HANDOUT_BATCH_TIME_LIMIT = env.int("HANDOUT_BATCH_TIME_LIMIT", default=360)
+# Renders started for one request before it is marked failed, whatever restarted them: a retry after a passing
+# failure (database or storage unreachable; with exponential backoff), the broker redelivering after the worker
+# died mid-render, or the sweeper after a render got stuck. A job that kills its worker stops there.
+HANDOUT_MAX_ATTEMPTS = env.int("HANDOUT_MAX_ATTEMPTS", default=5)
+# A job handed to the broker but still waiting after this long is sent again (its message may be lost), and the
+# print queue tells the front desk the print service may be down.
+HANDOUT_REDISPATCH_AFTER = timedelta(seconds=env.int("HANDOUT_REDISPATCH_AFTER_SECONDS", default=300))
+# A batch's combined PDF (several patients' pages) is deleted this many days after it was made.
+HANDOUT_BATCH_KEEP_DAYS = env.int("HANDOUT_BATCH_KEEP_DAYS", default=7)
+
 # Periodic tasks, run by `celery -A clinic beat` (the compose `beat` service). Times are in TIME_ZONE.
 # Patients' reminders go out on the morning of the day (clinic.reminders says why), at REMINDER_TIME.
 REMINDER_TIME = env.str("REMINDER_TIME", default="07:30")
@@ -216,6 +243,8 @@ except ValueError as error:
     raise ImproperlyConfigured(f"REMINDER_TIME must be a time of day as HH:MM, not {REMINDER_TIME!r}.") from error
 CELERY_BEAT_SCHEDULE = {
     "patient-reminders": {"task": "clinic.queue_reminders", "schedule": REMINDER_SCHEDULE},
+    # Handouts the broker never got (it was down) or a dead worker left behind (plans.handout_services).
+    "plans.sweep_print_jobs": {"task": "plans.sweep_print_jobs", "schedule": 60.0},
 }
 
 LOGGING = {

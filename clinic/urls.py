@@ -33,6 +33,7 @@ urlpatterns = [
     path("library/", include("plans.urls")),
     path("", include("intake.urls")),
     path("", include("plans.plan_urls")),
+    path("", include("plans.handout_urls")),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/login/", account_views.SignInView.as_view(), name="login"),
     path("accounts/login/code/", account_views.sign_in_code, name="sign_in_code"),

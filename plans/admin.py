@@ -1,7 +1,8 @@
 from django.contrib import admin
 
 from clinic.admin import ReadOnlyAdmin
-from plans.models import Exercise
+from plans.handout_services import handout_settings_save
+from plans.models import Exercise, HandoutSettings
 
 
 @admin.register(Exercise)
@@ -12,3 +13,15 @@ class ExerciseAdmin(ReadOnlyAdmin):
     list_display = ["name", "slug", "clinic", "kind", "level", "impact", "is_active", "library_version"]
     list_filter = ["is_active", "kind", "impact", "clinic"]
     search_fields = ["name", "slug"]
+
+
+@admin.register(HandoutSettings)
+class HandoutSettingsAdmin(admin.ModelAdmin):
+    """A clinic's default paper size and the logo on its handouts' covers (checked and re-encoded like exercise
+    pictures)."""
+
+    list_display = ["clinic", "paper_size", "logo"]
+    list_select_related = ["clinic"]
+
+    def save_model(self, request, obj, form, change):
+        handout_settings_save(handout_settings=obj)

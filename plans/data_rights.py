@@ -1,15 +1,24 @@
 """What the plans app holds about a patient, for their data rights (composed in `clinic/data_rights.py`): plans with
-their drafts, the revisions the patient was given, logged sessions and the alerts they raised.
+their drafts, the revisions the patient was given, logged sessions and the alerts they raised, and the PDF handouts
+printed of them.
+
+A handout's PDF prints the patient's name and the physio's note, and a batch (several handouts printed together)
+prints several patients': the patient's own handout files go into their export; a batch never does (it holds other
+patients' pages), but it is deleted with its file when a patient in it is anonymised or erased.
 
 A new model of this app that holds a patient's data belongs in MODELS and in each function below
 (`tests/clinic/test_data_rights.py` fails for a patient-owned model that no app lists).
 """
 
 from clinic.models import Patient
-from clinic.personal_data import REMOVED_TEXT, StoredFile, anonymising, export_record
-from plans.models import PF_SYMPTOM_LABELS, Plan, PlanAlert, PlanRevision, SessionLog
+from clinic.personal_data import REMOVED_TEXT, StoredFile, anonymising, export_record, storage_delete_on_commit
+from plans.models import PF_SYMPTOM_LABELS, Handout, HandoutBatch, Plan, PlanAlert, PlanRevision, SessionLog
 
-MODELS = (Plan, PlanRevision, SessionLog, PlanAlert)
+MODELS = (Plan, PlanRevision, SessionLog, PlanAlert, Handout)
+
+
+def _handouts(patient: Patient):
+    return Handout.objects.filter(revision__plan__patient=patient).select_related("revision", "requested_by")
 
 
 def export(patient: Patient) -> dict:
@@ -29,17 +38,44 @@ def export(patient: Patient) -> dict:
             for log in logs.order_by("plan_id", "session_date")
         ],
         "plan_alerts": [export_record(alert) for alert in alerts.order_by("raised_at", "pk")],
+        "handouts": [
+            {**export_record(handout), "plan_id": handout.revision.plan_id, "revision_number": handout.revision.number}
+            for handout in _handouts(patient).order_by("revision_id", "paper")
+        ],
     }
 
 
 def stored_files(patient: Patient) -> list[StoredFile]:
-    """Plans store no files of their own (handout PDFs are rendered on request)."""
-    return []
+    """The patient's handout PDFs, named in the export by plan, revision and paper."""
+    return [
+        StoredFile(
+            f"handouts/plan-{handout.revision.plan_id}-revision-{handout.revision.number}-{handout.paper}.pdf",
+            handout.file.storage,
+            handout.file.name,
+        )
+        for handout in _handouts(patient).exclude(file="")
+    ]
+
+
+def _forget_printed_copies(patient: Patient, *, handouts: bool) -> None:
+    """Delete the batches holding the patient's pages (and, with `handouts`, their own handouts), files once the
+    transaction commits. Handouts of a plan can always be printed again."""
+    batches = HandoutBatch.objects.containing_patient(patient.pk)
+    files = [
+        StoredFile(f"handouts/batch-{batch.pk}.pdf", batch.file.storage, batch.file.name)
+        for batch in batches.exclude(file="")
+    ]
+    HandoutBatch.objects.filter(pk__in=[batch.pk for batch in batches]).delete()
+    if handouts:
+        files += stored_files(patient)
+        _handouts(patient).delete()
+    storage_delete_on_commit(files)
 
 
 def anonymise(patient: Patient) -> None:
     """Replace the one free text of a plan, the physio's note for the patient, in the draft and in every revision
-    the patient was given. Everything else in a plan is built or computed, and stays."""
+    the patient was given, and delete the printed handouts (they carry the name and the note). Everything else in a
+    plan is built or computed, and stays."""
     Plan.objects.filter(patient=patient).exclude(note_for_patient="").update(note_for_patient=REMOVED_TEXT)
     with anonymising():
         # Revisions refuse changes through their own manager (and on PostgreSQL a trigger refuses them outside
@@ -47,9 +83,13 @@ def anonymise(patient: Patient) -> None:
         PlanRevision._base_manager.filter(plan__patient=patient).exclude(note_for_patient="").update(
             note_for_patient=REMOVED_TEXT
         )
+    # The printed PDFs carry the name and the note: they go (a handout printed again is anonymised too).
+    _forget_printed_copies(patient, handouts=True)
 
 
 def erase(patient: Patient) -> None:
     """Delete the patient's plans, and with them their revisions, logged sessions and alerts. Runs before the
-    intake's erasure: a plan keeps its assessment from being deleted on its own."""
+    intake's erasure: a plan keeps its assessment from being deleted on its own. Their handouts go with them (their
+    files are among `stored_files`), and so do the batches their pages were printed in."""
+    _forget_printed_copies(patient, handouts=False)
     Plan.objects.filter(patient=patient).delete()

@@ -1,5 +1,5 @@
 """Forms of the plans app: the exercise library (the filters above the list, a clinic's own exercise), the plan
-draft editor (settings, the home programme's rows, the exercise to add) and the session log."""
+draft editor (settings, the home programme's rows, the exercise to add), the session log, and printing handouts."""
 
 import json
 import re
@@ -20,6 +20,8 @@ from plans.models import (
     PF_SYMPTOM_CHOICES,
     RESERVED_SLUGS,
     Exercise,
+    Handout,
+    Paper,
     SessionLog,
 )
 from plans.selection import DOSE_LIMITS, DOSE_PARTS, PRESCRIBED_KINDS, is_impact
@@ -601,3 +603,33 @@ class PortalSessionLogForm(forms.Form):
         fields = dict(self.cleaned_data)
         fields.setdefault("pf_symptoms", [])
         return fields
+
+
+class HandoutRequestForm(forms.Form):
+    """ "Print handout" on the plan page: the paper size (the clinic's default is chosen first)."""
+
+    paper = forms.ChoiceField(label="Paper size", choices=Paper.choices, widget=forms.RadioSelect)
+
+
+class HandoutBatchForm(forms.Form):
+    """The print queue's "Print together": the handouts ticked in the list, and the paper for all of them."""
+
+    handouts = forms.ModelMultipleChoiceField(
+        queryset=Handout.objects.none(),
+        error_messages={
+            "required": "Tick the handouts to print together.",
+            "invalid_choice": "A ticked handout is no longer on your clinic's queue. Tick them again.",
+            "invalid_pk_value": "A ticked handout is no longer on your clinic's queue. Tick them again.",
+        },
+    )
+    paper = forms.ChoiceField(label="Paper size", choices=Paper.choices)
+
+    def __init__(self, *args, handouts, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["handouts"].queryset = handouts.select_related("revision__plan__patient").defer(
+            "revision__content", "revision__plan__content"
+        )
+
+    def selected_ids(self) -> set[str]:
+        """The ticked handouts as the form's data has them, to keep them ticked when the page is shown again."""
+        return {str(value) for value in (self["handouts"].value() or [])}

@@ -9,6 +9,7 @@ escapes. The only markup inserted as is comes from our own SVG renderers (the ru
 illustrations), which draw from numbers and escape every text they carry.
 """
 
+import itertools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -24,11 +25,16 @@ from plans.builder import BUILD, CROSS_TRAIN, FOUNDATION, IMPACT, IMPACT_READINE
 from plans.exercises import Dose, ExerciseSpec, entry_dose
 from plans.figures import render_figure
 from plans.ladder import AMBER_PAIN_MAX, GREEN_PAIN_MAX, MIN_EXPOSURES
-from plans.pdf import RenderedPdf, render_pdf
+from plans.pdf import RenderedPdf, render_combined_pdf, render_pdf
 
 TEMPLATE = "plans/handout/handout.html"
 STYLESHEET = "css/handout.css"  # static/css/handout.css: the handout's own print stylesheet
 PAPERS = ("a4", "letter")
+
+# Weeks of the schedule that fit one page (A4 or Letter) even when every day holds five lines. A longer plan's
+# schedule takes as many pages as that needs, its weeks shared evenly among them (14 weeks: 7 and 7), so no page is
+# left with a stray week or two.
+SCHEDULE_WEEKS_PER_PAGE = 12
 
 # Not in the reference: the UK emergency number, as the reference's care pathways are the NHS's (§8).
 EMERGENCY_NUMBER = "999"
@@ -107,6 +113,7 @@ def handout_context(
     paper: str = "a4",
     postpartum: bool = False,
     pictures: Mapping[str, str] | None = None,
+    anchor_prefix: str = "",
 ) -> dict:
     """The template context of a handout.
 
@@ -114,7 +121,8 @@ def handout_context(
     `clinic` has name, phone and address, and optionally `logo`: a `data:image/…` URL or a static file path.
     `physio` has name and registration. `postpartum` adds the after-birth warning signs. `pictures` maps the slugs
     of a clinic's own exercises that have a picture to it as a `data:image/…;base64,` URL, shown instead of the
-    drawing.
+    drawing. `anchor_prefix` goes before the ids the contents links to, so that handouts printed together in one PDF
+    each link to their own pages.
     """
     if paper not in PAPERS:
         raise HandoutError(f"paper must be one of {', '.join(PAPERS)} (got {paper!r})")
@@ -124,6 +132,7 @@ def handout_context(
     cards = exercise_cards(weeks, exercises, pictures or {})
     numbers = {card["code"]: card["number"] for card in cards}
     running_minutes = tuple(week_running_minutes(week) for week in weeks)
+    schedule = schedule_rows(weeks, start, numbers, exercises)
     return {
         "paper": paper,
         "patient_name": patient_name,
@@ -146,7 +155,8 @@ def handout_context(
         "plan_notes": list(plan.get("notes", [])),
         "note": note,
         "weekdays": [start + timedelta(days=offset) for offset in range(7)],
-        "schedule": schedule_rows(weeks, start, numbers, exercises),
+        "schedule": schedule,
+        "schedule_pages": schedule_pages(schedule),
         "legend": [{"kind": code, "mark": kind.mark, "text": kind.legend} for code, kind in SESSION_KINDS.items()],
         # No chart for a plan without running (not allowed yet, or starting after this plan).
         "minutes_chart": _trusted_svg(
@@ -168,11 +178,19 @@ def handout_context(
         },
         "postpartum": postpartum,
         "emergency_number": EMERGENCY_NUMBER,
+        "anchor_prefix": anchor_prefix,
     }
 
 
 def render_handout(context: dict) -> RenderedPdf:
     return render_pdf(render_to_string(TEMPLATE, context), stylesheets=[STYLESHEET])
+
+
+def render_handouts(contexts: Sequence[dict], *, title: str) -> RenderedPdf:
+    """Several handouts in one PDF, each numbered on its own ("Page 1 of 7"), in the order given. Give each context
+    its own `anchor_prefix`, so the contents of each booklet link to its own pages."""
+    htmls = [render_to_string(TEMPLATE, context) for context in contexts]
+    return render_combined_pdf(htmls, stylesheets=[STYLESHEET], title=title)
 
 
 def _trusted_svg(svg: str) -> SafeString:
@@ -271,6 +289,16 @@ def schedule_rows(
             }
         )
     return rows
+
+
+def schedule_pages(rows: list[dict]) -> list[list[dict]]:
+    """The schedule's rows page by page: SCHEDULE_WEEKS_PER_PAGE at most, shared as evenly as they go."""
+    pages = -(-len(rows) // SCHEDULE_WEEKS_PER_PAGE)
+    size, longer = divmod(len(rows), pages)
+    bounds = [0]
+    for page in range(pages):
+        bounds.append(bounds[-1] + size + (page < longer))
+    return [rows[first:last] for first, last in itertools.pairwise(bounds)]
 
 
 def session_cell(day: date, session: dict, numbers: Mapping[str, int], exercises: Mapping[str, ExerciseSpec]) -> dict:

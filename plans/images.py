@@ -1,9 +1,11 @@
-"""A clinic's own exercise pictures: checked by their content, then re-encoded before they are stored.
+"""A clinic's own pictures (its exercises', the logo on its handouts): checked by their content, then re-encoded
+before they are stored.
 
 Re-encoding drops camera metadata (EXIF, GPS) and anything hidden beside the pixels, turns photos upright and
 shrinks them to a sensible size. Only JPEG, PNG and WebP are accepted, whatever the file's name says.
 """
 
+import base64
 import io
 import uuid
 import warnings
@@ -34,13 +36,14 @@ def validate_exercise_image(file) -> None:
         raise ValidationError("The picture has too many pixels. Please choose a smaller one.")
 
 
-def reencode_exercise_image(file) -> ContentFile:
-    """A clean copy of a validated picture: same format, upright, at most EXERCISE_IMAGE_MAX_SIDE pixels wide."""
+def reencode_exercise_image(file, *, max_side: int | None = None) -> ContentFile:
+    """A clean copy of a validated picture: same format, upright, at most `max_side` pixels wide and high
+    (EXERCISE_IMAGE_MAX_SIDE unless given)."""
     file.seek(0)
     with Image.open(file) as original:
         image_format = original.format
         image = ImageOps.exif_transpose(original)
-        side = settings.EXERCISE_IMAGE_MAX_SIDE
+        side = max_side or settings.EXERCISE_IMAGE_MAX_SIDE
         image.thumbnail((side, side))
         if image_format == "JPEG" and image.mode != "RGB":
             image = image.convert("RGB")
@@ -67,3 +70,10 @@ def _inspect(file) -> tuple[str | None, tuple[int, int]]:
     finally:
         file.seek(0)
     return image_format, size
+
+
+def image_data_url(file) -> str:
+    """A stored picture as a `data:` URL, to embed in a PDF without the renderer fetching anything."""
+    with file.open("rb") as stored:
+        data = stored.read()
+    return f"data:{content_type_for(file.name)};base64,{base64.b64encode(data).decode('ascii')}"

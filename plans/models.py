@@ -5,6 +5,7 @@ The library is one table: the shipped exercises (`clinic` is null), loaded from 
 The plan builder never sees these rows, only the `ExerciseSpec`s that `as_spec()` makes of them.
 """
 
+import hashlib
 from datetime import date, timedelta
 
 from django.conf import settings
@@ -18,6 +19,7 @@ from django.core.validators import (
 )
 from django.db import models
 from django.db.models import Q
+from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import timezone
 
@@ -582,3 +584,200 @@ class PlanAlert(models.Model):
     @property
     def is_open(self) -> bool:
         return self.reviewed_at is None
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# PDF handouts and the print queue
+# ---------------------------------------------------------------------------------------------------------------
+#
+# A `Handout` is the PDF of one plan revision on one paper size, rendered in the background (plans.tasks) and kept
+# under MEDIA_ROOT, never served publicly: the download view checks access and the checksum. Asking again for the
+# same revision and paper reuses the stored file. A `HandoutBatch` is several handouts rendered into one PDF as one
+# job, for the front desk to print in one go; it holds the pages of every patient whose handout it contains.
+
+
+class Paper(models.TextChoices):
+    A4 = "a4", "A4"
+    LETTER = "letter", "US Letter"
+
+
+class PrintStatus(models.TextChoices):
+    QUEUED = "queued", "Waiting"
+    RENDERING = "rendering", "Being made"
+    READY = "ready", "Ready"
+    FAILED = "failed", "Failed"
+
+
+PRINT_ERROR_MAX_LENGTH = 300
+
+
+class PrintJob(models.Model):
+    """What a handout and a batch share: the paper, where the render job is, and the PDF it made.
+
+    `status` moves queued → rendering (claimed by the task whose id is `task_id`) → ready or failed. `dispatched_at`
+    is when the job was last handed to the broker: empty while the broker could not be reached, so the sweeper
+    knows to send it again. `error` says why a job failed in words for the front desk, never with patient data.
+    """
+
+    paper = models.CharField(max_length=10, choices=Paper.choices)
+    status = models.CharField(max_length=10, choices=PrintStatus.choices, default=PrintStatus.QUEUED)
+    file = models.FileField(blank=True)  # each subclass gives its own folder
+    sha256 = models.CharField("SHA-256 of the file", max_length=64, blank=True)
+    page_count = models.PositiveIntegerField(null=True, blank=True)
+    size_bytes = models.PositiveIntegerField(null=True, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    requested_at = models.DateTimeField(default=timezone.now, help_text="When it was last asked for.")
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    error = models.CharField(max_length=PRINT_ERROR_MAX_LENGTH, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0, help_text="Renders started, retries included.")
+    task_id = models.CharField("claiming task id", max_length=64, blank=True)
+    dispatched_at = models.DateTimeField(null=True, blank=True)
+
+    # The kind of job in words and in the print queue's row ids ("handout-7").
+    kind = "handout"
+
+    class Meta:
+        abstract = True
+
+    @property
+    def anchor(self) -> str:
+        return f"{self.kind}-{self.pk}"
+
+    @property
+    def is_ready(self) -> bool:
+        return self.status == PrintStatus.READY
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status in (PrintStatus.QUEUED, PrintStatus.RENDERING)
+
+    @property
+    def outcome(self) -> str:
+        """The line under the status on the print queue: pages and size when ready, the reason when failed."""
+        if self.status == PrintStatus.READY:
+            pages = f"{self.page_count} page{'' if self.page_count == 1 else 's'}"
+            return f"{pages}, {filesizeformat(self.size_bytes)}"
+        return self.error if self.status == PrintStatus.FAILED else ""
+
+    def verified_pdf(self) -> bytes | None:
+        """The stored PDF, if this job is ready and its file is there and matches its checksum; otherwise None."""
+        if not (self.is_ready and self.file and self.sha256):
+            return None
+        try:
+            with self.file.open("rb") as stored:
+                pdf = stored.read()
+        except OSError:  # gone from storage (FileNotFoundError) or unreadable
+            return None
+        return pdf if hashlib.sha256(pdf).hexdigest() == self.sha256 else None
+
+
+class HandoutQuerySet(models.QuerySet):
+    def for_clinic(self, clinic_id):
+        return self.filter(revision__plan__patient__clinic_id=clinic_id)
+
+
+class Handout(PrintJob):
+    """The PDF handout of one plan revision on one paper size."""
+
+    revision = models.ForeignKey(PlanRevision, on_delete=models.CASCADE, related_name="handouts")
+    file = models.FileField(upload_to="handouts/%Y/%m/", blank=True)
+
+    objects = HandoutQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["revision", "paper"], name="handout_one_per_revision_and_paper"),
+            models.CheckConstraint(condition=Q(paper__in=Paper.values), name="handout_paper_known"),
+            models.CheckConstraint(condition=Q(status__in=PrintStatus.values), name="handout_status_known"),
+            models.CheckConstraint(
+                condition=~Q(status="ready") | (~Q(file="") & ~Q(sha256="")), name="handout_ready_has_file"
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "dispatched_at"]), models.Index(fields=["-requested_at"])]
+
+    def __str__(self):
+        return f"Handout {self.pk}"
+
+    def download_url(self) -> str:
+        return reverse("handouts:download", args=[self.revision.plan.patient_id, self.pk])
+
+    def retry_url(self) -> str:
+        return reverse("handouts:retry", args=[self.revision.plan.patient_id, self.pk])
+
+
+class HandoutBatchQuerySet(models.QuerySet):
+    def containing_patient(self, patient_id):
+        """The batches with a handout of this patient: their files hold that patient's pages."""
+        return self.filter(handouts__revision__plan__patient_id=patient_id).distinct()
+
+
+class HandoutBatch(PrintJob):
+    """Several handouts of one clinic rendered into one PDF as one job, on one paper size, to print in one go."""
+
+    kind = "batch"
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="handout_batches")
+    handouts = models.ManyToManyField(Handout, related_name="batches")
+    file = models.FileField(upload_to="handouts/batches/%Y/%m/", blank=True)
+
+    objects = HandoutBatchQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(paper__in=Paper.values), name="handout_batch_paper_known"),
+            models.CheckConstraint(condition=Q(status__in=PrintStatus.values), name="handout_batch_status_known"),
+            models.CheckConstraint(
+                condition=~Q(status="ready") | (~Q(file="") & ~Q(sha256="")), name="handout_batch_ready_has_file"
+            ),
+        ]
+        indexes = [models.Index(fields=["clinic", "-requested_at"]), models.Index(fields=["status", "dispatched_at"])]
+
+    def __str__(self):
+        return f"Handout batch {self.pk}"
+
+    def download_url(self) -> str:
+        return reverse("handouts:batch_download", args=[self.pk])
+
+    def retry_url(self) -> str:
+        return reverse("handouts:batch_retry", args=[self.pk])
+
+
+def clinic_logo_path(instance, filename):
+    # The file name is a random one given when the picture was re-encoded (plans.images).
+    return f"clinic-logos/clinic-{instance.clinic_id}/{filename}"
+
+
+class HandoutSettings(models.Model):
+    """How a clinic's handouts are printed: the paper size it uses unless asked otherwise, and its logo."""
+
+    clinic = models.OneToOneField(Clinic, on_delete=models.CASCADE, related_name="handout_settings")
+    paper_size = models.CharField(
+        "default paper size",
+        max_length=10,
+        choices=Paper.choices,
+        default=Paper.A4,
+        help_text="Staff may choose the other.",
+    )
+    logo = models.ImageField(
+        upload_to=clinic_logo_path,
+        blank=True,
+        validators=[validate_exercise_image],
+        help_text="Printed on the cover (JPEG, PNG or WebP). Without one, the cover shows the clinic's initials.",
+    )
+
+    class Meta:
+        verbose_name = "handout settings"
+        verbose_name_plural = "handout settings"
+
+    def __str__(self):
+        return f"Handout settings of {self.clinic}"
+
+    @classmethod
+    def for_clinic(cls, clinic: Clinic) -> "HandoutSettings":
+        """The clinic's settings, or the defaults (A4, no logo) when it has none saved."""
+        return cls.objects.filter(clinic=clinic).first() or cls(clinic=clinic)

@@ -167,12 +167,27 @@ def render_pdf(html: str, *, stylesheets: Sequence[str] = ()) -> RenderedPdf:
     (`{% static %}`) resolve against `DOCUMENT_BASE_URL`. Stylesheets and document share one `FontConfiguration`, so
     `@font-face` fonts are the ones the layout measures with and the PDF embeds.
     """
+    return render_combined_pdf([html], stylesheets=stylesheets)
+
+
+def render_combined_pdf(htmls: Sequence[str], *, stylesheets: Sequence[str] = (), title: str = "") -> RenderedPdf:
+    """Render several HTML documents, each laid out on its own (its own page numbers), into one PDF.
+
+    The PDF takes the first document's metadata, with `title` instead of its title when given.
+    """
     fetcher = StaticOnlyURLFetcher()
     with _render_lock, _redacted_weasyprint_logs():
         styles = [stylesheet(path) for path in stylesheets]
-        html_document = HTML(string=html, base_url=DOCUMENT_BASE_URL, url_fetcher=fetcher)
-        document = html_document.render(font_config=_font_config(), stylesheets=styles)
-        pdf = document.write_pdf()
+        documents = [
+            HTML(string=html, base_url=DOCUMENT_BASE_URL, url_fetcher=fetcher).render(
+                font_config=_font_config(), stylesheets=styles
+            )
+            for html in htmls
+        ]
+        combined = documents[0].copy([page for document in documents for page in document.pages])
+        if title:
+            combined.metadata.title = title
+        pdf = combined.write_pdf()
     return RenderedPdf(
-        pdf=pdf, page_count=len(document.pages), fetched=tuple(fetcher.requested), refused=tuple(fetcher.refused)
+        pdf=pdf, page_count=len(combined.pages), fetched=tuple(fetcher.requested), refused=tuple(fetcher.refused)
     )

@@ -25,11 +25,11 @@ from clinic.audit import record
 from clinic.models import AuditAction
 from intake.codes import Category
 from intake.selectors import scores_figure_for
-from plans import selectors, services
+from plans import handout_selectors, selectors, services
 from plans.builder import PlanError, cadence_range
 from plans.calendar import describe_change, next_step_words
-from plans.forms import AddExerciseForm, PlanDraftForm, ProgrammeFormSet, SessionLogForm
-from plans.models import PlanStatus, RevisionKind
+from plans.forms import AddExerciseForm, HandoutRequestForm, PlanDraftForm, ProgrammeFormSet, SessionLogForm
+from plans.models import HandoutSettings, PlanStatus, RevisionKind
 from plans.selection import DOSE_PARTS
 from plans.selectors import exercise_library_for_clinic
 
@@ -70,10 +70,18 @@ def plan_detail(request, pk, plan_pk):
     page = selectors.plan_page(plan=plan, clinical=member.is_physio, today=timezone.localdate())
     scores = scores_figure_for(plan.patient, chart_id="plan-scores") if member.is_physio else None
     record(request, patient=plan.patient, action=AuditAction.VIEW, target=plan)
+    paper = HandoutSettings.for_clinic(plan.patient.clinic).paper_size
     return render(
         request,
         "plans/plan_detail.html",
-        {"plan": plan, "patient": plan.patient, "page": page, "scores_chart": scores},
+        {
+            "plan": plan,
+            "patient": plan.patient,
+            "page": page,
+            "scores_chart": scores,
+            "handout_form": HandoutRequestForm(initial={"paper": paper}),
+            "handouts": handout_selectors.handouts_of_revision(revision=plan.current_revision),
+        },
     )
 
 

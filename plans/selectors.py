@@ -198,7 +198,8 @@ class PlanPage:
     logs: list[SessionLog] = field(default_factory=list)
 
 
-def _slugs_in(content: dict) -> set[str]:
+def plan_exercise_slugs(content: dict) -> set[str]:
+    """Every exercise a plan names: its programme, its sessions and their cross-training."""
     slugs = {entry["code"] for entry in content.get("programme", [])}
     for week in content["weeks"]:
         for session in week["sessions"]:
@@ -210,7 +211,9 @@ def _slugs_in(content: dict) -> set[str]:
 
 def _plan_view(content: dict, *, clinic_id: int, today: date, logged=None, chart_id: str) -> PlanView:
     """One query: the library exercises the plan names (for their names and pictures)."""
-    exercises = {e.slug: e for e in Exercise.objects.visible_to(clinic_id).filter(slug__in=_slugs_in(content))}
+    exercises = {
+        e.slug: e for e in Exercise.objects.visible_to(clinic_id).filter(slug__in=plan_exercise_slugs(content))
+    }
     names = {slug: exercise.name for slug, exercise in exercises.items()}
     calendar = plan_calendar(content, today=today, logged=logged, names=names)
     done = tuple(week.done_minutes for week in calendar) if logged else None
@@ -511,7 +514,7 @@ def patients_with_session_on(patient_ids, day: date) -> list[int]:
 
 def exercise_names(plan: Plan) -> dict[str, str]:
     """The names of the library exercises the plan's current revision names, by code (one query)."""
-    slugs = _slugs_in(plan.current_revision.content)
+    slugs = plan_exercise_slugs(plan.current_revision.content)
     return dict(Exercise.objects.visible_to(plan.patient.clinic_id).filter(slug__in=slugs).values_list("slug", "name"))
 
 

@@ -122,13 +122,21 @@ def exercise_set_active(*, exercise: Exercise, active: bool) -> Exercise:
 
 def _save(exercise: Exercise, *, previous_image: str) -> Exercise:
     exercise.full_clean()
-    if exercise.image and not exercise.image._committed:  # a new upload, checked by full_clean above
-        exercise.image = reencode_exercise_image(exercise.image.file)
-    exercise.save()
-    if previous_image and previous_image != exercise.image.name:
-        storage = exercise.image.storage
-        transaction.on_commit(lambda: storage.delete(previous_image))
-    return exercise
+    return save_with_picture(exercise, field="image", previous=previous_image)
+
+
+def save_with_picture(instance, *, field: str, previous: str, max_side: int | None = None):
+    """Save `instance` (already validated), re-encoding a newly uploaded picture in `field` first; the picture it
+    replaces (stored as `previous`) is deleted once the save commits."""
+    picture = getattr(instance, field)
+    if picture and not picture._committed:
+        setattr(instance, field, reencode_exercise_image(picture.file, max_side=max_side))
+    instance.save()
+    stored = getattr(instance, field)
+    if previous and previous != stored.name:
+        storage = stored.storage
+        transaction.on_commit(lambda: storage.delete(previous))
+    return instance
 
 
 # --- Plans ----------------------------------------------------------------------------------------------------------

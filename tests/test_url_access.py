@@ -22,6 +22,7 @@ from intake.models import Intake
 from plans import services as plans_services
 from plans.models import PlanAlert
 from tests.intake.factories import ConfirmedAssessmentFactory, SubmittedIntakeFactory
+from tests.plans.handout_factories import stored_batch, stored_handout
 from tests.plans.library_factories import ExerciseFactory, picture_upload
 from tests.plans.plan_factories import issued_plan, load_shipped_library
 
@@ -48,7 +49,7 @@ PHYSIO_ACTION = expect(POST_ONLY, POST_ONLY, FORBIDDEN, FORBIDDEN, FORBIDDEN, LO
 OWN_PORTAL_RECORD = expect(FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, NOT_FOUND, LOGIN)
 # The portal's POST-only actions: a GET is refused (405) once the patient is recognised.
 PORTAL_ACTION = expect(FORBIDDEN, FORBIDDEN, FORBIDDEN, POST_ONLY, POST_ONLY, LOGIN)
-# Staff actions on a patient (physio or front desk), POST only.
+# Staff actions (physio or front desk), POST only: a GET is refused (405) once the role is checked.
 STAFF_ACTION = expect(POST_ONLY, POST_ONLY, POST_ONLY, FORBIDDEN, FORBIDDEN, LOGIN)
 # The signed-in user's own account pages, whatever their role.
 ACCOUNT_PAGE = expect(OK, OK, OK, OK, OK, LOGIN)
@@ -185,6 +186,23 @@ ACCESS = {
         lambda objs: reverse("plans:alert_review", args=[*plan_args(objs), objs["alert"].pk]),
         PHYSIO_ACTION,
     ),
+    # Printing handouts is the front desk's work as much as the physios'; a patient downloads their own handouts.
+    "handouts:queue": (lambda objs: reverse("handouts:queue"), STAFF_PAGE),
+    "handouts:queue_status": (lambda objs: reverse("handouts:queue_status"), STAFF_PAGE),
+    "handouts:request": (lambda objs: reverse("handouts:request", args=plan_args(objs)), STAFF_ACTION),
+    "handouts:retry": (
+        lambda objs: reverse("handouts:retry", args=[objs["patient"].pk, objs["handout"].pk]),
+        STAFF_ACTION,
+    ),
+    "handouts:download": (
+        lambda objs: reverse("handouts:download", args=[objs["patient"].pk, objs["handout"].pk]),
+        expect(OK, NOT_FOUND, OK, OK, NOT_FOUND, LOGIN),
+    ),
+    "handouts:batch_download": (
+        lambda objs: reverse("handouts:batch_download", args=[objs["batch"].pk]),
+        CLINIC_RECORD,
+    ),
+    "handouts:batch_retry": (lambda objs: reverse("handouts:batch_retry", args=[objs["batch"].pk]), STAFF_ACTION),
 }
 
 # URLs that name their object by a signed token, not a number: nobody can build one for an object they were not
@@ -246,14 +264,14 @@ def plan_args(objs):
 
 
 def _clinic_objects(clinic) -> dict:
-    """The clinic's records every URL may name: a clinic exercise with a picture."""
-    return {"exercise": ExerciseFactory(clinic=clinic, image=picture_upload())}
+    """The clinic's records every URL may name: a clinic exercise with a picture, a batch of handouts printed."""
+    return {"exercise": ExerciseFactory(clinic=clinic, image=picture_upload()), "batch": stored_batch(clinic, [])}
 
 
 def _patient_objects(patient, physio) -> dict:
     """A patient's records every URL may name: the patient, a submitted intake and its confirmed assessment (and a
     questionnaire in progress, for the pages that fill one in), an issued plan with a logged session and an alert,
-    an answered follow-up questionnaire and a calendar address."""
+    an answered follow-up questionnaire, a calendar address and the plan's handout."""
     intake = SubmittedIntakeFactory(patient=patient)
     Intake.objects.create(patient=patient)
     plan = issued_plan(patient, as_of=timezone.localdate())
@@ -267,6 +285,7 @@ def _patient_objects(patient, physio) -> dict:
         "patient": patient,
         "intake": intake,
         "assessment": ConfirmedAssessmentFactory(intake=intake, created_by=physio),
+        "handout": stored_handout(plan.current_revision),
         "plan": plan,
         "log": log,
         "alert": PlanAlert.objects.create(plan=plan, log=log, code="two_reds_in_14_days", rule="P5", reason="Two reds"),

@@ -1,6 +1,7 @@
 from django import template
 
 from intake.models import AssessmentStatus
+from plans.handout_selectors import handouts_for_patient
 from plans.selectors import plan_of_assessment, plans_for_patient
 
 register = template.Library()
@@ -23,3 +24,9 @@ def plan_actions(context, assessment):
         "can_build": assessment.status == AssessmentStatus.CONFIRMED,
         "csrf_token": context.get("csrf_token"),
     }
+
+
+@register.inclusion_tag("plans/_my_handouts.html")
+def my_handouts(patient):
+    """On the patient's portal home: their plan as a PDF to download, when the clinic has printed it."""
+    return {"handouts": handouts_for_patient(patient=patient)}

@@ -22,8 +22,9 @@ from tests.plans.plan_factories import (
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen", "shipped_library")]
 
 # The portal home: the session, user, staff role and patient record; the request's savepoint and its release; the
-# plan, its logs and their revisions, the exercises it names, the audit entry; the follow-up schedule; the scores.
-HOME_QUERIES = 13
+# plan, its logs and their revisions, the exercises it names, the audit entry; the follow-up schedule; the scores;
+# the plan's printed handouts.
+HOME_QUERIES = 14
 ALL_WELL = {
     "completed": "true",
     "pain_during_max": "2",

@@ -16,6 +16,21 @@ CLINIC = {"name": "Riverside Physio", "phone": "020 7946 0001", "address": "12 M
 PHYSIO = {"name": "Alice Morgan", "registration": "PH123456"}
 PATIENT_NAME = "Emma Clarke"
 NOTE = "Well done on getting started, Emma.\nKeep your runs easy and flat for now."
+# Markup typed where text belongs: a handout prints it as text and never fetches what it names.
+HOSTILE = (
+    '<img src="file:///etc/passwd">',
+    '<link rel="stylesheet" href="http://127.0.0.1:9/private">',
+    "<style>@import url(http://169.254.169.254/);</style>",
+    '<a href="javascript:alert(1)">click me</a>',
+    "<script>document.write(1)</script>",
+)
+
+
+def squeeze(text: str) -> str:
+    """Text without any whitespace, so a line wrap in the PDF does not hide a match."""
+    return "".join(text.split())
+
+
 ISSUED_ON = date(2026, 12, 1)
 
 

@@ -19,23 +19,12 @@ from plans.handouts import (
     logo_src,
     render_handout,
     run_text,
+    schedule_pages,
     week_running_minutes,
 )
 from tests.plans import handout_data
+from tests.plans.handout_data import HOSTILE, squeeze
 from tests.plans.pdftext import pdf_fonts, pdf_images, pdf_info, pdf_pages
-
-HOSTILE = (
-    '<img src="file:///etc/passwd">',
-    '<link rel="stylesheet" href="http://127.0.0.1:9/private">',
-    "<style>@import url(http://169.254.169.254/);</style>",
-    '<a href="javascript:alert(1)">click me</a>',
-    "<script>document.write(1)</script>",
-)
-
-
-def squeeze(text: str) -> str:
-    """Text without any whitespace, so a line wrap in the PDF does not hide a match."""
-    return "".join(text.split())
 
 
 def short_date(day: date) -> str:
@@ -432,3 +421,28 @@ def test_dose_rows_group_consecutive_weeks_with_the_same_dose_and_frequency():
         {"weeks": "Week 6", "dose": "3 sets × 10 reps", "how_often": "2 times a week"},
         {"weeks": "Week 7", "dose": "3 sets × 10 reps", "how_often": "every day"},
     ]
+
+
+@pytest.mark.parametrize(
+    ("weeks", "pages"), [(4, [4]), (12, [12]), (13, [7, 6]), (14, [7, 7]), (24, [12, 12]), (26, [9, 9, 8])]
+)
+def test_a_long_schedule_shares_its_weeks_evenly_among_pages(weeks, pages):
+    rows = [{"number": number} for number in range(1, weeks + 1)]
+    split = schedule_pages(rows)
+    assert [len(page) for page in split] == pages
+    assert [row for page in split for row in page] == rows
+
+
+def test_a_14_week_schedule_prints_on_two_pages_of_seven_weeks():
+    extended = handout_data.plan()  # 12 weeks; two more weeks of the same sessions, a fortnight on
+    for offset, week in enumerate(extended["weeks"][-2:], start=1):
+        sessions = [
+            {**session, "date": (date.fromisoformat(session["date"]) + timedelta(days=14)).isoformat()}
+            for session in week["sessions"]
+        ]
+        extended["weeks"].append({**week, "week": 12 + offset, "sessions": sessions})
+    pages = pdf_pages(render_handout(handout_data.context(plan=extended)).pdf)
+    [first] = [page for page in pages if "Week 1 " in page]
+    [second] = [page for page in pages if "Your week-by-week schedule, weeks 8 to 14" in page]
+    assert "Week 7 " in first and "Week 8 " not in first
+    assert "Week 8 " in second and "Week 14 " in second and pages.index(second) == pages.index(first) + 1

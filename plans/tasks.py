@@ -1,0 +1,148 @@
+"""Background work of the plans app: rendering PDF handouts and batches, and sweeping up print jobs left behind.
+
+The render tasks are thin: claim the job (plans.handout_services), render it through the service, and turn what
+went wrong into a retry (a passing failure: the database or storage out of reach, with exponential backoff) or a
+reason the front desk reads (anything else, never retried). They acknowledge their message only once done and
+reject it when their worker dies, so the broker delivers it again and the same task id reclaims its job.
+"""
+
+import logging
+from contextlib import contextmanager
+
+from celery import shared_task
+from celery.contrib.django.task import DjangoTask
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
+from django.db import InterfaceError, OperationalError
+from django.template import TemplateDoesNotExist, TemplateSyntaxError
+from kombu.exceptions import OperationalError as BrokerUnreachable
+
+from plans import handout_services
+from plans.handouts import HandoutError
+from plans.models import Handout, HandoutBatch, PrintJob
+
+logger = logging.getLogger(__name__)
+
+# Passing failures: the database or the file storage out of reach. Retried; anything else is not.
+TRANSIENT_ERRORS = (OperationalError, InterfaceError, OSError)
+
+TOOK_TOO_LONG = (
+    "Making it took too long, so it was stopped. Press Try again; if it happens again, tell your administrator."
+)
+MISSING_FILE = "A file it needs (a picture, or the handout's stylesheet) is missing. Tell your administrator."
+TEMPLATE_BROKEN = "The handout's template has an error. Tell your administrator."
+UNEXPECTED = "Something went wrong while making it. Press Try again; if it happens again, tell your administrator."
+KEPT_FAILING = "The print service could not reach the database or file storage. Press Try again in a few minutes."
+
+
+class PrintJobTask(DjangoTask):
+    """A render task: sending it never fails the caller, and a job left failing is marked so.
+
+    Publishing happens after the request's transaction has committed (`delay_on_commit`), so an exception there
+    would turn a saved request into an error page. A broker that can't be reached (publishing gives up within
+    seconds: CELERY_TASK_PUBLISH_RETRY_POLICY) is logged and the job stays queued with `dispatched_at` empty, which
+    the print queue shows and the sweeper picks up. Each task sets `job_model` and `job_kwarg`.
+    """
+
+    job_model: type[PrintJob]
+    job_kwarg: str
+
+    def apply_async(self, args=None, kwargs=None, **options):
+        job_id = (kwargs or {}).get(self.job_kwarg)
+        try:
+            result = super().apply_async(args, kwargs, **options)
+        except BrokerUnreachable as error:
+            logger.warning(
+                "Print job %s %s not sent, the broker is unreachable (%s); it stays queued for the sweeper",
+                self.job_model.__name__,
+                job_id,
+                type(error).__name__,
+            )
+            return None
+        handout_services.print_job_dispatched(self.job_model, pk=job_id)
+        return result
+
+    def on_failure(self, exc, task_id, args, kwargs, einfo):
+        """Retries used up on a passing failure: mark the job failed, if the database is back to take it."""
+        job = self.job_model(pk=kwargs.get(self.job_kwarg), task_id=task_id)
+        try:
+            handout_services.print_job_fail(job, KEPT_FAILING)
+        except TRANSIENT_ERRORS:
+            logger.warning("Print job %s %s left rendering for the sweeper", self.job_model.__name__, job.pk)
+
+
+@contextmanager
+def failures_become_reasons(job: PrintJob):
+    """Passing failures go on to Celery's retry; everything else marks the job failed with a reason."""
+    try:
+        yield
+    except FileNotFoundError:  # an OSError, but one that waiting will not mend
+        logger.exception("Print job %s %s: a file is missing", type(job).__name__, job.pk)
+        handout_services.print_job_fail(job, MISSING_FILE)
+    except TRANSIENT_ERRORS:
+        raise
+    except SoftTimeLimitExceeded:
+        handout_services.print_job_fail(job, TOOK_TOO_LONG)
+    except HandoutError as error:
+        handout_services.print_job_fail(
+            job, f"The handout could not be made: {error}. Ask the physiotherapist to check the plan."
+        )
+    except (TemplateSyntaxError, TemplateDoesNotExist):
+        logger.exception("Print job %s %s: handout template error", type(job).__name__, job.pk)
+        handout_services.print_job_fail(job, TEMPLATE_BROKEN)
+    except Exception:
+        logger.exception("Print job %s %s failed", type(job).__name__, job.pk)
+        handout_services.print_job_fail(job, UNEXPECTED)
+
+
+RENDER_OPTIONS = {
+    "bind": True,
+    "base": PrintJobTask,
+    "ignore_result": True,  # the job's row holds the outcome
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+    "autoretry_for": TRANSIENT_ERRORS,
+    "retry_backoff": True,
+    "retry_backoff_max": 60,
+    "retry_jitter": True,
+    "max_retries": settings.HANDOUT_MAX_ATTEMPTS - 1,
+}
+
+
+@shared_task(
+    name="plans.render_handout",
+    job_model=Handout,
+    job_kwarg="handout_id",
+    soft_time_limit=settings.HANDOUT_SOFT_TIME_LIMIT,
+    time_limit=settings.HANDOUT_TIME_LIMIT,
+    **RENDER_OPTIONS,
+)
+def render_handout_task(self, *, handout_id: int) -> str:
+    handout = handout_services.print_job_claim(Handout, pk=handout_id, task_id=self.request.id)
+    if handout is None:
+        return "not claimed"
+    with failures_become_reasons(handout):
+        handout_services.handout_render(handout=handout)
+    return "done"
+
+
+@shared_task(
+    name="plans.render_handout_batch",
+    job_model=HandoutBatch,
+    job_kwarg="batch_id",
+    soft_time_limit=settings.HANDOUT_BATCH_SOFT_TIME_LIMIT,
+    time_limit=settings.HANDOUT_BATCH_TIME_LIMIT,
+    **RENDER_OPTIONS,
+)
+def render_handout_batch_task(self, *, batch_id: int) -> str:
+    batch = handout_services.print_job_claim(HandoutBatch, pk=batch_id, task_id=self.request.id)
+    if batch is None:
+        return "not claimed"
+    with failures_become_reasons(batch):
+        handout_services.handout_batch_render(batch=batch)
+    return "done"
+
+
+@shared_task(name="plans.sweep_print_jobs", ignore_result=True)
+def sweep_print_jobs_task() -> dict[str, int]:
+    return handout_services.print_jobs_sweep()
