@@ -1,19 +1,13 @@
 """Background work of the intake: thin wrappers around services, dispatched on commit."""
 
-from smtplib import SMTPException
-
 from celery import shared_task
 
+from clinic.tasks import EmailTask
 from intake import services
 from intake.models import IntakeInvite
 
 
-@shared_task(
-    name="intake.send_invite_email",
-    autoretry_for=(SMTPException, OSError),
-    retry_backoff=True,
-    max_retries=5,
-)
+@shared_task(name="intake.send_invite_email", base=EmailTask)
 def send_invite_email_task(*, invite_id: int) -> bool:
     invite = IntakeInvite.objects.select_related("patient__clinic").filter(pk=invite_id).first()
     return invite is not None and services.invite_send_email(invite=invite)

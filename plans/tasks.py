@@ -10,13 +10,12 @@ import logging
 from contextlib import contextmanager
 
 from celery import shared_task
-from celery.contrib.django.task import DjangoTask
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.template import TemplateDoesNotExist, TemplateSyntaxError
-from kombu.exceptions import OperationalError as BrokerUnreachable
 
+from clinic.tasks import BrokerTolerantTask
 from plans import handout_services
 from plans.handouts import HandoutError
 from plans.models import Handout, HandoutBatch, PrintJob
@@ -35,32 +34,24 @@ UNEXPECTED = "Something went wrong while making it. Press Try again; if it happe
 KEPT_FAILING = "The print service could not reach the database or file storage. Press Try again in a few minutes."
 
 
-class PrintJobTask(DjangoTask):
-    """A render task: sending it never fails the caller, and a job left failing is marked so.
+class PrintJobTask(BrokerTolerantTask):
+    """A render task: a job the broker could not take stays queued, and a job left failing is marked so.
 
-    Publishing happens after the request's transaction has committed (`delay_on_commit`), so an exception there
-    would turn a saved request into an error page. A broker that can't be reached (publishing gives up within
-    seconds: CELERY_TASK_PUBLISH_RETRY_POLICY) is logged and the job stays queued with `dispatched_at` empty, which
-    the print queue shows and the sweeper picks up. Each task sets `job_model` and `job_kwarg`.
+    With the broker unreachable the job keeps `dispatched_at` empty, which the print queue shows and the sweeper picks
+    up once Redis is back. Each task sets `job_model` and `job_kwarg`.
     """
 
     job_model: type[PrintJob]
     job_kwarg: str
 
-    def apply_async(self, args=None, kwargs=None, **options):
-        job_id = (kwargs or {}).get(self.job_kwarg)
-        try:
-            result = super().apply_async(args, kwargs, **options)
-        except BrokerUnreachable as error:
-            logger.warning(
-                "Print job %s %s not sent, the broker is unreachable (%s); it stays queued for the sweeper",
-                self.job_model.__name__,
-                job_id,
-                type(error).__name__,
-            )
-            return None
-        handout_services.print_job_dispatched(self.job_model, pk=job_id)
-        return result
+    def broker_unreachable(self, args, kwargs):
+        logger.warning(
+            "Print job %s %s stays queued for the sweeper", self.job_model.__name__, (kwargs or {}).get(self.job_kwarg)
+        )
+        return None
+
+    def dispatched(self, args, kwargs) -> None:
+        handout_services.print_job_dispatched(self.job_model, pk=(kwargs or {}).get(self.job_kwarg))
 
     def on_failure(self, exc, task_id, args, kwargs, einfo):
         """Retries used up on a passing failure: mark the job failed, if the database is back to take it."""

@@ -2,6 +2,7 @@
 clinic, a physiotherapist of another clinic, and anonymous visitors."""
 
 import os
+import socket
 import time
 
 import pytest
@@ -164,3 +165,20 @@ def real_worker(transactional_db, settings):
         pytest.fail("No Celery worker answered a ping through Redis.")
     yield app
     app.conf.task_always_eager = True
+
+
+@pytest.fixture
+def broker_down(settings):
+    """The broker is a Redis at a port where nothing listens, and tasks are really sent (not run in-process)."""
+    from clinic.celery import app
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]  # free once the socket closes: nothing listens there
+    previous = app.conf.broker_url
+    settings.CELERY_TASK_ALWAYS_EAGER = app.conf.task_always_eager = False
+    app.conf.broker_url = f"redis://127.0.0.1:{port}/0"
+    app.amqp._producer_pool = None  # producers connect to the broker of the moment
+    yield
+    app.conf.broker_url, app.conf.task_always_eager = previous, True
+    app.amqp._producer_pool = None

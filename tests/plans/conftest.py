@@ -1,8 +1,5 @@
-import socket
-
 import pytest
 
-from clinic.celery import app
 from tests.plans.plan_factories import NOON, load_shipped_library
 
 
@@ -18,18 +15,3 @@ def frozen(time_machine, settings):
 @pytest.fixture
 def shipped_library(db):
     load_shipped_library()
-
-
-@pytest.fixture
-def broker_down(settings):
-    """The broker is a Redis at a port where nothing listens, and tasks are really sent (not run in-process)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]  # free once the socket closes: nothing listens there
-    previous = app.conf.broker_url
-    settings.CELERY_TASK_ALWAYS_EAGER = app.conf.task_always_eager = False
-    app.conf.broker_url = f"redis://127.0.0.1:{port}/0"
-    app.amqp._producer_pool = None  # producers connect to the broker of the moment
-    yield
-    app.conf.broker_url, app.conf.task_always_eager = previous, True
-    app.amqp._producer_pool = None
