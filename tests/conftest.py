@@ -178,7 +178,13 @@ def broker_down(settings):
     previous = app.conf.broker_url
     settings.CELERY_TASK_ALWAYS_EAGER = app.conf.task_always_eager = False
     app.conf.broker_url = f"redis://127.0.0.1:{port}/0"
-    app.amqp._producer_pool = None  # producers connect to the broker of the moment
+    _forget_broker_connections(app)
     yield
     app.conf.broker_url, app.conf.task_always_eager = previous, True
+    _forget_broker_connections(app)
+
+
+def _forget_broker_connections(app):
+    """Celery caches its connection and producer pools on first use; drop them so they follow `broker_url`."""
+    app._pool = None
     app.amqp._producer_pool = None
