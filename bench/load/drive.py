@@ -124,6 +124,10 @@ PAGES = [
     ),
     Page("intake step: your knee", lambda s: [(f"{path}knee/", cookie) for path, cookie in s.intake_links]),
     Page(
+        "plan page (calendar, charts, programme)",
+        lambda s: [(f"/patients/{patient}/plans/{plan}/", s.physio) for patient, plan in s.seeded["physio_plans"]],
+    ),
+    Page(
         "assessment (engine run live)",
         lambda s: [
             (f"/patients/{patient}/intakes/{intake}/assessment/", s.physio)

@@ -38,10 +38,13 @@ from django.utils import timezone  # noqa: E402
 from clinic import services  # noqa: E402
 from clinic.demo import ALL_CLEAR, PFP_AKPS, PFP_KOOS, POSTPARTUM_ALL_CLEAR  # noqa: E402
 from clinic.models import Clinic, Patient, PatientStatus, SexAtBirth, StaffRole  # noqa: E402
+from intake import selectors as intake_selectors  # noqa: E402
 from intake import services as intake_services  # noqa: E402
+from intake.decisions import CONFIRM, REJECT, CauseDecision, decisions_for  # noqa: E402
 from intake.models import Intake, IntakeInvite, IntakeStatus, OutcomeResponse  # noqa: E402
 from intake.questionnaire import answer_paths  # noqa: E402
 from intake.questions import REVIEW  # noqa: E402
+from plans import services as plan_services  # noqa: E402
 
 PHYSIOS = 6
 UNASSIGNED_SHARE = 0.05  # referrals not yet given a physiotherapist
@@ -49,7 +52,8 @@ WOMEN_SHARE = 0.75
 POSTPARTUM_SHARE = 0.3  # of the women who send an intake: gave birth in the last 24 months
 STARTED_SHARE = 0.5  # of the links sent: questionnaire started, stopped at the knee step
 # Where the clinic's patients are in the pathway (shares add up to 1). Patients past "intake to review" have a
-# reviewed intake; their assessments and plans will be seeded when those features exist.
+# reviewed intake; up to PLANNED of the measured physio's patients "on a plan" have a confirmed assessment and an
+# issued plan, built through the services the pages use (every plan page the benchmark reads is a real one).
 STAGES = {
     PatientStatus.NEW: 0.12,
     PatientStatus.INTAKE_SENT: 0.12,
@@ -100,6 +104,7 @@ PROFILES = {
 }
 AFTER_BIRTH = {**POSTPARTUM_ALL_CLEAR, "delivery_mode": "vaginal", "fatigue": 6}
 BIRTH_WEEKS_AGO = 20
+PLANNED = 100  # plans built for real (about 40 ms each), enough for the plan page to rotate over
 
 
 def pick(rng: random.Random, shares: dict):
@@ -181,6 +186,9 @@ def seed(*, patients: int, rng: random.Random) -> dict:
     sent_intakes = _send_questionnaires(answered, invite_of, rng=rng, reviewer=physios[0])
 
     physio = physios[0]
+    plans = _plan_for(
+        [p for p in answered if p.physio_id == physio.pk and p.status == PatientStatus.ON_PLAN][:PLANNED], physio
+    )
     return {
         "clinic": clinic.name,
         "patients": len(people),
@@ -194,6 +202,7 @@ def seed(*, patients: int, rng: random.Random) -> dict:
         "physio_intakes": list(
             Intake.objects.filter(patient__physio=physio, status=IntakeStatus.SUBMITTED).values_list("patient", "pk")
         ),
+        "physio_plans": plans,
         "intake_links": [
             {"path": invite_of[p.pk].get_absolute_url(), "date_of_birth": p.date_of_birth.isoformat()}
             for p in sent
@@ -289,6 +298,28 @@ def _send(patient: Patient, invite: IntakeInvite, profile: str, sex: str, after_
     values = {**answer_paths(answers, "intake"), **answer_paths({"height_cm": 168, "weight_kg": 64}, "patient")}
     draft = intake_services.intake_save_step(intake=draft, step=REVIEW, answers={**values, **gate})
     return intake_services.intake_submit(intake=draft)
+
+
+def _plan_for(patients: list[Patient], physio) -> list[tuple[int, int]]:
+    """Assess each patient's intake (the engine's likely causes confirmed, the others rejected) and issue the plan the
+    builder proposes, as a physio does on the pages. Patients whose result calls for a referral are left out."""
+    plans = []
+    for patient in patients:
+        intake = patient.intakes.get(status=IntakeStatus.SUBMITTED)
+        shown = intake_selectors.assessment_now(intake, as_of=timezone.localdate())
+        if shown.result["action"] in ("emergency", "urgent"):
+            continue
+        decisions = [
+            CauseDecision(d.code, d.verdict or REJECT) if d.verdict != CONFIRM else d
+            for d in decisions_for(shown.result["causes"], confirmed=[], rejected=[])
+        ]
+        assessment = intake_services.assessment_confirm(
+            intake=intake, by=physio, shown_digest=shown.digest, decisions=decisions, plan_start=None
+        )
+        plan, _ = plan_services.plan_create(assessment=assessment, by=physio)
+        plan_services.plan_issue(plan=plan, by=physio)
+        plans.append((patient.pk, plan.pk))
+    return plans
 
 
 def main():
