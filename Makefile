@@ -11,8 +11,9 @@ run: install
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
+# The quick suite on every core (pytest-xdist); .ci/run also runs it single-process on PostgreSQL with a real worker.
 test: install
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto
 
 install: $(VENV)/.installed
 
