@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The load benchmark (make bench-load): a production-like Runback on loopback, driven by wrk.
-#   1. drops and recreates the PostgreSQL database DATABASE_URL names (its name must end in "bench"), migrates it
+#   1. drops and recreates the PostgreSQL database DATABASE_URL names (its name must end in "bench"), migrates it,
+#      loads the exercise library
 #      and seeds a clinic of BENCH_PATIENTS patients (bench/load/seed.py);
 #   2. serves it with gunicorn, DEBUG off, static files collected into a temporary folder;
 #   3. measures each page of bench/load/drive.py for BENCH_SECONDS seconds with wrk and prints requests per
@@ -59,6 +60,7 @@ echo "==> Database $database: recreate, migrate, seed $PATIENTS patients"
 psql "${DATABASE_URL%/*}/postgres" -q -v ON_ERROR_STOP=1 \
     -c "DROP DATABASE IF EXISTS \"$database\" WITH (FORCE)" -c "CREATE DATABASE \"$database\""
 "$PYTHON" manage.py migrate --noinput -v0
+"$PYTHON" manage.py load_exercise_library >/dev/null
 "$PYTHON" manage.py collectstatic --noinput -v0
 "$PYTHON" bench/load/seed.py --patients "$PATIENTS" >"$WORK/seeded.json"
 # Planner statistics, as autovacuum keeps them on a live database; without them the plans are a freshly loaded
