@@ -14,8 +14,10 @@ if sys.version_info[:2] != (3, 11):
         "Install it (e.g. `pyenv install 3.11` or `apt-get install python3.11 python3.11-venv`) "
         "and run `make PYTHON=python3.11 ...`."
     )
-# WeasyPrint renders the PDF handouts with Pango and HarfBuzz, which come from the operating system.
-missing = [name for name in ("pango-1.0", "pangoft2-1.0", "harfbuzz") if not ctypes.util.find_library(name)]
+# WeasyPrint renders the PDF handouts with Pango and HarfBuzz, which come from the operating system; without
+# HarfBuzz-subset it embeds whole fonts and warns on every import (the test suite treats warnings as errors).
+WEASYPRINT_LIBRARIES = ("pango-1.0", "pangoft2-1.0", "harfbuzz", "harfbuzz-subset")
+missing = [name for name in WEASYPRINT_LIBRARIES if not ctypes.util.find_library(name)]
 if missing:
     if sys.platform == "darwin":
         how = "brew install pango"
