@@ -18,13 +18,10 @@ from plans.exercises import default_library
 from plans.invariants import plan_violations
 
 BASE_DIR = Path(settings.BASE_DIR)
-# The clinic's shared cases: BASE_DIR.parent / "shared" in the main checkout; a git worktree sits one level deeper.
-SHARED_CASES = next(
-    folder / "shared" / "clinical" / "cases"
-    for folder in BASE_DIR.parents
-    if (folder / "shared" / "clinical" / "cases").is_dir()
-)
 OWN_CASES = BASE_DIR / "tests" / "cases"
+# Copies of the clinic's example cases (../shared/clinical/cases), so that a clone anywhere runs them.
+REFERENCE_CASES = OWN_CASES / "reference"
+CLINIC_SHARED_CASES = BASE_DIR.parent / "shared" / "clinical" / "cases"
 CLASSIC_PFP = OWN_CASES / "pfp-weak-quadriceps-man.json"
 
 MINIMAL = {"as_of": "2026-12-01", "intake": {"side": "left", "pain_locations": ["around_kneecap"], "onset": "gradual"}}
@@ -70,7 +67,7 @@ def test_evaluate_case_adds_the_plan_from_the_builder():
 
 
 def test_evaluate_case_has_no_plan_for_an_urgent_case():
-    status, out, _ = run("evaluate_case", str(SHARED_CASES / "acute-twist-locked-knee.json"))
+    status, out, _ = run("evaluate_case", str(REFERENCE_CASES / "acute-twist-locked-knee.json"))
     result = json.loads(out)
     assert (status, result["action"], result["plan"]) == (0, "urgent", None)
 
@@ -160,10 +157,18 @@ def test_evaluate_case_reports_a_missing_file(tmp_path):
 # --- validate_rules -----------------------------------------------------------------------------------------------
 
 
-def test_validate_rules_passes_the_shared_cases_and_the_vignettes_with_their_plans():
-    status, out, err = run("validate_rules", str(SHARED_CASES), str(OWN_CASES))
+@pytest.mark.skipif(not CLINIC_SHARED_CASES.is_dir(), reason="the clinic's ../shared folder is not beside this clone")
+def test_reference_cases_are_the_clinics_shared_cases_unchanged():
+    shared = {path.name: path.read_text() for path in CLINIC_SHARED_CASES.glob("*.json")}
+    copied = {path.name: path.read_text() for path in REFERENCE_CASES.glob("*.json")}
+    assert copied == shared
+
+
+def test_validate_rules_passes_the_reference_cases_and_the_vignettes_with_their_plans():
+    status, out, err = run("validate_rules", str(OWN_CASES))
     assert (status, err) == (0, "")
-    case_count = len(list(SHARED_CASES.glob("*.json"))) + len(list(OWN_CASES.glob("*.json")))
+    case_count = len(list(OWN_CASES.rglob("*.json")))
+    assert len(list(REFERENCE_CASES.glob("*.json"))) == 4
     summary = out.splitlines()[-1]
     assert summary.startswith(f"{case_count} cases run, ")
     assert summary.endswith(", 0 failed")  # nothing skipped: plan expectations are checked too
