@@ -207,7 +207,7 @@ def get_plan_for_staff(member, patient_pk, plan_pk):
     patient = get_patient_for_staff(member, patient_pk)
     plan = get_object_or_404(
         Plan.objects.filter(patient=patient).select_related(
-            "assessment", "current_revision", "created_by__user", "draft_saved_by__user"
+            "assessment", "current_revision__created_by__user", "created_by__user", "draft_saved_by__user"
         ),
         pk=plan_pk,
     )

@@ -506,3 +506,12 @@ def test_a_physio_of_another_clinic_cannot_act_on_the_plan(other_physio_client, 
     assert other_physio_client.post(url("end", plan_of_patient)).status_code == 404
     plan_of_patient.refresh_from_db()
     assert plan_of_patient.status == PlanStatus.ISSUED
+
+
+def test_plan_page_names_who_issued_the_revision_without_querying_for_them(physio_client, patient):
+    plan = issued_plan(patient)
+    with CaptureQueriesContext(connection) as queries:
+        page = physio_client.get(url("detail", plan)).content.decode()
+    assert "Revision 1 of" in page and "by Alice Morgan" in page
+    staff_lookup = 'FROM "clinic_staffmember" WHERE "clinic_staffmember"."id"'
+    assert not [query for query in queries if staff_lookup in query["sql"]]

@@ -83,14 +83,15 @@ def test_queue_works_without_javascript_through_its_refresh_link(desk_client, pl
 
 
 @pytest.mark.parametrize("count", [1, 20])
-def test_queue_uses_a_fixed_number_of_queries(count, desk_client, plan, other_patient, clinic,
+def test_queue_uses_a_fixed_number_of_queries(count, desk_client, plan, other_patient, clinic, front_desk, physio,
                                               django_assert_num_queries):  # fmt: skip
     other = issued_plan(other_patient, weeks=4)
     revisions = [plan.current_revision, other.current_revision, *more_revisions(plan, 9), *more_revisions(other, 9)]
     pairs = [(revision, paper) for revision in revisions for paper in ("a4", "letter")][:count]
-    handouts = [stored_handout(revision, paper=paper) for revision, paper in pairs]
+    # Every row names who asked for it.
+    handouts = [stored_handout(revision, paper=paper, requested_by=front_desk.user) for revision, paper in pairs]
     for _ in range(count):
-        stored_batch(clinic, handouts[:2])
+        stored_batch(clinic, handouts[:2], requested_by=physio.user)
     # session, user, staff member, the request's savepoint and its release, handout settings, the page's count and
     # rows, the latest batches, the notice (2)
     with django_assert_num_queries(11):
