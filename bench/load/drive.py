@@ -169,10 +169,11 @@ def run_wrk(url: str, targets: list[tuple[str, str]], *, seconds: int, connectio
 def report(results: dict[str, dict]) -> tuple[str, bool]:
     base = results[BASELINE]["p95_ms"]
     signed_in = results.get(SIGNED_IN_BASELINE, {}).get("p95_ms")
+    width = max(len(name) for name in results)
     lines = [
-        f"{'page':<28} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} {'p95/base':>9} {'/signed-in':>10} "
+        f"{'page':<{width}} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} {'p95/base':>9} {'/signed-in':>10} "
         f"{'errors':>6}  target",
-        "-" * 90,
+        "-" * (width + 62),
     ]
     all_met = True
     for name, r in results.items():
@@ -184,7 +185,7 @@ def report(results: dict[str, dict]) -> tuple[str, bool]:
         r.update(requests_per_second=round(rps, 1), p95_ratio=round(ratio, 2), errors=errors, meets_target=met)
         against_signed_in = f"{r['p95_ms'] / signed_in:>9.2f}x" if signed_in else f"{'':>10}"
         lines.append(
-            f"{name:<28} {rps:>7.1f} {r['p50_ms']:>7.1f} {r['p95_ms']:>7.1f} {ratio:>8.2f}x {against_signed_in} "
+            f"{name:<{width}} {rps:>7.1f} {r['p50_ms']:>7.1f} {r['p95_ms']:>7.1f} {ratio:>8.2f}x {against_signed_in} "
             f"{errors:>6}  {'met' if met else 'MISSED'}"
         )
     lines.append(
