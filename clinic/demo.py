@@ -189,6 +189,7 @@ POSTPARTUM_ALL_CLEAR = {
     "urgency_leak": "never",
     "heaviness": "never",
     "bowel_or_wind_control_problems": False,
+    "pelvic_pain_nprs": 0,
     "bleeding_after_8_weeks": False,
     "caesarean_wound_concern": False,
     "low_mood": False,

@@ -15,8 +15,15 @@ from clinic.access import get_assessment_for_staff, physio_required, submitted_i
 from clinic.audit import record
 from clinic.models import AuditAction, AuditEvent
 from intake import selectors, services
-from intake.codes import CAUSES, CONDITION_LABELS, RED_FLAGS
-from intake.decisions import CAUSE_PRESELECT_MIN_SCORE, ENGINE, CauseDecision, decisions_for, may_override
+from intake.codes import CAUSES, CONDITION_LABELS
+from intake.decisions import (
+    CAUSE_PRESELECT_MIN_SCORE,
+    ENGINE,
+    CauseDecision,
+    decisions_for,
+    may_override,
+    override_label,
+)
 from intake.forms import AssessmentForm, ExaminationForm
 from intake.models import Assessment, Examination, Intake
 
@@ -124,9 +131,8 @@ def _page_state(intake: Intake, today: date) -> PageState:
         confirmed=draft.confirmed_causes if draft else [],
         rejected=draft.rejected_causes if draft else [],
     )
-    overridable = [
-        flag["code"] for flag in live.result["red_flags"] if not flag["overridden"] and may_override(flag["code"])
-    ]
+    raised = [*live.result["red_flags"], *live.result.get("holds", [])]
+    overridable = [item["code"] for item in raised if not item["overridden"] and may_override(item["code"])]
     return PageState(examination, draft, live, decisions, overridable)
 
 
@@ -176,7 +182,7 @@ def _act(request, intake: Intake, form: AssessmentForm):
         reason = form.cleaned_data[form.reason_field(code).name]
         draft = services.assessment_override(intake=intake, by=by, code=code, reason=reason)
         record(request, patient=patient, action=AuditAction.CHANGE, target=draft, detail="red flag overridden")
-        messages.success(request, f"Override recorded for “{RED_FLAGS[code].label}”: the result now includes it.")
+        messages.success(request, f"Override recorded for “{override_label(code)}”: the result now includes it.")
         return redirect(f"{page}#flags")
     if "remove_override" in post:
         draft = services.assessment_remove_override(intake=intake, by=by, code=post["remove_override"])
@@ -197,7 +203,7 @@ def _act(request, intake: Intake, form: AssessmentForm):
     if action == "confirm":
         pending = form.pending_reasons(set(draft.overrides))
         if pending:
-            names = ", ".join(RED_FLAGS[code].label for code in pending)
+            names = ", ".join(override_label(code) for code in pending)
             raise services.AssessmentRefused(
                 f"A reason is written but the override not applied ({names}): press “Override” or clear the reason.",
                 field=f"reason-{pending[0]}",
@@ -230,6 +236,7 @@ def _result_context(result: dict, intake: Intake, decisions: list[CauseDecision]
         "result": result,
         "condition_label": CONDITION_LABELS[result["condition"]],
         "flags": selectors.flag_lines(result["red_flags"]),
+        "holds": selectors.hold_lines(result.get("holds", [])),
         "gates": selectors.gates_view(result["gates"]),
         "needs": selectors.need_lines(result["needs"], intake),
         "cause_lines": selectors.cause_lines(result, decisions),
@@ -256,8 +263,9 @@ def _assessment_context(intake: Intake, state: PageState, form: AssessmentForm) 
             for line in context["cause_lines"]
         ]
         context["flag_rows"] = [(flag, form.reason_field(flag.code)) for flag in context["flags"]]
-        raised = {flag.code for flag in context["flags"]}
-        context["stale_overrides"] = [RED_FLAGS[code].label for code in state.live.overrides if code not in raised]
+        context["hold_rows"] = [(hold, form.reason_field(hold.code)) for hold in context["holds"]]
+        raised = {line.code for line in (*context["flags"], *context["holds"])}
+        context["stale_overrides"] = [override_label(code) for code in state.live.overrides if code not in raised]
     return context
 
 

@@ -180,6 +180,7 @@ class Category(StrEnum):
     BALANCE = "BALANCE"
     DRA_REHAB = "DRA_REHAB"
     REFER = "REFER"
+    TENDON_LOAD = "TENDON_LOAD"
 
 
 CATEGORY_LABELS = {
@@ -208,10 +209,74 @@ CATEGORY_LABELS = {
     Category.BALANCE: "Balance",
     Category.DRA_REHAB: "Abdominal wall rehabilitation",
     Category.REFER: "Referral",
+    Category.TENDON_LOAD: "Tendon-loading programme",
 }
 
 HIP_STRENGTH = frozenset({Category.HIP_ABD, Category.HIP_EXT, Category.HIP_ER})
 KNEE_STRENGTH = frozenset({Category.QUAD_OKC, Category.QUAD_CKC})
+
+
+class Hold(StrEnum):
+    """What holds a plan back although no red flag does (reference §9.1 entry criteria, §8 RF22): each stops running
+    and impact, or the issuing of the plan, until the physio records what resolves it or overrides it with a written
+    reason. The engine reports them as `holds`."""
+
+    EFFUSION = "effusion"
+    VISIBLE_SWELLING = "visible_swelling"
+    DAILY_PAIN = "daily_pain_above_3"
+    WALK_TEST_NOT_PASSED = "walk_test_not_passed"
+    ABDOMINAL_WALL_NOT_READY = "abdominal_wall_not_ready"
+    MENISCAL_REVIEW = "meniscal_review"
+    UNANSWERED_SAFETY_QUESTIONS = "unanswered_safety_questions"
+
+
+RUNNING, ISSUING = "running", "issuing"  # what a hold stops
+
+
+@dataclass(frozen=True)
+class HoldInfo:
+    label: str  # for the physio
+    plain: str  # for the patient: why running waits, in plain words
+    source: str
+
+
+HOLDS = {
+    Hold.EFFUSION: HoldInfo(
+        "Effusion on examination: no running or impact until it has settled",
+        "your knee is still swollen",
+        "reference §9.1 (no effusion)",
+    ),
+    Hold.VISIBLE_SWELLING: HoldInfo(
+        "Visible swelling reported: no running or impact until it has settled",
+        "your knee is still swollen",
+        "reference §9.1 (no effusion)",
+    ),
+    Hold.DAILY_PAIN: HoldInfo(
+        "Daily pain above 3/10: no running or impact until everyday activities are 3/10 or less",
+        "your knee still hurts too much in everyday life",
+        "reference §9.1 (daily activities pain ≤ 3/10)",
+    ),
+    Hold.WALK_TEST_NOT_PASSED: HoldInfo(
+        "The 30-minute brisk walk was not managed comfortably: no running or impact yet",
+        "a brisk 30-minute walk is not yet comfortable",
+        "reference §9.1 (brisk walk 30 min with pain ≤ 3/10)",
+    ),
+    Hold.ABDOMINAL_WALL_NOT_READY: HoldInfo(
+        "Abdominal doming or a midline gap after birth: not ready for running or impact yet",
+        "your tummy muscles need more time to recover",
+        "reference §1.4; §9.1",
+    ),
+    Hold.MENISCAL_REVIEW: HoldInfo(
+        "Possible meniscal injury: clinician review before any running or impact",
+        "your physiotherapist wants to check the inside of your knee first",
+        "reference §8 RF22; §7 row 21",
+    ),
+    Hold.UNANSWERED_SAFETY_QUESTIONS: HoldInfo(
+        "Safety questions unanswered: answer them (or give a reason) before the plan is issued",
+        "a few safety questions still need answering",
+        "reference §8; §9.1 (no active red flags)",
+    ),
+}
 
 
 class Cause(StrEnum):

@@ -10,14 +10,14 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from intake.codes import RED_FLAGS, Cause, Level
+from intake.codes import HOLDS, RED_FLAGS, Cause, Level
 from intake.engine import HARD_BLOCKS, override_problems
-from plans.builder import CONFIRMED_CAUSE_MIN_SCORE
 
-# Not in the reference: a cause the engine scores at least this high (one strong finding, or a moderate and a weak
-# one) starts as "confirm" on the assessment page; the others start undecided, and the physio decides every cause
-# before confirming. The same score from which the case harness counts a cause as confirmed without a physio.
-CAUSE_PRESELECT_MIN_SCORE = CONFIRMED_CAUSE_MIN_SCORE
+# Not in the reference, and no clinical threshold: a cause the engine scores at least this high (one strong finding,
+# or a moderate and a weak one) starts as "confirm" on the assessment page, to save the physio clicks; the others
+# start undecided, and the physio decides every cause before confirming. (The case harness, with no physio, plans
+# with every cause the engine found.)
+CAUSE_PRESELECT_MIN_SCORE = 0.5
 
 CONFIRM, REJECT = "confirm", "reject"
 VERDICTS = ((CONFIRM, "Confirm"), (REJECT, "Reject"))
@@ -84,6 +84,13 @@ def addable_causes(decisions: Iterable[CauseDecision]) -> list[str]:
     return [str(code) for code in Cause if code not in present]
 
 
+def override_label(code: str) -> str:
+    """The physio's words for a red flag or a hold."""
+    if code in RED_FLAGS:
+        return RED_FLAGS[code].label
+    return HOLDS[code].label if code in HOLDS else code
+
+
 def may_override(code: str) -> bool:
     """The engine decides which red flags a physio may override (with a written reason)."""
     return not override_problems({code: "reason"})
@@ -107,8 +114,8 @@ def override_refusal(code: str, reason: str) -> str:
     problems = override_problems({code: reason})
     if not problems:
         return ""
-    if code not in RED_FLAGS:
-        return "That is not a red flag the engine knows."
+    if code not in RED_FLAGS and code not in HOLDS:
+        return "That is not a red flag or hold the engine knows."
     if not may_override(code):
         return why_not_overridable(code)
     text = problems[0].split(": ", 1)[1]  # 'give the reason for the override'

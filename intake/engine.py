@@ -6,17 +6,30 @@ rules are data in `intake/rules.py`; this module evaluates them in a fixed order
 1. the differential (reference §2.2, §2.8) concludes the condition, because red flag RF22 depends on it;
 2. red flags (§8), with the physio's overrides; the most severe one that is not overridden sets the action;
 3. contributing causes (§7), scored by the weight of their evidence and ranked;
-4. the answers still needed, and the gates the plan builder works from.
+4. the answers still needed, the holds (§9.1 entry criteria, §8 RF22, unanswered safety questions) with the
+   physio's overrides, and the gates the plan builder works from.
 
 The output is the case format's (`../shared/clinical/case-format.md`, without `plan`) plus Runback's additions:
-`condition_evidence`, each flag's `evidence`, `source` and override, each cause's `sources`, `gates` and
+`condition_evidence`, each flag's `evidence`, `source` and override, each cause's `sources`, `holds`, `gates` and
 `engine_version`.
 """
 
 from collections.abc import Mapping
 from datetime import date, timedelta
 
-from intake.codes import LEVEL_SEVERITY, RED_FLAGS, Action, Condition, Contraindication, Level, RedFlag
+from intake.codes import (
+    HOLDS,
+    ISSUING,
+    LEVEL_SEVERITY,
+    RED_FLAGS,
+    RUNNING,
+    Action,
+    Condition,
+    Contraindication,
+    Hold,
+    Level,
+    RedFlag,
+)
 from intake.facts import CaseFacts, add_months
 from intake.rules import (
     AGAINST,
@@ -26,6 +39,7 @@ from intake.rules import (
     CONTRAINDICATION_RULES,
     DIFFERENTIAL_ORDER,
     HIGH_FATIGUE,
+    HOLD_RULES,
     NEED_RULES,
     PATTERN,
     RED_FLAG_RULES,
@@ -38,7 +52,7 @@ from intake.rules import (
 from intake.schema import READINESS_TESTS, field_at
 
 # Bump whenever a rule, weight or threshold changes, so a stored assessment says which rules produced it.
-ENGINE_VERSION = "2026.11.1"
+ENGINE_VERSION = "2026.12.1"
 
 ACTION_FOR_LEVEL = {
     Level.EMERGENCY: Action.EMERGENCY,
@@ -51,13 +65,14 @@ ACTION_FOR_LEVEL = {
 OVERRIDABLE_LEVELS = (Level.REFER_BEFORE_RUN, Level.CAUTION)
 HARD_BLOCKS = (RedFlag.TOO_EARLY_POSTPARTUM,)
 RED_FLAG_ORDER = tuple(RedFlag)
+HOLD_ORDER = tuple(Hold)
 
 
 def assess(case: dict, *, overrides: Mapping[str, str] | None = None) -> dict:
     """Assess a case validated by `intake.schema.validate_case`.
 
-    `overrides` maps red-flag codes to the physio's written reason; an overridden flag stays in the result, marked,
-    and stops blocking. Raises ValueError, one line per problem, for an override that is not allowed.
+    `overrides` maps red-flag and hold codes to the physio's written reason; an overridden flag or hold stays in the
+    result, marked, and stops blocking. Raises ValueError, one line per problem, for an override that is not allowed.
     """
     overrides = dict(overrides or {})
     problems = override_problems(overrides)
@@ -65,6 +80,7 @@ def assess(case: dict, *, overrides: Mapping[str, str] | None = None) -> dict:
         raise ValueError("\n".join(problems))
     facts = case_facts(case)
     flags = red_flags(facts, overrides=overrides)
+    held = holds(facts, overrides=overrides)
     return {
         "action": str(action_for(flags)),
         "condition": str(facts.condition),
@@ -72,7 +88,8 @@ def assess(case: dict, *, overrides: Mapping[str, str] | None = None) -> dict:
         "red_flags": flags,
         "causes": ranked_causes(facts),
         "needs": sorted({rule.path for rule in NEED_RULES if rule.needed(facts)}),
-        "gates": gates(facts, flags),
+        "holds": held,
+        "gates": gates(facts, flags, held),
         "engine_version": ENGINE_VERSION,
     }
 
@@ -94,11 +111,11 @@ def override_problems(overrides: Mapping[str, str]) -> list[str]:
     problems = []
     for code, reason in overrides.items():
         path = f"overrides.{code}"
-        if code not in RED_FLAG_ORDER:
-            problems.append(f"{path}: not a red-flag code (one of {', '.join(RED_FLAG_ORDER)})")
+        if code not in RED_FLAG_ORDER and code not in HOLD_ORDER:
+            problems.append(f"{path}: not a red-flag or hold code (one of {', '.join(RED_FLAG_ORDER + HOLD_ORDER)})")
         elif code in HARD_BLOCKS:
             problems.append(f"{path}: a hard block that cannot be overridden (reference §6.5, §8 RF17)")
-        elif RED_FLAGS[code].level not in OVERRIDABLE_LEVELS:
+        elif code in RED_FLAGS and RED_FLAGS[code].level not in OVERRIDABLE_LEVELS:
             problems.append(
                 f"{path}: an {RED_FLAGS[code].level} red flag cannot be overridden; "
                 f"only {' and '.join(OVERRIDABLE_LEVELS)} flags can"
@@ -143,6 +160,43 @@ def red_flags(facts: CaseFacts, *, overrides: Mapping[str, str]) -> list[dict]:
     return flags
 
 
+def holds(facts: CaseFacts, *, overrides: Mapping[str, str]) -> list[dict]:
+    """What holds the plan back although no red flag does, in `Hold` order, each with its evidence, what it stops
+    (`running`, which includes issuing the plan, or only `issuing`) and the physio's override if any."""
+    evidence: dict[Hold, list[str]] = {}
+    stops: dict[Hold, str] = {}
+    for rule in HOLD_RULES:
+        if rule.fires(facts):
+            evidence.setdefault(rule.output, []).append(rule.evidence(facts))
+            stops[rule.output] = RUNNING
+    unanswered = unanswered_safety(facts)
+    if unanswered:
+        code = Hold.UNANSWERED_SAFETY_QUESTIONS
+        evidence[code] = [f"not answered: {rule.path} ({rule.source})" for rule in unanswered]
+        stops[code] = RUNNING if any(rule.blocks == RUNNING for rule in unanswered) else ISSUING
+    held = []
+    for code in HOLD_ORDER:
+        if code not in evidence:
+            continue
+        hold = {
+            "code": str(code),
+            "stops": stops[code],
+            "reason": HOLDS[code].label,
+            "evidence": evidence[code],
+            "source": HOLDS[code].source,
+            "overridden": code in overrides,
+        }
+        if code in overrides:
+            hold["override_reason"] = overrides[code].strip()
+        held.append(hold)
+    return held
+
+
+def unanswered_safety(facts: CaseFacts) -> list:
+    """The safety questions still unanswered (the NEED_RULES that block something)."""
+    return [rule for rule in NEED_RULES if rule.blocks and rule.needed(facts)]
+
+
 def action_for(flags: list[dict]) -> Action:
     """The most severe level among the flags that are not overridden; a plan when there are none or only caution."""
     levels = [Level(flag["level"]) for flag in flags if not flag["overridden"]]
@@ -167,15 +221,24 @@ def ranked_causes(facts: CaseFacts) -> list[dict]:
     return sorted(causes, key=lambda cause: (-cause["score"], CAUSE_ORDER.index(cause["code"])))
 
 
-def gates(facts: CaseFacts, flags: list[dict]) -> dict:
+def gates(facts: CaseFacts, flags: list[dict], held: list[dict]) -> dict:
     """What the plan builder may schedule (see README, "Assessment engine and case harness")."""
-    running_from = running_allowed_from(facts, flags)
+    running_holds = [hold["code"] for hold in held if not hold["overridden"] and hold["stops"] == RUNNING]
+    overridden = {hold["code"] for hold in held if hold["overridden"]}
+    running_from = None if running_holds else running_allowed_from(facts, flags)
     buggy_planned = facts.get("intake.postpartum.buggy_running_planned") is True
+    delivery_mode = facts.get("intake.postpartum.delivery_mode")
     return {
         "running_allowed": running_from is not None,
         "running_allowed_from": running_from.isoformat() if running_from else None,
-        "blocked_by": [flag["code"] for flag in flags if blocks_running(flag)],
+        "blocked_by": [flag["code"] for flag in flags if blocks_running(flag)] + running_holds,
+        # A plan may be drafted but not issued while these safety questions are open (reference §8).
+        "issue_blocked_by": (
+            [] if Hold.UNANSWERED_SAFETY_QUESTIONS in overridden else [rule.path for rule in unanswered_safety(facts)]
+        ),
         "weeks_postpartum": facts.weeks_postpartum,
+        "delivery_date": facts.delivery_date.isoformat() if facts.delivery_date else None,
+        "caesarean": delivery_mode in ("caesarean_planned", "caesarean_emergency"),
         "breastfeeding": facts.get("intake.postpartum.breastfeeding") in ("exclusive", "mixed"),
         # reference §9.3 P11: short sleep or high fatigue → an extra rest day between runs
         "extra_rest_day": SHORT_SLEEP.when(facts) or HIGH_FATIGUE.when(facts),

@@ -8,16 +8,28 @@ Pure Python: no ORM, no HTTP; the web app calls the engine itself, not this modu
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from intake.engine import assess, override_problems
 from intake.schema import CaseError, validate_case
 from plans.builder import plan_for_case
+from plans.exercises import default_library
+from plans.invariants import plan_violations, progress_violations
+from plans.progression import CaseLogError, baseline_morning_pain, replay_case_logs
 
 BAD_INPUT = 2  # exit status for a case that cannot be read
 FAILED = 1  # exit status when an expectation does not hold
 
-PLAN_KEYS = ("running_allowed", "earliest_run_date_not_before", "exercise_categories_include")
+PROGRESS_KEYS = (
+    "lights",
+    "review_include",
+    "progress_running_allowed",
+    "next_run_level_change",
+    "next_impact_step_change_max",
+)
+PLAN_KEYS = ("running_allowed", "earliest_run_date_not_before", "exercise_categories_include", *PROGRESS_KEYS)
+INVARIANTS = "invariants"  # checked for every case with a plan, expected or not
 
 
 class HarnessError(Exception):
@@ -70,11 +82,46 @@ def case_files(paths: Iterable[Path]) -> list[Path]:
 
 
 def evaluate(case: dict, *, with_plan: bool = True) -> dict:
-    """The engine's result for a case, with the case's own overrides, plus the builder's `plan` unless left out."""
+    """The engine's result for a case, with the case's own overrides, plus the builder's `plan` unless left out.
+    With `logs`, the plan is the one after the logs were replayed, and the result has their `progress`. Raises
+    HarnessError (naming the log) for a log the plan cannot take."""
     result = assess(case, overrides=case.get("overrides"))
-    if with_plan:
-        result["plan"] = plan_for_case(case, result)
+    if not with_plan:
+        return result
+    plan = plan_for_case(case, result)
+    if case.get("logs"):
+        if plan is None:
+            raise HarnessError([f"logs: a case with action {result['action']} has no plan to log sessions on"])
+        try:
+            plan, result["progress"], _ = replay_case_logs(
+                plan, case["logs"], baseline=baseline_morning_pain(case["intake"])
+            )
+        except CaseLogError as error:
+            raise HarnessError(error.problems) from error
+    result["plan"] = plan
     return result
+
+
+def invariant_problems(case: dict, result: dict) -> list[str]:
+    """Every plan invariant of case-format.md the case's plan breaks (with the logs' too); empty without a plan."""
+    plan = result.get("plan")
+    if not plan:
+        return []
+    gates = result["gates"]
+    running_from = gates.get("running_allowed_from")
+    problems = plan_violations(
+        plan,
+        condition=result["condition"],
+        longest_run_30d_km=case["intake"].get("longest_run_30d_km"),
+        running_allowed_from=date.fromisoformat(running_from) if running_from else None,
+        contraindications=gates["contraindications"],
+        library=default_library(),
+    )
+    if case.get("logs"):
+        fresh = plan_for_case(case, result)
+        _, progress, logged = replay_case_logs(fresh, case["logs"], baseline=baseline_morning_pain(case["intake"]))
+        problems += progress_violations(plan, logged, progress)
+    return problems
 
 
 # --- Expectations ---------------------------------------------------------------------------------------------------
@@ -123,35 +170,79 @@ def _not_before(got: str | None, expected: str) -> tuple[str | None, bool]:
     return got, got is None or got >= expected  # a plan without runs satisfies any earliest date
 
 
+def _progress(result: dict) -> dict:
+    return result.get("progress") or {"lights": [], "review": [], "running_allowed": None}
+
+
+def _last_logged(case: dict, result: dict, kind: str) -> dict | None:
+    """The last logged session of a kind, as the plan holds it after the logs (logged days are not re-planned)."""
+    lights = _progress(result)["lights"]
+    days = [light["date"] for light in lights]
+    sessions = [s for week in result["plan"]["weeks"] for s in week["sessions"] if s["date"] in days]
+    return next((s for s in reversed(sessions) if s["kind"] == kind), None)
+
+
+def _change(case: dict, result: dict, kind: str, key: str) -> int | None:
+    upcoming = _progress(result).get(f"next_{kind}")
+    last = _last_logged(case, result, kind)
+    if upcoming is None or last is None:
+        return None
+    return upcoming[key] - last[kind][key]
+
+
 def _plan(result: dict) -> dict:
     """The plan, or what no plan means (there is none for emergency and urgent): no running, no exercises."""
     return result["plan"] or {"running_allowed": False, "earliest_run_date": None, "exercise_categories": []}
 
 
-# Each key of an `expect` block: (expected, result) → (what the result shows, whether the expectation holds).
-EXPECTATIONS: dict[str, Callable[[object, dict], tuple[object, bool]]] = {
-    "action": lambda expected, result: _equal(result["action"], expected),
-    "condition": lambda expected, result: _equal(result["condition"], expected),
-    "red_flags_include": lambda expected, result: _includes(_flag_codes(result), expected),
-    "red_flags_exclude": lambda expected, result: _excludes(_flag_codes(result), expected),
-    "causes_top3_include": lambda expected, result: _includes(_cause_codes(result)[:3], expected),
-    "causes_exclude": lambda expected, result: _excludes(_cause_codes(result), expected),
-    "needs_include": lambda expected, result: _includes(result["needs"], expected),
-    "running_allowed": lambda expected, result: _equal(_plan(result)["running_allowed"], expected),
-    "earliest_run_date_not_before": lambda expected, result: _not_before(_plan(result)["earliest_run_date"], expected),
-    "exercise_categories_include": lambda expected, result: _includes(_plan(result)["exercise_categories"], expected),
+# Each key of an `expect` block: (expected, case, result) → (what the result shows, whether the expectation holds).
+EXPECTATIONS: dict[str, Callable[[object, dict, dict], tuple[object, bool]]] = {
+    "action": lambda expected, case, result: _equal(result["action"], expected),
+    "condition": lambda expected, case, result: _equal(result["condition"], expected),
+    "red_flags_include": lambda expected, case, result: _includes(_flag_codes(result), expected),
+    "red_flags_exclude": lambda expected, case, result: _excludes(_flag_codes(result), expected),
+    "causes_top3_include": lambda expected, case, result: _includes(_cause_codes(result)[:3], expected),
+    "causes_exclude": lambda expected, case, result: _excludes(_cause_codes(result), expected),
+    "needs_include": lambda expected, case, result: _includes(result["needs"], expected),
+    "running_allowed": lambda expected, case, result: _equal(_plan(result)["running_allowed"], expected),
+    "earliest_run_date_not_before": lambda expected, case, result: _not_before(
+        _plan(result)["earliest_run_date"], expected
+    ),
+    "exercise_categories_include": lambda expected, case, result: _includes(
+        _plan(result)["exercise_categories"], expected
+    ),
+    "lights": lambda expected, case, result: _equal(
+        [light["light"] for light in _progress(result)["lights"]], expected
+    ),
+    "review_include": lambda expected, case, result: _includes(
+        [review["code"] for review in _progress(result)["review"]], expected
+    ),
+    "progress_running_allowed": lambda expected, case, result: _equal(_progress(result)["running_allowed"], expected),
+    "next_run_level_change": lambda expected, case, result: _equal(_change(case, result, "run", "level"), expected),
+    "next_impact_step_change_max": lambda expected, case, result: _at_most(
+        _change(case, result, "impact", "step"), expected
+    ),
 }
 
 
-def check_expectations(expect: dict, result: dict) -> list[Check]:
-    """Every key of `expect` checked against the result; plan keys are skipped when the result has no plan part."""
+def _at_most(got: int | None, expected: int) -> tuple[int | None, bool]:
+    return got, got is None or got <= expected  # no next impact session moves on by definition
+
+
+def check_expectations(expect: dict, result: dict, case: dict | None = None) -> list[Check]:
+    """Every key of `expect` checked against the result, plus the plan invariants whenever the result has a plan;
+    plan keys are skipped when the result has no plan part."""
+    case = case or {}
     checks = []
     for key, expected in expect.items():
         if key in PLAN_KEYS and "plan" not in result:
             checks.append(Check(key, expected, None, SKIPPED))
             continue
-        got, holds = EXPECTATIONS[key](expected, result)
+        got, holds = EXPECTATIONS[key](expected, case, result)
         checks.append(Check(key, expected, got, HELD if holds else FAILED_CHECK))
+    if result.get("plan") and case:
+        broken = invariant_problems(case, result)
+        checks.append(Check(INVARIANTS, [], broken, FAILED_CHECK if broken else HELD))
     return checks
 
 
@@ -170,11 +261,18 @@ def validate_cases(paths: Iterable[Path], *, with_plan: bool) -> tuple[list[Case
             problems.extend(error.problems)
     if problems:
         raise HarnessError(problems)
-    reports = [
-        CaseReport(path, check_expectations(case["expect"], evaluate(case, with_plan=with_plan)))
-        for path, case in cases
-        if "expect" in case
-    ]
+    reports, problems = [], []
+    for path, case in cases:
+        if "expect" not in case:
+            continue
+        try:
+            result = evaluate(case, with_plan=with_plan)
+        except HarnessError as error:
+            problems.extend(f"{path}: {problem}" for problem in error.problems)
+            continue
+        reports.append(CaseReport(path, check_expectations(case["expect"], result, case)))
+    if problems:
+        raise HarnessError(problems)
     return reports, [path for path, case in cases if "expect" not in case]
 
 

@@ -380,6 +380,7 @@ POSTPARTUM = (
         "How much pain do you have in your pelvis, pubic bone or lower back?",
         "No pain",
         "Worst pain imaginable",
+        required=True,  # a pelvic floor symptom (reference §8 RF19): the plan waits for the answer
     ),
     _yes_no(
         "intake.postpartum.abdominal_doming",

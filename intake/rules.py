@@ -25,7 +25,7 @@ confirmed by the clinic's lead physiotherapist.
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from intake.codes import Cause, Condition, Contraindication, RedFlag
+from intake.codes import ISSUING, RUNNING, Cause, Condition, Contraindication, Hold, RedFlag
 from intake.facts import CaseFacts, add_months
 from intake.schema import READINESS_TESTS
 
@@ -70,6 +70,8 @@ THRESHOLDS = {
     "PAINFUL_SQUAT_NPRS": 4,
     # reference §1.5 and §7 row 18: BMI over 30 after birth raises pelvic floor symptom risk
     "POSTPARTUM_BMI": 30,
+    # reference §9.1 entry criteria: daily activities with pain up to 3/10
+    "DAILY_PAIN_MAX": 3,
 }
 
 # Weights of cause evidence; a cause's score is the sum of its fired rules' weights, clipped to 1.
@@ -207,7 +209,7 @@ class Finding:
 @dataclass(frozen=True)
 class Rule:
     id: str
-    output: RedFlag | Condition | Cause | Contraindication
+    output: RedFlag | Condition | Cause | Contraindication | Hold
     finding: Finding
     source: str
     weight: float = 0.0  # causes only
@@ -229,11 +231,17 @@ class Rule:
 
 @dataclass(frozen=True)
 class NeedRule:
-    """`path` is needed when `when` holds and the field is unanswered ('not_done' counts as unanswered)."""
+    """`path` is needed when `when` holds and the field is unanswered ('not_done' counts as unanswered).
+
+    `blocks` says what an unanswered safety question stops until the physio answers it or gives a reason
+    (`Hold.UNANSWERED_SAFETY_QUESTIONS`): ISSUING the plan, or RUNNING and impact as well (after an acute injury,
+    while a fracture or a bleed in the joint is not excluded). Empty: needed for the plan, not for safety.
+    """
 
     path: str
     when: Predicate
     source: str
+    blocks: str = ""
 
     def needed(self, facts: CaseFacts) -> bool:
         return self.when(facts) and facts.get(self.path) in (None, "not_done")
@@ -314,6 +322,9 @@ SL_SQUAT_PAINFUL = finding(
 )
 LOCKED_NOW = finding("intake.locking", equals("intake.locking", "current"), "knee locked now: cannot fully straighten")
 EFFUSION = yes("findings.effusion", "effusion on examination")
+MORNING_STIFFNESS = yes("intake.morning_stiffness_over_30min", "morning stiffness over 30 minutes")
+OTHER_JOINTS_SWOLLEN = yes("intake.other_joints_swollen", "other joints swollen")
+HOT_RED_KNEE = yes("intake.hot_red_knee", "hot, red knee")
 
 # reference §1.2: the postnatal load and impact tests, in the words the physio reads
 LOAD_TESTS = {
@@ -504,6 +515,11 @@ CONDITION_RULES = (
         "pfp_against_injury", PFP, finding(ONSET, ACUTE_INJURY, "began with an injury"), "reference §2.8", role=AGAINST
     ),
     Rule("pfp_against_locking", PFP, LOCKED_NOW, "reference §2.8", role=AGAINST),
+    # §2.2 B3: patellofemoral pain only once every other cause is excluded; signs of an inflammatory or septic joint
+    # (reference §8 RF1, RF10) point elsewhere, however typical the pain's site and pattern.
+    Rule("pfp_against_morning_stiffness", PFP, MORNING_STIFFNESS, "reference §2.2; §8 RF10", role=AGAINST),
+    Rule("pfp_against_other_joints_swollen", PFP, OTHER_JOINTS_SWOLLEN, "reference §2.2; §8 RF10", role=AGAINST),
+    Rule("pfp_against_hot_red_knee", PFP, HOT_RED_KNEE, "reference §2.2; §8 RF1", role=AGAINST),
 )
 
 DIFFERENTIAL_READS = tuple(sorted({path for rule in CONDITION_RULES for path in rule.reads}))
@@ -642,18 +658,8 @@ RED_FLAG_RULES = (
         yes("intake.calf_pain_swelling_redness", "calf pain, swelling or redness"),
         "reference §8 RF8",
     ),
-    Rule(
-        "rf10_morning_stiffness",
-        RedFlag.INFLAMMATORY_ARTHRITIS_SIGNS,
-        yes("intake.morning_stiffness_over_30min", "morning stiffness over 30 minutes"),
-        "reference §8 RF10",
-    ),
-    Rule(
-        "rf10_other_joints_swollen",
-        RedFlag.INFLAMMATORY_ARTHRITIS_SIGNS,
-        yes("intake.other_joints_swollen", "other joints swollen"),
-        "reference §8 RF10",
-    ),
+    Rule("rf10_morning_stiffness", RedFlag.INFLAMMATORY_ARTHRITIS_SIGNS, MORNING_STIFFNESS, "reference §8 RF10"),
+    Rule("rf10_other_joints_swollen", RedFlag.INFLAMMATORY_ARTHRITIS_SIGNS, OTHER_JOINTS_SWOLLEN, "reference §8 RF10"),
     Rule(
         "rf16_caesarean_wound",
         RedFlag.CAESAREAN_WOUND_CONCERN,
@@ -1188,37 +1194,41 @@ def pfp_concluded(facts: CaseFacts) -> bool:
 
 NEED_RULES = (
     # Safety screening every patient answers (reference §8).
-    NeedRule("intake.hot_red_knee", always, "reference §8 RF1"),
-    NeedRule("intake.fever_or_unwell", always, "reference §8 RF1"),
-    NeedRule("intake.numbness_or_weakness", always, "reference §8 RF9"),
-    NeedRule("intake.locking", always, "reference §8 RF4"),
-    NeedRule("intake.unexplained_weight_loss", always, "reference §8 RF7"),
-    NeedRule("intake.night_pain", always, "reference §8 RF7"),
-    NeedRule("intake.history_of_cancer", other_than("intake.night_pain", "no"), "reference §8 RF7; §6.3"),
-    NeedRule("intake.calf_pain_swelling_redness", always, "reference §8 RF8"),
-    NeedRule("intake.morning_stiffness_over_30min", always, "reference §8 RF10"),
-    NeedRule("intake.other_joints_swollen", always, "reference §8 RF10"),
-    # After an acute injury: the Ottawa knee rule, haemarthrosis, instability (RF2, RF3, RF5, RF6).
-    NeedRule("patient.date_of_birth", ACUTE_INJURY, "reference §8 RF2"),
-    NeedRule("intake.can_weight_bear_4_steps", ACUTE_INJURY, "reference §8 RF2"),
-    NeedRule("intake.can_bend_to_90", ACUTE_INJURY, "reference §8 RF2"),
-    NeedRule("findings.tenderness", ACUTE_INJURY, "reference §8 RF2"),
-    NeedRule("intake.cannot_straight_leg_raise", SUDDEN_ONSET, "reference §8 RF3"),
-    NeedRule("intake.swelling_within_2h_of_injury", ACUTE_INJURY, "reference §8 RF5"),
-    NeedRule("intake.swelling", ACUTE_INJURY, "reference §8 RF5"),
-    NeedRule("intake.giving_way", ACUTE_INJURY, "reference §8 RF6"),
-    NeedRule("intake.kneecap_dislocation", ACUTE_INJURY, "reference §8 RF6"),
+    NeedRule("intake.hot_red_knee", always, "reference §8 RF1", ISSUING),
+    NeedRule("intake.fever_or_unwell", always, "reference §8 RF1", ISSUING),
+    NeedRule("intake.numbness_or_weakness", always, "reference §8 RF9", ISSUING),
+    NeedRule("intake.locking", always, "reference §8 RF4", ISSUING),
+    NeedRule("intake.unexplained_weight_loss", always, "reference §8 RF7", ISSUING),
+    NeedRule("intake.night_pain", always, "reference §8 RF7", ISSUING),
+    NeedRule("intake.history_of_cancer", other_than("intake.night_pain", "no"), "reference §8 RF7; §6.3", ISSUING),
+    NeedRule("intake.calf_pain_swelling_redness", always, "reference §8 RF8", ISSUING),
+    NeedRule("intake.morning_stiffness_over_30min", always, "reference §8 RF10", ISSUING),
+    NeedRule("intake.other_joints_swollen", always, "reference §8 RF10", ISSUING),
+    # After an acute injury: the Ottawa knee rule, haemarthrosis, instability (RF2, RF3, RF5, RF6). Unanswered, a
+    # fracture or a bleed in the joint is not excluded, so no running or impact either (§9.1: no active red flags).
+    NeedRule("patient.date_of_birth", ACUTE_INJURY, "reference §8 RF2", RUNNING),
+    NeedRule("intake.can_weight_bear_4_steps", ACUTE_INJURY, "reference §8 RF2", RUNNING),
+    NeedRule("intake.can_bend_to_90", ACUTE_INJURY, "reference §8 RF2", RUNNING),
+    NeedRule("findings.tenderness", ACUTE_INJURY, "reference §8 RF2", RUNNING),
+    NeedRule("intake.cannot_straight_leg_raise", SUDDEN_ONSET, "reference §8 RF3", RUNNING),
+    NeedRule("intake.swelling_within_2h_of_injury", ACUTE_INJURY, "reference §8 RF5", RUNNING),
+    NeedRule("intake.swelling", ACUTE_INJURY, "reference §8 RF5", RUNNING),
+    NeedRule("intake.giving_way", ACUTE_INJURY, "reference §8 RF6", RUNNING),
+    NeedRule("intake.kneecap_dislocation", ACUTE_INJURY, "reference §8 RF6", RUNNING),
     # After a birth (RF13–RF21, §1, §9.3 P11).
-    NeedRule(PP + "self_harm_thoughts", is_postpartum, "reference §8 RF13"),
-    NeedRule(PP + "low_mood", is_postpartum, "reference §8 RF14"),
-    NeedRule(PP + "bleeding_after_8_weeks", postpartum_at_least("BLEEDING_POSTPARTUM_WEEKS"), "reference §8 RF15"),
-    NeedRule(PP + "caesarean_wound_concern", caesarean_or_unknown, "reference §8 RF16"),
-    NeedRule(PP + "urine_leak", is_postpartum, "reference §8 RF19"),
-    NeedRule(PP + "urgency_leak", is_postpartum, "reference §8 RF19"),
-    NeedRule(PP + "heaviness", is_postpartum, "reference §8 RF19"),
-    NeedRule(PP + "bowel_or_wind_control_problems", is_postpartum, "reference §8 RF19"),
-    NeedRule(PP + "pelvic_pain_nprs", is_postpartum, "reference §8 RF19"),
-    NeedRule("findings.pelvic_floor_check", is_postpartum, "reference §8 RF19; §1.1"),
+    NeedRule(PP + "self_harm_thoughts", is_postpartum, "reference §8 RF13", ISSUING),
+    NeedRule(PP + "low_mood", is_postpartum, "reference §8 RF14", ISSUING),
+    NeedRule(
+        PP + "bleeding_after_8_weeks", postpartum_at_least("BLEEDING_POSTPARTUM_WEEKS"), "reference §8 RF15", ISSUING
+    ),
+    NeedRule(PP + "caesarean_wound_concern", caesarean_or_unknown, "reference §8 RF16", ISSUING),
+    NeedRule(PP + "urine_leak", is_postpartum, "reference §8 RF19", ISSUING),
+    NeedRule(PP + "urgency_leak", is_postpartum, "reference §8 RF19", ISSUING),
+    NeedRule(PP + "heaviness", is_postpartum, "reference §8 RF19", ISSUING),
+    NeedRule(PP + "bowel_or_wind_control_problems", is_postpartum, "reference §8 RF19", ISSUING),
+    NeedRule(PP + "pelvic_pain_nprs", is_postpartum, "reference §8 RF19", ISSUING),
+    NeedRule("findings.pelvic_floor_check", is_postpartum, "reference §8 RF19; §1.1", ISSUING),
+    # The impact gate (RF20): unanswered, the plan climbs the impact ladder before running (§4.4).
     NeedRule("findings.readiness", is_postpartum, "reference §8 RF20; §1.2"),
     *(
         NeedRule(
@@ -1238,4 +1248,52 @@ NEED_RULES = (
     *(NeedRule(f"findings.readiness.{test}", not_postpartum, "reference §9.1") for test in RUNNER_IMPACT_TESTS),
     # The CPG's diagnostic test for patellofemoral pain (reference §2.2 A).
     NeedRule("findings.squat_reproduces_pain", pfp_concluded, "reference §2.2"),
+)
+
+
+# --- Holds: the entry criteria of the walk/run ladder (reference §9.1) and the meniscal pathway (§8 RF22) --------
+# Each stops running and impact (not the plan) until the physio records what resolves it, or overrides it with a
+# written reason. Unanswered safety questions are a hold too; the engine derives it from NEED_RULES' `blocks`.
+
+
+def meniscal_pattern(facts: CaseFacts) -> bool:
+    return facts.condition == Condition.POSSIBLE_MENISCAL_INJURY
+
+
+HOLD_RULES = (
+    Rule("hold_effusion", Hold.EFFUSION, EFFUSION, "reference §9.1"),
+    Rule(
+        "hold_visible_swelling",
+        Hold.VISIBLE_SWELLING,
+        finding("intake.swelling", equals("intake.swelling", "visible", "large_tense"), "swelling: {swelling}"),
+        "reference §9.1",
+    ),
+    *(
+        Rule(
+            f"hold_daily_pain_{when}",
+            Hold.DAILY_PAIN,
+            finding(
+                f"intake.nprs_{when}",
+                above(f"intake.nprs_{when}", "DAILY_PAIN_MAX"),
+                f"pain {words} {{nprs_{when}}}/10 (above {{DAILY_PAIN_MAX}})",
+            ),
+            "reference §9.1",
+        )
+        for when, words in (("now", "now"), ("usual", "usually"))
+    ),
+    Rule("hold_walk_test", Hold.WALK_TEST_NOT_PASSED, LOAD_TEST_FAILED["walk_30min"], "reference §9.1; §1.2"),
+    Rule(
+        "hold_doming_reported",
+        Hold.ABDOMINAL_WALL_NOT_READY,
+        ABDOMINAL_DOMING,
+        "reference §1.4; §9.1",
+        postpartum_only=True,
+    ),
+    Rule("hold_midline_gap", Hold.ABDOMINAL_WALL_NOT_READY, WIDE_DRA, "reference §1.4; §9.1", postpartum_only=True),
+    Rule(
+        "hold_meniscal_pattern",
+        Hold.MENISCAL_REVIEW,
+        Finding(DIFFERENTIAL_READS, meniscal_pattern, "pattern fits a possible meniscal injury"),
+        "reference §8 RF22; §7 row 21",
+    ),
 )

@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from intake.codes import Action, Category, Cause, Condition, RedFlag
+from intake.codes import Action, Category, Cause, Condition, Hold, RedFlag
 from intake.scoring import AKPS_ITEM_CODES, KOOS_PF_ITEM_CODES, akps_option_codes
 
-BOOL, INT, NUMBER, CHOICE, MULTI, DATE, OBJECT, TEXT = (
+BOOL, INT, NUMBER, CHOICE, MULTI, DATE, OBJECT, TEXT, LIST = (
     "bool",
     "int",
     "number",
@@ -23,6 +23,7 @@ BOOL, INT, NUMBER, CHOICE, MULTI, DATE, OBJECT, TEXT = (
     "date",
     "object",
     "text",
+    "list",
 )
 
 
@@ -37,7 +38,7 @@ class Field:
     min_items: int = 0
     min_length: int = 0  # TEXT: at least this many characters besides white space
     max_length: int = 0
-    fields: tuple["Field", ...] = ()  # the members of an OBJECT
+    fields: tuple["Field", ...] = ()  # the members of an OBJECT, or of each OBJECT in a LIST
 
     def member(self, key: str) -> "Field | None":
         return next((f for f in self.fields if f.key == key), None)
@@ -272,6 +273,34 @@ def _field_paths(*specs: Field, prefix: str = "") -> tuple[str, ...]:
     return tuple(paths)
 
 
+# Added by Runback: the physiotherapist's overrides of red flags and holds, code → written reason. Which may be
+# overridden is the engine's rule (`intake.engine.override_problems`), so the schema accepts every code.
+OVERRIDES = obj("overrides", *(Field(code, TEXT, min_length=1, max_length=500) for code in (*RedFlag, *Hold)))
+
+# reference §9.4: what the patient logged after a session, replayed on the plan built from the case (case-format
+# `logs`). Each entry names its session by kind and number: exactly one of `run` and `impact`.
+PF_SYMPTOMS = ("leak", "heaviness", "pelvic_pain", "bowel")
+LOG_SESSION_KINDS = ("run", "impact")
+LOG = (
+    integer("run", 1, 1000),
+    integer("impact", 1, 1000),
+    boolean("completed"),
+    integer("pain_during_max", 0, 10, required=True),
+    boolean("pain_escalated"),
+    boolean("limp"),
+    boolean("swelling"),
+    integer("next_morning_pain", 0, 10),
+    integer("next_morning_stiffness", 0, 10),
+    multi("pf_symptoms", *PF_SYMPTOMS),
+    integer("rpe", 0, 10),
+    number("distance_km", 0, 300),
+    number("duration_min", 0, 1440),
+)
+LOGS = Field("logs", LIST, fields=LOG)
+
+LIGHTS = ("green", "amber", "red")
+REVIEW_CODES = ("two_reds_in_14_days", "red_at_regressed_level", "pelvic_floor_symptoms", "rising_symptoms")
+
 EXPECT = obj(
     "expect",
     choice("action", *Action),
@@ -283,13 +312,15 @@ EXPECT = obj(
     boolean("running_allowed"),
     Field("earliest_run_date_not_before", DATE),
     multi("exercise_categories_include", *Category),
+    # After `logs`: the lights in order, review reasons, and where the patient stands.
+    Field("lights", LIST, choices=LIGHTS),
+    multi("review_include", *REVIEW_CODES),
+    boolean("progress_running_allowed"),
+    integer("next_run_level_change", -7, 7),
+    integer("next_impact_step_change_max", -8, 8),
     # Added by Runback: field paths the engine must list as still needed ("needs").
     multi("needs_include", *_field_paths(PATIENT, INTAKE, FINDINGS)),
 )
-
-# Added by Runback: the physiotherapist's overrides of red flags, red-flag code → written reason. Which flags may be
-# overridden is the engine's rule (`intake.engine.override_problems`), so the schema accepts every code.
-OVERRIDES = obj("overrides", *(Field(code, TEXT, min_length=1, max_length=500) for code in RedFlag))
 
 CASE = obj(
     "case",
@@ -299,6 +330,7 @@ CASE = obj(
     PATIENT,
     Field(INTAKE.key, OBJECT, fields=INTAKE.fields, required=True),
     FINDINGS,
+    LOGS,
     OVERRIDES,
     EXPECT,
 )
@@ -378,6 +410,8 @@ def check_value(spec: Field, value: Any, path: str) -> list[str]:
             except ValueError:
                 pass
         return [f"{path}: must be a date as YYYY-MM-DD (got {_show(value)})"]
+    if kind == LIST:
+        return check_list(spec, value, path)
     if kind == TEXT:
         if isinstance(value, str) and spec.min_length <= len(value.strip()) and len(value) <= spec.max_length:
             return []
@@ -385,6 +419,19 @@ def check_value(spec: Field, value: Any, path: str) -> list[str]:
             return [f"{path}: must be text of {spec.min_length} to {spec.max_length} characters"]
         return [f"{path}: must be text of at most {spec.max_length} characters"]
     return check_object(spec, value, path)
+
+
+def check_list(spec: Field, value: Any, path: str) -> list[str]:
+    """A list of objects (`fields`) or of choices (`choices`, order and repeats kept, unlike MULTI)."""
+    if not isinstance(value, list):
+        return [f"{path}: must be a list (got {_show(value)})"]
+    problems = []
+    for index, item in enumerate(value):
+        if spec.fields:
+            problems.extend(check_object(spec, item, f"{path}[{index}]"))
+        elif not (isinstance(item, str) and item in spec.choices):
+            problems.append(f"{path}[{index}]: must be one of {_allowed(spec)} (got {_show(item)})")
+    return problems
 
 
 def check_object(spec: Field, value: Any, path: str) -> list[str]:
@@ -423,7 +470,7 @@ def validate_case(data: Any) -> dict:
 
     Explicit nulls count as "not known", as if the key were absent; they are dropped from the returned case.
     """
-    problems = check_object(CASE, data, "") or _check_dates(data)
+    problems = check_object(CASE, data, "") or _check_dates(data) or _check_logs(data.get("logs") or [])
     if problems:
         raise CaseError(problems)
     return _drop_nulls(data)
@@ -450,9 +497,29 @@ def _check_dates(case: dict) -> list[str]:
     return problems
 
 
+def _check_logs(logs: list[dict]) -> list[str]:
+    """Each log names exactly one session, and numbers of a kind only go up (case-format `logs`)."""
+    problems, last = [], {}
+    for index, entry in enumerate(logs):
+        named = [kind for kind in LOG_SESSION_KINDS if entry.get(kind) is not None]
+        if len(named) != 1:
+            problems.append(f"logs[{index}]: name the session it logs with exactly one of run or impact")
+            continue
+        kind = named[0]
+        if entry[kind] <= last.get(kind, 0):
+            problems.append(
+                f"logs[{index}].{kind}: sessions are logged in the order they happened, so {kind} numbers only go "
+                f"up (got {entry[kind]} after {last[kind]})"
+            )
+        last[kind] = entry[kind]
+    return problems
+
+
 def _drop_nulls(value):
     if isinstance(value, dict):
         return {k: _drop_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_drop_nulls(item) for item in value]
     return value
 
 

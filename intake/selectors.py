@@ -15,9 +15,11 @@ from intake.codes import (
     CATEGORY_LABELS,
     CAUSES,
     CONTRAINDICATIONS,
+    ISSUING,
     LEVEL_LABELS,
     LEVEL_SEVERITY,
     RED_FLAGS,
+    RUNNING,
     Level,
     RedFlag,
 )
@@ -27,6 +29,7 @@ from intake.decisions import (
     CauseDecision,
     initial_verdict,
     may_override,
+    override_label,
     result_digest,
     why_not_overridable,
 )
@@ -129,6 +132,32 @@ class FlagLine:
     @property
     def why_not_overridable(self) -> str:
         return "" if self.may_override else why_not_overridable(self.code)
+
+
+HOLD_LEVEL = "hold"
+HOLD_STOPS = {
+    RUNNING: "No running or impact, and the plan is not issued, until you record what resolves it or override it.",
+    ISSUING: "The plan may be drafted but not issued until you answer these or override with your reason.",
+}
+
+
+def hold_lines(holds: list[dict]) -> list[FlagLine]:
+    """The holds of a result (reference §9.1 entry criteria, §8 RF22, unanswered safety questions), as flag lines
+    the page shows and overrides the same way; a hold is always the physio's to lift."""
+    return [
+        FlagLine(
+            code=hold["code"],
+            level=HOLD_LEVEL,
+            label=hold["reason"],
+            reason="",
+            evidence=list(hold.get("evidence", [])),
+            source=hold.get("source", ""),
+            what_to_do=HOLD_STOPS[hold["stops"]],
+            overridden=bool(hold.get("overridden")),
+            override_reason=hold.get("override_reason", ""),
+        )
+        for hold in holds
+    ]
 
 
 def flag_lines(flags: list[dict]) -> list[FlagLine]:
@@ -366,6 +395,7 @@ class GatesView:
     running_allowed: bool
     running_from: date | None
     blocked_by: list[str]
+    issue_blocked_by: list[str]
     contraindications: list[str]
     impact_readiness: str
     extra_rest_day: bool
@@ -383,7 +413,8 @@ def gates_view(gates: dict) -> GatesView:
     return GatesView(
         running_allowed=gates["running_allowed"],
         running_from=_day(gates["running_allowed_from"]),
-        blocked_by=[RED_FLAGS[code].label for code in gates["blocked_by"]],
+        blocked_by=[override_label(code) for code in gates["blocked_by"]],
+        issue_blocked_by=[need_label(path) for path in gates.get("issue_blocked_by", [])],
         contraindications=[CONTRAINDICATIONS[code] for code in gates["contraindications"]],
         impact_readiness=gates["impact_readiness"].replace("_", " "),
         extra_rest_day=gates["extra_rest_day"],

@@ -350,7 +350,7 @@ def assessment_save_draft(
 
 @transaction.atomic
 def assessment_override(*, intake: Intake, by: StaffMember, code: str, reason: str) -> Assessment:
-    """Override a raised red flag with the physio's written reason. The engine decides which flags may be
+    """Override a raised red flag or hold with the physio's written reason. The engine decides which may be
     overridden (`intake.engine.override_problems`); the reason is required, trimmed and length-limited."""
     reason = (reason or "").strip()
     refusal = override_refusal(code, reason)
@@ -358,8 +358,9 @@ def assessment_override(*, intake: Intake, by: StaffMember, code: str, reason: s
         raise AssessmentRefused(refusal, field=f"reason-{code}")
     draft = _locked_draft(intake, by)
     _, live = _live(intake, draft)
-    if live.result is None or code not in {flag["code"] for flag in live.result["red_flags"]}:
-        raise AssessmentRefused("That red flag is not raised in this assessment.")
+    raised = [*live.result["red_flags"], *live.result.get("holds", [])] if live.result else []
+    if code not in {item["code"] for item in raised}:
+        raise AssessmentRefused("That red flag or hold is not raised in this assessment.")
     draft.overrides = {**draft.overrides, code: reason}
     draft.save()
     return draft

@@ -6,8 +6,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from plans.builder import REST
-from plans.progression import RED, RED_REPEAT_WINDOW_DAYS
+from plans.loads import REST
+from plans.progression import RED
+from plans.rules import RED_REPEAT_WINDOW_DAYS
 
 # Not in the reference (the product brief's rule): a week without a logged session while sessions were planned is
 # a missed week, and the physio should get in touch.

@@ -19,67 +19,66 @@ from datetime import date, timedelta
 
 from intake.codes import (
     CAUSES,
-    HIP_STRENGTH,
-    KNEE_STRENGTH,
+    HOLDS,
     RED_FLAGS,
     Action,
     Category,
     Condition,
+    Hold,
     RedFlag,
 )
 from plans.exercises import ExerciseSpec, default_library
-from plans.ladder import (
-    AMBER_PAIN_MAX,
-    BUILD_LEVEL,
-    CONTINUOUS_LEVEL,
-    FIRST_LEVEL,
-    GREEN_PAIN_MAX,
-    LEVELS,
-    LadderState,
-    walk_run_level,
+from plans.ladder import BUILD_LEVEL, CONTINUOUS_LEVEL, FIRST_LEVEL, LEVELS, LadderState, walk_run_level
+from plans.loads import (
+    BUILD,
+    CROSS_TRAIN,
+    FOUNDATION,
+    REST,
+    STRENGTH,
+    WALK_RUN,
+    LoadState,
+    cross_training_for,
+    first_impact_step,
+    is_load_day,
+    schedule_loads,
 )
-from plans.running import RunningProfile, km_to_minutes, plan_runs
-from plans.selection import (
-    DAILY_PER_SESSION_MAX,
+from plans.rules import (
+    AMBER_PAIN_MAX,
+    CADENCE_INCREASE,
+    FOUNDATION_WEEKS,
+    GREEN_PAIN_MAX,
+    LOAD_DAY_PROGRAMME_MAX,
     MAX_EXERCISES_PER_SESSION,
+    POSTPARTUM_REST_WEEKS,
+    STRENGTH_DAYS,
+    STRETCH_MIN_PER_WEEK,
+    SWIM_AFTER_BIRTH_WEEKS,
+    SWIM_AFTER_CAESAREAN_WEEKS,
+)
+from plans.running import RunningProfile, km_to_minutes
+from plans.selection import (
+    PFP_REQUIREMENTS,
+    REDUCIBLE_KINDS,
+    TENDON_REQUIREMENTS,
     ExercisePool,
+    Item,
     Prescription,
     Programme,
     choose_programme,
     cross_training_entry,
     dose_for_week,
     exercise_entry,
-    impact_rungs,
     prescribed_programme,
     programme_entry,
     programme_problems,
 )
 
-# Session kinds and phase codes of the case-format plan.
-STRENGTH, RUN, IMPACT, CROSS_TRAIN, REST = "strength", "run", "impact", "cross_train", "rest"
-SESSION_KINDS = (STRENGTH, RUN, IMPACT, CROSS_TRAIN, REST)
-FOUNDATION, IMPACT_READINESS, WALK_RUN, BUILD = "foundation", "impact_readiness", "walk_run", "build"
-PHASES = (FOUNDATION, IMPACT_READINESS, WALK_RUN, BUILD)
-
 # Stored with every issued plan revision; bump it when a change to the builder or the progression rules would
 # plan the same request differently.
-BUILDER_VERSION = "2026.12.1"
+BUILDER_VERSION = "2026.12.2"
 DEFAULT_WEEKS = 14
 MIN_WEEKS, MAX_WEEKS = 4, 26
-# Not in the reference (the case-format example uses 2 + 2): two weeks of strength and low-impact aerobic work before
-# impact (§1.6), and two weeks of the impact ladder before the walk/run ladder (§4.4, Cannon's phase II).
-FOUNDATION_WEEKS = 2
-IMPACT_READINESS_WEEKS = 2
-STRENGTH_DAYS_BEFORE_RUNNING = 3  # reference §5: Esculier 2018, 3 sessions a week
-# reference §5 (ACSM, 2–3 days a week [U]): two while running three times a week, which leaves a cross-training
-# day and a rest day in the week.
-STRENGTH_DAYS_WHILE_RUNNING = 2
-MAX_STRENGTH_DAYS = 3  # the non-run days left after three runs and a rest day
-POSTPARTUM_REST_WEEKS = 3  # reference §8 RF17: under 3 weeks after birth, pelvic floor exercises and walking only
-CADENCE_INCREASE = (0.05, 0.10)  # reference §2.7 and §9.3 P10: target = baseline × 1.05–1.10; default +5 %
-# Not in the reference: a cause the engine scores at least this high counts as confirmed when a case file is
-# planned without a physio (manage.py evaluate_case); in the app the physio confirms causes by hand.
-CONFIRMED_CAUSE_MIN_SCORE = 0.5
+MAX_STRENGTH_DAYS = 3  # the days left after three run days and a rest day
 
 
 @dataclass(frozen=True)
@@ -89,7 +88,10 @@ class Gates:
     running_allowed: bool
     running_allowed_from: date | None = None
     blocked_by: tuple[str, ...] = ()
+    issue_blocked_by: tuple[str, ...] = ()  # safety questions still open: the plan may not be issued yet
     weeks_postpartum: int | None = None
+    delivery_date: date | None = None
+    caesarean: bool = False
     breastfeeding: bool = False
     extra_rest_day: bool = False  # reference §9.3 P11
     buggy_allowed_from: date | None = None
@@ -107,7 +109,10 @@ class Gates:
             running_allowed=bool(gates["running_allowed"]),
             running_allowed_from=day("running_allowed_from"),
             blocked_by=tuple(gates.get("blocked_by") or ()),
+            issue_blocked_by=tuple(gates.get("issue_blocked_by") or ()),
             weeks_postpartum=gates.get("weeks_postpartum"),
+            delivery_date=day("delivery_date"),
+            caesarean=bool(gates.get("caesarean")),
             breastfeeding=bool(gates.get("breastfeeding")),
             extra_rest_day=bool(gates.get("extra_rest_day")),
             buggy_allowed_from=day("buggy_allowed_from"),
@@ -251,25 +256,42 @@ def cadence_range(baseline_spm: int | None) -> tuple[int, int]:
 
 # --- categories ---------------------------------------------------------------------------------------------------
 
-# reference §7 rows 19–21: what a condition other than patellofemoral pain adds.
+# reference §7 rows 19–21: what a condition other than patellofemoral pain adds. Patellar tendinopathy's loading
+# programme comes first of all (§4.5); the others follow the causes.
 CONDITION_CATEGORIES = {
     Condition.ILIOTIBIAL_BAND_SYNDROME: (Category.HIP_ABD, Category.LOAD_MGMT, Category.GAIT_CADENCE),
     Condition.POSSIBLE_MENISCAL_INJURY: (Category.REFER,),
 }
+REQUIREMENTS = {
+    Condition.PATELLOFEMORAL_PAIN: PFP_REQUIREMENTS,  # reference §2.5: hip and knee, whatever the causes
+    Condition.PATELLAR_TENDINOPATHY: TENDON_REQUIREMENTS,  # reference §4.5: stages 1 and 2 of tendon loading
+}
 
 
-def exercise_categories(condition: str, causes: Iterable[str], *, postpartum: bool = False) -> list[str]:
-    """The §7 categories of the confirmed causes in their rank order, de-duplicated; a patellofemoral plan always
-    has hip and knee strengthening (reference §2.5 and §7 notes), closed chain first for the knee (Barton 2015).
-    After a birth the plan trains the pelvic floor first (reference §1.1 recommendation 1, evidence 1+; §1.6)."""
-    categories: list[str] = [Category.PFMT] if postpartum else []
+def exercise_categories(
+    condition: str, causes: Iterable[str], *, postpartum: bool = False, caesarean: bool = False
+) -> list[str]:
+    """The §7 categories of the confirmed causes in their rank order, de-duplicated.
+
+    After a birth the plan trains the pelvic floor first (reference §1.1 recommendation 1, evidence 1+; §1.6) and,
+    after a caesarean, the deep abdominal muscles (§1.5 lists the caesarean as a risk factor; §7 rows 14 and 15).
+    Patellar tendinopathy starts with its tendon-loading programme (§4.5, §7 row 19). A patellofemoral plan always
+    has hip and knee strengthening (§2.5 and §7 notes), closed chain first for the knee (Barton 2015).
+    """
+    categories: list[str] = []
+    if postpartum:
+        categories.append(Category.PFMT)
+        if caesarean:
+            categories.append(Category.DRA_REHAB)
+    if condition == Condition.PATELLAR_TENDINOPATHY:
+        categories.append(Category.TENDON_LOAD)
     for cause in causes:
         categories += CAUSES[cause].categories
     categories += CONDITION_CATEGORIES.get(condition, ())
     if condition == Condition.PATELLOFEMORAL_PAIN:
-        if not HIP_STRENGTH.intersection(categories):
+        if not {Category.HIP_ABD, Category.HIP_EXT, Category.HIP_ER}.intersection(categories):
             categories.append(Category.HIP_ABD)
-        if not KNEE_STRENGTH.intersection(categories):
+        if not {Category.QUAD_CKC, Category.QUAD_OKC}.intersection(categories):
             categories.append(Category.QUAD_CKC)
     return [str(c) for c in dict.fromkeys(categories)]
 
@@ -281,59 +303,66 @@ def exercise_categories(condition: str, causes: Iterable[str], *, postpartum: bo
 class Timeline:
     start: date
     weeks: int
-    run_from: date | None  # the earliest run or impact date within the plan; None when there is none
+    run_from: date | None  # the earliest run or impact date the gates allow within the plan; None when none
+    load_from: date | None  # the first day a run or impact session may fall on: the first week after foundation
     foundation_weeks: int
-    impact_weeks: int
+    impact_needed: bool  # the impact ladder comes before the walk/run ladder (reference §4.4, §4.5 stage 3)
     start_level: int
     strength_from: date  # reference §8 RF17: strength work waits until 3 weeks after birth
-    impact_left_out: bool = False  # impact readiness was due, but the patient may do no impact exercise
+    impact_left_out: bool = False  # the impact ladder was due, but the patient may do no impact exercise
 
     @property
     def end(self) -> date:
         return self.start + timedelta(days=7 * self.weeks - 1)
 
-    def stage(self, week: int) -> str:
-        """The phase of a week before its runs are known: foundation, impact readiness, or running (walk_run)."""
-        if self.run_from is None or week < self.foundation_weeks:
-            return FOUNDATION
-        if week < self.foundation_weeks + self.impact_weeks:
-            return IMPACT_READINESS
-        return WALK_RUN
-
 
 def plan_timeline(request: PlanRequest, categories: list[str], programme: Programme) -> Timeline:
     """The phases. Foundation covers the weeks before running is allowed, and at least FOUNDATION_WEEKS unless the
-    patient already runs pain-free. Impact readiness follows unless the impact tests were passed or the patient
-    already runs without red pain (not after a birth, not with impact intolerance). Running phases start on a week
-    boundary on or after the gates' date, so build weeks compare whole weeks."""
+    patient already runs pain-free (never for tendinopathy, whose stages 1–2 come first, reference §4.5). The impact
+    ladder follows unless the impact tests were passed or the patient already runs without red pain (not after a
+    birth, not with impact intolerance, always for tendinopathy). Loads start on a week boundary on or after the
+    gates' date, so build weeks compare whole weeks."""
     gates, running = request.gates, request.running
     start = request.start
     weeks_pp = gates.weeks_postpartum
     strength_from = start
     if weeks_pp is not None and weeks_pp < POSTPARTUM_REST_WEEKS:
         strength_from = start + timedelta(weeks=POSTPARTUM_REST_WEEKS - weeks_pp)
-    whole_plan = Timeline(start, request.weeks, None, request.weeks, 0, FIRST_LEVEL, strength_from)
+    no_loads = Timeline(start, request.weeks, None, None, request.weeks, False, FIRST_LEVEL, strength_from)
     if not gates.running_allowed:
-        return whole_plan
+        return no_loads
     run_from = max(start, gates.running_allowed_from or start, strength_from)
-    if run_from > whole_plan.end:
-        return whole_plan
+    tendon = request.condition == Condition.PATELLAR_TENDINOPATHY
     weeks_before_running = -(-(run_from - start).days // 7)
-    foundation = max(weeks_before_running, 0 if running.pain_free else FOUNDATION_WEEKS)
-    impact_needed = gates.impact_readiness != "passed" and (
-        gates.postpartum or not running.tolerating_running or Category.PLYO in categories
+    foundation = max(weeks_before_running, 0 if running.pain_free and not tendon else FOUNDATION_WEEKS)
+    load_from = start + timedelta(weeks=foundation)
+    if load_from > no_loads.end:
+        return no_loads
+    impact_due = tendon or (
+        gates.impact_readiness != "passed"
+        and (gates.postpartum or not running.tolerating_running or Category.PLYO in categories)
     )
-    impact = IMPACT_READINESS_WEEKS if impact_needed and programme.impact else 0
-    left_out = impact_needed and not programme.impact
-    level = request.start_level or default_start_level(running, break_before_running=foundation + impact > 0)
-    if level == BUILD_LEVEL and not can_start_in_build(running, break_before_running=foundation + impact > 0):
+    impact_needed = impact_due and bool(programme.impact_steps)
+    break_before_running = foundation > 0 or impact_needed
+    level = request.start_level or default_start_level(running, break_before_running=break_before_running)
+    if level == BUILD_LEVEL and not can_start_in_build(running, break_before_running=break_before_running):
         raise PlanError(
             [
                 "start_level: level 8 (build) needs running allowed from the first day with no foundation or impact"
                 " weeks, and the patient's weekly distance and longest run of the last 30 days; choose 7 or lower"
             ]
         )
-    return Timeline(start, request.weeks, run_from, foundation, impact, level, strength_from, left_out)
+    return Timeline(
+        start,
+        request.weeks,
+        run_from,
+        load_from,
+        foundation,
+        impact_needed,
+        level,
+        strength_from,
+        impact_left_out=impact_due and not programme.impact_steps,
+    )
 
 
 def can_start_in_build(running: CurrentRunning, *, break_before_running: bool) -> bool:
@@ -374,116 +403,123 @@ def default_start_level(running: CurrentRunning, *, break_before_running: bool) 
 class WeekLayout:
     """Days of a plan week (0 = the plan's start weekday) by what they hold."""
 
-    run_days: tuple[int, ...]  # runs, impact sessions, or cross-training before running starts
+    load_days: tuple[int, ...]  # runs and impact sessions, cross-training before they start
     rest_days: tuple[int, ...]
     other_days: tuple[int, ...]  # strength days first, in this order; the rest cross-training
 
 
 # Runs every other day with a 3-day gap at the week's end: never two in a row (reference §9.2, MGH, military RCT).
-STANDARD_WEEK = WeekLayout(run_days=(1, 3, 5), rest_days=(6,), other_days=(0, 4, 2))
+STANDARD_WEEK = WeekLayout(load_days=(1, 3, 5), rest_days=(6,), other_days=(0, 4, 2))
 # reference §9.3 P11: sleep-deprived or very tired: a rest day between every two runs, so two runs a week.
-EXTRA_REST_WEEK = WeekLayout(run_days=(1, 4), rest_days=(3, 6), other_days=(0, 5, 2))
+EXTRA_REST_WEEK = WeekLayout(load_days=(1, 4), rest_days=(3, 6), other_days=(0, 5, 2))
 
 
-def strength_days(request: PlanRequest, stage: str) -> int:
-    if request.strength_days_per_week:
-        return request.strength_days_per_week
-    return STRENGTH_DAYS_WHILE_RUNNING if stage == WALK_RUN else STRENGTH_DAYS_BEFORE_RUNNING
-
-
-def day_kind(day: date, timeline: Timeline, layout: WeekLayout, request: PlanRequest) -> str:
+def day_kind(day: date, timeline: Timeline, layout: WeekLayout, strength_days: int) -> str:
+    """What a day holds before the load days are scheduled (those read REST until `schedule_loads` fills them)."""
     offset = (day - timeline.start).days % 7
-    stage = timeline.stage((day - timeline.start).days // 7)
     if offset in layout.rest_days:
         return REST
     if day < timeline.strength_from:  # reference §8 RF17: walking and pelvic floor exercises only
-        return CROSS_TRAIN if offset in layout.run_days else REST
-    if offset in layout.run_days:
-        return {FOUNDATION: CROSS_TRAIN, IMPACT_READINESS: IMPACT, WALK_RUN: RUN}[stage]
-    return STRENGTH if layout.other_days.index(offset) < strength_days(request, stage) else CROSS_TRAIN
+        return CROSS_TRAIN if offset in layout.load_days else REST
+    if offset in layout.load_days:
+        return REST if timeline.load_from and day >= timeline.load_from else CROSS_TRAIN
+    return STRENGTH if layout.other_days.index(offset) < strength_days else CROSS_TRAIN
 
 
-# --- exercises in the sessions ------------------------------------------------------------------------------------
+def in_water(spec: ExerciseSpec) -> bool:
+    return any("pool" in item.lower() for item in spec.equipment)
 
 
-@dataclass
-class PlanCounters:
-    """What carries from one week to the next while sessions are filled."""
-
-    impact_sessions: int = 0
-    cross_train_sessions: int = 0
-
-
-def fill_week(
-    sessions: list[dict],
-    week: int,
-    timeline: Timeline,
-    programme: Programme,
-    counters: PlanCounters,
-) -> None:
-    """Put exercises into one week's sessions: the strength programme on strength days, impact rungs on impact days,
-    the cadence drill on run days, cross-training on cross-training days, then the daily exercises wherever there
-    is room, as often as their dosage asks."""
-    main_week = max(0, week - (timeline.strength_from - timeline.start).days // 7)
-    main = [dose_for_week(item, main_week) for item in programme.main]
-    strength_sessions = [session for session in sessions if session["kind"] == STRENGTH]
-    for spec, dose in main:
-        for session in spread(strength_sessions, dose.per_week):
-            session["exercises"].append(exercise_entry(spec, dose))
-    for session in sessions:
-        kind = session["kind"]
-        if kind == IMPACT:
-            rungs = impact_rungs(programme, counters.impact_sessions)
-            session["exercises"] = [exercise_entry(spec, spec.dosage) for spec in rungs]
-            counters.impact_sessions += 1
-        elif kind == RUN and programme.cadence_drill:
-            session["exercises"] = [exercise_entry(programme.cadence_drill, programme.cadence_drill.dosage)]
-        elif kind == CROSS_TRAIN:
-            early = date.fromisoformat(session["date"]) < timeline.strength_from
-            choices = programme.cross_training[:1] if early else programme.cross_training
-            if choices:
-                session["cross_train"] = cross_training_entry(choices[counters.cross_train_sessions % len(choices)])
-                counters.cross_train_sessions += 1
-            else:
-                session["kind"] = REST
-    place_daily(sessions, week, timeline, programme)
+def cross_training_choices(programme: Programme, gates: Gates) -> list[dict]:
+    """The cross-training the plan rotates through, swimming only once healed after a birth (reference §1.6; the
+    weeks are Runback's choice, plans.rules)."""
+    after_birth = None
+    if gates.delivery_date is not None:
+        weeks = SWIM_AFTER_CAESAREAN_WEEKS if gates.caesarean else SWIM_AFTER_BIRTH_WEEKS
+        after_birth = gates.delivery_date + timedelta(weeks=weeks)
+    return [
+        cross_training_entry(spec, available_from=after_birth if in_water(spec) else None)
+        for spec in programme.cross_training
+    ]
 
 
-def spread(sessions: list[dict], count: int) -> list[dict]:
-    """`count` of the sessions, as evenly spaced as they allow (all of them when there are no more)."""
-    if count >= len(sessions):
-        return sessions
-    return [sessions[index * len(sessions) // count] for index in range(count)]
+# --- the home programme in the sessions -----------------------------------------------------------------------------
+
+# Where an exercise goes first. Strength work on strength days, then other active days, a rest day last; exercises
+# done a few times a week away from the strength days, to even the days out. Daily ones go everywhere.
+MAIN_PREFERENCE = {STRENGTH: 0, CROSS_TRAIN: 1, "load": 2, REST: 3}
+SPREAD_PREFERENCE = {REST: 0, CROSS_TRAIN: 0, "load": 0, STRENGTH: 1}
 
 
-def place_daily(sessions: list[dict], week: int, timeline: Timeline, programme: Programme) -> None:
-    """Spread the daily exercises over the week's active sessions, round by round so each gets its turn, up to its
-    `per_week` and within the session caps. Before RF17's 3 weeks only pelvic floor work is placed."""
-    daily = [dose_for_week(item, week) for item in programme.daily]
-    wanted = [min(dose.per_week, 7) for _, dose in daily]
-    placed: list[set[int]] = [set() for _ in daily]
-    added = [0] * len(sessions)
-    progress = True
-    while progress:
-        progress = False
-        for index, (spec, dose) in enumerate(daily):
-            if len(placed[index]) >= wanted[index]:
+def place_programme(plan: dict, programme: Programme, timeline: Timeline) -> Item | None:
+    """Put every programme exercise on exactly `per_week` days of each week it is prescribed in (case-format
+    invariant: daily means every day, rest days included), at most MAX_EXERCISES_PER_SESSION a day and
+    LOAD_DAY_PROGRAMME_MAX on a load day. Pelvic floor training runs from the first day; everything else from
+    `strength_from` (reference §8 RF17). Returns the first exercise that does not fit, None when all do."""
+    strength_week = (timeline.strength_from - timeline.start).days // 7
+    order = sorted(programme.items, key=lambda item: Category.PFMT not in item.purpose)  # §1.1: pelvic floor first
+    for week in plan["weeks"]:
+        index = week["week"] - 1
+        sessions = week["sessions"]
+        kinds = ["load" if is_load_day(s, plan) else s["kind"] for s in sessions]
+        room = [LOAD_DAY_PROGRAMME_MAX if kind == "load" else MAX_EXERCISES_PER_SESSION for kind in kinds]
+        for item in order:
+            pelvic = item.spec.kind == "pelvic_floor"
+            if not pelvic and index < strength_week:
                 continue
-            room = [
-                i
-                for i, session in enumerate(sessions)
-                if session["kind"] != REST
-                and i not in placed[index]
-                and len(session["exercises"]) < MAX_EXERCISES_PER_SESSION
-                and added[i] < DAILY_PER_SESSION_MAX
-                and (spec.kind == "pelvic_floor" or date.fromisoformat(session["date"]) >= timeline.strength_from)
-            ]
-            if room:
-                chosen = min(room, key=lambda i: (added[i], i))
-                sessions[chosen]["exercises"].append(exercise_entry(spec, dose))
-                placed[index].add(chosen)
-                added[chosen] += 1
-                progress = True
+            spec, dose = dose_for_week(item, index if pelvic else index - strength_week)
+            days = _days_for(item, kinds, room, dose.per_week)
+            if days is None:
+                return item
+            for day in days:
+                sessions[day]["exercises"].append(exercise_entry(spec, dose, prescribed=True))
+                room[day] -= 1
+    return None
+
+
+def _days_for(item: Item, kinds: list[str], room: list[int], count: int) -> list[int] | None:
+    """`count` days of the week with room, as preferred for the item and spread over the week; None when fewer
+    than `count` days have room."""
+    open_days = [day for day in range(len(kinds)) if room[day] > 0]
+    if len(open_days) < count:
+        return None
+    preference = SPREAD_PREFERENCE if item.daily_kind else MAIN_PREFERENCE
+    chosen: list[int] = []
+    for tier in sorted({(preference[kinds[day]], -room[day]) for day in open_days}):
+        days = [day for day in open_days if (preference[kinds[day]], -room[day]) == tier]
+        wanted = count - len(chosen)
+        chosen += days if len(days) <= wanted else spread(days, wanted)
+        if len(chosen) == count:
+            return sorted(chosen)
+    return sorted(chosen)
+
+
+def spread(days: list[int], count: int) -> list[int]:
+    """`count` of the days, as evenly spaced as they allow."""
+    return [days[index * len(days) // count] for index in range(count)]
+
+
+def fitted_programme(plan: dict, programme: Programme, timeline: Timeline) -> Programme:
+    """Place the programme, making it fit when the builder chose it: a stretch comes down to three days a week
+    (reference §5: Ayala 2010, Reid & Kim 2014), otherwise the least important exercise that does not fit is left
+    out (its category then shows under `categories_without_exercise`). A physio's own programme that does not fit
+    is refused, naming the exercise."""
+    while (failed := place_programme(plan, programme, timeline)) is not None:
+        for session in (s for week in plan["weeks"] for s in week["sessions"]):
+            session["exercises"] = []
+        if not programme.chosen:
+            raise PlanError(
+                [
+                    f"programme.{failed.spec.slug}.per_week: {failed.spec.name} does not fit {failed.per_week} times "
+                    f"a week beside the rest of the programme (at most {MAX_EXERCISES_PER_SESSION} exercises a day, "
+                    f"{LOAD_DAY_PROGRAMME_MAX} on run and impact days); choose fewer times a week or fewer exercises"
+                ]
+            )
+        if failed.spec.kind in REDUCIBLE_KINDS and failed.per_week > STRETCH_MIN_PER_WEEK:
+            programme = programme.with_per_week(failed, STRETCH_MIN_PER_WEEK)
+        else:
+            programme = programme.without(failed)
+    return programme
 
 
 # --- the plan -----------------------------------------------------------------------------------------------------
@@ -512,96 +548,122 @@ def running_profile(request: PlanRequest, categories: list[str]) -> RunningProfi
     )
 
 
+def request_programme(request: PlanRequest, categories: list[str], library: tuple[ExerciseSpec, ...]) -> Programme:
+    gates = request.gates
+    pool = ExercisePool(library, gates.contraindications)
+    requirements = REQUIREMENTS.get(request.condition, ())
+    if request.programme is None:
+        strength_days = request.strength_days_per_week or STRENGTH_DAYS
+        return choose_programme(categories, pool, requirements=requirements, strength_days=strength_days)
+    problems = programme_problems(
+        request.programme, {spec.slug: spec for spec in library}, gates.contraindications, requirements=requirements
+    )
+    if problems:
+        raise PlanError(problems)
+    return prescribed_programme(request.programme, categories, pool)
+
+
 def build_plan(request: PlanRequest, library: Iterable[ExerciseSpec]) -> dict:
     """The case-format `plan` for a request, choosing exercises from `library`."""
-    categories = exercise_categories(request.condition, request.causes, postpartum=request.gates.postpartum)
-    library = tuple(library)
-    pool = ExercisePool(library, request.gates.contraindications)
-    hip_and_knee = request.condition == Condition.PATELLOFEMORAL_PAIN
-    if request.programme is None:
-        programme = choose_programme(categories, pool, hip_and_knee=hip_and_knee)
-    else:
-        problems = programme_problems(
-            request.programme,
-            {spec.slug: spec for spec in library},
-            request.gates.contraindications,
-            hip_and_knee=hip_and_knee,
-        )
-        if problems:
-            raise PlanError(problems)
-        programme = prescribed_programme(request.programme, categories, pool)
+    gates = request.gates
+    categories = exercise_categories(
+        request.condition, request.causes, postpartum=gates.postpartum, caesarean=gates.caesarean
+    )
+    programme = request_programme(request, categories, tuple(library))
     timeline = plan_timeline(request, categories, programme)
     profile = running_profile(request, categories)
-    layout = EXTRA_REST_WEEK if request.gates.extra_rest_day else STANDARD_WEEK
+    layout = EXTRA_REST_WEEK if gates.extra_rest_day else STANDARD_WEEK
+    strength_days = request.strength_days_per_week or STRENGTH_DAYS
     days = [timeline.start + timedelta(days=n) for n in range(7 * timeline.weeks)]
-    kinds = {day: day_kind(day, timeline, layout, request) for day in days}
-    runs, _ = plan_runs(
-        [day for day in days if kinds[day] == RUN],
-        state=LadderState(timeline.start_level),
-        history=[],
-        profile=profile,
-    )
-    counters = PlanCounters()
-    weeks = []
-    for week in range(timeline.weeks):
-        sessions = [_session(day, kinds[day], runs.get(day)) for day in days[7 * week : 7 * week + 7]]
-        fill_week(sessions, week, timeline, programme, counters)
-        weeks.append({"week": week + 1, "phase": week_phase(sessions, timeline.stage(week)), "sessions": sessions})
     plan = {
         "start": timeline.start.isoformat(),
         "end": timeline.end.isoformat(),
-        "running_allowed": request.gates.running_allowed,
-        "earliest_run_date": timeline.run_from.isoformat() if timeline.run_from else None,
-        "start_level": timeline.start_level if timeline.run_from else None,
-        "phases": phases_of(weeks),
+        "running_allowed": gates.running_allowed,
+        "earliest_run_date": timeline.run_from.isoformat() if timeline.load_from else None,
+        "start_level": timeline.start_level if timeline.load_from else None,
+        "phases": [],
         "exercise_categories": categories,
-        "categories_without_exercise": categories_without_exercise(categories, weeks),
-        "programme": [programme_entry(spec) for spec in programme.listed],
         "running_load": profile.as_dict(),
-        "weeks": weeks,
+        "schedule": {
+            "load_days": list(layout.load_days),
+            "load_from": timeline.load_from.isoformat() if timeline.load_from else None,
+            "impact_needed": timeline.impact_needed,
+            "impact_ladder": [
+                {"step": step, "exercises": [exercise_entry(spec, spec.dosage, prescribed=False) for spec in specs]}
+                for step, specs in programme.impact_steps
+            ],
+            "cross_training": cross_training_choices(programme, gates),
+            "cadence_drill": (
+                exercise_entry(programme.cadence_drill, programme.cadence_drill.dosage, prescribed=False)
+                if programme.cadence_drill
+                else None
+            ),
+        },
+        "weeks": [
+            {
+                "week": week + 1,
+                "phase": FOUNDATION,
+                "sessions": [
+                    {"date": day.isoformat(), "kind": day_kind(day, timeline, layout, strength_days), "exercises": []}
+                    for day in days[7 * week : 7 * week + 7]
+                ],
+            }
+            for week in range(timeline.weeks)
+        ],
         "adjustments": [],
+        "issue_blocked_by": list(gates.issue_blocked_by),
     }
+    _fill_cross_training(plan, timeline)
+    programme = fitted_programme(plan, programme, timeline)
+    schedule_loads(
+        plan,
+        from_day=timeline.start,
+        state=LoadState(LadderState(timeline.start_level), impact_step=first_impact_step(plan)),
+    )
+    plan["programme"] = [programme_entry(item) for item in _listed(programme, request)]
+    plan["categories_without_exercise"] = categories_without_exercise(categories, plan)
     if Category.GAIT_CADENCE in categories:
-        plan["cadence"] = {"baseline_spm": request.gates.cadence_spm, "target_spm": profile.cadence_target_spm}
+        plan["cadence"] = {"baseline_spm": gates.cadence_spm, "target_spm": profile.cadence_target_spm}
+    if request.condition == Condition.ILIOTIBIAL_BAND_SYNDROME:
+        plan["avoid_downhill"] = True  # reference §7 row 20
     plan["notes"] = plan_notes(request, plan, timeline)
     return plan
 
 
-def categories_without_exercise(categories: list[str], weeks: list[dict]) -> list[str]:
-    """The plan's categories no exercise in it trains (the library lacks one, the patient may not do it, or the
-    3–4-exercise cap left it out), apart from those the physio delivers or that are advice: for the physio to see."""
-    trained = {
-        c for week in weeks for session in week["sessions"] for e in session["exercises"] for c in e["categories"]
-    }
-    return [c for c in categories if c not in trained and c not in ADVICE_CATEGORIES]
-
-
-def _session(day: date, kind: str, run: dict | None) -> dict:
-    session = {"date": day.isoformat(), "kind": kind, "exercises": []}
-    if kind == RUN:
-        if run is None:
+def _fill_cross_training(plan: dict, timeline: Timeline) -> None:
+    """Cross-training on the days that hold it before loads start; only the simplest (walking) before RF17's three
+    weeks after birth."""
+    turn = 0
+    for session in (s for week in plan["weeks"] for s in week["sessions"]):
+        if session["kind"] != CROSS_TRAIN:
+            continue
+        day = date.fromisoformat(session["date"])
+        cross = cross_training_for(plan, day, 0 if day < timeline.strength_from else turn)
+        if cross is None:
             session["kind"] = REST
         else:
-            session["run"] = run
-    return session
+            session["cross_train"] = cross
+            turn += 1
 
 
-def week_phase(sessions: list[dict], stage: str) -> str:
-    """A running week is `build` when all its runs are level 8, `walk_run` otherwise."""
-    levels = [s["run"]["level"] for s in sessions if s["kind"] == RUN]
-    if stage in (WALK_RUN, BUILD) and levels:
-        return BUILD if min(levels) == BUILD_LEVEL else WALK_RUN
-    return stage
+def _listed(programme: Programme, request: PlanRequest) -> list[Item]:
+    """The programme as the physio reads it: in their own order when they prescribed it."""
+    if request.programme is None:
+        return list(programme.items)
+    order = [prescription.slug for prescription in request.programme]
+    return sorted(programme.items, key=lambda item: order.index(item.spec.slug))
 
 
-def phases_of(weeks: list[dict]) -> list[dict]:
-    phases: list[dict] = []
-    for week in weeks:
-        if phases and phases[-1]["code"] == week["phase"]:
-            phases[-1]["weeks"] += 1
-        else:
-            phases.append({"code": week["phase"], "weeks": 1})
-    return phases
+def categories_without_exercise(categories: list[str], plan: dict) -> list[str]:
+    """The plan's categories no exercise in it trains (the library lacks one, the patient may not do it, or the
+    3–4-exercise cap left it out), apart from those the physio delivers or that are advice: for the physio to see."""
+    trained = {c for entry in plan["programme"] for c in entry["categories"]}
+    schedule = plan["schedule"]
+    for rung in schedule["impact_ladder"] if schedule["load_from"] else ():
+        trained.update(c for entry in rung["exercises"] for c in entry["categories"])
+    if schedule["cadence_drill"] and schedule["load_from"]:
+        trained.update(schedule["cadence_drill"]["categories"])
+    return [c for c in categories if c not in trained and c not in ADVICE_CATEGORIES]
 
 
 # --- notes for the patient ----------------------------------------------------------------------------------------
@@ -620,22 +682,41 @@ ADVICE_CATEGORIES = frozenset(ADVICE_NOTES)
 RACE_GOALS = ("5k", "10k", "half", "marathon", "ultra")  # intake `goal` codes beyond easy running
 
 
+def blocked_words(codes: Iterable[str]) -> list[str]:
+    """Why running waits, in the patient's words."""
+    words = []
+    for code in codes:
+        if code in set(Hold):
+            words.append(HOLDS[Hold(code)].plain)
+        elif code in set(RedFlag):
+            words.append(RED_FLAGS[RedFlag(code)].label.lower())
+    return list(dict.fromkeys(words))
+
+
 def plan_notes(request: PlanRequest, plan: dict, timeline: Timeline) -> list[str]:
     gates = request.gates
     notes = [ADVICE_NOTES[c] for c in plan["exercise_categories"] if c in ADVICE_NOTES]
     if not gates.running_allowed:
-        reasons = [RED_FLAGS[RedFlag(code)].label for code in gates.blocked_by if code in set(RedFlag)]
-        because = f" ({'; '.join(reasons)})" if reasons else ""
-        notes.append(f"Running is on hold for now{because}. This plan keeps you strong until your physio clears you.")
+        reasons = blocked_words(gates.blocked_by)
+        because = f": {'; '.join(reasons)}" if reasons else ""
+        notes.append(
+            f"Running, hopping and jumping wait for now{because}. This plan keeps you strong until your physio "
+            "clears you."
+        )
     elif plan["earliest_run_date"] is None:
         notes.append(
-            f"Running can start on {gates.running_allowed_from.isoformat()}, after this plan ends; "
-            "your physio will extend it."
+            f"Running can start on {_words(gates.running_allowed_from)}, after this plan ends; your physio will "
+            "extend it."
         )
     if timeline.impact_left_out:
         notes.append(
             "Hopping and jumping exercises are left out for now, so you go from strengthening to the walk/run steps; "
             "tell your physio if anything feels wrong when you start."
+        )
+    if timeline.impact_needed:
+        notes.append(
+            "Hops and jumps come in steps. Move to the next step only when a session hurts no more than 3 out of 10 "
+            "and your knee is no worse the next morning; otherwise repeat it or step back."
         )
     if any(week["phase"] in (WALK_RUN, BUILD) for week in plan["weeks"]):
         notes += [
@@ -643,12 +724,15 @@ def plan_notes(request: PlanRequest, plan: dict, timeline: Timeline) -> list[str
             "Log every run. Pain up to 3 out of 10 that has gone by the next morning is fine. At 4–5 out of 10 you "
             "repeat the level. Above 5, a limp or swelling: stop, rest and the plan steps back a level.",
         ]
+    if plan.get("avoid_downhill"):  # reference §7 row 20
+        notes.append("Avoid running downhill for now: choose flat routes, and walk down steep slopes.")
     if any(week["phase"] == BUILD for week in plan["weeks"]):
-        notes.append("Add speed, and later hills, only once you reach your target running time without pain.")
+        hills = "uphill only" if plan.get("avoid_downhill") else "later hills"
+        notes.append(f"Add speed, and {hills}, only once you reach your target running time without pain.")
         if request.running.goal in RACE_GOALS:  # reference §9.3 P6: one variable at a time
             notes.append(
-                f"Training for your {request.running.goal} goal (speed work, hills, longer runs) comes after this "
-                "plan, once this running feels easy; your physio will plan it with you."
+                "Training for your race (speed work, hills, longer runs) comes after this plan, once this running "
+                "feels easy; your physio will plan it with you."
             )
     if "cadence" in plan:
         target = plan["cadence"]["target_spm"]
@@ -657,23 +741,36 @@ def plan_notes(request: PlanRequest, plan: dict, timeline: Timeline) -> list[str
             if target
             else "Your physio will measure your step rate and set a slightly quicker target for your runs."
         )
-    if request.condition == Condition.PATELLAR_TENDINOPATHY:  # reference §7 row 19
-        notes.append("Your physio will add a tendon-loading programme for the tendon below your kneecap.")
+    if request.condition == Condition.PATELLAR_TENDINOPATHY:  # reference §4.5
+        notes.append(
+            "Your tendon gets stronger with load: do the holds every day (they also ease the pain) and the slow, "
+            "heavy exercises every other day. Hops and running come once these feel comfortable, with pain no more "
+            "than 3 out of 10 that is no worse the next morning."
+        )
+    if request.condition == Condition.POSSIBLE_MENISCAL_INJURY:  # reference §8 RF22, §7 row 21
+        notes.append("Your physio will review your knee before any running or jumping; keep to these exercises.")
     notes += postnatal_notes(request, plan)
     return notes
 
 
+def _words(day: date) -> str:
+    return f"{day:%A} {day.day} {day:%B %Y}"
+
+
 def postnatal_notes(request: PlanRequest, plan: dict) -> list[str]:
-    """reference §9.3 P11, §1.5 and §8 RF17/RF19."""
+    """reference §9.3 P11, §1.5, §1.6 and §8 RF17/RF19."""
     gates = request.gates
     if not gates.postpartum:
         return []
     notes = [
         "Stop and tell your physio if you leak, feel heaviness or dragging, or have pelvic pain during or after "
-        "exercise."
+        "exercise: running and jumping then pause until your physio has seen you."
     ]
     if gates.weeks_postpartum < POSTPARTUM_REST_WEEKS:
         notes.append("For the first weeks after the birth: rest, gentle walks and pelvic floor exercises only.")
+    swim_from = next((c.get("from") for c in plan["schedule"]["cross_training"] if c.get("from")), None)
+    if swim_from and swim_from > plan["start"]:
+        notes.append(f"Swimming can start from {_words(date.fromisoformat(swim_from))}, once you have healed.")
     if gates.extra_rest_day:
         notes.append("Your plan has extra rest days while you are short of sleep or very tired.")
     if gates.breastfeeding:
@@ -683,8 +780,8 @@ def postnatal_notes(request: PlanRequest, plan: dict) -> list[str]:
         notes.append(
             "The easy run of the week can be with the buggy: use a running buggy and keep both hands on it."
             if buggy_runs
-            else f"Running with the buggy can start once you finish the solo running ladder, and not before "
-            f"{gates.buggy_allowed_from.isoformat()}."
+            else "Running with the buggy can start once you finish the solo running steps, and not before "
+            f"{_words(gates.buggy_allowed_from)}."
         )
     return notes
 
@@ -692,19 +789,15 @@ def postnatal_notes(request: PlanRequest, plan: dict) -> list[str]:
 # --- case files ---------------------------------------------------------------------------------------------------
 
 
-def confirmed_causes(causes: list[dict]) -> tuple[str, ...]:
-    """The engine's ranked causes scoring at least CONFIRMED_CAUSE_MIN_SCORE."""
-    return tuple(cause["code"] for cause in causes if cause["score"] >= CONFIRMED_CAUSE_MIN_SCORE)
-
-
 def plan_for_case(case: dict, result: dict, library: Iterable[ExerciseSpec] | None = None) -> dict | None:
-    """The `plan` that `manage.py evaluate_case` prints: None when the action is emergency or urgent."""
+    """The `plan` that `manage.py evaluate_case` prints: None when the action is emergency or urgent. Without a
+    physio to confirm them, every cause the engine found counts as confirmed, in its rank order."""
     if result["action"] in (Action.EMERGENCY, Action.URGENT):
         return None
     request = PlanRequest(
         start=date.fromisoformat(case.get("plan_start") or case["as_of"]),
         condition=result["condition"],
-        causes=confirmed_causes(result["causes"]),
+        causes=tuple(cause["code"] for cause in result["causes"]),
         gates=result["gates"],
         running=CurrentRunning.from_intake(case["intake"]),
     )

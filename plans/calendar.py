@@ -8,8 +8,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from plans.builder import BUILD, CROSS_TRAIN, FOUNDATION, IMPACT, IMPACT_READINESS, REST, RUN, STRENGTH, WALK_RUN
 from plans.ladder import BUILD_LEVEL, CONTINUOUS_LEVEL
+from plans.loads import BUILD, CROSS_TRAIN, FOUNDATION, IMPACT, IMPACT_READINESS, REST, RUN, STRENGTH, WALK_RUN
 from plans.running import run_minutes
 
 PHASE_LABELS = {

@@ -20,11 +20,13 @@ Pure Python. The plan builder chooses from a list of specs; the `Exercise` model
         "regressions": [],                      # slugs of easier variants
         "contraindications": [],                # intake.codes.Contraindication values
         "impact": false,                        # true for jumping, hopping, running drills
+        "impact_step": null,                    # an impact exercise's rung of the reference §4.4 ladder (4–8)
         "notes": "Dose not verified …",         # optional, for clinicians: sources and caveats of the defaults
         "figure": {…}                           # pose data drawn by plans.figures (see its docstring)
      }]}
 
-An impact exercise must list the `pelvic_floor_symptoms` contraindication (reference §7 row 13).
+An impact exercise must list the `pelvic_floor_symptoms` contraindication (reference §7 row 13). Only an impact
+exercise has an `impact_step`; the plan's impact sessions climb the steps in order (plans.rules.IMPACT_STEPS).
 """
 
 import json
@@ -36,6 +38,7 @@ from pathlib import Path
 
 from intake.codes import Category, Contraindication
 from plans.figures import figure_problems
+from plans.rules import IMPACT_STEPS
 
 LIBRARY_PATH = Path(__file__).resolve().parent / "data" / "exercises.json"
 SLUG_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -140,6 +143,7 @@ class ExerciseSpec:
     regressions: tuple[str, ...] = ()
     contraindications: tuple[str, ...] = ()
     impact: bool = False
+    impact_step: int | None = None
     figure: dict = field(default_factory=dict, compare=False, hash=False)
     notes: str = ""
 
@@ -169,6 +173,7 @@ def spec_from_dict(entry: dict) -> ExerciseSpec:
         regressions=tuple(entry.get("regressions", ())),
         contraindications=tuple(entry.get("contraindications", ())),
         impact=entry.get("impact", False),
+        impact_step=entry.get("impact_step"),
         figure=entry.get("figure") or {},
         notes=entry.get("notes", ""),
     )
@@ -200,6 +205,12 @@ def spec_problems(spec: ExerciseSpec, known: set[str]) -> dict[str, list[str]]:
         problems["contraindications"].append(
             f"an impact exercise must list {Contraindication.PELVIC_FLOOR_SYMPTOMS} (reference §7 row 13)"
         )
+    if spec.impact_step is not None:
+        steps = [step.step for step in IMPACT_STEPS]
+        if not (_is_whole(spec.impact_step) and spec.impact_step in steps):
+            problems["impact_step"].append(f"impact step must be one of {', '.join(map(str, steps))} (reference §4.4)")
+        elif not spec.impact:
+            problems["impact_step"].append("only an impact exercise has an impact step")
     for field_name in ("progressions", "regressions"):
         for slug in getattr(spec, field_name):
             if slug == spec.slug:

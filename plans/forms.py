@@ -13,7 +13,7 @@ from clinic.models import StaffMember
 from intake.codes import CATEGORY_LABELS, CONTRAINDICATIONS, Category
 from plans.builder import MAX_STRENGTH_DAYS, MAX_WEEKS, MIN_WEEKS
 from plans.exercises import MAX_SLUG, ExerciseSpec
-from plans.ladder import BUILD_LEVEL, CONTINUOUS_LEVEL, CONTINUOUS_RUN_MIN, walk_run_level
+from plans.ladder import BUILD_LEVEL, CONTINUOUS_LEVEL, walk_run_level
 from plans.models import (
     KIND_CHOICES,
     NOTE_FOR_PATIENT_MAX_LENGTH,
@@ -24,6 +24,7 @@ from plans.models import (
     Paper,
     SessionLog,
 )
+from plans.rules import CONTINUOUS_RUN_MIN
 from plans.selection import DOSE_LIMITS, DOSE_PARTS, PRESCRIBED_KINDS, is_impact
 from plans.selectors import SOURCE_CLINIC, SOURCE_SHIPPED
 

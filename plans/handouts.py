@@ -21,11 +21,11 @@ from django.utils.safestring import SafeString, mark_safe
 
 from clinic.charts import minutes_chart
 from intake.codes import CAUSES, CONDITION_LABELS, CONDITION_PLAIN, Cause, Condition
-from plans.builder import BUILD, CROSS_TRAIN, FOUNDATION, IMPACT, IMPACT_READINESS, REST, RUN, STRENGTH, WALK_RUN
 from plans.exercises import Dose, ExerciseSpec, entry_dose
 from plans.figures import render_figure
-from plans.ladder import AMBER_PAIN_MAX, GREEN_PAIN_MAX, MIN_EXPOSURES
+from plans.loads import BUILD, CROSS_TRAIN, FOUNDATION, IMPACT, IMPACT_READINESS, REST, RUN, STRENGTH, WALK_RUN
 from plans.pdf import RenderedPdf, render_combined_pdf, render_pdf
+from plans.rules import AMBER_PAIN_MAX, GREEN_PAIN_MAX, MIN_EXPOSURES
 
 TEMPLATE = "plans/handout/handout.html"
 STYLESHEET = "css/handout.css"  # static/css/handout.css: the handout's own print stylesheet

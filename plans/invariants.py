@@ -10,21 +10,23 @@ import itertools
 from collections.abc import Iterable
 from datetime import date, timedelta
 
-from intake.codes import CONTRAINDICATIONS, HIP_STRENGTH, KNEE_STRENGTH, Condition
-from plans.builder import IMPACT, PHASES, RUN, SESSION_KINDS, PlanRequest
+from intake.codes import CONTRAINDICATIONS, HIP_STRENGTH, KNEE_STRENGTH, Category, Condition
+from plans.builder import PlanRequest
 from plans.exercises import ExerciseSpec
-from plans.ladder import BUILD_LEVEL, CONTINUOUS_LEVEL, CONTINUOUS_RUN_MIN, FIRST_LEVEL, MIN_EXPOSURES, walk_run_level
-from plans.running import (
+from plans.ladder import BUILD_LEVEL, CONTINUOUS_LEVEL, FIRST_LEVEL, walk_run_level
+from plans.loads import IMPACT, PHASES, RUN, SESSION_KINDS, prescribed
+from plans.progression import RED, LoggedSession
+from plans.rules import (
+    CONTINUOUS_RUN_MIN,
+    MAX_EXERCISES_PER_SESSION,
+    MAX_RUNS_PER_WEEK,
+    MIN_EXPOSURES,
     SPIKE_FACTOR,
     WEEKLY_RISE_FACTOR,
-    RunRecord,
-    km_to_minutes,
-    longest_recent_run,
-    run_minutes,
 )
-from plans.selection import MAX_EXERCISES_PER_SESSION, is_impact
+from plans.running import RunRecord, km_to_minutes, longest_recent_run, run_minutes
+from plans.selection import is_impact
 
-MAX_RUNS_PER_WEEK = 4  # case-format invariants; reference §9.2 level 8: 3–4 sessions a week
 TOLERANCE = 1e-6  # float slack when comparing minutes
 
 
@@ -49,9 +51,12 @@ def plan_violations(
     return [
         *_run_spacing_problems(runs),
         *_run_gate_problems(plan, sessions, by_slug, running_allowed_from),
+        *_hold_problems(plan, sessions),
         *_ladder_problems(plan, runs),
+        *_impact_ladder_problems(plan, sessions),
         *_build_load_problems(plan, runs, reported, pace),
         *_exercise_problems(sessions, by_slug, set(contraindications)),
+        *_per_week_problems(plan),
         *_condition_problems(plan, sessions, by_slug, condition),
     ]
 
@@ -162,6 +167,78 @@ def _run_gate_problems(plan, sessions, by_slug, running_allowed_from: date | Non
                 problems.append(f"Week {week}: {what} on {session['date']}, but the plan has no earliest run date.")
             elif _day(session) < gate:
                 problems.append(f"Week {week}: {what} on {session['date']} is before the earliest run date {gate}.")
+    return problems
+
+
+def _hold_problems(plan: dict, sessions) -> list[str]:
+    """While a hold stands (RF19, P5), no run or impact session after the day it began."""
+    hold = plan.get("hold") or {}
+    if not hold.get("codes"):
+        return []
+    return [
+        f"Week {week}: a {session['kind']} session on {session['date']}, but running and impact are on hold since "
+        f"{hold['since']} ({', '.join(hold['codes'])})."
+        for week, session in sessions
+        if session["kind"] in (RUN, IMPACT) and session["date"] > hold["since"]
+    ]
+
+
+def _impact_ladder_problems(plan: dict, sessions) -> list[str]:
+    """Impact steps climb the plan's ladder one rung at a time and never go down, except where a logged red stepped
+    back a rung (reference §4.4; §9.3 P4): no rung is passed before it was planned."""
+    steps = [rung["step"] for rung in (plan.get("schedule") or {}).get("impact_ladder", [])]
+    back = {c["date"] for c in plan.get("adjustments", []) if c.get("rule") == "P4" and c.get("change") == "step"}
+    problems, previous = [], None
+    for week, session in sessions:
+        if session["kind"] != IMPACT:
+            continue
+        step = (session.get("impact") or {}).get("step")
+        if step not in steps:
+            problems.append(
+                f"Week {week}: the impact session on {session['date']} has step {step!r}, not a rung of "
+                "this plan's impact ladder."
+            )
+            continue
+        expected_first = steps[0]
+        if previous is None and step != expected_first and session["date"] not in back:
+            problems.append(
+                f"Week {week}: the impact ladder starts at step {step} on {session['date']}, not at its first rung "
+                f"{expected_first} (reference §4.4)."
+            )
+        elif previous is not None and step < previous and session["date"] not in back:
+            problems.append(
+                f"Week {week}: the impact step drops from {previous} to {step} on {session['date']}; steps only go "
+                "back after a logged red session (reference §4.4; §9.3 P4)."
+            )
+        elif previous is not None and step > previous and steps.index(step) > steps.index(previous) + 1:
+            problems.append(
+                f"Week {week}: the impact session on {session['date']} jumps from step {previous} to {step}; climb one "
+                "rung at a time (reference §4.4)."
+            )
+        previous = step
+    return problems
+
+
+def _per_week_problems(plan: dict) -> list[str]:
+    """An exercise prescribed `per_week: N` is on exactly N days of every week that prescribes it (case-format
+    invariant: "daily" means every day, rest days included)."""
+    problems = []
+    for week in plan.get("weeks", []):
+        days: dict[str, set[str]] = {}
+        wanted: dict[str, set[int]] = {}
+        for session in week["sessions"]:
+            for entry in session.get("exercises", []):
+                if prescribed(entry):
+                    days.setdefault(entry["code"], set()).add(session["date"])
+                    wanted.setdefault(entry["code"], set()).add(entry["per_week"])
+        for code, counts in wanted.items():
+            if len(counts) > 1:
+                problems.append(f"Week {week['week']}: {code} is prescribed {sorted(counts)} times a week at once.")
+            elif len(days[code]) != min(counts):
+                problems.append(
+                    f"Week {week['week']}: {code} is prescribed {min(counts)} times a week but is on "
+                    f"{len(days[code])} days."
+                )
     return problems
 
 
@@ -308,17 +385,73 @@ def _exercise_problems(sessions, by_slug, contraindications: set[str]) -> list[s
 
 
 def _condition_problems(plan, sessions, by_slug, condition: str) -> list[str]:
-    """A patellofemoral pain plan always has hip and knee strengthening (reference §2.5, §7 notes)."""
-    if condition != Condition.PATELLOFEMORAL_PAIN:
-        return []
+    """What the condition asks of every plan: hip and knee strengthening for patellofemoral pain (reference §2.5,
+    §7 notes), tendon loading for patellar tendinopathy (§4.5, §7 row 19), no downhill running for iliotibial band
+    syndrome (§7 row 20), and no running or impact for a possible meniscal injury the physio has not cleared (§8
+    RF22 is enforced by the gates: `running_allowed`)."""
     trained = set()
     for _, session in sessions:
         for entry in session.get("exercises", []):
             spec = by_slug.get(entry.get("code")) if by_slug else None
             trained.update(spec.categories if spec else entry.get("categories", ()))
     problems = []
-    if not HIP_STRENGTH.intersection(trained):
-        problems.append("A patellofemoral pain plan needs hip-strengthening exercises (reference §2.5).")
-    if not KNEE_STRENGTH.intersection(trained):
-        problems.append("A patellofemoral pain plan needs knee-strengthening exercises (reference §2.5).")
+    if condition == Condition.PATELLOFEMORAL_PAIN:
+        if not HIP_STRENGTH.intersection(trained):
+            problems.append("A patellofemoral pain plan needs hip-strengthening exercises (reference §2.5).")
+        if not KNEE_STRENGTH.intersection(trained):
+            problems.append("A patellofemoral pain plan needs knee-strengthening exercises (reference §2.5).")
+    if condition == Condition.PATELLAR_TENDINOPATHY and Category.TENDON_LOAD not in trained:
+        problems.append("A patellar tendinopathy plan needs its tendon-loading programme (reference §4.5).")
+    if condition == Condition.ILIOTIBIAL_BAND_SYNDROME and not plan.get("avoid_downhill"):
+        problems.append("An iliotibial band syndrome plan must keep runs off downhill routes (reference §7 row 20).")
     return problems
+
+
+# --- after logged sessions (case-format "after logs") ---------------------------------------------------------------
+
+
+def progress_violations(plan: dict, logged: list[tuple[dict, LoggedSession]], progress: dict) -> list[str]:
+    """The invariants of a plan after its logs were replayed. `logged` pairs each logged session (as it was planned
+    when logged) with its log and light, in order: no run or impact session while running is not allowed; after a
+    red run no run the next day and the next run one level lower (§9.3 P4); two greens at a level before the next
+    (P2); an amber repeats the level (P3); a red impact session repeats or steps back its rung (§4.4)."""
+    sessions = [s for week in plan["weeks"] for s in week["sessions"]]
+    last = max((entry.log.session_date.isoformat() for _, entry in logged), default="")
+    problems = []
+    if not progress["running_allowed"]:
+        problems += [
+            f"A {s['kind']} session on {s['date']} although running is not allowed after the logs."
+            for s in sessions
+            if s["kind"] in (RUN, IMPACT) and s["date"] > last
+        ]
+    for session, entry in logged:
+        day = entry.log.session_date.isoformat()
+        later = [s for s in sessions if s["date"] > day]
+        next_run = next((s for s in later if s["kind"] == RUN), None)
+        if session["kind"] == RUN and next_run is not None:
+            level, new = session["run"]["level"], next_run["run"]["level"]
+            if entry.colour == RED:
+                if later and later[0]["kind"] == RUN:
+                    problems.append(f"After the red run on {day}, a run the very next day.")
+                if new != max(FIRST_LEVEL, min(level, BUILD_LEVEL) - 1):
+                    problems.append(f"After the red run on {day} at level {level}, the next run is level {new}.")
+            elif entry.colour != "green" and new != level:
+                problems.append(f"After the {entry.colour} run on {day} at level {level}, the next is level {new}.")
+        next_impact = next((s for s in later if s["kind"] == IMPACT), None)
+        if session["kind"] == IMPACT and entry.colour == RED and next_impact is not None:
+            problems += _red_impact_problems(session, next_impact, day)
+    problems += _two_greens_problems(plan, sessions)
+    return problems
+
+
+def _red_impact_problems(session: dict, next_impact: dict, day: str) -> list[str]:
+    if next_impact["impact"]["step"] > session["impact"]["step"]:
+        return [f"After the red impact session on {day}, the next impact step moves on (reference §4.4)."]
+    return []
+
+
+def _two_greens_problems(plan: dict, sessions: list[dict]) -> list[str]:
+    """P2 across the whole schedule, logged and planned alike: a level moves up only after two sessions at it (the
+    ladder invariant checks the planned levels; here the rule holds through every re-planning too)."""
+    runs = [(0, s) for s in sessions if s["kind"] == RUN]
+    return [problem for problem in _ladder_problems(plan, runs) if "P2" in problem]

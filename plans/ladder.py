@@ -8,6 +8,8 @@ when they log pain.
 
 from dataclasses import dataclass
 
+from plans.rules import CONTINUOUS_RUN_MIN, CONTINUOUS_STEP_MIN, MIN_EXPOSURES
+
 
 @dataclass(frozen=True)
 class WalkRunLevel:
@@ -35,12 +37,6 @@ LEVELS = (
 FIRST_LEVEL = 1
 CONTINUOUS_LEVEL = 7
 BUILD_LEVEL = 8
-CONTINUOUS_RUN_MIN = (20, 30)  # reference §9.2 level 7: continuous 20–30 min
-# Not in the reference: level 7's 20–30 minutes are climbed in 5-minute steps (20, 25, 30), one per session.
-CONTINUOUS_STEP_MIN = 5
-MIN_EXPOSURES = 2  # reference §9.3 P2: complete each level at least 2 times before moving up
-GREEN_PAIN_MAX = 3  # reference §9.3 P1: pain during the session at most 3/10
-AMBER_PAIN_MAX = 5  # reference §9.3 P3: 4–5/10 repeats the level; P4: above 5/10 is red
 
 
 def walk_run_level(level: int) -> WalkRunLevel:

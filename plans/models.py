@@ -41,6 +41,7 @@ KIND_CHOICES = [(kind, kind.replace("_", " ").capitalize()) for kind in KINDS]
 DOSAGE_FIELDS = ("sets", "reps", "hold_s", "minutes", "rest_s", "per_side", "per_week")
 # Spec checks the model fields cannot express themselves (links, codes inside the JSON lists, the figure).
 SPEC_CHECKED_FIELDS = (
+    "impact_step",
     "categories",
     "contraindications",
     "progressions",
@@ -124,6 +125,13 @@ class Exercise(models.Model):
     regressions = models.JSONField(default=list, blank=True, help_text="Slugs of easier variants.")
     contraindications = models.JSONField(default=list, blank=True)
     impact = models.BooleanField(default=False, help_text="Jumping, hopping, bounding or running.")
+    impact_step = models.PositiveSmallIntegerField(
+        "impact ladder step",
+        null=True,
+        blank=True,
+        help_text="An impact exercise's rung of the impact ladder (reference §4.4: 4 pogo jumps … 8 hops in several "
+        "directions).",
+    )
     figure = models.JSONField(default=dict, blank=True, help_text="Pose data drawn by plans.figures.")
     notes = models.TextField(blank=True, max_length=2000, help_text="For clinicians: sources and caveats.")
     image = models.ImageField(
@@ -202,6 +210,7 @@ class Exercise(models.Model):
             regressions=tuple(self.regressions),
             contraindications=tuple(self.contraindications),
             impact=self.impact,
+            impact_step=self.impact_step,
             figure=self.figure,
             notes=self.notes,
         )
@@ -223,6 +232,7 @@ class Exercise(models.Model):
             "regressions": list(spec.regressions),
             "contraindications": list(spec.contraindications),
             "impact": spec.impact,
+            "impact_step": spec.impact_step,
             "figure": spec.figure,
             "notes": spec.notes,
         }
@@ -377,6 +387,7 @@ class RevisionKind(models.TextChoices):
     ISSUED = "issued", "Issued by the physiotherapist"
     AUTOMATIC = "automatic", "Automatic change after a logged session"
     UNDO = "undo", "Automatic change undone"
+    RESUMED = "resumed", "Running resumed by the physiotherapist"
 
 
 class ImmutableRevision(Exception):
@@ -486,6 +497,9 @@ class SessionLog(models.Model):
     level = models.PositiveSmallIntegerField(
         null=True, blank=True, help_text="The walk/run level of a run session (8: build phase)."
     )
+    step = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="The impact-ladder rung of an impact session (reference §4.4)."
+    )
     pain_during_max = zero_to_ten("worst pain during the session")
     pain_escalated = models.BooleanField("pain got worse during the session", default=False)
     limp = models.BooleanField("limp or change in running style", default=False)
@@ -543,6 +557,7 @@ class SessionLog(models.Model):
         return ProgressionLog(
             session_date=self.session_date,
             level=self.level,
+            step=self.step,
             completed=self.completed,
             pain_during_max=self.pain_during_max,
             pain_escalated=self.pain_escalated,

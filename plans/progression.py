@@ -1,40 +1,77 @@
-"""Pain-driven progression: a logged session's traffic light and what it changes in the plan ahead
-(reference §9.3 P1–P5 and P9, §9.4 session log fields). Pure Python.
+"""Pain-driven progression: a logged session's traffic light and what it changes in the plan ahead (reference §9.3
+P1–P5 and P9, §4.4 for impact rungs, §8 RF19, §9.4 session log fields). Pure Python.
 
-The planned schedule assumes green sessions. After each logged run, `apply_log` re-plans the runs ahead: the ladder
-steps move to later run days when a level has to be repeated or dropped, and the build phase's volumes are
-recomputed under the same load guards. Every automatic change is returned (and kept in the plan's `adjustments`)
-with its rule, so the physiotherapist can see it and undo it.
+The planned schedule assumes green sessions. After each logged run or impact session, `apply_log` works out where
+the patient now stands (`LoadState`: the next walk/run level and the greens at it, the next impact rung, a rest
+after a red, a hold while the physio must review) and schedules the load days ahead again from there
+(`plans.loads.schedule_loads`). A pelvic floor symptom logged on any day (RF19), or a red the P5 rules escalate,
+stops running and impact until the physio resumes them (`resume_loads`). Every automatic change is returned (and
+kept in the plan's `adjustments`) with its rule, so the physiotherapist can see it and undo it. The thresholds are
+in `plans.rules`.
 """
 
 import copy
 import itertools
-from collections.abc import Collection
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
-from plans.builder import BUILD, REST, RUN, WALK_RUN, phases_of, week_phase
-from plans.ladder import AMBER_PAIN_MAX, BUILD_LEVEL, FIRST_LEVEL, GREEN_PAIN_MAX, LadderState
-from plans.running import RunningProfile, RunRecord, plan_runs, run_minutes
+from plans.ladder import BUILD_LEVEL, FIRST_LEVEL, LadderState
+from plans.loads import (
+    IMPACT,
+    REST,
+    RUN,
+    LoadState,
+    day_of,
+    first_impact_step,
+    next_impact_step,
+    previous_impact_step,
+    schedule_loads,
+    sessions_of,
+)
+from plans.rules import AMBER_PAIN_MAX, GREEN_PAIN_MAX, RED_REPEAT_WINDOW_DAYS, TREND_WEEKS
+from plans.running import run_minutes
 
 GREEN, AMBER, RED = "green", "amber", "red"
 PF_SYMPTOMS = ("leak", "heaviness", "pelvic_pain", "bowel")  # reference §9.4 pf_symptoms
-RED_REPEAT_WINDOW_DAYS = 14  # reference §9.3 P5: 2 reds within 14 days
-TREND_WEEKS = 3  # reference §9.3 P9: weekly averages up 2 weeks in a row means 3 weeks, each higher than the last
+LOAD_KINDS = (RUN, IMPACT)
+# Review reasons that stop running and impact until the physio resumes them: RF19 and §7 row 13 say block impact
+# until the pelvic floor symptoms are resolved; P5 says escalate to the clinician, and Runback holds the loads
+# meanwhile rather than let the ladder go on stepping back by itself (not in the reference: a conservative choice).
+HOLDING_REVIEWS = ("pelvic_floor_symptoms", "two_reds_in_14_days", "red_at_regressed_level")
 
 ADVICE = {
-    GREEN: "Green: carry on with your plan. You move up a level once you have had two green sessions at it.",
-    AMBER: "Amber: repeat this level at your next run rather than moving up.",
-    RED: "Red: stop running for now. Rest for a day or two and skip your next run, then go back one level.",
+    RUN: {
+        GREEN: "Green: carry on with your plan. You move up a level once you have had two green runs at it.",
+        AMBER: "Amber: repeat this level at your next run rather than moving up.",
+        RED: "Red: stop running for now. Rest for a day or two and skip your next run, then go back one level.",
+    },
+    IMPACT: {
+        GREEN: "Green: next time you move on to the next step of hops and jumps.",
+        AMBER: "Amber: repeat this step of hops and jumps next time rather than moving on.",
+        RED: "Red: rest for a day or two and skip your next hops and jumps, then go back one step.",
+    },
+    None: {
+        GREEN: "Green: carry on with your plan.",
+        AMBER: "Amber: take it a little easier next time and keep the movements within a comfortable range.",
+        RED: "Red: stop these exercises for today and rest. Your physio will see this; call the clinic if the pain "
+        "does not settle.",
+    },
 }
+PELVIC_FLOOR_ADVICE = (
+    "Because of the pelvic floor symptoms, running, hopping and jumping stop until your physio has seen you; a "
+    "pelvic health physiotherapist should check you. Keep doing your pelvic floor exercises."
+)
 
 
 @dataclass(frozen=True)
 class SessionLog:
-    """What the patient records after a run (reference §9.4)."""
+    """What the patient records after a session (reference §9.4). `level` is the walk/run level of a run, `step` the
+    impact rung of an impact session, as planned on that day."""
 
     session_date: date
     level: int | None = None
+    step: int | None = None
     completed: bool = True
     pain_during_max: int = 0
     pain_escalated: bool = False
@@ -62,6 +99,11 @@ class SessionLog:
         ]
         if problems:
             raise ValueError("; ".join(problems))
+
+    @property
+    def kind(self) -> str | None:
+        """run, impact, or None for a session that is neither."""
+        return RUN if self.level is not None else IMPACT if self.step is not None else None
 
 
 def baseline_morning_pain(intake: dict) -> int:
@@ -94,16 +136,18 @@ def traffic_light(
     log: SessionLog,
     *,
     baseline_morning_pain: int,
-    postpartum: bool,
     baseline_morning_stiffness: int | None = None,
 ) -> Light:
-    """Red (P4) if any red sign, else amber (P3) if any amber sign, else green (P1).
+    """Red (P4) if any red sign, else amber (P3) if any amber sign, else green (P1); the same for a walk/run session
+    and an impact rung (reference §4.4: passed with pain ≤ 3/10, no next-day flare, no pelvic floor symptoms).
 
     `baseline_*` are the patient's usual morning pain and stiffness before the ladder; without a stiffness baseline
     the pain baseline is used. "Mild stiffness that resolves" (P3) cannot be told apart from green once it has
-    resolved by the next morning, so it counts as green, as P1 says.
+    resolved by the next morning, so it counts as green, as P1 says. A pelvic floor symptom is red whoever logs it:
+    the portal asks for them after a birth only (reference §9.4), and one a case reports is never ignored.
     """
     stiffness_baseline = baseline_morning_pain if baseline_morning_stiffness is None else baseline_morning_stiffness
+    advice = ADVICE[log.kind]
     red = []
     if log.pain_during_max > AMBER_PAIN_MAX:
         red.append(f"pain {log.pain_during_max}/10 during the session, above {AMBER_PAIN_MAX}/10 (reference §9.3 P4)")
@@ -123,14 +167,12 @@ def traffic_light(
             f"next-morning stiffness {log.next_morning_stiffness}/10, above the usual {stiffness_baseline}/10 "
             "(reference §9.3 P4)"
         )
-    if postpartum and log.pf_symptoms:
+    if log.pf_symptoms:
         red.append(f"pelvic floor symptoms: {', '.join(log.pf_symptoms)} (reference §9.3 P4, §8 RF19)")
     awaiting = log.next_morning_pain is None or log.next_morning_stiffness is None
     if red:
-        advice = ADVICE[RED]
-        if postpartum and log.pf_symptoms:
-            advice += " Tell your physio about the pelvic floor symptoms: a pelvic health physio should see you."
-        return Light(RED, tuple(red), advice)
+        text = PELVIC_FLOOR_ADVICE if log.pf_symptoms else advice[RED]
+        return Light(RED, tuple(red), text)
     amber = []
     if log.pain_during_max > GREEN_PAIN_MAX:
         amber.append(f"pain {log.pain_during_max}/10 during the session (4–5/10, reference §9.3 P3)")
@@ -138,15 +180,15 @@ def traffic_light(
         # Not in the reference: an unfinished session is repeated; it is not one of P2's exposures.
         amber.append("the session was not finished, so it is repeated")
     colour = AMBER if amber else GREEN
-    advice = ADVICE[colour]
+    text = advice[colour]
     if awaiting:
-        advice += " Tomorrow morning, record your pain and stiffness: more than usual would make this red."
+        text += " Tomorrow morning, record your pain and stiffness: more than usual would make this red."
     reasons = amber or [f"pain at most {GREEN_PAIN_MAX}/10, no limp, no swelling (reference §9.3 P1)"]
-    return Light(colour, tuple(reasons), advice, awaiting_next_morning=awaiting)
+    return Light(colour, tuple(reasons), text, awaiting_next_morning=awaiting)
 
 
 def symptoms_rising(history: list[LoggedSession], start: date) -> bool:
-    """P9: the weekly average of pain during runs, or of next-morning stiffness, rose 2 weeks in a row."""
+    """P9: the weekly average of pain during sessions, or of next-morning stiffness, rose 2 weeks in a row."""
     weeks: dict[int, list[SessionLog]] = {}
     for entry in history:
         weeks.setdefault((entry.log.session_date - start).days // 7, []).append(entry.log)
@@ -163,9 +205,12 @@ def symptoms_rising(history: list[LoggedSession], start: date) -> bool:
     return False
 
 
+# --- where the patient stands ---------------------------------------------------------------------------------------
+
+
 def _state_before(level: int, history: list[LoggedSession]) -> LadderState:
-    """The green sessions already done at `level` since the patient last arrived at it (P2). Sessions without a
-    level (strength or cross-training days) are no exposures."""
+    """The green runs already done at `level` since the patient last arrived at it (P2). Sessions without a level
+    (impact, strength or cross-training days) are no exposures."""
     current, greens = None, 0
     for entry in history:
         if entry.log.level is None:
@@ -179,130 +224,233 @@ def _state_before(level: int, history: list[LoggedSession]) -> LadderState:
     return LadderState(level, greens if current == level else 0)
 
 
-def apply_log(
-    plan: dict, *, session_date: date, light: str, today: date, history: list[LoggedSession]
-) -> tuple[dict, list[dict]]:
-    """Re-plan the runs ahead after the run on `session_date` was logged `light` (green, amber or red).
+def _after_run(entry: LoggedSession, earlier: list[LoggedSession], *, rising: bool, minutes: float):
+    """The rule applied to a logged run, the ladder state of the next run, and the minutes a held build run may not
+    exceed (P3 in the build phase: repeated, not increased)."""
+    state = _state_before(entry.log.level, earlier)
+    held = minutes if state.in_build else None
+    if entry.colour == RED:
+        return "P4", state.after_red(), None
+    if entry.colour == AMBER:
+        return "P3", state.after_amber(), held
+    if rising:
+        return "P9", state.after_amber(), held
+    return "P2", state.after_green(), None
 
-    Green moves up only after the minimum exposures (P2); amber repeats the level at the next run (P3); red skips
-    the next run for rest, then drops one level (P4). Weekly symptoms rising two weeks in a row hold a green at its
-    level (P9). `history` holds the earlier logged sessions (it may include this one: it then counts for the P9
-    trend, not as an exposure). Runs before `today` are left as they were. Returns the new plan and the changes, each
-    with the session before and after so the physiotherapist can undo it.
+
+def _after_impact(plan: dict, entry: LoggedSession, *, rising: bool) -> tuple[str, int | None]:
+    """reference §4.4: a green session passes its rung, amber (or rising symptoms, P9) repeats it, red steps back."""
+    step = entry.log.step
+    if entry.colour == RED:
+        return "P4", previous_impact_step(plan, step)
+    if entry.colour == AMBER or rising:
+        return ("P3" if entry.colour == AMBER else "P9"), step
+    return "IMPACT", next_impact_step(plan, step)
+
+
+def load_state(plan: dict, history: list[LoggedSession], *, rest_next: bool) -> tuple[str | None, LoadState]:
+    """Where the patient stands after `history` (date order): the rule of the last load session and the state the
+    load days ahead are scheduled from. Before any run the ladder starts at the plan's first level; before any impact
+    session, at its first rung."""
+    start = date.fromisoformat(plan["start"])
+    loads = [entry for entry in history if entry.log.kind in LOAD_KINDS]
+    ladder = LadderState(plan.get("start_level") or FIRST_LEVEL)
+    impact_step = first_impact_step(plan)
+    rule, held = None, None
+    for entry in loads:
+        trend = [e for e in history if e.log.session_date <= entry.log.session_date]
+        rising = symptoms_rising(trend, start)
+        if entry.log.kind == RUN:
+            earlier = [e for e in history if e.log.session_date < entry.log.session_date]
+            rule, ladder, held = _after_run(entry, earlier, rising=rising, minutes=_planned_minutes(plan, entry))
+            impact_step = None  # the impact ladder is behind the patient once they run
+        else:
+            rule, impact_step = _after_impact(plan, entry, rising=rising)
+            held = None
+    hold = holding_reviews(plan, history)
+    state = LoadState(ladder, impact_step, rest_next=rest_next, hold=hold, hold_minutes=held)
+    return rule, state
+
+
+def _planned_minutes(plan: dict, entry: LoggedSession) -> float:
+    session = session_on(plan, entry.log.session_date)
+    if session is not None and session["kind"] == RUN:
+        return run_minutes(session["run"], (plan.get("running_load") or {}).get("pace_min_per_km"))
+    return 0
+
+
+def holding_reviews(plan: dict, history: list[LoggedSession]) -> tuple[str, ...]:
+    """The review reasons that hold running and impact now: those raised by sessions after the physio last resumed
+    them (RF19, P5)."""
+    resumed = max((r["date"] for r in plan.get("resumes", [])), default="")
+    since = [entry for entry in history if entry.log.session_date.isoformat() > resumed]
+    codes = {reason["code"] for reason in needs_clinician(since, start=date.fromisoformat(plan["start"]))}
+    return tuple(code for code in HOLDING_REVIEWS if code in codes)
+
+
+def session_on(plan: dict, day: date) -> dict | None:
+    return next((s for s in sessions_of(plan) if s["date"] == day.isoformat()), None)
+
+
+# --- re-planning ----------------------------------------------------------------------------------------------------
+
+
+def apply_log(
+    plan: dict, *, session_date: date, light: str, today: date, history: Iterable[LoggedSession]
+) -> tuple[dict, list[dict]]:
+    """Schedule the load days ahead again after the session on `session_date` was logged `light`.
+
+    A run: green moves up only after the minimum exposures (P2), amber repeats the level (P3), red skips the next
+    load day for rest, then drops one level (P4); rising weekly symptoms hold a green at its level (P9). An impact
+    session: green passes the rung, amber repeats it, red rests and steps back a rung (§4.4). Any session: pelvic
+    floor symptoms (RF19) or a red the P5 rules escalate hold running and impact until the physio resumes them.
+    `history` holds the logged sessions (with this one, if it is already stored). Load days before `today` are left
+    as they were. Returns the new plan and the changes, each with the session before and after so the
+    physiotherapist can undo it.
     """
     if light not in (GREEN, AMBER, RED):
         raise ValueError(f"light must be green, amber or red (got {light!r})")
     new_plan = copy.deepcopy(plan)
-    sessions = [session for week in new_plan["weeks"] for session in week["sessions"]]
-    logged = next((s for s in sessions if s["date"] == session_date.isoformat() and s["kind"] == RUN), None)
-    if logged is None:
-        raise ValueError(f"There is no run planned on {session_date.isoformat()}.")
-    profile = RunningProfile.from_plan(new_plan)
-    earlier = sorted(
-        (entry for entry in history if entry.log.session_date < session_date), key=lambda e: e.log.session_date
-    )
-    trend = [entry for entry in history if entry.log.session_date <= session_date]
-    rule, state, hold = _next_state(logged["run"], light, earlier, rising=symptoms_rising(trend, profile.start))
-    ahead = [
-        s
-        for s in sessions
-        if s["kind"] == RUN and date.fromisoformat(s["date"]) > session_date and date.fromisoformat(s["date"]) >= today
-    ]
-    reason = _reason(rule, light, session_date, logged["run"])
-    changes = []
-    if light == RED and ahead:
-        skipped = ahead.pop(0)
-        changes.append(_change(skipped, {"kind": REST, "exercises": []}, "skipped", rule, reason, session_date))
-    first_ahead = ahead[0]["date"] if ahead else None
-    records = [
-        RunRecord(date.fromisoformat(s["date"]), run_minutes(s["run"], profile.pace_min_per_km), s["run"]["level"])
-        for s in sessions
-        if s["kind"] == RUN and (first_ahead is None or s["date"] < first_ahead)
-    ]
-    runs, _ = plan_runs(
-        [date.fromisoformat(s["date"]) for s in ahead], state=state, history=records, profile=profile, hold_minutes=hold
-    )
-    for session in ahead:
-        run = runs[date.fromisoformat(session["date"])]
-        if run == session["run"]:
-            continue
-        if run is None:
-            changes.append(_change(session, {"kind": REST, "exercises": []}, "skipped", rule, reason, session_date))
-        else:
-            change = "level" if run["level"] != session["run"]["level"] else "minutes"
-            changes.append(_change(session, {"run": run}, change, rule, reason, session_date))
-    for week in new_plan["weeks"]:
-        stage = WALK_RUN if week["phase"] in (WALK_RUN, BUILD) else week["phase"]
-        week["phase"] = week_phase(week["sessions"], stage)
-    new_plan["phases"] = phases_of(new_plan["weeks"])
-    new_plan["adjustments"] = [*new_plan.get("adjustments", []), *changes]
+    logged = session_on(new_plan, session_date)
+    if logged is None or logged["kind"] == REST:
+        raise ValueError(f"There is no session planned on {session_date.isoformat()}.")
+    entries = _with_this_session(history, logged, session_date, light)
+    is_load = logged["kind"] in LOAD_KINDS
+    rule, state = load_state(new_plan, entries, rest_next=is_load and light == RED)
+    was_held = bool((new_plan.get("hold") or {}).get("codes"))
+    if not (is_load or state.hold or was_held):
+        return new_plan, []  # a strength or cross-training day: nothing ahead changes
+    if state.hold:
+        rule = "RF19" if "pelvic_floor_symptoms" in state.hold else "P5"
+        new_plan["hold"] = {"since": session_date.isoformat(), "codes": list(state.hold)}
+    else:
+        new_plan.pop("hold", None)
+    reason = _reason(rule, light, session_date, logged)
+    changes = _reschedule(new_plan, max(session_date + timedelta(days=1), today), state, rule, reason, session_date)
     return new_plan, changes
 
 
-def replay_logs(plan: dict, logged: list[LoggedSession], *, history_only: Collection[date] = ()) -> dict:
-    """A freshly built plan with the logged sessions applied again in date order, each as on its own day, so a plan
-    the physio rebuilds keeps the repeats and steps back the patient's sessions earned (P2–P4, P9). Sessions that
-    are not runs in this plan, and those on the `history_only` days (the physio undid what they changed), count
-    only as history."""
+def resume_loads(plan: dict, *, day: date, history: Iterable[LoggedSession], reason: str) -> tuple[dict, list[dict]]:
+    """The physio resumes running and impact from `day` after reviewing a hold (RF19, P5): the load days from then
+    on are scheduled from where the logged sessions leave the patient. The resume is kept in the plan's `resumes`,
+    so later logs only hold again for what happens after it."""
+    new_plan = copy.deepcopy(plan)
+    new_plan["resumes"] = [*new_plan.get("resumes", []), {"date": day.isoformat(), "reason": reason}]
+    new_plan.pop("hold", None)
+    entries = sorted((e for e in history if e.log.session_date <= day), key=lambda e: e.log.session_date)
+    _, state = load_state(new_plan, entries, rest_next=False)
+    words = f"Resumed by the physiotherapist: {reason}"
+    changes = _reschedule(new_plan, day, state, "RESUME", words, day)
+    return new_plan, changes
+
+
+def _with_this_session(history, session: dict, day: date, light: str) -> list[LoggedSession]:
+    """The logged sessions up to `day` in date order, this one with `light` (and as planned, if not stored yet)."""
+    entries = sorted((e for e in history if e.log.session_date <= day), key=lambda e: e.log.session_date)
+    planned = SessionLog(
+        day,
+        level=session["run"]["level"] if session["kind"] == RUN else None,
+        step=session["impact"]["step"] if session["kind"] == IMPACT else None,
+    )
+    if entries and entries[-1].log.session_date == day:
+        return [*entries[:-1], replace(entries[-1], colour=light)]
+    return [*entries, LoggedSession(planned, light)]
+
+
+def _reschedule(plan: dict, from_day: date, state: LoadState, rule, reason: str, logged: date) -> list[dict]:
+    before = {s["date"]: copy.deepcopy(s) for s in sessions_of(plan) if day_of(s) >= from_day}
+    schedule_loads(plan, from_day=from_day, state=state)
+    changes = []
+    for session in sessions_of(plan):
+        old = before.get(session["date"])
+        if old is None or old == session:
+            continue
+        changes.append(
+            {
+                "date": session["date"],
+                "change": _change_kind(old, session),
+                "rule": rule,
+                "reason": reason,
+                "logged_session": logged.isoformat(),
+                "before": old,
+                "after": copy.deepcopy(session),
+            }
+        )
+    plan["adjustments"] = [*plan.get("adjustments", []), *changes]
+    return changes
+
+
+def _change_kind(before: dict, after: dict) -> str:
+    if after["kind"] != before["kind"]:
+        return "skipped" if after["kind"] == REST else "kind"
+    if after["kind"] == RUN:
+        return "level" if after["run"]["level"] != before["run"]["level"] else "minutes"
+    if after["kind"] == IMPACT:
+        return "step"
+    return "details"
+
+
+def replay_logs(
+    plan: dict,
+    logged: list[LoggedSession],
+    *,
+    history_only: Collection[date] = (),
+    resumes: Iterable[tuple[date, str]] = (),
+) -> dict:
+    """A freshly built plan with the logged sessions applied again in date order, each as on its own day, and the
+    physio's resumes at theirs, so a plan the physio rebuilds keeps the repeats, steps back and holds the patient's
+    sessions earned. Sessions on rest days of this plan, and those on the `history_only` days (the physio undid what
+    they changed), count only as history."""
     history: list[LoggedSession] = []
+    pending = sorted(resumes)
     for entry in sorted(logged, key=lambda e: e.log.session_date):
         day = entry.log.session_date
-        runs = (s for week in plan["weeks"] for s in week["sessions"] if s["kind"] == RUN)
-        if day not in history_only and any(s["date"] == day.isoformat() for s in runs):
-            plan, _ = apply_log(plan, session_date=day, light=entry.colour, today=day, history=history)
+        while pending and pending[0][0] < day:
+            plan, _ = resume_loads(plan, day=pending[0][0], history=history, reason=pending.pop(0)[1])
         history.append(entry)
+        session = session_on(plan, day)
+        if day not in history_only and session is not None and session["kind"] != REST:
+            plan, _ = apply_log(plan, session_date=day, light=entry.colour, today=day, history=history)
+    for day, reason in pending:
+        plan, _ = resume_loads(plan, day=day, history=history, reason=reason)
     return plan
 
 
-def _next_state(run: dict, light: str, history: list[LoggedSession], *, rising: bool):
-    """The rule applied, the ladder state of the next run, and the minutes a held build run may not exceed."""
-    state = _state_before(run["level"], history)
-    if light == RED:
-        return "P4", state.after_red(), None
-    if light == AMBER:
-        return "P3", state.after_amber(), run_minutes(run) if state.in_build else None
-    if rising:
-        return "P9", state.after_amber(), run_minutes(run) if state.in_build else None
-    return "P2", state.after_green(), None
-
-
-def _reason(rule: str, light: str, session_date: date, run: dict) -> str:
+def _reason(rule: str | None, light: str, session_date: date, session: dict) -> str:
+    """Why the schedule changed, for the physiotherapist."""
     when = f"{session_date.day} {session_date:%b %Y}"
-    level = run["level"]
-    below = "level 7" if level == BUILD_LEVEL else f"level {max(FIRST_LEVEL, level - 1)}"
+    what = {RUN: "run", IMPACT: "impact session"}.get(session["kind"], "session")
+    level = session.get("run", {}).get("level")
+    below = "level 7" if level == BUILD_LEVEL else f"level {max(FIRST_LEVEL, (level or 2) - 1)}"
+    step = session.get("impact", {}).get("step")
     return {
         "P2": f"Green run on {when}: a level moves up after two green sessions at it (reference §9.3 P2).",
-        "P3": f"Amber run on {when}: the next run repeats it rather than moving up (reference §9.3 P3).",
-        "P4": f"Red run on {when}: the next run is skipped for rest, then back to {below} (reference §9.3 P4).",
-        "P9": f"Green run on {when}, but pain or stiffness has risen two weeks in a row: hold here (reference §9.3 "
-        "P9).",
-    }[rule]
+        "P3": f"Amber {what} on {when}: the next one repeats it rather than moving on (reference §9.3 P3).",
+        "P4": (
+            f"Red {what} on {when}: the next load day is for rest, then "
+            + (f"back to {below}" if session["kind"] == RUN else "one step of the impact ladder back")
+            + " (reference §9.3 P4; §4.4)."
+        ),
+        "P9": f"Green {what} on {when}, but pain or stiffness has risen two weeks in a row: hold here (reference "
+        "§9.3 P9).",
+        "IMPACT": f"Green impact session on {when}: step {step} is passed, the next step follows (reference §4.4).",
+        "RF19": f"Pelvic floor symptoms logged on {when}: no running or impact until the physiotherapist resumes "
+        "them; refer to pelvic health (reference §8 RF19; §7 row 13).",
+        "P5": f"Red {what} on {when} escalated for review: no running or impact until the physiotherapist resumes "
+        "them (reference §9.3 P5).",
+    }.get(rule, f"{light.capitalize()} {what} on {when}.")
 
 
-def _change(session: dict, update: dict, change: str, rule: str, reason: str, logged: date) -> dict:
-    before = copy.deepcopy(session)
-    if "run" not in update:
-        session.pop("run", None)
-    session.update(update)
-    return {
-        "date": session["date"],
-        "change": change,
-        "rule": rule,
-        "reason": reason,
-        "logged_session": logged.isoformat(),
-        "before": before,
-        "after": copy.deepcopy(session),
-    }
+# --- reasons for a review -------------------------------------------------------------------------------------------
 
 
-def needs_clinician(history: list[LoggedSession]) -> list[dict]:
-    """Why the physiotherapist should review the patient now (reference §9.3 P5, §8 RF19); empty when all is well.
-
-    Pelvic floor symptoms are recorded only by patients after a birth (reference §9.4), so any recorded one refers.
-    """
+def needs_clinician(history: list[LoggedSession], *, start: date | None = None) -> list[dict]:
+    """Why the physiotherapist should review the patient now (reference §9.3 P5 and P9, §8 RF19); empty when all is
+    well. P5 counts the reds of runs and impact sessions, the ladders it is about; `start` (the plan's) dates the
+    weeks of the P9 trend, which is looked for only when it is given."""
     entries = sorted(history, key=lambda e: e.log.session_date)
     reasons = []
-    reds = [e for e in entries if e.colour == RED]
+    reds = [e for e in entries if e.colour == RED and e.log.kind in LOAD_KINDS]
     close = [
         (a, b)
         for a, b in itertools.pairwise(reds)
@@ -340,6 +488,15 @@ def needs_clinician(history: list[LoggedSession]) -> list[dict]:
                 pelvic,
             )
         )
+    if start is not None and symptoms_rising(entries, start):
+        reasons.append(
+            _review(
+                "rising_symptoms",
+                "P9",
+                "Pain or stiffness has risen two weeks in a row: progression is on hold.",
+                entries[-1:],
+            )
+        )
     return reasons
 
 
@@ -364,3 +521,86 @@ def _review(code: str, rule: str, text: str, entries: list[LoggedSession]) -> di
         "reason": f"{text} (reference {'§9.3' if rule.startswith('P') else '§8'} {rule})",
         "sessions": [e.log.session_date.isoformat() for e in entries],
     }
+
+
+# --- where a replayed case stands (case-format `progress`) -----------------------------------------------------------
+
+
+def progress_summary(plan: dict, history: list[LoggedSession], lights: list[dict]) -> dict:
+    """The case-format `progress` block after the logs: each log's light, the review reasons, whether running is
+    allowed now, and the next run and impact session after the last log."""
+    last = max((entry.log.session_date for entry in history), default=None)
+    ahead = [s for s in sessions_of(plan) if last is None or day_of(s) > last]
+    next_run = next((s for s in ahead if s["kind"] == RUN), None)
+    next_impact = next((s for s in ahead if s["kind"] == IMPACT), None)
+    return {
+        "lights": lights,
+        "review": [
+            {"code": reason["code"], "rule": reason["rule"]}
+            for reason in needs_clinician(history, start=date.fromisoformat(plan["start"]))
+        ],
+        "running_allowed": bool(plan["running_allowed"]) and not (plan.get("hold") or {}).get("codes"),
+        "next_run": {"date": next_run["date"], "level": next_run["run"]["level"]} if next_run else None,
+        "next_impact": {"date": next_impact["date"], "step": next_impact["impact"]["step"]} if next_impact else None,
+    }
+
+
+# --- a case's logs (case-format `logs`) ------------------------------------------------------------------------------
+
+
+class CaseLogError(ValueError):
+    """A log the plan cannot take; `problems` names each, like `logs[2].run: the plan has no run 7 at this point`."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+LOG_FIELDS = (
+    "completed",
+    "pain_during_max",
+    "pain_escalated",
+    "limp",
+    "swelling",
+    "next_morning_pain",
+    "next_morning_stiffness",
+    "rpe",
+    "distance_km",
+    "duration_min",
+)
+
+
+def replay_case_logs(plan: dict, logs: list[dict], *, baseline: int) -> tuple[dict, dict, list]:
+    """Replay a case's logs on the plan built from it: each names its session by kind and number in the plan as the
+    logs before it re-planned it (`"run": 3` is then the third run). Returns the plan after the logs, the `progress`
+    block, and each logged session as planned with its log (for `plans.invariants.progress_violations`)."""
+    history: list[LoggedSession] = []
+    lights, logged = [], []
+    for index, entry in enumerate(logs):
+        kind = RUN if entry.get("run") is not None else IMPACT
+        number = entry[kind]
+        of_kind = [s for s in sessions_of(plan) if s["kind"] == kind]
+        if number > len(of_kind):
+            raise CaseLogError([f"logs[{index}].{kind}: the plan has no {kind} {number} at this point"])
+        session = of_kind[number - 1]
+        day = day_of(session)
+        if history and day <= history[-1].log.session_date:
+            raise CaseLogError(
+                [
+                    f"logs[{index}].{kind}: {kind} {number} is on {day}, not after the session logged before it "
+                    f"({history[-1].log.session_date})"
+                ]
+            )
+        log = SessionLog(
+            day,
+            level=session["run"]["level"] if kind == RUN else None,
+            step=session["impact"]["step"] if kind == IMPACT else None,
+            pf_symptoms=tuple(entry.get("pf_symptoms", ())),
+            **{key: entry[key] for key in LOG_FIELDS if key in entry},
+        )
+        light = traffic_light(log, baseline_morning_pain=baseline)
+        history.append(LoggedSession(log, light.colour))
+        lights.append({"date": day.isoformat(), "light": light.colour, "reasons": list(light.reasons)})
+        logged.append((copy.deepcopy(session), history[-1]))
+        plan, _ = apply_log(plan, session_date=day, light=light.colour, today=day, history=history)
+    return plan, progress_summary(plan, history, lights), logged

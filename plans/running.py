@@ -5,7 +5,8 @@ logged session) and the plan invariants (the same guards, checked).
 
 Minutes are the unit of running volume. Walk/run sessions count their running minutes (`total_run_min`), build runs
 their `minutes`; a distance is converted with the patient's easy pace when the physio entered one, otherwise with
-`ASSUMED_PACE_MIN_PER_KM`. The patient's reported longest run of the last 30 days therefore becomes minutes too.
+`ASSUMED_PACE_MIN_PER_KM` (plans.rules). The patient's reported longest run of the last 30 days therefore becomes
+minutes too.
 """
 
 import math
@@ -14,20 +15,17 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from plans.ladder import BUILD_LEVEL, CONTINUOUS_LEVEL, LadderState, exposures_needed
+from plans.rules import (
+    ASSUMED_PACE_MIN_PER_KM,
+    DELOAD_EVERY_WEEKS,
+    DELOAD_FACTOR,
+    HEAVY_LIGHT_MEDIUM,
+    SPIKE_FACTOR,
+    SPIKE_WINDOW_DAYS,
+    WEEKLY_RISE_FACTOR,
+)
 
-SPIKE_FACTOR = 1.10  # reference §4.3 and §9.3 P7: no run longer than 1.1 × the longest of the previous 30 days
-SPIKE_WINDOW_DAYS = 30  # reference §9.3 P7 (Frandsen 2025)
-WEEKLY_RISE_FACTOR = 1.10  # reference §4.3 and §9.3 P8: weekly volume rises at most 10 %
-DELOAD_EVERY_WEEKS = 4  # reference §9.3 P8: a deload week every 3–4 weeks [S]
-# Not in the reference: a deload week runs 90 % of the week before it, so the next rises stay within 10 %.
-DELOAD_FACTOR = 0.9
-# reference §4.1 C and §9.2 level 8: heavy–light–medium pattern (MGH). The weights are not in the reference.
-HEAVY_LIGHT_MEDIUM = (1.0, 0.6, 0.8)
-LIGHT_RUN = 1  # position of the light run in the pattern: the one a buggy run replaces (reference §9.3 P11)
-# Not in the reference: the pace that turns a distance into minutes when the physio has not entered the patient's
-# own. 5 min/km is quicker than most easy recovery running, so a reported distance becomes fewer minutes and every
-# cap derived from it is lower: the conservative direction.
-ASSUMED_PACE_MIN_PER_KM = 5.0
+LIGHT_RUN = 1  # position of the light run in HEAVY_LIGHT_MEDIUM: the one a buggy run replaces (reference §9.3 P11)
 
 
 def km_to_minutes(km: float, pace_min_per_km: float | None) -> float:

@@ -4,39 +4,37 @@ Pure Python. Nothing here names an exercise: the choice follows each library ent
 flag, contraindications and progressions, so a clinic's own library plans the same way as the shipped one.
 """
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
 
 from intake.codes import CONTRAINDICATIONS, HIP_STRENGTH, KNEE_STRENGTH, Category
 from plans.exercises import Dosage, ExerciseSpec
-
-MAX_EXERCISES_PER_SESSION = 5  # reference §5 (3–4 once independent) and the case-format plan invariants
-MAIN_EXERCISES_MAX = 4  # reference §2.5, §5 and §7 notes: cap the programme at 3–4 exercises (Barton 2015)
-# Not in the reference: at most 4 short daily exercises (stretches, pelvic floor, balance), 2 of them in a session,
-# so that no session outgrows the cap of 5 or Esculier's 20 minutes (reference §5).
-DAILY_EXERCISES_MAX = 4
-DAILY_PER_SESSION_MAX = 2
-IMPACT_PER_SESSION = 3  # not in the reference: three neighbouring rungs of the §4.4 impact ladder in a session
-IMPACT_SESSIONS_PER_RUNG = 2  # not in the reference: as P2 for runs, two sessions before the impact rungs move up
-EASY_START_MAX_LEVEL = 2  # not in the reference: a programme starts with library levels 1–2 where it can
+from plans.rules import (
+    DAILY_EXERCISES_MAX,
+    DEFAULT_CROSS_TRAIN_MIN,
+    DOSAGE_STEP_WEEKS,
+    EASY_START_MAX_LEVEL,
+    HOLD_MAX_FACTOR,
+    HOLD_STEP_S,
+    HSR_REPS,
+    IMPACT_EXERCISES_PER_STEP,
+    IMPACT_STEPS,
+    MAIN_EXERCISES_MAX,
+    MAX_REPS,
+    MAX_SETS,
+    REPS_STEP,
+)
 
 MAIN_KINDS = frozenset({"strength", "core"})
 DAILY_KINDS = frozenset({"stretch", "mobility", "pelvic_floor", "balance", "motor_control"})
 # reference §5: 30 s of stretching once daily is the effective dose (Bandy 1997), so stretches keep their dose;
-# impact rungs progress by moving up the ladder, cross-training and cadence drills keep the library's dose.
-FIXED_DOSE_KINDS = frozenset({"stretch", "mobility", "cadence_drill", "cross_training", "impact"})
-
-# Dosage progression. The reference gives only "progress when 1–2 extra repetitions are achievable" (§5, ACSM [U])
-# and 3 × 10 as the usual trial dose; the steps below are not in it: every 2 weeks one more set (up to 3), then two
-# more repetitions (up to 15), then 5 s longer holds (up to twice the starting hold); after that, the library's next
-# progression at its own starting dose.
-DOSAGE_STEP_WEEKS = 2
-MAX_SETS = 3
-REPS_STEP = 2
-MAX_REPS = 15
-HOLD_STEP_S = 5
-HOLD_MAX_FACTOR = 2
-DEFAULT_CROSS_TRAIN_MIN = 30  # reference §9.1: a 30-minute brisk walk is the entry test, the natural session length
+# impact rungs progress by moving up the ladder, cross-training and cadence drills keep the library's dose; pelvic
+# floor training is prescribed individually by the clinician (§5), so the plan does not raise it on its own.
+FIXED_DOSE_KINDS = frozenset({"stretch", "mobility", "cadence_drill", "cross_training", "impact", "pelvic_floor"})
+# reference §5: stretching 3 days a week works and keeps the gains (Ayala 2010, Reid & Kim 2014), so a stretch may
+# come down from daily to make room; what the reference prescribes daily (pelvic floor training, the lower-limb
+# dynamic control exercise of Esculier 2018) stays daily.
+REDUCIBLE_KINDS = frozenset({"stretch", "mobility"})
 
 # A physio-chosen home programme holds these kinds; the plan schedules impact rungs, cross-training and the cadence
 # drill itself, on their own days.
@@ -65,12 +63,55 @@ class NoSuitableExercise(ValueError):
 
 @dataclass(frozen=True)
 class Item:
-    """A programme exercise, the categories it was chosen for, and the versions it moves through over the weeks:
-    itself, then harder progressions that keep one of those categories."""
+    """A programme exercise, the categories it was chosen for, how many times a week it is prescribed, and the
+    versions it moves through over the weeks: itself, then harder progressions that keep one of those categories."""
 
     spec: ExerciseSpec
     purpose: frozenset[str]
     chain: tuple[ExerciseSpec, ...] = ()
+    per_week: int = 3
+
+    @property
+    def daily_kind(self) -> bool:
+        return self.spec.kind in DAILY_KINDS
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """An exercise a plan must contain whatever the causes (reference §2.5: hip and knee for patellofemoral pain;
+    §4.5: isometric and heavy slow loading for patellar tendinopathy)."""
+
+    label: str
+    categories: frozenset[str]
+    needed_by: str  # "a patellofemoral pain programme"
+    source: str
+    accepts: Callable[[ExerciseSpec], bool] = field(default=lambda spec: True)
+
+    @property
+    def article(self) -> str:
+        return "an" if self.label[0] in "aeiou" else "a"
+
+    def met_by(self, spec: ExerciseSpec) -> bool:
+        return bool(self.categories.intersection(spec.categories)) and self.accepts(spec)
+
+
+def _holds(spec: ExerciseSpec) -> bool:
+    return bool(spec.dosage.hold_s) and not spec.dosage.reps
+
+
+PFP = "a patellofemoral pain programme"
+PFP_REQUIREMENTS = (
+    Requirement("hip-strengthening", HIP_STRENGTH, PFP, "reference §2.5"),
+    Requirement("knee-strengthening", KNEE_STRENGTH, PFP, "reference §2.5"),
+)
+TENDON = frozenset({Category.TENDON_LOAD})
+TENDINOPATHY = "a patellar tendinopathy programme"
+TENDON_REQUIREMENTS = (
+    Requirement("isometric tendon-loading", TENDON, TENDINOPATHY, "reference §4.5 stage 1", _holds),
+    Requirement(
+        "heavy slow tendon-loading", TENDON, TENDINOPATHY, "reference §4.5 stage 2", lambda spec: not _holds(spec)
+    ),
+)
 
 
 class ExercisePool:
@@ -123,58 +164,95 @@ class ExercisePool:
 
 @dataclass(frozen=True)
 class Programme:
-    main: tuple[Item, ...]  # strength and core work, on strength days
-    daily: tuple[Item, ...]  # stretches, pelvic floor, balance: spread over the active days by their dosage
-    impact: tuple[ExerciseSpec, ...]  # the impact ladder, easiest first (reference §4.4)
+    main: tuple[Item, ...]  # strength and core work, on strength days first
+    daily: tuple[Item, ...]  # stretches, pelvic floor, balance, movement control: spread over the week
+    impact_steps: tuple[tuple[int, tuple[ExerciseSpec, ...]], ...]  # reference §4.4 rungs with their exercises
     cross_training: tuple[ExerciseSpec, ...]  # simplest first: fewest pieces of equipment, lowest level
     cadence_drill: ExerciseSpec | None
-    listed: tuple[ExerciseSpec, ...] = ()  # the home programme as the physio reads it, each at its starting dose
+    chosen: bool = True  # the builder chose it; False: the physio prescribed it
+
+    @property
+    def items(self) -> tuple[Item, ...]:
+        return (*self.main, *self.daily)
+
+    def without(self, dropped: Item) -> "Programme":
+        return replace(
+            self,
+            main=tuple(item for item in self.main if item is not dropped),
+            daily=tuple(item for item in self.daily if item is not dropped),
+        )
+
+    def with_per_week(self, changed: Item, per_week: int) -> "Programme":
+        def swap(items):
+            return tuple(replace(item, per_week=per_week) if item is changed else item for item in items)
+
+        return replace(self, main=swap(self.main), daily=swap(self.daily))
 
 
-def choose_programme(categories: list[str], pool: ExercisePool, *, hip_and_knee: bool) -> Programme:
+def choose_programme(
+    categories: list[str], pool: ExercisePool, *, requirements: tuple[Requirement, ...] = (), strength_days: int
+) -> Programme:
     """As few exercises as train `categories` (in priority order): each pick trains as many still untrained
-    categories as it can. A patellofemoral plan starts with a hip and a knee exercise (reference §2.5)."""
+    categories as it can, after the exercises the condition requires. Strength work is prescribed on the plan's
+    strength days; the other exercises at their library frequency."""
     wanted = list(categories)
     main_candidates = pool.select(MAIN_KINDS)
     main: list[Item] = []
-    if hip_and_knee:
-        for group, label in ((HIP_STRENGTH, "hip-strengthening"), (KNEE_STRENGTH, "knee-strengthening")):
-            item = _best(main_candidates, wanted, main, required=group)
-            if item is None:
-                raise NoSuitableExercise(f"The exercise library has no {label} exercise this patient may do")
-            main.append(item)
+    for requirement in requirements:
+        item = _best(main_candidates, wanted, main, requirement=requirement)
+        if item is None:
+            raise NoSuitableExercise(f"The exercise library has no {requirement.label} exercise this patient may do")
+        main.append(item)
     _cover(main, main_candidates, wanted, MAIN_EXERCISES_MAX)
     daily: list[Item] = []
     _cover(daily, pool.select(DAILY_KINDS), wanted, DAILY_EXERCISES_MAX, chosen_before=main)
+    # A daily-dosed strength exercise (the isometric tendon hold, reference §4.5) keeps its frequency.
+    main = [
+        replace(item, per_week=item.spec.dosage.per_week if item.spec.dosage.per_week >= 7 else strength_days)
+        for item in main
+    ]
+    daily = [replace(item, per_week=item.spec.dosage.per_week) for item in daily]
     return _programme(main, daily, pool, wanted)
 
 
 def prescribed_programme(prescriptions: Iterable["Prescription"], categories: list[str], pool: ExercisePool):
-    """The physio's home programme, in their order and at their starting doses (checked first with
+    """The physio's home programme, in their order, at their starting doses and frequencies (checked first with
     `programme_problems`); impact rungs, cross-training and the cadence drill are chosen as for any plan."""
     items = []
     for prescription in prescriptions:
         spec = pool.by_slug[prescription.slug]
-        items.append(Item(replace(spec, dosage=prescription.dosage(spec.dosage)), frozenset(spec.categories)))
+        dose = prescription.dosage(spec.dosage)
+        items.append(Item(replace(spec, dosage=dose), frozenset(spec.categories), per_week=dose.per_week))
     main = [item for item in items if item.spec.kind in MAIN_KINDS]
     daily = [item for item in items if item.spec.kind in DAILY_KINDS]
-    return _programme(main, daily, pool, list(categories), listed=tuple(item.spec for item in items))
+    return _programme(main, daily, pool, list(categories), chosen=False)
 
 
-def _programme(main: list[Item], daily: list[Item], pool: ExercisePool, wanted: list[str], listed=None) -> Programme:
+def _programme(main: list[Item], daily: list[Item], pool: ExercisePool, wanted: list[str], chosen=True) -> Programme:
     """The home programme with its progression chains, and what the schedule adds around it."""
     drills = pool.select({"cadence_drill"}, impact=None)
     main_chained = pool.with_chains(main)
     return Programme(
         main=tuple(main_chained),
         daily=tuple(pool.with_chains(daily, taken={spec.slug for item in main_chained for spec in item.chain})),
-        impact=tuple(pool.select({"impact", *MAIN_KINDS, *DAILY_KINDS}, impact=True)),
+        impact_steps=impact_steps(pool),
         cross_training=tuple(
             sorted(pool.select({"cross_training"}), key=lambda s: (len(s.equipment), s.level, s.slug))
         ),
         cadence_drill=drills[0] if drills and Category.GAIT_CADENCE in wanted else None,
-        listed=listed if listed is not None else tuple(item.spec for item in (*main, *daily)),
+        chosen=chosen,
     )
+
+
+def impact_steps(pool: ExercisePool) -> tuple[tuple[int, tuple[ExerciseSpec, ...]], ...]:
+    """The rungs of the reference §4.4 impact ladder this patient may climb, each with its easiest exercises; a rung
+    with no exercise the patient may do is left out."""
+    steps = []
+    for step in IMPACT_STEPS:
+        specs = [spec for spec in pool.allowed if is_impact(spec) and spec.impact_step == step.step]
+        if specs:
+            steps.append((step.step, tuple(specs[:IMPACT_EXERCISES_PER_STEP])))
+    return tuple(steps)
 
 
 # --- a physio-chosen programme ------------------------------------------------------------------------------------
@@ -228,11 +306,11 @@ def programme_problems(
     library: Mapping[str, ExerciseSpec],
     contraindications: Iterable[str],
     *,
-    hip_and_knee: bool,
+    requirements: tuple[Requirement, ...] = (),
 ) -> list[str]:
     """Why a physio-chosen programme cannot be planned for this patient, one line each (empty when it can): an
     exercise the library lacks, one the patient must not do, one the schedule places itself, too many exercises,
-    or a patellofemoral programme without hip and knee strengthening (reference §2.5)."""
+    or an exercise the condition requires missing (reference §2.5 hip and knee; §4.5 tendon loading)."""
     present = set(contraindications)
     problems, known = [], []
     for prescription in prescriptions:
@@ -267,14 +345,12 @@ def programme_problems(
             f"programme: at most {DAILY_EXERCISES_MAX} daily exercises (stretches, pelvic floor, balance, movement "
             f"control; got {len(daily)})"
         )
-    if hip_and_knee:
-        trained = {category for spec in known for category in spec.categories}
-        for group, label in ((HIP_STRENGTH, "hip"), (KNEE_STRENGTH, "knee")):
-            if not group.intersection(trained):
-                problems.append(
-                    f"programme: a patellofemoral pain programme needs a {label}-strengthening exercise "
-                    "(reference §2.5)"
-                )
+    for requirement in requirements:
+        if not any(requirement.met_by(spec) for spec in known):
+            problems.append(
+                f"programme: {requirement.needed_by} needs {requirement.article} {requirement.label} exercise "
+                f"({requirement.source})"
+            )
     return problems
 
 
@@ -282,7 +358,7 @@ def _covered(items: list[Item]) -> set[str]:
     return {category for item in items for category in item.spec.categories}
 
 
-def _best(candidates, wanted, chosen, *, required=None) -> Item | None:
+def _best(candidates, wanted, chosen, *, requirement: Requirement | None = None) -> Item | None:
     untrained = [c for c in wanted if c not in _covered(chosen)]
     picked = {item.spec for item in chosen}
 
@@ -293,14 +369,13 @@ def _best(candidates, wanted, chosen, *, required=None) -> Item | None:
     options = [
         spec
         for spec in candidates
-        if spec not in picked
-        and (required.intersection(spec.categories) if required else set(untrained) & set(spec.categories))
+        if spec not in picked and (requirement.met_by(spec) if requirement else set(untrained) & set(spec.categories))
     ]
     if not options:
         return None
     spec = min(options, key=rank)
-    purpose = required.intersection(spec.categories) if required else set(untrained).intersection(spec.categories)
-    return Item(spec, frozenset(purpose))
+    purpose = requirement.categories if requirement else set(untrained)
+    return Item(spec, frozenset(purpose.intersection(spec.categories)))
 
 
 def _cover(items: list[Item], candidates, wanted, limit, *, chosen_before=()) -> None:
@@ -313,9 +388,15 @@ def _cover(items: list[Item], candidates, wanted, limit, *, chosen_before=()) ->
 
 
 def dosage_steps(spec: ExerciseSpec) -> list[Dosage]:
-    """The doses an exercise climbs through, easiest first (see DOSAGE_STEP_WEEKS)."""
+    """The doses an exercise climbs through, easiest first (see DOSAGE_STEP_WEEKS). Tendon loading follows its own
+    course (reference §4.5): the isometric holds keep their 5 × 45 s; heavy slow resistance goes from 15 repetitions
+    to 6, each step with a heavier weight."""
     dose = spec.dosage
     steps = [dose]
+    if Category.TENDON_LOAD in spec.categories:
+        if dose.reps is None:
+            return steps
+        return [replace(dose, reps=reps) for reps in HSR_REPS if reps <= dose.reps] or steps
     if spec.kind in FIXED_DOSE_KINDS:
         return steps
     while dose.sets is not None and dose.sets < MAX_SETS:
@@ -334,27 +415,21 @@ def dosage_steps(spec: ExerciseSpec) -> list[Dosage]:
 
 def dose_for_week(item: Item, weeks_in_use: int) -> tuple[ExerciseSpec, Dosage]:
     """The version and dose of a programme exercise in its `weeks_in_use`-th week (0-based): the dose climbs every
-    DOSAGE_STEP_WEEKS; at the top of it the exercise gives way to its progression."""
+    DOSAGE_STEP_WEEKS; at the top of it the exercise gives way to its progression. The times a week stay those the
+    programme prescribes."""
     step = weeks_in_use // DOSAGE_STEP_WEEKS
     for version in item.chain:
         steps = dosage_steps(version)
         if step < len(steps):
-            return version, steps[step]
+            return version, replace(steps[step], per_week=item.per_week)
         step -= len(steps)
-    return version, steps[-1]
+    return version, replace(steps[-1], per_week=item.per_week)
 
 
-def impact_rungs(programme: Programme, impact_session: int) -> tuple[ExerciseSpec, ...]:
-    """The impact exercises of the `impact_session`-th impact session: a window that moves up the ladder."""
-    ladder = programme.impact
-    first = min(impact_session // IMPACT_SESSIONS_PER_RUNG, max(0, len(ladder) - IMPACT_PER_SESSION))
-    return ladder[first : first + IMPACT_PER_SESSION]
-
-
-def programme_entry(spec: ExerciseSpec) -> dict:
-    """One exercise of the plan's `programme`: the home programme at its starting dose, for an editor to start
-    from (see `Prescription`)."""
-    dose = spec.dosage
+def programme_entry(item: Item) -> dict:
+    """One exercise of the plan's `programme`: the home programme at its starting dose and prescribed frequency, for
+    an editor to start from (see `Prescription`)."""
+    spec, dose = item.spec, item.spec.dosage
     return {
         "code": spec.slug,
         "name": spec.name,
@@ -364,14 +439,15 @@ def programme_entry(spec: ExerciseSpec) -> dict:
         "hold_s": dose.hold_s,
         "minutes": dose.minutes,
         "per_side": dose.per_side,
-        "per_week": dose.per_week,
+        "per_week": item.per_week,
         "categories": list(spec.categories),
     }
 
 
-def exercise_entry(spec: ExerciseSpec, dose: Dosage) -> dict:
-    """One exercise of a session, as the plan stores it (case-format `exercises` items, with added fields)."""
-    return {
+def exercise_entry(spec: ExerciseSpec, dose: Dosage, *, prescribed: bool) -> dict:
+    """One exercise of a session, as the plan stores it (case-format `exercises` items, with added fields). A
+    programme exercise carries its `per_week`; a session's own exercises (impact rungs, the cadence drill) do not."""
+    entry = {
         "code": spec.slug,
         "sets": dose.sets,
         "reps": dose.reps,
@@ -382,7 +458,13 @@ def exercise_entry(spec: ExerciseSpec, dose: Dosage) -> dict:
         "categories": list(spec.categories),
         "impact": is_impact(spec),
     }
+    if prescribed:
+        entry["per_week"] = dose.per_week
+    return entry
 
 
-def cross_training_entry(spec: ExerciseSpec) -> dict:
-    return {"code": spec.slug, "minutes": spec.dosage.minutes or DEFAULT_CROSS_TRAIN_MIN}
+def cross_training_entry(spec: ExerciseSpec, *, available_from=None) -> dict:
+    entry = {"code": spec.slug, "minutes": spec.dosage.minutes or DEFAULT_CROSS_TRAIN_MIN}
+    if available_from is not None:
+        entry["from"] = available_from.isoformat()
+    return entry

@@ -14,7 +14,7 @@ from clinic.ical import AllDayEvent
 from clinic.models import Clinic, Patient, StaffMember
 from intake.codes import CATEGORY_LABELS
 from intake.models import Assessment
-from plans.builder import REST, RUN, CurrentRunning, PlanError, PlanRequest, build_plan
+from plans.builder import CurrentRunning, PlanError, PlanRequest, build_plan
 from plans.calendar import (
     JOG,
     KIND_LABELS,
@@ -36,6 +36,7 @@ from plans.calendar import (
 )
 from plans.exercises import Dosage, ExerciseSpec, entry_dose
 from plans.invariants import request_violations
+from plans.loads import REST, RUN
 from plans.models import Exercise, Plan, PlanAlert, PlanRevision, PlanStatus, RevisionKind, SessionLog
 from plans.progression import LoggedSession, replay_logs
 from plans.selection import NoSuitableExercise
@@ -115,16 +116,29 @@ def plan_request_for(*, assessment: Assessment, inputs: dict) -> PlanRequest:
     )
 
 
-def logged_sessions(*, plan: Plan) -> tuple[list[LoggedSession], set[date]]:
-    """The plan's logged sessions, and the days whose automatic change the physio undid."""
+@dataclass(frozen=True)
+class PlanHistory:
+    """What a rebuilt plan replays: the logged sessions, the days whose automatic change the physio undid, and the
+    physio's resumes of running after a hold (day, reason)."""
+
+    logged: list[LoggedSession] = field(default_factory=list)
+    undone: set[date] = field(default_factory=set)
+    resumes: list[tuple[date, str]] = field(default_factory=list)
+
+
+def plan_history(*, plan: Plan) -> PlanHistory:
     if plan.pk is None:
-        return [], set()
+        return PlanHistory()
     undone = set(
         PlanRevision.objects.filter(plan=plan, kind=RevisionKind.AUTOMATIC, undone_by__isnull=False).values_list(
             "log__session_date", flat=True
         )
     )
-    return [log.as_logged_session() for log in plan.logs.all()], undone
+    resumes = [
+        (date.fromisoformat(resume["date"]), resume["reason"])
+        for resume in (plan.current_revision.content.get("resumes", []) if plan.current_revision else [])
+    ]
+    return PlanHistory([log.as_logged_session() for log in plan.logs.all()], undone, resumes)
 
 
 def plan_built_from(*, plan: Plan, inputs: dict) -> tuple[dict, PlanRequest, list[ExerciseSpec]]:
@@ -140,9 +154,9 @@ def plan_built_from(*, plan: Plan, inputs: dict) -> tuple[dict, PlanRequest, lis
         content = build_plan(request, library)
     except NoSuitableExercise as error:
         raise PlanError([f"programme: {error}"]) from error
-    logged, undone = logged_sessions(plan=plan)
-    if logged:
-        content = replay_logs(content, logged, history_only=undone)
+    history = plan_history(plan=plan)
+    if history.logged or history.resumes:
+        content = replay_logs(content, history.logged, history_only=history.undone, resumes=history.resumes)
     return content, request, library
 
 

@@ -13,16 +13,12 @@ from clinic.models import Clinic, PatientStatus, StaffMember
 from clinic.services import patient_move_along
 from intake.codes import RED_FLAGS, Action, RedFlag
 from intake.models import Assessment, AssessmentStatus
-from plans.builder import (
-    BUILDER_VERSION,
-    DEFAULT_WEEKS,
-    REST,
-    RUN,
-    PlanError,
-)
+from intake.selectors import need_label
+from plans.builder import BUILDER_VERSION, DEFAULT_WEEKS, PlanError
 from plans.exercises import LIBRARY_PATH, LibraryError, load_library_file
 from plans.images import reencode_exercise_image
 from plans.invariants import request_violations
+from plans.loads import IMPACT, REST, RUN
 from plans.models import (
     REVISION_REASON_MAX_LENGTH,
     Exercise,
@@ -39,6 +35,7 @@ from plans.progression import (
     apply_log,
     baseline_morning_pain,
     needs_clinician,
+    resume_loads,
     traffic_light,
 )
 from plans.selection import Prescription
@@ -313,7 +310,7 @@ def plan_issue(*, plan: Plan, by: StaffMember, expected_version: int | None = No
     if expected_version is not None and locked.draft_version != expected_version:
         raise DraftConflict(locked)
     content, request, library = plan_built_from(plan=locked, inputs=locked.inputs())
-    problems = request_violations(content, request, library)
+    problems = _unanswered_safety(content) + request_violations(content, request, library)
     if problems:
         raise PlanNotIssuable(problems)
     Plan.objects.filter(patient_id=locked.patient_id, status=PlanStatus.ISSUED).exclude(pk=locked.pk).update(
@@ -335,6 +332,19 @@ def plan_issue(*, plan: Plan, by: StaffMember, expected_version: int | None = No
     locked.save(update_fields=["content", "status", "issued_draft_version", "current_revision"])
     patient_move_along(patient=locked.patient, to=PatientStatus.ON_PLAN, from_statuses=BEFORE_PLAN)
     return revision
+
+
+def _unanswered_safety(content: dict) -> list[str]:
+    """A plan may be drafted but not issued while safety questions are unanswered (reference §8): the physio
+    answers them, or overrides the hold with a reason, on the assessment."""
+    paths = content.get("issue_blocked_by") or []
+    if not paths:
+        return []
+    questions = "; ".join(need_label(path) for path in paths)
+    return [
+        f"Safety questions are still unanswered ({questions}). Answer them in a new assessment, or override the "
+        "hold there with your reason, before the plan is issued."
+    ]
 
 
 def _json_inputs(inputs: dict) -> dict:
@@ -397,6 +407,7 @@ def session_log_create(*, plan: Plan, by, **fields) -> LoggedSessionResult:
     if not postpartum:
         fields["pf_symptoms"] = []  # asked after a birth only (reference §9.4)
     fields["level"] = session["run"]["level"] if session["kind"] == RUN else None
+    fields["step"] = session["impact"]["step"] if session["kind"] == IMPACT else None
     log = SessionLog(
         plan=locked,
         revision=revision,
@@ -408,16 +419,12 @@ def session_log_create(*, plan: Plan, by, **fields) -> LoggedSessionResult:
     )
     log.full_clean(exclude=["plan", "revision", "logged_by"])
     light = traffic_light(
-        log.as_session_log(),
-        baseline_morning_pain=baseline_morning_pain(locked.assessment.intake.answers),
-        postpartum=postpartum,
+        log.as_session_log(), baseline_morning_pain=baseline_morning_pain(locked.assessment.intake.answers)
     )
     log.traffic_light, log.light_reasons, log.light_advice = light.colour, list(light.reasons), light.advice
     log.save()
     history = [entry.as_logged_session() for entry in locked.logs.all()]
-    automatic, changes = None, []
-    if session["kind"] == RUN:
-        automatic, changes = _replan_after(locked, log, light.colour, today=today, history=history)
+    automatic, changes = _replan_after(locked, log, light.colour, today=today, history=history)
     alerts = _raise_alerts(locked, log, history)
     return LoggedSessionResult(log=log, light=light, revision=automatic, changes=changes, alerts=alerts)
 
@@ -447,11 +454,8 @@ def session_log_next_morning(
         raise PlanRefused(f"The next-morning answers for {when} are already recorded.")
     log.next_morning_pain, log.next_morning_stiffness = next_morning_pain, next_morning_stiffness
     log.full_clean(exclude=["plan", "revision", "logged_by"])
-    postpartum = locked.postpartum
     light = traffic_light(
-        log.as_session_log(),
-        baseline_morning_pain=baseline_morning_pain(locked.assessment.intake.answers),
-        postpartum=postpartum,
+        log.as_session_log(), baseline_morning_pain=baseline_morning_pain(locked.assessment.intake.answers)
     )
     turned = light.colour != log.traffic_light
     log.traffic_light, log.light_reasons, log.light_advice = light.colour, list(light.reasons), light.advice
@@ -460,8 +464,7 @@ def session_log_next_morning(
     )
     history = [entry.as_logged_session() for entry in locked.logs.all()]
     automatic, changes = None, []
-    session = session_on(locked.current_revision.content, day)
-    if turned and session is not None and session["kind"] == RUN:
+    if turned:
         automatic, changes = _replan_after(locked, log, light.colour, today=today, history=history)
     alerts = _raise_alerts(locked, log, history)
     return LoggedSessionResult(log=log, light=light, revision=automatic, changes=changes, alerts=alerts)
@@ -470,8 +473,8 @@ def session_log_next_morning(
 def _replan_after(
     plan: Plan, log: SessionLog, colour: str, *, today: date, history
 ) -> tuple[PlanRevision | None, list]:
-    """Re-plan the runs ahead of the plan's current revision after the run of `log` came out `colour`; an automatic
-    revision (with its changes) when the schedule changed."""
+    """Schedule the load days ahead of the plan's current revision again after the session of `log` came out
+    `colour`; an automatic revision (with its changes) when the schedule changed."""
     revision = plan.current_revision
     content, changes = apply_log(
         revision.content, session_date=log.session_date, light=colour, today=today, history=history
@@ -500,7 +503,7 @@ def _raise_alerts(plan: Plan, log: SessionLog, history) -> list[PlanAlert]:
             code=reason["code"],
             defaults={"plan": plan, "rule": reason["rule"], "reason": reason["reason"], "raised_at": timezone.now()},
         )[0]
-        for reason in needs_clinician(history)
+        for reason in needs_clinician(history, start=plan.start)
         if log.session_date.isoformat() in reason["sessions"]
     ]
 
@@ -534,6 +537,39 @@ def plan_revision_undo(*, plan: Plan, revision: PlanRevision, by: StaffMember) -
     )
     locked.save(update_fields=["current_revision"])
     return undo
+
+
+@transaction.atomic
+def plan_resume(*, plan: Plan, by: StaffMember, reason: str) -> PlanRevision:
+    """Resume running and impact after a hold (reference §8 RF19, §9.3 P5): the physio has reviewed the patient and
+    says why. The load days from today on are scheduled from where the logged sessions leave the patient, as a new
+    revision; the alerts behind the hold are marked reviewed."""
+    locked = _locked(plan)
+    if locked.status != PlanStatus.ISSUED:
+        raise PlanRefused("Only an issued plan can be resumed.")
+    revision = locked.current_revision
+    hold = revision.content.get("hold") or {}
+    if not hold.get("codes"):
+        raise PlanRefused("Running and impact are not on hold in this plan; there is nothing to resume.")
+    reason = reason.strip()
+    if not reason:
+        raise PlanRefused("Give the reason for resuming: what your review found.")
+    history = [entry.as_logged_session() for entry in locked.logs.all()]
+    content, changes = resume_loads(revision.content, day=timezone.localdate(), history=history, reason=reason)
+    resumed = _revision(
+        locked,
+        kind=RevisionKind.RESUMED,
+        content=content,
+        inputs=revision.inputs,
+        note_for_patient=revision.note_for_patient,
+        reason=f"Resumed by {by}: {reason}"[:REVISION_REASON_MAX_LENGTH],
+        changes=changes,
+        created_by=by,
+    )
+    locked.save(update_fields=["current_revision"])
+    now = timezone.now()
+    locked.alerts.filter(code__in=hold["codes"], reviewed_at__isnull=True).update(reviewed_by=by, reviewed_at=now)
+    return resumed
 
 
 def plan_alert_review(*, alert: PlanAlert, by: StaffMember) -> PlanAlert:

@@ -98,7 +98,8 @@ def records(patient, physio):
 
 def _plan_with_a_logged_session(patient, physio) -> Plan:
     """An issued plan after a birth (with its own assessment) whose note names the patient, and a session the
-    patient logged through their portal account with a pelvic floor symptom, which raises an alert."""
+    patient logged through their portal account with a pelvic floor symptom, which raises an alert and holds
+    running and impact (an automatic revision, reference §8 RF19)."""
     load_shipped_library()
     plan = draft_plan(patient, as_of=timezone.localdate(), answers=postpartum_answers(20))
     plans_services.plan_draft_update(plan=plan, by=physio, expected_version=plan.draft_version, note_for_patient=NOTE)
@@ -107,6 +108,7 @@ def _plan_with_a_logged_session(patient, physio) -> Plan:
     plans_services.session_log_create(
         plan=plan, by=patient.user, session_date=plan.start, pain_during_max=1, pf_symptoms=["leak"]
     )
+    plan.refresh_from_db()
     return plan
 
 
@@ -226,9 +228,10 @@ def test_export_holds_the_plans_revisions_logged_sessions_and_alerts(confirmed_p
     (plan,) = data["plans"]
     assert (plan["id"], plan["status"], plan["status_label"]) == (records["plan"].pk, "issued", "Issued")
     assert (plan["note_for_patient"], plan["assessment_id"]) == (NOTE, records["plan"].assessment_id)
-    (revision,) = data["plan_revisions"]
-    assert (revision["number"], revision["kind"], revision["note_for_patient"]) == (1, "issued", NOTE)
-    assert revision["content"] == records["plan"].current_revision.content
+    issued, held = data["plan_revisions"]
+    assert (issued["number"], issued["kind"], issued["note_for_patient"]) == (1, "issued", NOTE)
+    assert (held["number"], held["kind"], held["changes"][0]["rule"]) == (2, "automatic", "RF19")
+    assert held["content"] == records["plan"].current_revision.content
     (log,) = data["session_logs"]
     assert (log["pain_during_max"], log["pf_symptoms"], log["pf_symptom_labels"]) == (1, ["leak"], ["Leaking urine"])
     assert log["logged_by"] == str(patient.user)
@@ -337,7 +340,7 @@ def test_erasure_deletes_the_patient_everything_they_own_and_their_account(confi
     TOTPDeviceFactory(user=patient.user)
     user_pk = patient.user.pk
     # On PostgreSQL, decided assessments and plan revisions are final rows guarded by triggers.
-    assert (Assessment.objects.decided().count(), PlanRevision.objects.count()) == (3, 1)
+    assert (Assessment.objects.decided().count(), PlanRevision.objects.count()) == (3, 2)
     response = confirmed_physio.post(_data_rights_url(patient), ERASE)
     assert response.url == reverse("patient_list")
     assert not Patient.objects.filter(pk=patient.pk).exists()
@@ -462,8 +465,8 @@ def test_anonymising_replaces_every_free_text_and_keeps_the_clinical_data(anonym
 def test_anonymising_replaces_the_note_in_the_plan_and_every_revision_and_keeps_the_plan(anonymised, records):
     plan = Plan.objects.get()
     assert plan.note_for_patient == REMOVED_TEXT
-    assert [revision.note_for_patient for revision in plan.revisions.all()] == [REMOVED_TEXT]
-    assert plan.revisions.get().content == records["plan"].current_revision.content
+    assert [revision.note_for_patient for revision in plan.revisions.all()] == [REMOVED_TEXT, REMOVED_TEXT]
+    assert plan.current_revision.content == records["plan"].current_revision.content
     assert SessionLog.objects.get().pf_symptoms == ["leak"]
 
 

@@ -280,7 +280,10 @@ def test_gates_have_the_plan_builders_shape():
         "running_allowed",
         "running_allowed_from",
         "blocked_by",
+        "issue_blocked_by",
         "weeks_postpartum",
+        "delivery_date",
+        "caesarean",
         "breastfeeding",
         "extra_rest_day",
         "buggy_allowed_from",
@@ -463,7 +466,7 @@ def test_override_without_a_reason_is_refused(reason):
 
 
 def test_override_of_an_unknown_code_is_refused():
-    with pytest.raises(ValueError, match=r"overrides\.dvt: not a red-flag code"):
+    with pytest.raises(ValueError, match=r"overrides\.dvt: not a red-flag or hold code"):
         result_for({}, overrides={"dvt": "typo"})
 
 

@@ -95,8 +95,8 @@ BAD_CASES = {
     "not an object": (
         "[1]",
         [
-            "the case: must be an object with fields title, as_of, plan_start, patient, intake, findings, overrides, "
-            "expect"
+            "the case: must be an object with fields title, as_of, plan_start, patient, intake, findings, logs, "
+            "overrides, expect"
         ],
     ),
     "missing required field": (

@@ -15,6 +15,7 @@ from intake.rules import (
     CONDITION_RULES,
     CONTRAINDICATION_RULES,
     DIFFERENTIAL_ORDER,
+    HOLD_RULES,
     LOAD_TESTS,
     MODERATE,
     NEED_RULES,
@@ -29,7 +30,7 @@ from intake.rules import (
 from intake.schema import READINESS_TESTS, field_at, validate_case
 from tests.intake.cases import AS_OF, case_with, without
 
-ALL_RULES = RED_FLAG_RULES + CONDITION_RULES + CAUSE_RULES + CONTRAINDICATION_RULES
+ALL_RULES = RED_FLAG_RULES + CONDITION_RULES + CAUSE_RULES + CONTRAINDICATION_RULES + HOLD_RULES
 RULES = {rule.id: rule for rule in ALL_RULES}
 
 PP = "intake.postpartum."
@@ -193,6 +194,9 @@ EXAMPLES = {
     "pfp_pattern_squat_test": yes_no("findings.squat_reproduces_pain"),
     "pfp_pattern_step_down": yes_no("findings.step_down_pain"),
     "pfp_against_injury": (INJURY, [GRADUAL, {"intake.onset": "sudden_no_injury"}]),
+    "pfp_against_morning_stiffness": yes_no("intake.morning_stiffness_over_30min"),
+    "pfp_against_other_joints_swollen": yes_no("intake.other_joints_swollen"),
+    "pfp_against_hot_red_knee": yes_no("intake.hot_red_knee"),
     "pfp_against_locking": ({"intake.locking": "current"}, [{"intake.locking": "past"}]),
     # Causes (reference §7)
     "load_weekly_rise_over_30": ({"intake.weekly_increase_pct": 50}, [{"intake.weekly_increase_pct": 20}]),
@@ -299,6 +303,27 @@ EXAMPLES = {
     "kneeling_hurts": listed("intake.aggravators", "kneeling", "squatting"),
     "doming_reported": yes_no(PP + "abdominal_doming", **BIRTH),
     "doming_midline_gap": ({"findings.dra_fingers": 2.5}, [{"findings.dra_fingers": 0.5}]),
+    # Holds: the §9.1 entry criteria and the meniscal pathway (§8 RF22)
+    "hold_effusion": yes_no("findings.effusion"),
+    "hold_visible_swelling": (
+        {"intake.swelling": "visible"},
+        [{"intake.swelling": "mild_after_activity"}, {"intake.swelling": "none"}],
+    ),
+    "hold_daily_pain_now": ({"intake.nprs_now": 6}, [{"intake.nprs_now": 3}]),
+    "hold_daily_pain_usual": ({"intake.nprs_usual": 5}, [{"intake.nprs_usual": 2}]),
+    "hold_walk_test": load_test("walk_30min"),
+    "hold_doming_reported": (
+        {**BIRTH, PP + "abdominal_doming": True},
+        [{**BIRTH, PP + "abdominal_doming": False}],
+    ),
+    "hold_midline_gap": (
+        {**BIRTH, "findings.dra_fingers": 2},
+        [{**BIRTH, "findings.dra_fingers": 1}, {"findings.dra_fingers": 3}],  # the last: not after a birth
+    ),
+    "hold_meniscal_pattern": (
+        {"intake.pain_locations": ["inner_joint_line"], "intake.aggravators": ["twisting"]},
+        [{"intake.pain_locations": ["outer_knee"], "intake.aggravators": ["downhill_running"]}],
+    ),
 }
 
 QUIET = [(rule_id, quiet) for rule_id, (_, quiets) in EXAMPLES.items() for quiet in quiets]
@@ -465,6 +490,11 @@ def test_bleeding_question_is_needed_from_8_weeks_after_birth():
     assert need.needed(case_facts(case_with({PP + "delivery_date": days_ago(56)})))
 
 
+BOUNDARIES.append(
+    ("DAILY_PAIN_MAX", 3, "hold_daily_pain_usual", {"intake.nprs_usual": 3}, {"intake.nprs_usual": 4}),
+)
+
+
 def test_every_threshold_is_tested_at_its_boundary():
     tested = {name for name, *_ in BOUNDARIES} | {"BLEEDING_POSTPARTUM_WEEKS"}
     assert tested == set(THRESHOLDS)
@@ -539,14 +569,14 @@ def ruleset_fingerprint() -> str:
         (rule.id, str(rule.output), rule.reads, rule.finding.evidence, rule.source, rule.weight, rule.role)
         for rule in ALL_RULES
     ]
-    needs = [(need.path, need.source) for need in NEED_RULES]
+    needs = [(need.path, need.source, need.blocks) for need in NEED_RULES]
     text = repr((rules, needs, sorted(THRESHOLDS.items()), [str(c) for c in CAUSE_ORDER]))
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 # ENGINE_VERSION → the fingerprint of its rules. Changing a rule changes the fingerprint: bump ENGINE_VERSION in
 # intake/engine.py and add the new pair here (keep the old ones: a version never names two rule sets).
-RULESET_FINGERPRINTS = {"2026.11.1": "538c78203d157087"}
+RULESET_FINGERPRINTS = {"2026.11.1": "538c78203d157087", "2026.12.1": "e3b5f9584ba3076f"}
 
 
 def test_engine_version_is_bumped_when_the_rules_change():

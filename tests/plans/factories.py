@@ -60,6 +60,9 @@ LIBRARY = (
     # calf, foot, core
     spec("calf_raise", "strength", [C.CALF], dosage=reps(3, 15), progressions=("single_leg_calf_raise",)),
     spec("single_leg_calf_raise", "strength", [C.CALF], level=2, dosage=reps(3, 12)),
+    # patellar tendinopathy (reference §4.5): an isometric hold, daily, and heavy slow resistance
+    spec("spanish_squat", "strength", [C.TENDON_LOAD, C.QUAD_CKC], dosage=hold(45, sets=5, per_week=7)),
+    spec("heavy_slow_leg_press", "strength", [C.TENDON_LOAD, C.QUAD_CKC], level=2, dosage=reps(4, 15)),
     spec("short_foot", "strength", [C.FOOT_INTRINSIC], dosage=hold(5, sets=2)),
     spec("dead_bug", "core", [C.CORE_ANT], contraindications=(str(X.ABDOMINAL_DOMING),)),
     spec("heel_slides", "core", [C.DRA_REHAB, C.CORE_ANT], dosage=reps(2, 10)),
@@ -85,7 +88,7 @@ LIBRARY = (
     ),
     spec("single_leg_balance", "balance", [C.BALANCE], dosage=hold(30, sets=2, per_week=5)),
     spec("mirror_squat", "motor_control", [C.MOVE_RETRAIN], dosage=reps(2, 8, per_week=5)),
-    # impact ladder (reference §4.4)
+    # impact ladder (reference §4.4): rungs 4 to 8
     *(
         spec(
             slug,
@@ -94,14 +97,15 @@ LIBRARY = (
             level=level,
             dosage=reps(3, count),
             impact=True,
+            impact_step=step,
             contraindications=(str(X.PELVIC_FLOOR_SYMPTOMS),),
         )
-        for slug, level, count, extra in (
-            ("pogo_jumps", 1, 20, ()),
-            ("jog_on_the_spot", 1, 1, ()),
-            ("forward_bounds", 2, 10, ()),
-            ("running_man", 2, 10, (C.BALANCE,)),
-            ("single_leg_hops", 3, 10, ()),
+        for slug, level, count, extra, step in (
+            ("pogo_jumps", 1, 20, (), 4),
+            ("jog_on_the_spot", 1, 1, (), 5),
+            ("forward_bounds", 2, 10, (), 6),
+            ("running_man", 2, 10, (C.BALANCE,), 6),
+            ("single_leg_hops", 3, 10, (), 7),
         )
     ),
     spec("cadence_drill", "cadence_drill", [C.GAIT_CADENCE], dosage=minutes(5)),
@@ -122,7 +126,10 @@ def gates(**overrides) -> dict:
         "running_allowed": True,
         "running_allowed_from": START.isoformat(),
         "blocked_by": [],
+        "issue_blocked_by": [],
         "weeks_postpartum": None,
+        "delivery_date": None,
+        "caesarean": False,
         "breastfeeding": False,
         "extra_rest_day": False,
         "buggy_allowed_from": None,

@@ -40,9 +40,16 @@ def load_shipped_library() -> None:
     )
 
 
+# After a birth the physio checks the pelvic floor before a plan is issued (reference §8 RF19, §1.1).
+POSTPARTUM_EXAMINED = {"pelvic_floor_check": "pass"}
+
+
 def confirmed_assessment(patient, *, answers=None, as_of=TODAY, causes=HIP_WEAKNESS, findings=None, **fields):
-    """A confirmed assessment of a submitted intake of `patient`, with the engine's real result for it."""
+    """A confirmed assessment of a submitted intake of `patient`, with the engine's real result for it (after a
+    birth, with the pelvic floor checked unless `findings` say otherwise)."""
     answers = PFP_INTAKE if answers is None else answers
+    if findings is None and "postpartum" in answers:
+        findings = POSTPARTUM_EXAMINED
     intake = SubmittedIntakeFactory(
         patient=patient,
         answers=answers,

@@ -333,7 +333,7 @@ def test_session_log_red_run_makes_an_automatic_revision_with_its_changes(runner
         result.log,
         None,
     )
-    assert revision.reason.startswith(f"Red run on {day_of(first).day} Dec 2026: the next run is skipped for rest")
+    assert revision.reason.startswith(f"Red run on {day_of(first).day} Dec 2026: the next load day is for rest")
     assert revision.changes[0]["date"] == second["date"] and revision.changes[0]["change"] == "skipped"
     skipped = next(s for s in sessions(revision.content) if s["date"] == second["date"])
     assert skipped["kind"] == "rest"

@@ -26,8 +26,8 @@ def log(**fields) -> SessionLog:
     return SessionLog(**{**base, **fields})
 
 
-def light_of(entry: SessionLog, *, postpartum=False, baseline=1):
-    return traffic_light(entry, baseline_morning_pain=baseline, postpartum=postpartum)
+def light_of(entry: SessionLog, *, baseline=1):
+    return traffic_light(entry, baseline_morning_pain=baseline)
 
 
 @pytest.mark.parametrize("pain", [0, 2, 3])
@@ -68,14 +68,21 @@ def test_traffic_light_red_on_each_p4_sign(fields, reason):
     assert "go back one level" in light.advice
 
 
-def test_traffic_light_red_on_pelvic_floor_symptoms_after_birth():
-    light = light_of(log(pf_symptoms=("leak",)), postpartum=True)
+def test_traffic_light_red_on_pelvic_floor_symptoms():
+    light = light_of(log(pf_symptoms=("leak",)))
     assert light.colour == RED
     assert "pelvic health physio" in light.advice
+    assert "stop until your physio has seen you" in light.advice
 
 
-def test_traffic_light_ignores_pelvic_floor_field_without_birth():
-    assert light_of(log(pf_symptoms=("leak",)), postpartum=False).colour == GREEN
+def test_traffic_light_advice_of_an_impact_session_speaks_of_steps():
+    light = light_of(log(level=None, step=5, pain_during_max=4))
+    assert light.colour == AMBER and "repeat this step" in light.advice
+
+
+def test_traffic_light_advice_of_a_strength_day_leaves_running_out():
+    light = light_of(log(level=None, pain_during_max=7))
+    assert light.colour == RED and "run" not in light.advice
 
 
 def test_traffic_light_next_morning_at_baseline_is_not_red():
@@ -84,7 +91,7 @@ def test_traffic_light_next_morning_at_baseline_is_not_red():
 
 def test_traffic_light_uses_stiffness_baseline_when_given():
     entry = log(next_morning_pain=1, next_morning_stiffness=3)
-    light = traffic_light(entry, baseline_morning_pain=1, baseline_morning_stiffness=3, postpartum=False)
+    light = traffic_light(entry, baseline_morning_pain=1, baseline_morning_stiffness=3)
     assert light.colour == GREEN
 
 
@@ -257,9 +264,15 @@ def test_replay_logs_counts_logs_of_days_without_a_run_as_history_only(plan):
     assert replay_logs(plan, [not_a_run]) == plan
 
 
-def test_apply_log_refuses_a_day_without_a_run(plan):
-    with pytest.raises(ValueError, match="no run planned"):
-        apply_log(plan, session_date=START, light=GREEN, today=START, history=[])
+def test_apply_log_refuses_a_rest_day(plan):
+    rest = next(day(s) for w in plan["weeks"] for s in w["sessions"] if s["kind"] == "rest")
+    with pytest.raises(ValueError, match="no session planned"):
+        apply_log(plan, session_date=rest, light=GREEN, today=rest, history=[])
+
+
+def test_apply_log_of_a_strength_day_changes_nothing_ahead(plan):
+    new_plan, changes = apply_log(plan, session_date=START, light=RED, today=START, history=[])
+    assert changes == [] and new_plan == plan
 
 
 def test_apply_log_refuses_an_unknown_light(plan):
