@@ -10,6 +10,7 @@ from datetime import date, timedelta
 
 from plans.ladder import BUILD_LEVEL, CONTINUOUS_LEVEL
 from plans.loads import BUILD, CROSS_TRAIN, FOUNDATION, IMPACT, IMPACT_READINESS, REST, RUN, STRENGTH, WALK_RUN
+from plans.rules import IMPACT_STEPS
 from plans.running import run_minutes
 
 PHASE_LABELS = {
@@ -78,10 +79,19 @@ def run_title(run: dict) -> str:
     return f"Run {run['run_min']} min, walk {run['walk_min']} min × {run['repeats']}"
 
 
+def impact_words(step: int) -> str:
+    """An impact session's rung in plain words: "Hops and jumps, step 2 of 5: jog on the spot for 1 minute"."""
+    numbers = [rung.step for rung in IMPACT_STEPS]
+    words = next(rung.words for rung in IMPACT_STEPS if rung.step == step)
+    return f"Hops and jumps, step {numbers.index(step) + 1} of {len(numbers)}: {words}"
+
+
 def session_title(session: dict, names: Mapping[str, str]) -> str:
     kind = session["kind"]
     if kind == RUN:
         return run_title(session["run"])
+    if kind == IMPACT and session.get("impact"):
+        return impact_words(session["impact"]["step"])
     if kind == CROSS_TRAIN and session.get("cross_train"):
         cross = session["cross_train"]
         return f"{names.get(cross['code'], cross['code'].replace('_', ' ').capitalize())} {cross['minutes']} min"
@@ -183,6 +193,9 @@ def describe_change(change: dict) -> str:
 
 
 def _session_words(session: dict) -> str:
+    if session["kind"] == IMPACT and session.get("impact"):
+        words = impact_words(session["impact"]["step"])
+        return f"{words[0].lower()}{words[1:]}"
     if session["kind"] != RUN:
         return KIND_LABELS.get(session["kind"], session["kind"]).lower()
     run = session["run"]
@@ -192,32 +205,55 @@ def _session_words(session: dict) -> str:
 
 
 def next_step_words(colour: str, day: date, content: dict) -> str:
-    """What the logged run on `day` means for the next one, in the patient's words: "Green: next time you move up
-    to level 4", "Red: rest on Fri 5 Dec, then level 2 on Sun 7 Dec"."""
+    """What the logged session on `day` means for the next one, in the patient's words, one message whatever the
+    session: "Green: next time you move up to level 4", "Red: rest on Fri 5 Dec, then level 2 on Sun 7 Dec",
+    "Red: running, hopping and jumping are paused until your physio has seen you"."""
     sessions = [s for week in content["weeks"] for s in week["sessions"]]
     logged = next((s for s in sessions if s["date"] == day.isoformat()), None)
-    ahead = [s for s in sessions if s["date"] > day.isoformat() and s["kind"] in (RUN, REST)]
     label = colour.capitalize()
-    next_run = next((s for s in ahead if s["kind"] == RUN), None)
-    if logged is None or logged["kind"] != RUN:
-        return f"{label}: not a run, so the running schedule stays as it is."
-    if next_run is None:
-        return f"{label}: that was the last run of this plan."
-    level, new = logged["run"]["level"], next_run["run"]["level"]
-    upcoming = f"{_level_words(next_run['run'])} on {_short(next_run['date'])}"
-    if new == level == BUILD_LEVEL:
-        step = f"your next run is {run_title(next_run['run'])[4:]} on {_short(next_run['date'])}"
-    elif new > level:
-        step = f"next time you move up to {upcoming}"
-    elif new < level:
-        step = f"next time you go back to {upcoming}"
-    else:
-        step = f"next time you repeat {upcoming}"
+    hold = content.get("hold") or {}
+    if hold.get("codes") and hold["since"] <= day.isoformat():
+        return f"{label}: running, hopping and jumping are paused until your physio has seen you"
+    if logged is None or logged["kind"] not in (RUN, IMPACT):
+        if colour == "red":
+            return f"{label}: stop these exercises for today and rest; your physio will see how it went"
+        return f"{label}: your plan goes on as it was"
+    kind = logged["kind"]
+    ahead = [s for s in sessions if s["date"] > day.isoformat()]
+    upcoming = next((s for s in ahead if s["kind"] == kind), None)
+    if upcoming is None:
+        return f"{label}: that was the last {'run' if kind == RUN else 'hops and jumps session'} of this plan"
+    step = _run_step(logged["run"], upcoming) if kind == RUN else _impact_step(logged["impact"], upcoming)
     if colour == "red":
-        rest = next((s for s in ahead if s["date"] < next_run["date"] and s["kind"] == REST), None)
+        rest = next((s for s in ahead if s["date"] < upcoming["date"] and s["kind"] == REST), None)
         if rest is not None:
-            step = f"rest on {_short(rest['date'])}, then {upcoming}"
+            then = step.split("next time you ", 1)[-1].replace("go back to", "back to")
+            step = f"rest on {_short(rest['date'])}, then {then}"
     return f"{label}: {step}"
+
+
+def _run_step(run: dict, upcoming: dict) -> str:
+    level, new = run["level"], upcoming["run"]["level"]
+    when = _short(upcoming["date"])
+    if new == level == BUILD_LEVEL:
+        return f"your next run is {run_title(upcoming['run'])[4:]} on {when}"
+    words = f"{_level_words(upcoming['run'])} on {when}"
+    if new > level:
+        return f"next time you move up to {words}"
+    if new < level:
+        return f"next time you go back to {words}"
+    return f"next time you repeat {words}"
+
+
+def _impact_step(impact: dict, upcoming: dict) -> str:
+    step, new = impact["step"], upcoming["impact"]["step"]
+    when = _short(upcoming["date"])
+    words = impact_words(new).split(": ", 1)[1]
+    if new > step:
+        return f"next time you move on to {words} on {when}"
+    if new < step:
+        return f"next time you go back to {words} on {when}"
+    return f"next time you repeat {words} on {when}"
 
 
 def _short(iso: str) -> str:
@@ -276,6 +312,8 @@ def event_summary(session: dict, names: Mapping[str, str]) -> str:
         return f"Run: {interval_words(session['run'])}"
     if kind == CROSS_TRAIN:
         return f"Cross-training: {session_title(session, names)}"
+    if kind == IMPACT and session.get("impact"):
+        return impact_words(session["impact"]["step"]).split(":", 1)[0]
     return {STRENGTH: "Strength exercises", IMPACT: "Hops and jumps"}.get(kind, KIND_LABELS.get(kind, kind))
 
 

@@ -19,6 +19,7 @@ from plans.models import (
     NOTE_FOR_PATIENT_MAX_LENGTH,
     PF_SYMPTOM_CHOICES,
     RESERVED_SLUGS,
+    REVISION_REASON_MAX_LENGTH,
     Exercise,
     Handout,
     Paper,
@@ -604,6 +605,25 @@ class PortalSessionLogForm(forms.Form):
         fields = dict(self.cleaned_data)
         fields.setdefault("pf_symptoms", [])
         return fields
+
+
+class ResumeForm(forms.Form):
+    """ "Resume running" on the plan page after a hold (reference §8 RF19, §9.3 P5): what the physio's review found."""
+
+    reason = forms.CharField(
+        label="What your review found",
+        max_length=REVISION_REASON_MAX_LENGTH - 40,  # "Resumed by <name>: " goes in front of it
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="For example: seen by the pelvic health physio, no more leaking; or: pain settled, restart at the "
+        "level shown.",
+        error_messages={"required": "Write what your review found: the resume is recorded with it."},
+    )
+
+    def clean_reason(self):
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError("Write what your review found: the resume is recorded with it.")
+        return reason
 
 
 class HandoutRequestForm(forms.Form):

@@ -57,6 +57,7 @@ def plan_violations(
         *_build_load_problems(plan, runs, reported, pace),
         *_exercise_problems(sessions, by_slug, set(contraindications)),
         *_per_week_problems(plan),
+        *_cross_training_problems(plan, sessions),
         *_condition_problems(plan, sessions, by_slug, condition),
     ]
 
@@ -187,11 +188,11 @@ def _impact_ladder_problems(plan: dict, sessions) -> list[str]:
     """Impact steps climb the plan's ladder one rung at a time and never go down, except where a logged red stepped
     back a rung (reference §4.4; §9.3 P4): no rung is passed before it was planned."""
     steps = [rung["step"] for rung in (plan.get("schedule") or {}).get("impact_ladder", [])]
-    back = {c["date"] for c in plan.get("adjustments", []) if c.get("rule") == "P4" and c.get("change") == "step"}
-    problems, previous = [], None
+    problems, previous, previous_date = [], None, ""
     for week, session in sessions:
         if session["kind"] != IMPACT:
             continue
+        stepped_back = _red_logged_between(plan, previous_date, session["date"])
         step = (session.get("impact") or {}).get("step")
         if step not in steps:
             problems.append(
@@ -200,12 +201,12 @@ def _impact_ladder_problems(plan: dict, sessions) -> list[str]:
             )
             continue
         expected_first = steps[0]
-        if previous is None and step != expected_first and session["date"] not in back:
+        if previous is None and step != expected_first:
             problems.append(
                 f"Week {week}: the impact ladder starts at step {step} on {session['date']}, not at its first rung "
                 f"{expected_first} (reference §4.4)."
             )
-        elif previous is not None and step < previous and session["date"] not in back:
+        elif previous is not None and step < previous and not stepped_back:
             problems.append(
                 f"Week {week}: the impact step drops from {previous} to {step} on {session['date']}; steps only go "
                 "back after a logged red session (reference §4.4; §9.3 P4)."
@@ -215,7 +216,7 @@ def _impact_ladder_problems(plan: dict, sessions) -> list[str]:
                 f"Week {week}: the impact session on {session['date']} jumps from step {previous} to {step}; climb one "
                 "rung at a time (reference §4.4)."
             )
-        previous = step
+        previous, previous_date = step, session["date"]
     return problems
 
 
@@ -242,16 +243,25 @@ def _per_week_problems(plan: dict) -> list[str]:
     return problems
 
 
+def _cross_training_problems(plan: dict, sessions) -> list[str]:
+    """No cross-training before the day the plan allows it: swimming only once healed after a birth (§1.6)."""
+    allowed_from = {
+        c["code"]: c["from"] for c in (plan.get("schedule") or {}).get("cross_training", []) if c.get("from")
+    }
+    return [
+        f"Week {week}: {code} on {session['date']}, before {allowed_from[code]} when the plan allows it "
+        "(reference §1.6: swimming once healed)."
+        for week, session in sessions
+        if (code := (session.get("cross_train") or {}).get("code")) in allowed_from
+        and session["date"] < allowed_from[code]
+    ]
+
+
 def _ladder_problems(plan: dict, runs: list[tuple[int, dict]]) -> list[str]:
     """Walk/run sessions as §9.2 defines them; levels never go down in the planned schedule (except where a logged
     red session dropped them, reference §9.3 P4), move up one at a time and only after 2 sessions (P2)."""
     problems = []
-    drops = {
-        change["date"]
-        for change in plan.get("adjustments", [])
-        if change.get("rule") == "P4" and change.get("change") == "level"
-    }
-    level, sessions_at_level = None, 0
+    level, sessions_at_level, previous_date = None, 0, ""
     for week, session in runs:
         run = session["run"]
         new = run.get("level")
@@ -262,7 +272,7 @@ def _ladder_problems(plan: dict, runs: list[tuple[int, dict]]) -> list[str]:
         if level is None or new == level:
             sessions_at_level = sessions_at_level + 1 if new == level else 1
         elif new < level:
-            if session["date"] not in drops:
+            if not _red_logged_between(plan, previous_date, session["date"]):
                 problems.append(
                     f"Week {week}: the run level drops from {level} to {new} on {session['date']}; planned levels "
                     "only go down after a logged red session (reference §9.3 P4)."
@@ -280,8 +290,22 @@ def _ladder_problems(plan: dict, runs: list[tuple[int, dict]]) -> list[str]:
                     f"each level needs at least {MIN_EXPOSURES} (reference §9.3 P2)."
                 )
             sessions_at_level = 1
-        level = new
+        level, previous_date = new, session["date"]
     return problems
+
+
+# The rules of the automatic changes a logged red session makes: P4 itself, and the holds a red begins (RF19, P5).
+RED_RULES = ("P4", "RF19", "P5")
+
+
+def _red_logged_between(plan: dict, first: str, last: str) -> bool:
+    """A red session was logged on or after `first` and before `last` (ISO dates), so a level or rung may go down
+    between them (reference §9.3 P4; §4.4)."""
+    return any(
+        first <= change.get("logged_session", "") < last
+        for change in plan.get("adjustments", [])
+        if change.get("rule") in RED_RULES
+    )
 
 
 def _run_shape_problem(run: dict) -> str | None:

@@ -14,6 +14,7 @@ urlpatterns = [
     path("patients/<int:pk>/plans/<int:plan_pk>/draft/", plan_views.plan_draft, name="draft"),
     path("patients/<int:pk>/plans/<int:plan_pk>/issue/", plan_views.plan_issue, name="issue"),
     path("patients/<int:pk>/plans/<int:plan_pk>/end/", plan_views.plan_end, name="end"),
+    path("patients/<int:pk>/plans/<int:plan_pk>/resume/", plan_views.plan_resume, name="resume"),
     path(
         "patients/<int:pk>/plans/<int:plan_pk>/revisions/<int:number>/",
         plan_views.revision_detail,

@@ -28,7 +28,14 @@ from intake.selectors import scores_figure_for
 from plans import handout_selectors, selectors, services
 from plans.builder import PlanError, cadence_range
 from plans.calendar import describe_change, next_step_words
-from plans.forms import AddExerciseForm, HandoutRequestForm, PlanDraftForm, ProgrammeFormSet, SessionLogForm
+from plans.forms import (
+    AddExerciseForm,
+    HandoutRequestForm,
+    PlanDraftForm,
+    ProgrammeFormSet,
+    ResumeForm,
+    SessionLogForm,
+)
 from plans.models import HandoutSettings, PlanStatus, RevisionKind
 from plans.selection import DOSE_PARTS
 from plans.selectors import exercise_library_for_clinic
@@ -65,11 +72,15 @@ def plan_build(request, pk, intake_pk, assessment_pk):
 @require_GET
 def plan_detail(request, pk, plan_pk):
     """The plan as the patient follows it; for the front desk, its status and revision list only."""
+    plan = get_plan_for_staff(request.staff_member, pk, plan_pk)
+    record(request, patient=plan.patient, action=AuditAction.VIEW, target=plan)
+    return _plan_detail_page(request, plan)
+
+
+def _plan_detail_page(request, plan, *, resume_form=None):
     member = request.staff_member
-    plan = get_plan_for_staff(member, pk, plan_pk)
     page = selectors.plan_page(plan=plan, clinical=member.is_physio, today=timezone.localdate())
     scores = scores_figure_for(plan.patient, chart_id="plan-scores") if member.is_physio else None
-    record(request, patient=plan.patient, action=AuditAction.VIEW, target=plan)
     paper = HandoutSettings.for_clinic(plan.patient.clinic).paper_size
     return render(
         request,
@@ -81,8 +92,31 @@ def plan_detail(request, pk, plan_pk):
             "scores_chart": scores,
             "handout_form": HandoutRequestForm(initial={"paper": paper}),
             "handouts": handout_selectors.handouts_of_revision(revision=plan.current_revision),
+            "resume_form": resume_form or ResumeForm(),
         },
+        status=400 if resume_form is not None else 200,
     )
+
+
+@physio_required
+@require_POST
+def plan_resume(request, pk, plan_pk):
+    """Resume running and impact after a hold (reference §8 RF19, §9.3 P5), with what the physio's review found."""
+    member = request.staff_member
+    plan = get_plan_for_staff(member, pk, plan_pk)
+    form = ResumeForm(request.POST)
+    if not form.is_valid():
+        return _plan_detail_page(request, plan, resume_form=form)
+    try:
+        revision = services.plan_resume(plan=plan, by=member, reason=form.cleaned_data["reason"])
+    except services.PlanRefused as refusal:
+        messages.error(request, str(refusal))
+    else:
+        record(request, patient=plan.patient, action=AuditAction.CHANGE, target=revision, detail="running resumed")
+        messages.success(
+            request, f"Running and impact are resumed: revision {revision.number} schedules them from today."
+        )
+    return redirect(plan)
 
 
 class DraftEditor:

@@ -241,7 +241,7 @@ RULES = (
         "P8",
         "reference §9.3 P8; §4.3",
         "weekly running rises at most 10 %, with a deload week every fourth",
-        ("WEEKLY_RISE_FACTOR", "DELOAD_EVERY_WEEKS", "DELOAD_FACTOR", "HEAVY_LIGHT_MEDIUM"),
+        ("WEEKLY_RISE_FACTOR", "DELOAD_EVERY_WEEKS", "DELOAD_FACTOR", "HEAVY_LIGHT_MEDIUM", "ASSUMED_PACE_MIN_PER_KM"),
     ),
     PlanRule("P10", "reference §9.3 P10; §2.7", "runs at the target cadence", ("CADENCE_INCREASE",)),
     PlanRule("P11", "reference §9.3 P11", "short sleep or high fatigue: a rest day between every two runs"),

@@ -210,6 +210,29 @@ class PlanPage:
     automatic: list[AutomaticChange] = field(default_factory=list)
     alerts: list[PlanAlert] = field(default_factory=list)
     logs: list[SessionLog] = field(default_factory=list)
+    hold: "HoldView | None" = None
+
+
+# Why running and impact are held after a logged session, for the physio (reference §8 RF19, §9.3 P5).
+HOLD_REASONS = {
+    "pelvic_floor_symptoms": "Pelvic floor symptoms were logged: refer to a pelvic health physiotherapist (RF19).",
+    "two_reds_in_14_days": "Two red sessions within 14 days (P5).",
+    "red_at_regressed_level": "Red again at the level a red had dropped the patient to (P5).",
+}
+
+
+@dataclass(frozen=True)
+class HoldView:
+    since: date
+    reasons: list[str]
+
+
+def hold_view(content: dict) -> HoldView | None:
+    """The hold a plan's revision is under, in the physio's words; None when running and impact go ahead."""
+    hold = content.get("hold") or {}
+    if not hold.get("codes"):
+        return None
+    return HoldView(date.fromisoformat(hold["since"]), [HOLD_REASONS.get(code, code) for code in hold["codes"]])
 
 
 def plan_exercise_slugs(content: dict) -> set[str]:
@@ -299,6 +322,7 @@ def plan_page(*, plan: Plan, clinical: bool, today: date) -> PlanPage:
     ]
     shown = plan.current_revision.content if plan.current_revision else plan.content
     page.is_draft_preview = plan.current_revision is None
+    page.hold = hold_view(shown) if plan.status == PlanStatus.ISSUED else None
     page.view = _plan_view(
         shown, clinic_id=plan.patient.clinic_id, today=today, logged=_logged_marks(logs), chart_id="plan-minutes"
     )
@@ -453,6 +477,7 @@ class PortalPlan:
     morning_log: SessionLog | None  # yesterday's session, waiting for the next-morning answers
     logs: list[SessionLog]
     pain_chart: Chart | None
+    on_hold: bool = False  # running and impact wait for the physio (reference §8 RF19, §9.3 P5)
 
 
 WEEK_AHEAD_DAYS = 7
@@ -513,6 +538,7 @@ def portal_plan(*, plan: Plan, today: date) -> PortalPlan:
         morning_log=yesterday if yesterday is not None and yesterday.next_morning_pain is None else None,
         logs=logs,
         pain_chart=logged_pain_figure(logs, chart_id="my-pain") if logs else None,
+        on_hold=hold_view(content) is not None,
     )
 
 

@@ -528,3 +528,90 @@ def test_domain_module_imports_nothing_from_django(module):
     imported = [alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names]
     imported += [node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module]
     assert not [name for name in imported if name.split(".")[0] == "django"]
+
+
+# --- Holds: §9.1 entry criteria, the meniscal pathway, unanswered safety questions ---------------------------------
+
+ANSWERED = {
+    "intake.hot_red_knee": False,
+    "intake.fever_or_unwell": False,
+    "intake.numbness_or_weakness": False,
+    "intake.locking": "never",
+    "intake.unexplained_weight_loss": False,
+    "intake.night_pain": "no",
+    "intake.calf_pain_swelling_redness": False,
+    "intake.morning_stiffness_over_30min": False,
+    "intake.other_joints_swollen": False,
+}
+
+
+def hold_codes(result: dict) -> list[str]:
+    return [hold["code"] for hold in result["holds"]]
+
+
+@pytest.mark.parametrize(
+    ("values", "code"),
+    [
+        ({"findings.effusion": True}, "effusion"),
+        ({"intake.swelling": "visible"}, "visible_swelling"),
+        ({"intake.nprs_usual": 6}, "daily_pain_above_3"),
+        ({"findings.readiness": {"walk_30min": False}}, "walk_test_not_passed"),
+        ({**READY_AFTER_BIRTH, PP + "abdominal_doming": True}, "abdominal_wall_not_ready"),
+        ({"intake.pain_locations": ["inner_joint_line"], "intake.catching": "often"}, "meniscal_review"),
+    ],
+)
+def test_an_entry_criterion_not_met_holds_running_and_says_why(values, code):
+    result = result_for({**ANSWERED, **values})
+    hold = next(hold for hold in result["holds"] if hold["code"] == code)
+    assert (hold["stops"], hold["overridden"]) == ("running", False)
+    assert hold["evidence"] and hold["source"].startswith("reference §")
+    gates = result["gates"]
+    assert (gates["running_allowed"], gates["running_allowed_from"]) == (False, None)
+    assert code in gates["blocked_by"]
+
+
+def test_an_overridden_hold_stays_in_the_result_and_stops_holding():
+    result = result_for({**ANSWERED, "findings.effusion": True}, overrides={"effusion": " Trace, stable. "})
+    (hold,) = result["holds"]
+    assert (hold["overridden"], hold["override_reason"]) == (True, "Trace, stable.")
+    assert result["gates"]["running_allowed"] is True
+
+
+def test_no_holds_when_every_entry_criterion_is_met():
+    result = result_for(
+        {**ANSWERED, **PFP, "intake.nprs_now": 3, "intake.nprs_usual": 3, "intake.swelling": "mild_after_activity"}
+    )
+    assert result["holds"] == [] and result["gates"]["issue_blocked_by"] == []
+
+
+def test_unanswered_screening_questions_hold_issuing_but_not_running():
+    result = result_for({**PFP, "intake.locking": "never"})
+    (hold,) = result["holds"]
+    assert (hold["code"], hold["stops"]) == ("unanswered_safety_questions", "issuing")
+    assert any("intake.calf_pain_swelling_redness" in line for line in hold["evidence"])
+    gates = result["gates"]
+    assert gates["running_allowed"] is True
+    assert "intake.calf_pain_swelling_redness" in gates["issue_blocked_by"]
+
+
+def test_unanswered_ottawa_questions_after_an_injury_hold_running_too():
+    result = result_for({**ANSWERED, "intake.onset": "sudden_with_injury"})
+    (hold,) = result["holds"]
+    assert (hold["code"], hold["stops"]) == ("unanswered_safety_questions", "running")
+    assert result["gates"]["running_allowed"] is False
+    assert "intake.can_bend_to_90" in result["gates"]["issue_blocked_by"]
+
+
+def test_overriding_unanswered_safety_questions_needs_a_reason_and_clears_issuing():
+    overrides = {"unanswered_safety_questions": "Asked by phone: no calf pain, no fever."}
+    result = result_for({**PFP, "intake.locking": "never"}, overrides=overrides)
+    assert result["gates"]["issue_blocked_by"] == []
+    with pytest.raises(ValueError, match="give the reason"):
+        result_for({}, overrides={"unanswered_safety_questions": " "})
+
+
+def test_patellofemoral_pain_is_not_concluded_with_signs_of_an_inflammatory_joint():
+    pfp = {"intake.pain_locations": ["around_kneecap"], "intake.aggravators": ["squatting"], "intake.side": "both"}
+    assert result_for(pfp)["condition"] == "patellofemoral_pain"
+    for sign in ("intake.morning_stiffness_over_30min", "intake.other_joints_swollen", "intake.hot_red_knee"):
+        assert result_for({**pfp, sign: True})["condition"] == "unclear"

@@ -4,6 +4,7 @@ JSON at all). A case is either evaluated or refused with one line per problem na
 
 import copy
 import json
+import re
 from dataclasses import replace
 from datetime import date
 from io import StringIO
@@ -54,9 +55,11 @@ def _paths(value, path=""):
 
 
 def assert_names_a_field(problem: str, data) -> None:
-    """A problem line starts with the path of a field of the case, or of a field the case format has."""
+    """A problem line starts with the path of a field of the case, or of a field the case format has (a member of
+    a list entry, such as a log's, by its index: 'logs[2].pain_during_max')."""
     known = SCHEMA_PATHS | set(_paths(data)) | {ROOT}
-    assert any(problem.startswith(f"{path}: ") for path in known), problem
+    unindexed = re.sub(r"\[\d+\]", "", problem.split(": ", 1)[0])
+    assert any(problem.startswith(f"{path}: ") for path in known) or unindexed in known, problem
 
 
 def _containers(value):

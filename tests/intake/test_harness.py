@@ -12,8 +12,9 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 
-from intake.codes import RED_FLAGS, Cause, Condition
+from intake.codes import RED_FLAGS, Cause, Condition, Hold
 from intake.harness import check_expectations
+from intake.schema import REVIEW_CODES
 from plans.exercises import default_library
 from plans.invariants import plan_violations
 
@@ -326,3 +327,120 @@ def test_vignettes_expect_every_condition():
 
 def test_vignettes_expect_every_cause_in_a_top_three():
     assert set(Cause) - expected_union("causes_top3_include") == set()
+
+
+def test_vignettes_expect_every_review_reason():
+    assert set(REVIEW_CODES) - expected_union("review_include") == set()
+
+
+def test_vignettes_cover_every_hold():
+    held = set()
+    for path in VIGNETTES:
+        _, out, _ = run("evaluate_case", str(path), "--no-plan")
+        held |= {hold["code"] for hold in json.loads(out)["holds"]}
+    assert set(Hold) - held == set()
+
+
+# --- Logs: replayed on the case's plan (case-format `logs` → `progress`) ---------------------------------------------
+
+LEAK_CASE = OWN_CASES / "postpartum-leak-after-a-run-holds-running.json"
+
+
+def with_logs(logs, **expect) -> dict:
+    case = json.loads(LEAK_CASE.read_text())
+    return {**case, "logs": logs, "expect": expect}
+
+
+def green(**log):
+    return {"pain_during_max": 1, "next_morning_pain": 0, "next_morning_stiffness": 0, **log}
+
+
+def test_evaluate_case_replays_the_logs_into_progress():
+    status, out, err = run("evaluate_case", str(LEAK_CASE))
+    result = json.loads(out)
+    assert (status, err) == (0, "")
+    progress = result["progress"]
+    assert [light["light"] for light in progress["lights"]] == ["green", "green", "red"]
+    assert any("pelvic floor symptoms: leak" in reason for reason in progress["lights"][2]["reasons"])
+    assert progress["review"] == [{"code": "pelvic_floor_symptoms", "rule": "RF19"}]
+    assert (progress["running_allowed"], progress["next_run"], progress["next_impact"]) == (False, None, None)
+    after = [s for w in result["plan"]["weeks"] for s in w["sessions"] if s["date"] > progress["lights"][-1]["date"]]
+    assert {s["kind"] for s in after} <= {"strength", "cross_train", "rest"}
+
+
+def test_evaluate_case_without_logs_has_no_progress():
+    _, out, _ = run("evaluate_case", str(CLASSIC_PFP))
+    assert "progress" not in json.loads(out)
+
+
+def test_a_log_of_a_session_the_plan_no_longer_has_exits_2_naming_it(tmp_path):
+    path = write_case(
+        tmp_path, "held.json", with_logs([green(run=1), green(run=2, pf_symptoms=["leak"]), green(run=3)])
+    )
+    status, out, err = run("evaluate_case", str(path))
+    assert (status, out) == (2, "")
+    assert err.splitlines() == [f"{path}: logs[2].run: the plan has no run 3 at this point"]
+
+
+def test_a_log_of_an_impact_session_a_runner_never_has_exits_2(tmp_path):
+    case = {**json.loads(CLASSIC_PFP.read_text()), "logs": [green(impact=1)]}
+    path = write_case(tmp_path, "no-impact.json", case)
+    status, _, err = run("evaluate_case", str(path))
+    assert status == 2 and "logs[0].impact: the plan has no impact 1 at this point" in err
+
+
+@pytest.mark.parametrize(
+    ("logs", "problem"),
+    [
+        ([{"run": 1}], "logs[0].pain_during_max: is required"),
+        ([{"run": 1, "impact": 1, "pain_during_max": 1}], "logs[0]: name the session it logs with exactly one"),
+        ([{"pain_during_max": 1}], "logs[0]: name the session it logs with exactly one"),
+        ([green(run=2), green(run=1)], "logs[1].run: sessions are logged in the order they happened"),
+        ([green(run=0)], "logs[0].run: must be an integer from 1 to 1000 (got 0)"),
+        ([green(run=1, pf_symptoms=["sneeze"])], "logs[0].pf_symptoms[0]: must be one of leak, heaviness"),
+        ("not a list", "logs: must be a list"),
+    ],
+)
+def test_bad_logs_exit_2_naming_the_field(tmp_path, logs, problem):
+    path = write_case(tmp_path, "bad-logs.json", {**MINIMAL, "logs": logs})
+    status, out, err = run("evaluate_case", str(path))
+    assert (status, out) == (2, "")
+    assert problem in err
+
+
+def test_logs_on_an_urgent_case_exit_2(tmp_path):
+    case = {**MINIMAL, "intake": {**MINIMAL["intake"], "locking": "current"}, "logs": [green(run=1)]}
+    status, _, err = run("evaluate_case", str(write_case(tmp_path, "urgent.json", case)))
+    assert status == 2 and "logs: a case with action urgent has no plan to log sessions on" in err
+
+
+@pytest.mark.parametrize(
+    ("expect", "failed"),
+    [
+        ({"lights": ["green", "green", "red"]}, False),
+        ({"lights": ["green", "green", "green"]}, True),
+        ({"review_include": ["pelvic_floor_symptoms"]}, False),
+        ({"review_include": ["two_reds_in_14_days"]}, True),
+        ({"progress_running_allowed": False}, False),
+        ({"progress_running_allowed": True}, True),
+    ],
+)
+def test_validate_rules_checks_the_progress_keys(tmp_path, expect, failed):
+    case = {**json.loads(LEAK_CASE.read_text()), "expect": expect}
+    status, out, _ = run("validate_rules", str(write_case(tmp_path, "progress.json", case)))
+    assert (status == 1) is failed
+    assert ("FAIL" in out) is failed
+
+
+def test_next_run_level_change_compares_with_the_last_logged_run(tmp_path):
+    red = OWN_CASES / "run-red-rests-then-drops-a-level.json"
+    for change, status in ((-1, 0), (0, 1)):
+        case = {**json.loads(red.read_text()), "expect": {"next_run_level_change": change}}
+        assert run("validate_rules", str(write_case(tmp_path, "red.json", case)))[0] == status
+
+
+def test_validate_rules_fails_a_case_whose_plan_breaks_an_invariant(tmp_path, monkeypatch):
+    monkeypatch.setattr("intake.harness.plan_violations", lambda plan, **kw: ["Week 1: two runs in a row."])
+    status, out, _ = run("validate_rules", str(CLASSIC_PFP))
+    assert status == 1
+    assert 'invariants: expected [], got ["Week 1: two runs in a row."]' in out

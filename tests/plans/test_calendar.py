@@ -19,6 +19,7 @@ from plans.calendar import (
     plan_progress,
     run_intervals,
     run_title,
+    session_title,
     weekday_headings,
 )
 from plans.progression import RED, apply_log
@@ -149,7 +150,7 @@ def test_next_step_words_red_rests_then_goes_back(plan):
     replanned, _ = apply_log(plan, session_date=day, light=RED, today=day, history=[])
     words = next_step_words("red", day, replanned)
     skipped = date.fromisoformat(runs[4]["date"])
-    assert words.startswith(f"Red: rest on {skipped:%a} {skipped.day} {skipped:%b}, then level 1 on ")
+    assert words.startswith(f"Red: rest on {skipped:%a} {skipped.day} {skipped:%b}, then back to level 1 on ")
 
 
 def test_next_step_words_build_run_gives_its_minutes():
@@ -159,13 +160,37 @@ def test_next_step_words_build_run_gives_its_minutes():
     assert words.startswith(f"Amber: your next run is {runs[4]['run']['minutes']:g} min")
 
 
-def test_next_step_words_for_a_day_without_a_run(plan):
-    assert next_step_words("green", START, plan) == "Green: not a run, so the running schedule stays as it is."
+def test_next_step_words_for_a_strength_day(plan):
+    assert next_step_words("green", START, plan) == "Green: your plan goes on as it was"
+    assert next_step_words("red", START, plan) == (
+        "Red: stop these exercises for today and rest; your physio will see how it went"
+    )
 
 
 def test_next_step_words_after_the_last_run(plan):
     last = date.fromisoformat(runs_of(plan)[-1]["date"])
-    assert next_step_words("green", last, plan) == "Green: that was the last run of this plan."
+    assert next_step_words("green", last, plan) == "Green: that was the last run of this plan"
+
+
+def test_next_step_words_of_an_impact_session_speak_of_steps(plan):
+    first, second = [s for w in plan["weeks"] for s in w["sessions"] if s["kind"] == "impact"][:2]
+    when = date.fromisoformat(second["date"])
+    words = next_step_words("green", date.fromisoformat(first["date"]), plan)
+    assert words == f"Green: next time you move on to jog on the spot for 1 minute on {when:%a} {when.day} {when:%b}"
+
+
+def test_next_step_words_while_running_is_on_hold(plan):
+    run = runs_of(plan)[0]
+    day = date.fromisoformat(run["date"])
+    held = {**plan, "hold": {"since": run["date"], "codes": ["pelvic_floor_symptoms"]}}
+    assert next_step_words("red", day, held) == (
+        "Red: running, hopping and jumping are paused until your physio has seen you"
+    )
+
+
+def test_impact_sessions_are_titled_by_their_step_in_plain_words(plan):
+    first = next(s for w in plan["weeks"] for s in w["sessions"] if s["kind"] == "impact")
+    assert session_title(first, {}) == "Hops and jumps, step 1 of 5: double-leg pogo jumps"
 
 
 # --- the patient's view ---------------------------------------------------------------------------------------------

@@ -193,8 +193,22 @@ def test_plan_violations_level_drop_allowed_after_logged_red(ladder_plan):
     level_three = [s for s in flat(plan) if s["kind"] == "run" and s["run"]["level"] == 3]
     level_three[1]["run"] = copy.deepcopy(first(plan, "run", level=2)["run"])
     assert any("drops from 3 to 2" in p for p in violations(plan))
-    plan["adjustments"] = [{"date": level_three[1]["date"], "change": "level", "rule": "P4"}]
+    red_logged = level_three[0]["date"]  # the run before the drop was logged red
+    plan["adjustments"] = [
+        {"date": level_three[1]["date"], "change": "level", "rule": "P4", "logged_session": red_logged}
+    ]
     assert not any("drops" in p for p in violations(plan))
+
+
+def test_plan_violations_level_drop_needs_the_red_between_the_two_runs(ladder_plan):
+    plan = copy.deepcopy(ladder_plan)
+    level_three = [s for s in flat(plan) if s["kind"] == "run" and s["run"]["level"] == 3]
+    level_three[1]["run"] = copy.deepcopy(first(plan, "run", level=2)["run"])
+    too_early = first(plan, "run", level=1)["date"]
+    plan["adjustments"] = [
+        {"date": level_three[1]["date"], "change": "level", "rule": "P4", "logged_session": too_early}
+    ]
+    assert any("drops from 3 to 2" in p for p in violations(plan))
 
 
 def test_plan_violations_level_skipped(ladder_plan):

@@ -1,13 +1,7 @@
 import pytest
 
-from plans.ladder import (
-    BUILD_LEVEL,
-    LEVELS,
-    MIN_EXPOSURES,
-    LadderState,
-    exposures_needed,
-    walk_run_level,
-)
+from plans.ladder import BUILD_LEVEL, LEVELS, LadderState, exposures_needed, walk_run_level
+from plans.rules import MIN_EXPOSURES
 
 
 @pytest.mark.parametrize(

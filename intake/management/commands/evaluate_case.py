@@ -20,8 +20,12 @@ class Command(BaseCommand):
     def handle(self, *args, case, no_plan, **options):
         try:
             data = read_case(case)
-            result = evaluate(data, with_plan=not no_plan)
         except HarnessError as error:
             self.stderr.write("\n".join(error.problems))
+            sys.exit(BAD_INPUT)
+        try:
+            result = evaluate(data, with_plan=not no_plan)
+        except HarnessError as error:  # a log the plan cannot take
+            self.stderr.write("\n".join(f"{case}: {problem}" for problem in error.problems))
             sys.exit(BAD_INPUT)
         self.stdout.write(json.dumps(result, indent=2, ensure_ascii=False))
