@@ -25,7 +25,7 @@ from plans.models import (
     Paper,
     SessionLog,
 )
-from plans.rules import CONTINUOUS_RUN_MIN
+from plans.rules import CONTINUOUS_RUN_MIN, IMPACT_STEPS
 from plans.selection import DOSE_LIMITS, DOSE_PARTS, PRESCRIBED_KINDS, is_impact
 from plans.selectors import SOURCE_CLINIC, SOURCE_SHIPPED
 
@@ -155,6 +155,7 @@ class ExerciseForm(forms.ModelForm):
             "regressions",
             "contraindications",
             "impact",
+            "impact_step",
             "notes",
             "image",
             "video_url",
@@ -178,6 +179,17 @@ class ExerciseForm(forms.ModelForm):
         self.fields["regressions"].choices = link_choices
         self.fields["level"].widget.attrs.update(min=1, max=5)
         self.fields["per_week"].widget.attrs.update(min=1, max=7)
+        self.fields["impact_step"] = forms.TypedChoiceField(
+            label="Impact ladder step",
+            choices=[
+                ("", "Not a step of the impact ladder"),
+                *((s.step, f"Step {s.step}: {s.words}") for s in IMPACT_STEPS),
+            ],
+            coerce=int,
+            empty_value=None,
+            required=False,
+            help_text="For an impact exercise: the rung of the impact ladder it trains (reference §4.4).",
+        )
         self.fields["image"].help_text = "A JPEG, PNG or WebP picture; shown instead of the drawing."
         if not self.instance.image:
             del self.fields["remove_image"]
@@ -215,6 +227,7 @@ class ExerciseForm(forms.ModelForm):
                 "Safety and progression",
                 Field("contraindications", wrapper_class="exercise-choices"),
                 "impact",
+                "impact_step",
                 Field("progressions", wrapper_class="exercise-choices exercise-choices-scroll"),
                 Field("regressions", wrapper_class="exercise-choices exercise-choices-scroll"),
             ),

@@ -48,7 +48,7 @@ def test_physio_builds_issues_and_follows_a_plan(journey, sign_in, physio, patie
     page.get_by_label("Knee stiffness the next morning (0–10)").fill("1")
     journey.check(page, "log a session")
     page.get_by_role("button", name="Log the session").click()
-    expect(page.get_by_text("Green: not a run, so the running schedule stays as it is.")).to_be_visible()
+    expect(page.get_by_text("Green: your plan goes on as it was")).to_be_visible()
     journey.check(page, "session logged")
     assert SessionLog.objects.get(plan=plan).traffic_light == "green"
 

@@ -175,3 +175,24 @@ def test_library_for_a_clinic_is_shipped_and_own_active_exercises(db, django_ass
     assert library[0].progressions == ()  # the deactivated target is dropped
     assert library[1].regressions == ("glute_bridge",)
     assert validate_library(library) == []
+
+
+def test_only_an_impact_exercise_names_an_impact_ladder_step(db):
+    exercise = ExerciseFactory.build(clinic=ClinicFactory(), impact=False, impact_step=5)
+    assert _errors(exercise)["impact_step"] == ["Only an impact exercise has an impact step."]
+
+
+def test_an_impact_step_is_a_rung_of_the_ladder(db):
+    exercise = ExerciseFactory.build(
+        clinic=ClinicFactory(), impact=True, impact_step=9, contraindications=["pelvic_floor_symptoms"]
+    )
+    assert _errors(exercise)["impact_step"] == ["Impact step must be one of 4, 5, 6, 7, 8 (reference §4.4)."]
+
+
+def test_a_clinics_impact_exercise_joins_its_rung_of_the_ladder(db):
+    clinic = ClinicFactory()
+    ExerciseFactory(
+        clinic=clinic, slug="skipping", impact=True, impact_step=5, contraindications=["pelvic_floor_symptoms"]
+    )
+    spec = next(spec for spec in exercise_library_for_clinic(clinic=clinic) if spec.slug == "skipping")
+    assert spec.impact_step == 5
