@@ -13,12 +13,13 @@ run: install
 
 # The quick suite on every core (pytest-xdist); .ci/run also runs it single-process on PostgreSQL with a real worker.
 test: install
+	@$(PYTHON) scripts/check_system.py --install --for-tests
 	$(BIN)/pytest -n auto
 
 install: $(VENV)/.installed
 
 $(VENV)/.installed: pyproject.toml constraints.txt scripts/check_system.py
-	@$(PYTHON) scripts/check_system.py
+	@$(PYTHON) scripts/check_system.py --install
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[dev]"
 	@touch $@

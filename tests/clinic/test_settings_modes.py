@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 STRONG_KEY = "k9$Vq2!xLr7@pT4^mW8&zN1*bH6%cJ3#dF5(gS0)yU-aE_iO+oP=lK~"
 
@@ -52,12 +54,21 @@ def test_production_refuses_to_start_without_allowed_hosts():
     assert "ALLOWED_HOSTS must be set" in result.stderr
 
 
-def test_production_settings_pass_the_deployment_checklist():
+PRODUCTION = {"DEBUG": "False", "SECRET_KEY": STRONG_KEY, "ALLOWED_HOSTS": "clinic.example"}
+
+
+@pytest.fixture(scope="module")
+def collected_static(tmp_path_factory) -> str:
+    """The static files collected once, as a deployment does before it starts the server."""
+    folder = str(tmp_path_factory.mktemp("staticfiles"))
+    result = run(["manage.py", "collectstatic", "--noinput"], STATIC_ROOT=folder, **PRODUCTION)
+    assert result.returncode == 0, result.stderr
+    return folder
+
+
+def test_production_settings_pass_the_deployment_checklist(collected_static):
     result = run(
-        ["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        DEBUG="False",
-        SECRET_KEY=STRONG_KEY,
-        ALLOWED_HOSTS="clinic.example",
+        ["manage.py", "check", "--deploy", "--fail-level", "WARNING"], STATIC_ROOT=collected_static, **PRODUCTION
     )
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
@@ -77,3 +88,17 @@ def test_a_reminder_time_that_is_not_a_time_of_day_refuses_to_start():
     result = run("import django; django.setup()", REMINDER_TIME="7am")
     assert result.returncode != 0
     assert "REMINDER_TIME must be a time of day as HH:MM" in result.stderr
+
+
+def test_production_without_collected_static_files_refuses_to_start(tmp_path):
+    empty = str(tmp_path / "staticfiles")
+    server = run("import clinic.wsgi", STATIC_ROOT=empty, **PRODUCTION)
+    assert server.returncode != 0
+    assert "The static files are not collected" in server.stderr and "collectstatic --noinput" in server.stderr
+    check = run(["manage.py", "check"], STATIC_ROOT=empty, **PRODUCTION)
+    assert check.returncode != 0 and "runback.E001" in check.stderr
+
+
+def test_production_starts_once_the_static_files_are_collected(collected_static):
+    server = run("import clinic.wsgi; print('up')", STATIC_ROOT=collected_static, **PRODUCTION)
+    assert (server.returncode, server.stdout.strip()) == (0, "up")
