@@ -4,6 +4,7 @@ from crispy_forms.layout import Div, Field, Layout, Submit
 from django import forms
 from django.contrib.auth import authenticate, get_user_model
 from django.contrib.auth.forms import SetPasswordMixin
+from django.utils.html import format_html
 
 from clinic.data_rights import DataRightsAction, DataRightsReason
 from clinic.lockout import record_failed_code
@@ -170,7 +171,8 @@ class DataRightsForm(forms.Form):
         self.patient = patient
         if patient.is_anonymised:
             self.fields["action"].choices = [(DataRightsAction.ERASE, DataRightsAction.ERASE.label)]
-        self.fields["confirm_name"].help_text = f"Type “{patient.full_name}” to confirm."
+        # crispy-forms prints help text as HTML, and front desk staff choose the name: escape it.
+        self.fields["confirm_name"].help_text = format_html("Type “{}” to confirm.", patient.full_name)
         self.fields["confirm_name"].widget.attrs.update(autocomplete="off", spellcheck="false")
         self.helper = FormHelper()
         self.helper.layout = Layout(
