@@ -16,7 +16,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 
 from clinic import two_factor
 from clinic.access import mark_reauthenticated, reauth_required
-from clinic.forms import CodeForm, PasswordConfirmForm, ReauthForm, SetupCodeForm
+from clinic.forms import CodeForm, CountedPasswordChangeForm, PasswordConfirmForm, ReauthForm, SetupCodeForm
 from clinic.lockout import is_locked_out, lockout_response
 
 # The recovery codes just issued, kept in the session only until the page showing them has been seen once.
@@ -175,3 +175,12 @@ def reauth(request):
         mark_reauthenticated(request)
         return redirect(next_url or "home")
     return render(request, "registration/reauth.html", {"form": form, "next": next_url})
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's password change, whose wrong old passwords count toward the lock-out like the confirm page's."""
+
+    form_class = CountedPasswordChangeForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "request": self.request}

@@ -3,7 +3,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Field, Layout, Submit
 from django import forms
 from django.contrib.auth import authenticate, get_user_model
-from django.contrib.auth.forms import SetPasswordMixin
+from django.contrib.auth.forms import PasswordChangeForm, SetPasswordMixin
 from django.utils.html import format_html
 
 from clinic.data_rights import DataRightsAction, DataRightsReason
@@ -138,6 +138,21 @@ class PasswordConfirmForm(forms.Form):
         if authenticate(self.request, username=user.get_username(), password=password) is None:
             raise forms.ValidationError("That password isn't right.", code="invalid_password")
         return password
+
+
+class CountedPasswordChangeForm(PasswordChangeForm):
+    """Django's password change, with the old password checked through `authenticate`: a wrong one counts toward the
+    sign-in lock-out (a stolen session cannot guess it without limit), and a locked-out pair is refused."""
+
+    def __init__(self, user, *args, request, **kwargs):
+        super().__init__(user, *args, **kwargs)
+        self.request = request
+
+    def clean_old_password(self):
+        old_password = self.cleaned_data["old_password"]
+        if authenticate(self.request, username=self.user.get_username(), password=old_password) is None:
+            raise forms.ValidationError(self.error_messages["password_incorrect"], code="password_incorrect")
+        return old_password
 
 
 class ReauthForm(PasswordConfirmForm):

@@ -7,6 +7,7 @@ and re-authentication codes are counted through the same signal, so one limit co
 from axes.handlers.proxy import AxesProxyHandler
 from axes.helpers import get_cool_off
 from django.conf import settings
+from django.contrib.auth import logout
 from django.contrib.auth.signals import user_login_failed
 from django.shortcuts import render
 from django.utils import timezone
@@ -41,10 +42,15 @@ def lockout_response(request, original_response=None, credentials=None):
     """The page shown instead of the sign-in form once too many attempts failed (axes' AXES_LOCKOUT_CALLABLE)."""
     # Each further attempt during a lock-out restarts the cool-off, so it ends a full cool-off from now.
     retry_at = timezone.localtime() + get_cool_off(request)
+    clinic = _known_clinic(request)
+    if request.user.is_authenticated:
+        # Wrong passwords from a signed-in session (the confirm page, the password change) may be a stolen session
+        # guessing: it ends here, and signing in again waits for the cool-off like everyone else.
+        logout(request)
     return render(
         request,
         "registration/locked_out.html",
-        {"retry_at": retry_at, "clinic": _known_clinic(request)},
+        {"retry_at": retry_at, "clinic": clinic},
         status=settings.AXES_HTTP_RESPONSE_CODE,
     )
 

@@ -109,3 +109,45 @@ def test_wrong_passwords_on_the_confirm_page_count_toward_the_lock_out(client, p
     client.force_login(physio.user)
     statuses = [client.post(reverse("reauth"), {"password": "wrong"}).status_code for _ in range(5)]
     assert statuses == [200, 200, 200, 200, 429]
+
+
+def test_a_session_locked_out_on_the_confirm_page_is_signed_out(client, physio, frozen):
+    client.force_login(physio.user)
+    for _ in range(5):
+        client.post(reverse("reauth"), {"password": "wrong"})
+    assert SESSION_KEY not in client.session
+
+
+def change_password(client, old_password):
+    new = "a brand new passphrase 7"
+    data = {"old_password": old_password, "new_password1": new, "new_password2": new}
+    return client.post(reverse("password_change"), data)
+
+
+def test_wrong_old_passwords_on_the_password_change_page_count_toward_the_lock_out(client, physio, frozen):
+    client.force_login(physio.user)
+    statuses = [change_password(client, "wrong").status_code for _ in range(5)]
+    assert statuses == [200, 200, 200, 200, 429]
+
+
+def test_a_session_locked_out_on_the_password_change_page_is_signed_out(client, physio, frozen):
+    # A stolen session must not go on guessing, nor keep its access once the guessing has been stopped.
+    client.force_login(physio.user)
+    fail_change = [change_password(client, "wrong") for _ in range(5)]
+    assert fail_change[-1].status_code == 429
+    assert SESSION_KEY not in client.session
+    assert sign_in(client, physio.user.email).status_code == 429
+
+
+def test_the_password_change_page_counts_together_with_the_sign_in(client, physio, frozen):
+    fail(client, physio.user.email, 4)
+    client.force_login(physio.user)
+    assert change_password(client, "wrong").status_code == 429
+
+
+def test_a_wrong_old_password_says_so_beside_the_field(client, physio, frozen):
+    client.force_login(physio.user)
+    response = change_password(client, "wrong")
+    assert list(response.context["form"].errors) == ["old_password"]
+    physio.user.refresh_from_db()
+    assert physio.user.check_password(PASSWORD)
