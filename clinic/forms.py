@@ -3,11 +3,11 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Field, Layout, Submit
 from django import forms
 from django.contrib.auth import authenticate, get_user_model
-from django.contrib.auth.forms import PasswordChangeForm, SetPasswordMixin
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, SetPasswordMixin
 from django.utils.html import format_html
 
 from clinic.data_rights import DataRightsAction, DataRightsReason
-from clinic.lockout import record_failed_code
+from clinic.lockout import EMAIL_MAX_LENGTH, record_failed_code
 from clinic.models import AuditAction, Patient, PatientStatus, StaffMember
 from clinic.selectors import SCOPE_CLINIC, SCOPE_MINE
 from clinic.two_factor import code_throttled, has_two_factor, verify_code
@@ -68,6 +68,21 @@ class CaseloadFilterForm(forms.Form):
 
 class AuditFilterForm(forms.Form):
     action = forms.ChoiceField(label="Action", required=False, choices=[("", "All actions"), *AuditAction.choices])
+
+
+class SignInForm(AuthenticationForm):
+    """The sign-in form, refusing an address longer than any e-mail address before it is looked up or counted."""
+
+    def clean_username(self):
+        # Django gives the field a max_length only after making it, so no validator checks it; and `clean` would
+        # pass any length to the lock-out (a column of 255 characters) and the database look-up.
+        username = self.cleaned_data["username"]
+        if len(username) > EMAIL_MAX_LENGTH:
+            raise forms.ValidationError(
+                f"An e-mail address has at most {EMAIL_MAX_LENGTH} characters: check the one you typed.",
+                code="max_length",
+            )
+        return username
 
 
 WRONG_CODE = "That code didn't work. Type the newest 6-digit code from your app, or an unused recovery code."

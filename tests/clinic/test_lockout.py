@@ -4,7 +4,10 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from axes.models import AccessAttempt
 from django.contrib.auth import SESSION_KEY
+from django.contrib.auth.signals import user_login_failed
+from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
@@ -151,3 +154,23 @@ def test_a_wrong_old_password_says_so_beside_the_field(client, physio, frozen):
     assert list(response.context["form"].errors) == ["old_password"]
     physio.user.refresh_from_db()
     assert physio.user.check_password(PASSWORD)
+
+
+@pytest.mark.parametrize("length", [256, 100_000])
+def test_an_over_long_address_is_refused_beside_the_field_before_anything_is_counted(client, physio, length):
+    # Axes keeps the address in a column of 255 characters (PostgreSQL refused it with a 500), and SQLite can't
+    # even look up 100,000 characters (a 503).
+    typed = "a" * (length - len("@example.test")) + "@example.test"
+    response = sign_in(client, typed, "any password")
+    assert response.status_code == 200
+    assert response.context["form"].errors == {
+        "username": ["An e-mail address has at most 254 characters: check the one you typed."]
+    }
+    assert f'value="{typed}"' in response.content.decode()
+    assert not AccessAttempt.objects.exists()
+
+
+def test_the_lock_out_never_stores_an_over_long_address(db):
+    request = RequestFactory().post(reverse("login"))
+    user_login_failed.send(sender=__name__, credentials={"username": "a" * 1000}, request=request)
+    assert len(AccessAttempt.objects.get().username) <= 254
