@@ -7,6 +7,7 @@ import re
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Field, Fieldset, Layout, Submit
 from django import forms
+from django.forms.fields import InvalidJSONInput
 
 from clinic.access import exercises_for_staff
 from clinic.models import StaffMember
@@ -78,6 +79,25 @@ class LinesField(forms.CharField):
             super().run_validators(line)
 
 
+class DrawingDataField(forms.JSONField):
+    """JSON as anyone may paste it. Python's parser refuses a number of thousands of digits with a ValueError and
+    nesting thousands deep with a RecursionError, which Django's field lets through as a server error: both are
+    refused as invalid JSON here, and shown again as typed."""
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except (ValueError, RecursionError):
+            invalid = self.error_messages["invalid"]
+            raise forms.ValidationError(invalid, code="invalid", params={"value": value}) from None
+
+    def bound_data(self, data, initial):
+        try:
+            return super().bound_data(data, initial)
+        except (ValueError, RecursionError):
+            return InvalidJSONInput(data)
+
+
 class ExerciseForm(forms.ModelForm):
     """A clinic's own exercise, with every field of the library. The code (slug) is fixed once created."""
 
@@ -123,7 +143,7 @@ class ExerciseForm(forms.ModelForm):
         help_text="A secure (https://) link to a video of the exercise.",
     )
     remove_image = forms.BooleanField(label="Remove the current picture and show the drawing again", required=False)
-    figure = forms.JSONField(
+    figure = DrawingDataField(
         label="Drawing data",
         required=False,
         widget=forms.Textarea(attrs={"rows": 6, "spellcheck": "false"}),

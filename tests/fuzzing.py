@@ -6,6 +6,7 @@ huge numbers, unicode, NUL characters, markup), fields left out and fields it do
 without a server error, and a refused form must say which field is wrong: every error is keyed by a field.
 """
 
+import copy
 import json
 import string
 from dataclasses import dataclass
@@ -72,6 +73,22 @@ def json_values(draw, max_leaves=12):
             max_leaves=max_leaves,
         )
     )
+
+
+@st.composite
+def with_a_value_replaced(draw, documents):
+    """One of `documents` (JSON objects and lists) with a value somewhere inside it, at any depth, replaced by any
+    JSON value: a validator meets a wrong type where it expects a known one, not only at the top."""
+    document = copy.deepcopy(draw(st.sampled_from(documents)))
+    node = document
+    while True:
+        key = draw(st.sampled_from(list(node) if isinstance(node, dict) else range(len(node))))
+        inner = node[key]
+        if isinstance(inner, dict | list) and inner and draw(st.booleans()):
+            node = inner
+            continue
+        node[key] = draw(json_values())
+        return document
 
 
 def _choice_values(field: forms.ChoiceField) -> list[str]:
