@@ -11,6 +11,7 @@ import json
 import string
 from dataclasses import dataclass
 from datetime import date
+from urllib.parse import urlsplit
 
 import pytest
 from django import forms
@@ -32,6 +33,8 @@ FORMS = settings(
 # The case harness is plain Python: many more examples in the same time.
 HARNESS = settings(FORMS, max_examples=300)
 
+# Markup typed into any field: a page may show it back only escaped.
+MARKUP = "<script>alert(1)</script>"
 # Text as people and attackers type it: any character but lone surrogates (a browser cannot send those).
 any_text = st.text(alphabet=st.characters(exclude_categories=("Cs",)), max_size=40)
 NASTY_TEXTS = (
@@ -47,7 +50,7 @@ NASTY_TEXTS = (
     "٣",  # Arabic-Indic digit
     " 7 ",
     "7,5",
-    "<script>alert(1)</script>",
+    MARKUP,
     "' OR 1=1 --",
     "\u202eevil",
     "😀" * 30,
@@ -56,7 +59,9 @@ NASTY_TEXTS = (
     " ",
 )
 junk = any_text | st.sampled_from(NASTY_TEXTS)
-huge_int = st.integers(min_value=-(10**40), max_value=10**40)
+# The edges of the databases' integers (a number past them names no row, and overflows SQLite), and beyond.
+EDGE_INTS = (2**31 - 1, 2**31, 2**63 - 1, 2**63, -(2**63) - 1, 2**64, 10**40)
+huge_int = st.sampled_from(EDGE_INTS) | st.integers(min_value=-(10**40), max_value=10**40)
 # Any day Python knows, with its edges and the days around the clinic's own dates drawn more often.
 EDGE_DAYS = (date.min, date.max, date(1900, 1, 1), date(2100, 12, 31), date(2024, 2, 29), date(2026, 12, 1))
 any_day = st.sampled_from(EDGE_DAYS) | st.dates() | st.dates(min_value=date(1900, 1, 1), max_value=date(2100, 12, 31))
@@ -170,13 +175,15 @@ class Page:
 
 def pages(openers):
     """A fixture giving, one test each, the pages the `openers` open. An opener takes pytest's fixture getter and
-    returns (client, url, `fuzz_form` options); it is named for the page (the test id)."""
+    returns (client, url, `fuzz_form` options); it is named for the page (the test id). A form that posts to a URL
+    of its own (POST only) is loaded from the page showing it: options `shown_at` (that page) and `form` (its name
+    in the page's context, "form" unless said)."""
 
     @pytest.fixture(params=openers, ids=lambda opener: opener.__name__.strip("_"))
     def form_page(request):
         client, url, options = request.param(request.getfixturevalue)
-        response = client.get(url)
-        form = response.context["form"]
+        response = client.get(options.get("shown_at", url))
+        form = response.context[options.get("form", "form")]
         # The page's form is the one sending most of the form's fields (the sign-out button is a form too).
         shown = max(forms_on(response.content.decode()), key=lambda values: len(values.keys() & form.fields.keys()))
         return Page(client, url, form, shown, options)
@@ -187,21 +194,32 @@ def pages(openers):
 def fuzz_form(data, page: Page):
     """Send the page's form with values drawn for its fields (options: `extra` keys such as the page's buttons; with
     `keep_shown`, over the values the page showed, so a fuzzed field meets a form otherwise as sent). The answer must
-    be a redirect within the site or the form again with every refusal keyed by a field (but for `except_messages`).
-    Each example's writes are rolled back."""
+    be a redirect within the site or the form again with every refusal keyed by a field (but for `except_messages`),
+    never showing the markup it was sent as markup. Each example's writes are rolled back, and the client's cookies
+    put back, so a sign-in or a new session in one example leaves the next as the page was loaded."""
     options = page.options
     values = {
         **(page.shown if options.get("keep_shown") else {}),
         **data.draw(post_data(page.form, extra=options.get("extra"))),
     }
-    response = rolled_back(lambda: page.client.post(page.url, values))
+    response = rolled_back_with_cookies(page.client, lambda: page.client.post(page.url, values))
     assert response.status_code in (200, 302), response.status_code
+    assert MARKUP not in response.content.decode(errors="replace"), "markup sent back unescaped"
     if response.status_code == 200:
-        assert_rejections_name_fields(response.context["form"], except_messages=options.get("except_messages", ()))
+        form = response.context[options.get("form", "form")]
+        assert_rejections_name_fields(form, except_messages=options.get("except_messages", ()))
     else:
-        assert response.url.startswith("/") and not response.url.startswith("//"), f"off-site: {response.url}"
+        assert is_on_site(response.url), f"off-site: {response.url}"
     event("accepted" if response.status_code == 302 else "refused")
     return response
+
+
+def is_on_site(url: str) -> bool:
+    """True for an address within the site: a path, absolute or relative ("0" after signing in with next=0 is
+    /accounts/login/0), never one a browser reads as another host."""
+    url = url.lstrip("".join(map(chr, range(33))))  # browsers skip leading spaces and control characters
+    parts = urlsplit(url)
+    return not parts.scheme and not parts.netloc and not url.replace("\\", "/").startswith("//")
 
 
 def rolled_back(run):
@@ -210,3 +228,15 @@ def rolled_back(run):
         result = run()
         transaction.set_rollback(True)
     return result
+
+
+def rolled_back_with_cookies(client: Client, run):
+    """`rolled_back`, with the client's cookies put back too: the session a request starts (signing in cycles the
+    session key) is rolled back with everything else, so the client goes on with the session it had."""
+    cookies = {name: morsel.value for name, morsel in client.cookies.items()}
+    try:
+        return rolled_back(run)
+    finally:
+        client.cookies.clear()
+        for name, value in cookies.items():
+            client.cookies[name] = value
