@@ -17,7 +17,7 @@ import pytest
 from django import forms
 from django.db import transaction
 from django.test import Client
-from hypothesis import HealthCheck, event, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from tests.html_forms import forms_on
@@ -32,6 +32,9 @@ FORMS = settings(
 )
 # The case harness is plain Python: many more examples in the same time.
 HARNESS = settings(FORMS, max_examples=300)
+# For the pages fuzzed since (their openers say `examples`): forms of a few fields, or whose every request rebuilds a
+# plan or scores a questionnaire. Fewer examples keep `make test` within its time.
+FEW_EXAMPLES = 12
 
 # Markup typed into any field: a page may show it back only escaped.
 MARKUP = "<script>alert(1)</script>"
@@ -189,6 +192,17 @@ def pages(openers):
         return Page(client, url, form, shown, options)
 
     return form_page
+
+
+def fuzz_page(page: Page) -> None:
+    """`fuzz_form` for as many examples as FORMS says, or as the page's opener says (option `examples`)."""
+
+    @settings(FORMS, max_examples=page.options.get("examples", FORMS.max_examples))
+    @given(data=st.data())
+    def examples(data):
+        fuzz_form(data, page)
+
+    examples()
 
 
 def fuzz_form(data, page: Page):

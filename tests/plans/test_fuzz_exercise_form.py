@@ -7,16 +7,17 @@ import json
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
 from plans.exercises import default_library
 from plans.forms import ExerciseFilterForm
 from tests.fuzzing import (
+    FEW_EXAMPLES,
     FORMS,
     assert_rejections_name_fields,
-    fuzz_form,
+    fuzz_page,
     json_values,
     pages,
     post_data,
@@ -66,16 +67,14 @@ def _editing_an_exercise(fixture):
 form_page = pages([_adding_an_exercise, _editing_an_exercise])
 
 
-@FORMS
-@given(data=st.data())
-def test_form(data, form_page):
-    fuzz_form(data, form_page)
+def test_form(form_page):
+    fuzz_page(form_page)
 
 
 SHIPPED_FIGURES = [spec.figure for spec in default_library() if spec.figure]
 
 
-@FORMS
+@settings(FORMS, max_examples=FEW_EXAMPLES)
 @given(figure=json_values() | with_a_value_replaced(SHIPPED_FIGURES))
 def test_drawing_data(figure, physio_client):
     """A valid exercise with any drawing data: saved, or refused beside the drawing data."""

@@ -5,13 +5,14 @@ print queue's filters and live status. No server error, and every refusal is key
 
 import pytest
 from django.urls import reverse
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.fuzzing import (
+    FEW_EXAMPLES,
     FORMS,
     assert_rejections_name_fields,
-    fuzz_form,
+    fuzz_page,
     huge_int,
     junk,
     pages,
@@ -34,7 +35,8 @@ def _session_log(fixture):
 def _printing_a_handout(fixture):
     """The plan page's "Print handout" (it posts to a URL of its own)."""
     plan = issued_plan(fixture("patient"))
-    options = {"shown_at": reverse("plans:detail", args=[plan.patient_id, plan.pk]), "form": "handout_form"}
+    shown_at = reverse("plans:detail", args=[plan.patient_id, plan.pk])
+    options = {"shown_at": shown_at, "form": "handout_form", "examples": FEW_EXAMPLES}
     return fixture("desk_client"), reverse("handouts:request", args=[plan.patient_id, plan.pk]), options
 
 
@@ -43,16 +45,14 @@ def _printing_handouts_together(fixture):
     revision = issued_plan(fixture("patient")).current_revision
     ids = [str(stored_handout(revision, paper=paper).pk) for paper in ("a4", "letter")]
     ticks = st.lists(st.sampled_from(ids) | junk | huge_int.map(str), max_size=4)
-    return fixture("desk_client"), reverse("handouts:queue"), {"extra": {"handouts": ticks}}
+    return fixture("desk_client"), reverse("handouts:queue"), {"extra": {"handouts": ticks}, "examples": FEW_EXAMPLES}
 
 
 form_page = pages([_session_log, _printing_a_handout, _printing_handouts_together])
 
 
-@FORMS
-@given(data=st.data())
-def test_form(data, form_page):
-    fuzz_form(data, form_page)
+def test_form(form_page):
+    fuzz_page(form_page)
 
 
 @pytest.fixture
@@ -94,7 +94,7 @@ def test_plan_draft_editor(data, physio_client, editor):
         assert not context["programme_errors"], context["programme_errors"]
 
 
-@FORMS
+@settings(FORMS, max_examples=FEW_EXAMPLES)
 @given(data=st.data())
 def test_print_queue_filters_and_live_status_ignore_what_they_do_not_understand(data, desk_client, patient):
     ids = st.lists(huge_int.map(str) | junk, max_size=4).map(",".join)
