@@ -34,7 +34,7 @@ FORMS = settings(
 HARNESS = settings(FORMS, max_examples=300)
 # For the pages fuzzed since (their openers say `examples`): forms of a few fields, or whose every request rebuilds a
 # plan or scores a questionnaire. Fewer examples keep `make test` within its time.
-FEW_EXAMPLES = 12
+FEW_EXAMPLES = 8
 
 # Markup typed into any field: a page may show it back only escaped.
 MARKUP = "<script>alert(1)</script>"

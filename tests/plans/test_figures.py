@@ -4,7 +4,7 @@ import copy
 import xml.etree.ElementTree as ET
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 
 from plans.exercises import default_library
 from plans.figures import JOINTS, figure_problems, render_figure
@@ -147,7 +147,7 @@ def test_figure_problems_accept_every_shipped_figure():
     assert set(LIBRARY[0].figure["start"]) == set(JOINTS)
 
 
-@HARNESS
+@settings(HARNESS, max_examples=100)
 @given(figure=json_values() | with_a_value_replaced(SHIPPED_FIGURES))
 def test_figure_problems_answer_any_json_with_problem_lines_or_a_drawing(figure):
     problems = figure_problems(figure)
