@@ -16,7 +16,14 @@ from django_otp.plugins.otp_static.models import StaticDevice
 
 from clinic import two_factor
 from clinic.access import mark_reauthenticated, reauth_required
-from clinic.forms import CodeForm, PasswordConfirmForm, ReauthForm, SetupCodeForm
+from clinic.forms import (
+    CodeForm,
+    CountedPasswordChangeForm,
+    PasswordConfirmForm,
+    ReauthForm,
+    SetupCodeForm,
+    SignInForm,
+)
 from clinic.lockout import is_locked_out, lockout_response
 
 # The recovery codes just issued, kept in the session only until the page showing them has been seen once.
@@ -25,6 +32,8 @@ NEW_RECOVERY_CODES_KEY = "runback_new_recovery_codes"
 
 class SignInView(auth_views.LoginView):
     """Step one: e-mail address and password. Users with two-factor sign-in go on to the code page."""
+
+    authentication_form = SignInForm
 
     def dispatch(self, request, *args, **kwargs):
         # Signed-in users go to their home page, never to `next`: a page they may not see (the admin, for
@@ -175,3 +184,12 @@ def reauth(request):
         mark_reauthenticated(request)
         return redirect(next_url or "home")
     return render(request, "registration/reauth.html", {"form": form, "next": next_url})
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's password change, whose wrong old passwords count toward the lock-out like the confirm page's."""
+
+    form_class = CountedPasswordChangeForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "request": self.request}

@@ -3,10 +3,11 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Field, Layout, Submit
 from django import forms
 from django.contrib.auth import authenticate, get_user_model
-from django.contrib.auth.forms import SetPasswordMixin
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, SetPasswordMixin
+from django.utils.html import format_html
 
 from clinic.data_rights import DataRightsAction, DataRightsReason
-from clinic.lockout import record_failed_code
+from clinic.lockout import EMAIL_MAX_LENGTH, record_failed_code
 from clinic.models import AuditAction, Patient, PatientStatus, StaffMember
 from clinic.selectors import SCOPE_CLINIC, SCOPE_MINE
 from clinic.two_factor import code_throttled, has_two_factor, verify_code
@@ -67,6 +68,21 @@ class CaseloadFilterForm(forms.Form):
 
 class AuditFilterForm(forms.Form):
     action = forms.ChoiceField(label="Action", required=False, choices=[("", "All actions"), *AuditAction.choices])
+
+
+class SignInForm(AuthenticationForm):
+    """The sign-in form, refusing an address longer than any e-mail address before it is looked up or counted."""
+
+    def clean_username(self):
+        # Django gives the field a max_length only after making it, so no validator checks it; and `clean` would
+        # pass any length to the lock-out (a column of 255 characters) and the database look-up.
+        username = self.cleaned_data["username"]
+        if len(username) > EMAIL_MAX_LENGTH:
+            raise forms.ValidationError(
+                f"An e-mail address has at most {EMAIL_MAX_LENGTH} characters: check the one you typed.",
+                code="max_length",
+            )
+        return username
 
 
 WRONG_CODE = "That code didn't work. Type the newest 6-digit code from your app, or an unused recovery code."
@@ -139,6 +155,21 @@ class PasswordConfirmForm(forms.Form):
         return password
 
 
+class CountedPasswordChangeForm(PasswordChangeForm):
+    """Django's password change, with the old password checked through `authenticate`: a wrong one counts toward the
+    sign-in lock-out (a stolen session cannot guess it without limit), and a locked-out pair is refused."""
+
+    def __init__(self, user, *args, request, **kwargs):
+        super().__init__(user, *args, **kwargs)
+        self.request = request
+
+    def clean_old_password(self):
+        old_password = self.cleaned_data["old_password"]
+        if authenticate(self.request, username=self.user.get_username(), password=old_password) is None:
+            raise forms.ValidationError(self.error_messages["password_incorrect"], code="password_incorrect")
+        return old_password
+
+
 class ReauthForm(PasswordConfirmForm):
     """The password, and for users with two-factor sign-in a code too; wrong codes count toward the lock-out."""
 
@@ -170,7 +201,8 @@ class DataRightsForm(forms.Form):
         self.patient = patient
         if patient.is_anonymised:
             self.fields["action"].choices = [(DataRightsAction.ERASE, DataRightsAction.ERASE.label)]
-        self.fields["confirm_name"].help_text = f"Type “{patient.full_name}” to confirm."
+        # crispy-forms prints help text as HTML, and front desk staff choose the name: escape it.
+        self.fields["confirm_name"].help_text = format_html("Type “{}” to confirm.", patient.full_name)
         self.fields["confirm_name"].widget.attrs.update(autocomplete="off", spellcheck="false")
         self.helper = FormHelper()
         self.helper.layout = Layout(

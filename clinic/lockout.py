@@ -7,6 +7,7 @@ and re-authentication codes are counted through the same signal, so one limit co
 from axes.handlers.proxy import AxesProxyHandler
 from axes.helpers import get_cool_off
 from django.conf import settings
+from django.contrib.auth import logout
 from django.contrib.auth.signals import user_login_failed
 from django.shortcuts import render
 from django.utils import timezone
@@ -14,11 +15,15 @@ from django.utils import timezone
 from clinic.models import User
 from clinic.two_factor import pending_sign_in
 
+# The longest e-mail address (RFC 5321); axes keeps the address in a column of 255 characters.
+EMAIL_MAX_LENGTH = 254
+
 
 def username_for_lockout(request, credentials) -> str:
-    """The address attempts are counted against: e-mail addresses sign in whatever their case, so count them so."""
+    """The address attempts are counted against: e-mail addresses sign in whatever their case, so count them so.
+    Cut to the longest e-mail address, so nothing longer reaches axes' records (the sign-in form refuses it first)."""
     source = credentials if credentials is not None else request.POST
-    return (source.get("username") or "").strip().lower()
+    return (source.get("username") or "").strip().lower()[:EMAIL_MAX_LENGTH]
 
 
 def _credentials(user: User) -> dict:
@@ -41,10 +46,15 @@ def lockout_response(request, original_response=None, credentials=None):
     """The page shown instead of the sign-in form once too many attempts failed (axes' AXES_LOCKOUT_CALLABLE)."""
     # Each further attempt during a lock-out restarts the cool-off, so it ends a full cool-off from now.
     retry_at = timezone.localtime() + get_cool_off(request)
+    clinic = _known_clinic(request)
+    if request.user.is_authenticated:
+        # Wrong passwords from a signed-in session (the confirm page, the password change) may be a stolen session
+        # guessing: it ends here, and signing in again waits for the cool-off like everyone else.
+        logout(request)
     return render(
         request,
         "registration/locked_out.html",
-        {"retry_at": retry_at, "clinic": _known_clinic(request)},
+        {"retry_at": retry_at, "clinic": clinic},
         status=settings.AXES_HTTP_RESPONSE_CODE,
     )
 

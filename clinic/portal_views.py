@@ -27,6 +27,7 @@ from clinic.access import (
 from clinic.forms import ReminderPreferencesForm
 from clinic.ical import calendar
 from clinic.models import AuditAction, CalendarFeed, PortalPreferences
+from clinic.two_factor import has_two_factor
 from intake.selectors import due_follow_up, scores_figure_for
 from plans import services as plan_services
 from plans.calendar import describe_change, event_summary, next_step_words
@@ -239,10 +240,12 @@ def calendar_feed(request, token):
 
 
 class WelcomeView(auth_views.PasswordResetConfirmView):
-    """An invited patient sets their password from the e-mailed link (Django's one-time token), then lands on their
-    portal signed in. A wrong, used or expired link says what to do instead."""
+    """An invited patient sets their first password from the e-mailed link (a one-time token of its own,
+    `services.welcome_token_generator`, for accounts that have never had a password nor a second factor), then
+    lands on their portal signed in. A wrong, used or expired link says what to do instead."""
 
     template_name = "clinic/portal_welcome.html"
+    token_generator = services.welcome_token_generator
     success_url = reverse_lazy("my_page")
     post_reset_login = True
     post_reset_login_backend = "django.contrib.auth.backends.ModelBackend"
@@ -257,6 +260,13 @@ class WelcomeView(auth_views.PasswordResetConfirmView):
         return context
 
     def form_valid(self, form):
+        # The token already refuses an account with a second factor; should one appear all the same, the password
+        # is set but the sign-in goes through both steps like any other.
+        if has_two_factor(self.user):
+            self.post_reset_login = False
+            super().form_valid(form)
+            messages.success(self.request, "Your password is set. Sign in with it and the code from your app.")
+            return redirect("login")
         response = super().form_valid(form)
         messages.success(self.request, "Your password is set. Welcome to your portal.")
         return response

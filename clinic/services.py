@@ -3,7 +3,7 @@ views and `seed_demo` both go through these."""
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.tokens import default_token_generator
+from django.contrib.auth.tokens import PasswordResetTokenGenerator, default_token_generator
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -13,6 +13,7 @@ from django.utils.http import urlsafe_base64_encode
 from clinic import tasks
 from clinic.emails import patient_email
 from clinic.models import CalendarFeed, Clinic, Patient, PortalPreferences, StaffMember
+from clinic.two_factor import has_two_factor
 
 User = get_user_model()
 
@@ -109,22 +110,46 @@ def portal_invite(*, patient: Patient, by: StaffMember):
     return user
 
 
+def first_sign_in_pending(user) -> bool:
+    """True while a portal account has never had a password nor a second factor: only then may the welcome link
+    set its first password and sign it in."""
+    return user.is_active and not user.has_usable_password() and not has_two_factor(user)
+
+
+class WelcomeTokenGenerator(PasswordResetTokenGenerator):
+    """The token of the portal's welcome link. Its own salt, so a password reset token (which anyone reading the
+    patient's mail can ask for) is no welcome token, nor the other way round; and it holds only while the first
+    sign-in is pending. Setting the password changes the hash the token is made from, so it works once."""
+
+    key_salt = "clinic.services.WelcomeTokenGenerator"
+
+    def check_token(self, user, token):
+        return user is not None and first_sign_in_pending(user) and super().check_token(user, token)
+
+
+welcome_token_generator = WelcomeTokenGenerator()
+
+
 def portal_invite_send_email(*, user) -> bool:
     """E-mail a portal account its set-password link, in the name of the patient's clinic; no health data. The link
-    works once, until the password is set, for PASSWORD_RESET_TIMEOUT."""
+    works once, until the password is set, for PASSWORD_RESET_TIMEOUT. An account that has never had a password
+    gets the welcome link (which signs it in); any other gets a password reset link, which signs nobody in, so a
+    second factor is never skipped."""
     patient = user.patient_record
     if patient is None or not user.is_active:
         return False
-    path = reverse(
-        "portal_welcome",
-        args=[urlsafe_base64_encode(force_bytes(user.pk)), default_token_generator.make_token(user)],
-    )
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    first_sign_in = first_sign_in_pending(user)
+    if first_sign_in:
+        path = reverse("portal_welcome", args=[uid, welcome_token_generator.make_token(user)])
+    else:
+        path = reverse("password_reset_confirm", args=[uid, default_token_generator.make_token(user)])
     context = {
         "first_name": patient.first_name,
         "clinic": patient.clinic,
         "link": f"{settings.SITE_URL}{path}",
         "login_link": f"{settings.SITE_URL}{reverse('login')}",
-        "has_password": user.has_usable_password(),
+        "has_password": not first_sign_in,
     }
     patient_email(templates="clinic/email/portal_invite", context=context, to=user.email, clinic=patient.clinic).send()
     return True

@@ -47,6 +47,8 @@ urlpatterns = [
         account_views.recovery_codes_regenerate,
         name="recovery_codes_regenerate",
     ),
+    # Before Django's own, so wrong old passwords count toward the lock-out.
+    path("accounts/password_change/", account_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/", include("django.contrib.auth.urls")),
     # The admin signs in through the same two steps and lock-out as everyone else, never a password-only form.
     path("admin/login/", RedirectView.as_view(pattern_name="login", query_string=True)),

@@ -103,7 +103,8 @@ def questionnaire(request):
     due = selectors.due_follow_up(patient, today=today)
     if due is None:
         return render(request, "intake/portal_questionnaire.html", {"patient": patient, "due": None})
-    form = FollowUpForm(request.POST or None, schedule=due.schedule, today=today)
+    # Bound on every POST, an empty one too: it is then refused question by question, never left uncleaned.
+    form = FollowUpForm(request.POST if request.method == "POST" else None, schedule=due.schedule, today=today)
     if request.method == "POST":
         form.is_valid()
         form.require_answers(lambda path: None)

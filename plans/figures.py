@@ -123,7 +123,7 @@ def figure_problems(figure) -> list[str]:
     if not _is_text(figure.get("description"), MAX_TEXT):
         problems.append(f"figure: description must be text of 1 to {MAX_TEXT} characters")
     moving = figure.get("moving", [])
-    if not isinstance(moving, list) or not set(moving) <= set(BODY_PARTS):
+    if not (isinstance(moving, list) and all(isinstance(part, str) and part in BODY_PARTS for part in moving)):
         problems.append(f"figure: moving must list body parts from {', '.join(BODY_PARTS)}")
     crop = figure.get("crop", [0, FRAME])
     if not (_is_point(crop) and crop[0] >= 0 and crop[1] <= FRAME and crop[1] - crop[0] >= MIN_CROP):
@@ -179,7 +179,10 @@ def render_figure(figure: dict, *, title: str) -> str:
 
 
 def _is_number(value) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    if isinstance(value, bool):
+        return False
+    # A whole number is always finite (math.isfinite would overflow on one of hundreds of digits).
+    return isinstance(value, int) or (isinstance(value, float) and math.isfinite(value))
 
 
 def _is_coordinate(value) -> bool:
@@ -228,7 +231,7 @@ def _pose_problems(pose, frame) -> list[str]:
 
 def _prop_problems(prop, number) -> list[str]:
     where = f"figure: prop {number}"
-    if not isinstance(prop, dict) or prop.get("type") not in PROP_FIELDS:
+    if not (isinstance(prop, dict) and isinstance(prop.get("type"), str) and prop["type"] in PROP_FIELDS):
         return [f"{where}: type must be one of {', '.join(PROP_FIELDS)}"]
     fields = PROP_FIELDS[prop["type"]]
     problems = [f"{where}: unknown key {key}" for key in sorted(set(prop) - set(fields) - {"type"})]

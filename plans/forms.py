@@ -7,6 +7,8 @@ import re
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Field, Fieldset, Layout, Submit
 from django import forms
+from django.db import connection
+from django.forms.fields import InvalidJSONInput
 
 from clinic.access import exercises_for_staff
 from clinic.models import StaffMember
@@ -80,6 +82,25 @@ class LinesField(forms.CharField):
             super().run_validators(line)
 
 
+class DrawingDataField(forms.JSONField):
+    """JSON as anyone may paste it. Python's parser refuses a number of thousands of digits with a ValueError and
+    nesting thousands deep with a RecursionError, which Django's field lets through as a server error: both are
+    refused as invalid JSON here, and shown again as typed."""
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except (ValueError, RecursionError):
+            invalid = self.error_messages["invalid"]
+            raise forms.ValidationError(invalid, code="invalid", params={"value": value}) from None
+
+    def bound_data(self, data, initial):
+        try:
+            return super().bound_data(data, initial)
+        except (ValueError, RecursionError):
+            return InvalidJSONInput(data)
+
+
 class ExerciseForm(forms.ModelForm):
     """A clinic's own exercise, with every field of the library. The code (slug) is fixed once created."""
 
@@ -125,7 +146,7 @@ class ExerciseForm(forms.ModelForm):
         help_text="A secure (https://) link to a video of the exercise.",
     )
     remove_image = forms.BooleanField(label="Remove the current picture and show the drawing again", required=False)
-    figure = forms.JSONField(
+    figure = DrawingDataField(
         label="Drawing data",
         required=False,
         widget=forms.Textarea(attrs={"rows": 6, "spellcheck": "false"}),
@@ -645,10 +666,31 @@ class HandoutRequestForm(forms.Form):
     paper = forms.ChoiceField(label="Paper size", choices=Paper.choices, widget=forms.RadioSelect)
 
 
+def is_database_id(number: int, model) -> bool:
+    """True when `number` fits `model`'s primary key column. A bigger one names nothing, and passed to a query it
+    overflows SQLite's integers (a server error), so callers leave it out or refuse it before any query."""
+    low, high = connection.ops.integer_field_range(model._meta.pk.get_internal_type())
+    return low <= number <= high
+
+
+class HandoutChoiceField(forms.ModelMultipleChoiceField):
+    """The ticked handouts; a number beyond the database's ids is refused like a handout gone from the queue."""
+
+    def _check_values(self, value):
+        for pk in value:
+            try:
+                number = int(str(pk))  # as the primary key field reads it
+            except ValueError:
+                continue  # not a number: Django's own check refuses it
+            if not is_database_id(number, self.queryset.model):
+                raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super()._check_values(value)
+
+
 class HandoutBatchForm(forms.Form):
     """The print queue's "Print together": the handouts ticked in the list, and the paper for all of them."""
 
-    handouts = forms.ModelMultipleChoiceField(
+    handouts = HandoutChoiceField(
         queryset=Handout.objects.none(),
         error_messages={
             "required": "Tick the handouts to print together.",

@@ -29,8 +29,8 @@ from clinic.audit import record
 from clinic.models import AuditAction
 from plans import handout_selectors as selectors
 from plans import handout_services as services
-from plans.forms import HandoutBatchForm, HandoutRequestForm
-from plans.models import HandoutSettings, PrintJob, PrintStatus
+from plans.forms import HandoutBatchForm, HandoutRequestForm, is_database_id
+from plans.models import Handout, HandoutBatch, HandoutSettings, PrintJob, PrintStatus
 
 
 def queue_url(job: PrintJob) -> str:
@@ -38,8 +38,12 @@ def queue_url(job: PrintJob) -> str:
     return f"{reverse('handouts:queue')}#{job.anchor}"
 
 
-def _ids(text: str) -> list[int]:
-    return [int(part) for part in text.split(",")[: selectors.STATUS_MAX_IDS] if part.isascii() and part.isdigit()]
+def _ids(text: str, model) -> list[int]:
+    """The ids of `model` in a comma-separated list; anything else (not a number, beyond the database's ids) is left
+    out, as it can name no row."""
+    parts = text.split(",")[: selectors.STATUS_MAX_IDS]
+    numbers = [int(part) for part in parts if part.isascii() and part.isdigit()]
+    return [number for number in numbers if is_database_id(number, model)]
 
 
 @staff_required
@@ -90,8 +94,8 @@ def print_queue_status(request):
     """The live state of the handouts and batches the page shows (`?handouts=1,2&batches=3`), as JSON."""
     states = selectors.print_job_states(
         clinic_id=request.staff_member.clinic_id,
-        handout_ids=_ids(request.GET.get("handouts", "")),
-        batch_ids=_ids(request.GET.get("batches", "")),
+        handout_ids=_ids(request.GET.get("handouts", ""), Handout),
+        batch_ids=_ids(request.GET.get("batches", ""), HandoutBatch),
     )
     response = JsonResponse(
         {

@@ -6,16 +6,18 @@ huge numbers, unicode, NUL characters, markup), fields left out and fields it do
 without a server error, and a refused form must say which field is wrong: every error is keyed by a field.
 """
 
+import copy
 import json
 import string
 from dataclasses import dataclass
 from datetime import date
+from urllib.parse import urlsplit
 
 import pytest
 from django import forms
 from django.db import transaction
 from django.test import Client
-from hypothesis import HealthCheck, event, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from tests.html_forms import forms_on
@@ -30,7 +32,12 @@ FORMS = settings(
 )
 # The case harness is plain Python: many more examples in the same time.
 HARNESS = settings(FORMS, max_examples=300)
+# For the pages fuzzed since (their openers say `examples`): forms of a few fields, or whose every request rebuilds a
+# plan or scores a questionnaire. Fewer examples keep `make test` within its time.
+FEW_EXAMPLES = 8
 
+# Markup typed into any field: a page may show it back only escaped.
+MARKUP = "<script>alert(1)</script>"
 # Text as people and attackers type it: any character but lone surrogates (a browser cannot send those).
 any_text = st.text(alphabet=st.characters(exclude_categories=("Cs",)), max_size=40)
 NASTY_TEXTS = (
@@ -46,7 +53,7 @@ NASTY_TEXTS = (
     "٣",  # Arabic-Indic digit
     " 7 ",
     "7,5",
-    "<script>alert(1)</script>",
+    MARKUP,
     "' OR 1=1 --",
     "\u202eevil",
     "😀" * 30,
@@ -55,7 +62,9 @@ NASTY_TEXTS = (
     " ",
 )
 junk = any_text | st.sampled_from(NASTY_TEXTS)
-huge_int = st.integers(min_value=-(10**40), max_value=10**40)
+# The edges of the databases' integers (a number past them names no row, and overflows SQLite), and beyond.
+EDGE_INTS = (2**31 - 1, 2**31, 2**63 - 1, 2**63, -(2**63) - 1, 2**64, 10**40)
+huge_int = st.sampled_from(EDGE_INTS) | st.integers(min_value=-(10**40), max_value=10**40)
 # Any day Python knows, with its edges and the days around the clinic's own dates drawn more often.
 EDGE_DAYS = (date.min, date.max, date(1900, 1, 1), date(2100, 12, 31), date(2024, 2, 29), date(2026, 12, 1))
 any_day = st.sampled_from(EDGE_DAYS) | st.dates() | st.dates(min_value=date(1900, 1, 1), max_value=date(2100, 12, 31))
@@ -72,6 +81,22 @@ def json_values(draw, max_leaves=12):
             max_leaves=max_leaves,
         )
     )
+
+
+@st.composite
+def with_a_value_replaced(draw, documents):
+    """One of `documents` (JSON objects and lists) with a value somewhere inside it, at any depth, replaced by any
+    JSON value: a validator meets a wrong type where it expects a known one, not only at the top."""
+    document = copy.deepcopy(draw(st.sampled_from(documents)))
+    node = document
+    while True:
+        key = draw(st.sampled_from(list(node) if isinstance(node, dict) else range(len(node))))
+        inner = node[key]
+        if isinstance(inner, dict | list) and inner and draw(st.booleans()):
+            node = inner
+            continue
+        node[key] = draw(json_values())
+        return document
 
 
 def _choice_values(field: forms.ChoiceField) -> list[str]:
@@ -153,13 +178,15 @@ class Page:
 
 def pages(openers):
     """A fixture giving, one test each, the pages the `openers` open. An opener takes pytest's fixture getter and
-    returns (client, url, `fuzz_form` options); it is named for the page (the test id)."""
+    returns (client, url, `fuzz_form` options); it is named for the page (the test id). A form that posts to a URL
+    of its own (POST only) is loaded from the page showing it: options `shown_at` (that page) and `form` (its name
+    in the page's context, "form" unless said)."""
 
     @pytest.fixture(params=openers, ids=lambda opener: opener.__name__.strip("_"))
     def form_page(request):
         client, url, options = request.param(request.getfixturevalue)
-        response = client.get(url)
-        form = response.context["form"]
+        response = client.get(options.get("shown_at", url))
+        form = response.context[options.get("form", "form")]
         # The page's form is the one sending most of the form's fields (the sign-out button is a form too).
         shown = max(forms_on(response.content.decode()), key=lambda values: len(values.keys() & form.fields.keys()))
         return Page(client, url, form, shown, options)
@@ -167,24 +194,46 @@ def pages(openers):
     return form_page
 
 
+def fuzz_page(page: Page) -> None:
+    """`fuzz_form` for as many examples as FORMS says, or as the page's opener says (option `examples`)."""
+
+    @settings(FORMS, max_examples=page.options.get("examples", FORMS.max_examples))
+    @given(data=st.data())
+    def examples(data):
+        fuzz_form(data, page)
+
+    examples()
+
+
 def fuzz_form(data, page: Page):
     """Send the page's form with values drawn for its fields (options: `extra` keys such as the page's buttons; with
     `keep_shown`, over the values the page showed, so a fuzzed field meets a form otherwise as sent). The answer must
-    be a redirect within the site or the form again with every refusal keyed by a field (but for `except_messages`).
-    Each example's writes are rolled back."""
+    be a redirect within the site or the form again with every refusal keyed by a field (but for `except_messages`),
+    never showing the markup it was sent as markup. Each example's writes are rolled back, and the client's cookies
+    put back, so a sign-in or a new session in one example leaves the next as the page was loaded."""
     options = page.options
     values = {
         **(page.shown if options.get("keep_shown") else {}),
         **data.draw(post_data(page.form, extra=options.get("extra"))),
     }
-    response = rolled_back(lambda: page.client.post(page.url, values))
+    response = rolled_back_with_cookies(page.client, lambda: page.client.post(page.url, values))
     assert response.status_code in (200, 302), response.status_code
+    assert MARKUP not in response.content.decode(errors="replace"), "markup sent back unescaped"
     if response.status_code == 200:
-        assert_rejections_name_fields(response.context["form"], except_messages=options.get("except_messages", ()))
+        form = response.context[options.get("form", "form")]
+        assert_rejections_name_fields(form, except_messages=options.get("except_messages", ()))
     else:
-        assert response.url.startswith("/") and not response.url.startswith("//"), f"off-site: {response.url}"
+        assert is_on_site(response.url), f"off-site: {response.url}"
     event("accepted" if response.status_code == 302 else "refused")
     return response
+
+
+def is_on_site(url: str) -> bool:
+    """True for an address within the site: a path, absolute or relative ("0" after signing in with next=0 is
+    /accounts/login/0), never one a browser reads as another host."""
+    url = url.lstrip("".join(map(chr, range(33))))  # browsers skip leading spaces and control characters
+    parts = urlsplit(url)
+    return not parts.scheme and not parts.netloc and not url.replace("\\", "/").startswith("//")
 
 
 def rolled_back(run):
@@ -193,3 +242,15 @@ def rolled_back(run):
         result = run()
         transaction.set_rollback(True)
     return result
+
+
+def rolled_back_with_cookies(client: Client, run):
+    """`rolled_back`, with the client's cookies put back too: the session a request starts (signing in cycles the
+    session key) is rolled back with everything else, so the client goes on with the session it had."""
+    cookies = {name: morsel.value for name, morsel in client.cookies.items()}
+    try:
+        return rolled_back(run)
+    finally:
+        client.cookies.clear()
+        for name, value in cookies.items():
+            client.cookies[name] = value

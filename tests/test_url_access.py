@@ -214,7 +214,7 @@ SIGNED_LINKS = {
     "intake:step": "the patient's signed link after the date-of-birth check: tests/intake/test_questionnaire_flow.py",
     "intake:done": "the patient's signed link after sending: tested in tests/intake/test_screening.py",
     "intake:account": "POST only, behind the patient's signed link: tested in tests/clinic/test_portal_accounts.py",
-    "portal_welcome": "Django's one-time set-password token: tested in tests/clinic/test_portal_accounts.py",
+    "portal_welcome": "a one-time welcome token of its own: tested in tests/clinic/test_portal_accounts.py",
     # Not signed but random (256 bits) and revocable: the matrix above shows anyone holding it gets the feed; an
     # unknown or revoked address answers 404 (tests/clinic/test_calendar_feed.py).
     "calendar_feed": "a patient's secret calendar address, no sign-in: tested in tests/clinic/test_calendar_feed.py",

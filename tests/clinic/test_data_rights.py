@@ -321,6 +321,15 @@ def test_erasing_needs_the_patients_name_typed(confirmed_physio, patient, record
     assert Intake.objects.filter(patient=patient).exists()
 
 
+def test_data_rights_page_shows_a_name_holding_markup_as_text(confirmed_physio, patient):
+    # Anyone at the front desk can name a patient; the name must never become markup on the physio's page.
+    patient.last_name = '<meta http-equiv="refresh" content="0;url=https://evil.test">'
+    patient.save()
+    page = confirmed_physio.get(_data_rights_url(patient)).content.decode()
+    assert "<meta http-equiv" not in page
+    assert "Type “Emma &lt;meta http-equiv=&quot;refresh&quot;" in page
+
+
 def test_name_is_compared_without_case_or_extra_spaces(confirmed_physio, patient):
     confirmed_physio.post(_data_rights_url(patient), {**ERASE, "confirm_name": "  emma   CLARKE "})
     assert not Patient.objects.filter(pk=patient.pk).exists()

@@ -4,7 +4,10 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from axes.models import AccessAttempt
 from django.contrib.auth import SESSION_KEY
+from django.contrib.auth.signals import user_login_failed
+from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
@@ -109,3 +112,65 @@ def test_wrong_passwords_on_the_confirm_page_count_toward_the_lock_out(client, p
     client.force_login(physio.user)
     statuses = [client.post(reverse("reauth"), {"password": "wrong"}).status_code for _ in range(5)]
     assert statuses == [200, 200, 200, 200, 429]
+
+
+def test_a_session_locked_out_on_the_confirm_page_is_signed_out(client, physio, frozen):
+    client.force_login(physio.user)
+    for _ in range(5):
+        client.post(reverse("reauth"), {"password": "wrong"})
+    assert SESSION_KEY not in client.session
+
+
+def change_password(client, old_password):
+    new = "a brand new passphrase 7"
+    data = {"old_password": old_password, "new_password1": new, "new_password2": new}
+    return client.post(reverse("password_change"), data)
+
+
+def test_wrong_old_passwords_on_the_password_change_page_count_toward_the_lock_out(client, physio, frozen):
+    client.force_login(physio.user)
+    statuses = [change_password(client, "wrong").status_code for _ in range(5)]
+    assert statuses == [200, 200, 200, 200, 429]
+
+
+def test_a_session_locked_out_on_the_password_change_page_is_signed_out(client, physio, frozen):
+    # A stolen session must not go on guessing, nor keep its access once the guessing has been stopped.
+    client.force_login(physio.user)
+    fail_change = [change_password(client, "wrong") for _ in range(5)]
+    assert fail_change[-1].status_code == 429
+    assert SESSION_KEY not in client.session
+    assert sign_in(client, physio.user.email).status_code == 429
+
+
+def test_the_password_change_page_counts_together_with_the_sign_in(client, physio, frozen):
+    fail(client, physio.user.email, 4)
+    client.force_login(physio.user)
+    assert change_password(client, "wrong").status_code == 429
+
+
+def test_a_wrong_old_password_says_so_beside_the_field(client, physio, frozen):
+    client.force_login(physio.user)
+    response = change_password(client, "wrong")
+    assert list(response.context["form"].errors) == ["old_password"]
+    physio.user.refresh_from_db()
+    assert physio.user.check_password(PASSWORD)
+
+
+@pytest.mark.parametrize("length", [256, 100_000])
+def test_an_over_long_address_is_refused_beside_the_field_before_anything_is_counted(client, physio, length):
+    # Axes keeps the address in a column of 255 characters (PostgreSQL refused it with a 500), and SQLite can't
+    # even look up 100,000 characters (a 503).
+    typed = "a" * (length - len("@example.test")) + "@example.test"
+    response = sign_in(client, typed, "any password")
+    assert response.status_code == 200
+    assert response.context["form"].errors == {
+        "username": ["An e-mail address has at most 254 characters: check the one you typed."]
+    }
+    assert f'value="{typed}"' in response.content.decode()
+    assert not AccessAttempt.objects.exists()
+
+
+def test_the_lock_out_never_stores_an_over_long_address(db):
+    request = RequestFactory().post(reverse("login"))
+    user_login_failed.send(sender=__name__, credentials={"username": "a" * 1000}, request=request)
+    assert len(AccessAttempt.objects.get().username) <= 254

@@ -5,8 +5,7 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.contrib.auth.tokens import default_token_generator
+from django.contrib.auth import SESSION_KEY, get_user_model
 from django.core import mail
 from django.urls import reverse
 from django.utils.encoding import force_bytes
@@ -16,7 +15,7 @@ from clinic import services
 from clinic.models import AuditEvent, CalendarFeed, PortalPreferences
 from intake import services as intake_services
 from intake.models import Intake
-from tests.factories import PASSWORD, PatientFactory, UserFactory
+from tests.factories import PASSWORD, PatientFactory, TOTPDeviceFactory, UserFactory
 from tests.intake.factories import REQUIRED_INTAKE, fill_in
 
 User = get_user_model()
@@ -216,9 +215,81 @@ def test_an_expired_welcome_link_no_longer_works(client, invited, time_machine, 
 
 
 def test_the_welcome_page_is_not_for_staff_accounts(client, physio):
+    physio.user.set_unusable_password()  # a staff account made without a password: still no welcome link
+    physio.user.save()
     uid = urlsafe_base64_encode(force_bytes(physio.user.pk))
-    url = reverse("portal_welcome", args=[uid, default_token_generator.make_token(physio.user)])
+    url = reverse("portal_welcome", args=[uid, services.welcome_token_generator.make_token(physio.user)])
     assert client.get(url, follow=True).context["validlink"] is False
+
+
+def uid_and_token(link) -> tuple[str, str]:
+    """The account and token parts of a /welcome/ or /accounts/reset/ link."""
+    return tuple(re.search(r"/(?:welcome|accounts/reset)/([^/]+)/([^/]+)/$", link).groups())
+
+
+def reset_link(message) -> str:
+    return re.search(r"https?://[^/\s]+(/accounts/reset/\S+/)", message.body).group(1)
+
+
+def set_password_at(client, link, password=NEW_PASSWORD):
+    """Open a set-password link and send the form, as the patient would; the answer to the form."""
+    form_page = client.get(link, follow=True)
+    url = form_page.redirect_chain[-1][0] if form_page.redirect_chain else link
+    return client.post(url, {"new_password1": password, "new_password2": password})
+
+
+def test_a_password_reset_token_does_not_open_the_welcome_page(client, patient):
+    # Whoever reads the patient's mail can ask for a reset link; it must not work as a first sign-in link.
+    client.post(reverse("password_reset"), {"email": patient.user.email})
+    uid, token = uid_and_token(reset_link(mail.outbox[-1]))
+    response = client.get(reverse("portal_welcome", args=[uid, token]), follow=True)
+    assert response.context["validlink"] is False
+
+
+def test_a_reset_token_on_the_welcome_page_never_signs_in_past_two_factor(client, patient):
+    TOTPDeviceFactory(user=patient.user)
+    client.post(reverse("password_reset"), {"email": patient.user.email})
+    uid, token = uid_and_token(reset_link(mail.outbox[-1]))
+    set_password_at(client, reverse("portal_welcome", args=[uid, token]))
+    assert SESSION_KEY not in client.session
+    patient.user.refresh_from_db()
+    assert patient.user.check_password(PASSWORD)
+
+
+def test_the_welcome_token_does_not_open_the_password_reset_page(client, invited):
+    uid, token = uid_and_token(invited)
+    response = client.get(reverse("password_reset_confirm", args=[uid, token]), follow=True)
+    assert response.context["validlink"] is False
+
+
+def test_the_welcome_link_no_longer_works_once_the_account_has_two_factor(client, invited, new_patient):
+    new_patient.refresh_from_db()
+    TOTPDeviceFactory(user=new_patient.user)
+    assert client.get(invited, follow=True).context["validlink"] is False
+
+
+def test_the_welcome_link_never_signs_in_an_account_that_gained_two_factor_meanwhile(client, invited, new_patient):
+    form_page = client.get(invited, follow=True)
+    new_patient.refresh_from_db()
+    TOTPDeviceFactory(user=new_patient.user)
+    client.post(form_page.redirect_chain[-1][0], {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
+    assert SESSION_KEY not in client.session
+
+
+def test_inviting_again_an_account_with_a_password_mails_a_reset_link_that_does_not_sign_in(
+    physio_client, patient, client, django_capture_on_commit_callbacks
+):
+    TOTPDeviceFactory(user=patient.user)
+    with django_capture_on_commit_callbacks(execute=True):
+        physio_client.post(reverse("portal_invite", args=[patient.pk]))
+    [message] = mail.outbox
+    assert "/welcome/" not in message.body
+    client.logout()
+    response = set_password_at(client, reset_link(message))
+    assert response.url == reverse("password_reset_complete")
+    assert SESSION_KEY not in client.session
+    patient.user.refresh_from_db()
+    assert patient.user.check_password(NEW_PASSWORD)
 
 
 def test_patients_sign_in_at_the_normal_page_and_land_on_their_portal(client, patient):

@@ -189,6 +189,13 @@ def test_an_unanswered_required_question_is_asked_for_and_every_answer_kept(pati
     assert form["intake-nprs_now"].value() == "1" and form["intake-koos_pf-kpf3"].value() == "0"
 
 
+def test_a_questionnaire_sent_with_no_answer_at_all_asks_for_them(patient_client, schedule):
+    # An empty POST made the form unbound, and the view then read answers it never cleaned (a server error).
+    response = patient_client.post(reverse("intake:questionnaire"), {})
+    assert response.status_code == 200 and not FollowUp.objects.exists()
+    assert response.context["form"].errors["intake-akps-limp"] == ["Please answer this question."]
+
+
 def test_a_new_red_flag_in_the_safety_answers_gets_the_advice_at_once(patient_client, schedule):
     answers = {**ANSWERS, "hot_red_knee": True, "fever_or_unwell": True}
     response = patient_client.post(reverse("intake:questionnaire"), questionnaire_data(answers), follow=True)

@@ -1,6 +1,7 @@
-"""Fuzzing the intake's forms through their pages: the date-of-birth check, every questionnaire step, the
-examination and the assessment's decisions. No server error, and every refusal is keyed by the field it is about.
-(tests/fuzzing.py says what is sent.)"""
+"""Fuzzing the intake's forms through their pages: the date-of-birth check, every questionnaire step (through the
+patient's link too), the portal account offered after sending it, the examination, the assessment's decisions, the
+follow-up schedule and a follow-up questionnaire in the portal. No server error, and every refusal is keyed by the
+field it is about. (tests/fuzzing.py says what is sent.)"""
 
 from datetime import UTC, datetime
 
@@ -15,8 +16,16 @@ from intake.codes import Cause, RedFlag
 from intake.forms import DateOfBirthForm
 from intake.models import Intake
 from intake.questions import REVIEW, STEPS
-from tests.fuzzing import FORMS, field_values, fuzz_form, junk, pages, rolled_back
-from tests.intake.factories import REQUIRED_INTAKE, ExaminationFactory, fill_in, intake_from_vignette, vignette
+from tests.factories import PASSWORD, PatientFactory
+from tests.fuzzing import FEW_EXAMPLES, FORMS, field_values, fuzz_page, junk, pages, rolled_back
+from tests.intake.factories import (
+    REQUIRED_INTAKE,
+    ExaminationFactory,
+    SubmittedIntakeFactory,
+    fill_in,
+    intake_from_vignette,
+    vignette,
+)
 
 CASE_DAY = datetime(2026, 12, 1, 10, tzinfo=UTC)  # the vignettes' "as_of"
 # The postpartum vignette opens every step, the baby's included; its red flags can be overridden.
@@ -89,21 +98,79 @@ def _assessment(fixture):
     return fixture("physio_client"), url, {"extra": BUTTONS, "keep_shown": True}
 
 
+def _opened_link(fixture, patient):
+    """The patient's intake link in the anonymous client, past the date-of-birth check."""
+    invite = services.invite_create(patient=patient, by=fixture("physio"), send_email=False)
+    born = patient.date_of_birth
+    client = fixture("client")
+    client.post(invite.get_absolute_url(), {"day": born.day, "month": born.month, "year": born.year})
+    return client, invite
+
+
+def _questionnaire_step_through_the_link(fixture):
+    """A step as the patient fills it in through their link (the staff route above opens every step)."""
+    client, invite = _opened_link(fixture, fixture("patient"))
+    url = reverse("intake:step", args=[invite.token, STEPS[0].slug])
+    return (
+        client,
+        url,
+        {"extra": {"move": st.sampled_from(["next", "back", "review"]) | junk}, "examples": FEW_EXAMPLES},
+    )
+
+
+def _making_a_portal_account(fixture):
+    """After sending the intake, the account the thank-you page offers (it posts to a URL of its own); sometimes
+    with the record's own address."""
+    patient = PatientFactory(clinic=fixture("clinic"), email="nadia@example.test")
+    client, invite = _opened_link(fixture, patient)
+    services.intake_submit(intake=fill_in(Intake.objects.get(invite=invite), REQUIRED_INTAKE))
+    options = {
+        "shown_at": reverse("intake:done", args=[invite.token]),
+        "form": "account_form",
+        "extra": {"email": st.just(patient.email), "new_password1": st.just(PASSWORD)},
+        "examples": FEW_EXAMPLES,
+    }
+    return client, reverse("intake:account", args=[invite.token]), options
+
+
+def _scheduling_follow_ups(fixture):
+    patient = fixture("patient")
+    SubmittedIntakeFactory(patient=patient)
+    return fixture("physio_client"), reverse("intake:follow_up_schedule", args=[patient.pk]), {"examples": FEW_EXAMPLES}
+
+
+def _answering_a_follow_up(fixture):
+    """The questionnaire due today in the portal, with its safety questions."""
+    patient = fixture("patient")
+    SubmittedIntakeFactory(patient=patient)
+    services.follow_up_schedule_set(
+        patient=patient,
+        by=fixture("physio"),
+        instruments=["nprs", "koos_pf", "akps"],
+        every_weeks=2,
+        start=CASE_DAY.date(),
+        safety_questions=True,
+    )
+    return fixture("patient_client"), reverse("intake:questionnaire"), {"examples": FEW_EXAMPLES}
+
+
 PAGES = [
     _date_of_birth,
     *(_questionnaire_step(step.slug) for step in STEPS if step.slug != REVIEW),
+    _questionnaire_step_through_the_link,
+    _making_a_portal_account,
     _examination,
     _assessment,
+    _scheduling_follow_ups,
+    _answering_a_follow_up,
 ]
 
 
 form_page = pages(PAGES)
 
 
-@FORMS
-@given(data=st.data())
-def test_form(data, form_page):
-    fuzz_form(data, form_page)
+def test_form(form_page):
+    fuzz_page(form_page)
 
 
 @pytest.fixture

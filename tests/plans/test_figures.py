@@ -4,12 +4,16 @@ import copy
 import xml.etree.ElementTree as ET
 
 import pytest
+from hypothesis import given, settings
 
 from plans.exercises import default_library
 from plans.figures import JOINTS, figure_problems, render_figure
+from tests.fuzzing import HARNESS, json_values, with_a_value_replaced
 
 SVG = "{http://www.w3.org/2000/svg}"
 LIBRARY = default_library()
+# Every shipped drawing: between them they have every prop and arrow the validator knows.
+SHIPPED_FIGURES = [spec.figure for spec in LIBRARY if spec.figure]
 
 
 def _parse(svg: str) -> ET.Element:
@@ -104,6 +108,24 @@ def test_figure_problems_name_what_is_wrong(changes, problem):
     assert any(problem in line for line in problems), problems
 
 
+@pytest.mark.parametrize(
+    ("changes", "problem"),
+    [
+        # Values of the wrong type where the validator used them as set members, dict keys or numbers.
+        ({"moving": [["trunk"]]}, "moving must list body parts"),
+        ({"moving": [{"part": "trunk"}]}, "moving must list body parts"),
+        ({"props": [{"type": []}]}, "prop 1: type must be one of"),
+        ({"props": [{"type": {"floor": 1}}]}, "prop 1: type must be one of"),
+        ({"crop": [0, 10**400]}, "crop must be"),
+        ({"props": [{"type": "floor", "y": 10**400}]}, "y must be a number"),
+        ({"arrows": [{"from": [1, 2], "to": [3, 4], "bend": -(10**400)}]}, "bend must be a number"),
+    ],
+)
+def test_figure_problems_name_values_of_the_wrong_type(changes, problem):
+    problems = figure_problems(_figure(**changes))
+    assert any(problem in line for line in problems), problems
+
+
 @pytest.mark.parametrize("bad", [None, "1", True, float("nan"), float("inf"), 1e6])
 def test_figure_problems_refuse_a_joint_that_is_not_a_finite_coordinate(bad):
     figure = _figure()
@@ -123,3 +145,12 @@ def test_figure_problems_require_every_joint_in_both_poses():
 def test_figure_problems_accept_every_shipped_figure():
     assert all(not figure_problems(spec.figure) for spec in LIBRARY)
     assert set(LIBRARY[0].figure["start"]) == set(JOINTS)
+
+
+@settings(HARNESS, max_examples=100)
+@given(figure=json_values() | with_a_value_replaced(SHIPPED_FIGURES))
+def test_figure_problems_answer_any_json_with_problem_lines_or_a_drawing(figure):
+    problems = figure_problems(figure)
+    assert all(isinstance(line, str) and line.startswith("figure") for line in problems)
+    if not problems:
+        assert _parse(render_figure(figure, title="x")).tag == f"{SVG}svg"

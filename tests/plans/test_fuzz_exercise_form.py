@@ -3,16 +3,29 @@ pictures, broken drawing data and links to exercises it may not see) and the fil
 error, and every refusal is keyed by the field it is about. (tests/fuzzing.py says what is sent.)"""
 
 import io
+import json
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
+from plans.exercises import default_library
 from plans.forms import ExerciseFilterForm
-from tests.fuzzing import FORMS, fuzz_form, pages, post_data, rolled_back
+from tests.fuzzing import (
+    FEW_EXAMPLES,
+    FORMS,
+    assert_rejections_name_fields,
+    fuzz_page,
+    json_values,
+    pages,
+    post_data,
+    rolled_back,
+    with_a_value_replaced,
+)
 from tests.plans.library_factories import ExerciseFactory, picture_upload
+from tests.plans.test_library_views import VALID_EXERCISE
 
 
 def _image(image_format: str, mode: str = "RGB") -> bytes:
@@ -54,10 +67,23 @@ def _editing_an_exercise(fixture):
 form_page = pages([_adding_an_exercise, _editing_an_exercise])
 
 
-@FORMS
-@given(data=st.data())
-def test_form(data, form_page):
-    fuzz_form(data, form_page)
+def test_form(form_page):
+    fuzz_page(form_page)
+
+
+SHIPPED_FIGURES = [spec.figure for spec in default_library() if spec.figure]
+
+
+@settings(FORMS, max_examples=FEW_EXAMPLES)
+@given(figure=json_values() | with_a_value_replaced(SHIPPED_FIGURES))
+def test_drawing_data(figure, physio_client):
+    """A valid exercise with any drawing data: saved, or refused beside the drawing data."""
+    values = {**VALID_EXERCISE, "figure": json.dumps(figure, ensure_ascii=False)}
+    response = rolled_back(lambda: physio_client.post(reverse("exercise_create"), values))
+    assert response.status_code in (200, 302), response.status_code
+    if response.status_code == 200:
+        assert_rejections_name_fields(response.context["form"])
+        assert list(response.context["form"].errors) == ["figure"]
 
 
 @FORMS

@@ -1,14 +1,26 @@
 """Fuzzing the plan's forms through their pages: the draft editor (its settings, the programme's rows and the exercise
-to add, with any of its buttons pressed) and the session log. No server error, and every refusal is keyed by the
-field it is about. (tests/fuzzing.py says what is sent.)"""
+to add, with any of its buttons pressed), the session log, printing a handout and printing several together, and the
+print queue's filters and live status. No server error, and every refusal is keyed by the field it is about.
+(tests/fuzzing.py says what is sent.)"""
 
 import pytest
 from django.urls import reverse
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.fuzzing import FORMS, assert_rejections_name_fields, fuzz_form, junk, pages, post_data, rolled_back
+from tests.fuzzing import (
+    FEW_EXAMPLES,
+    FORMS,
+    assert_rejections_name_fields,
+    fuzz_page,
+    huge_int,
+    junk,
+    pages,
+    post_data,
+    rolled_back,
+)
 from tests.html_forms import forms_on
+from tests.plans.handout_factories import stored_handout
 from tests.plans.plan_factories import draft_plan, issued_plan, postpartum_answers
 
 pytestmark = pytest.mark.usefixtures("frozen", "shipped_library")
@@ -20,13 +32,27 @@ def _session_log(fixture):
     return fixture("physio_client"), reverse("plans:log_create", args=[plan.patient_id, plan.pk]), {}
 
 
-form_page = pages([_session_log])
+def _printing_a_handout(fixture):
+    """The plan page's "Print handout" (it posts to a URL of its own)."""
+    plan = issued_plan(fixture("patient"))
+    shown_at = reverse("plans:detail", args=[plan.patient_id, plan.pk])
+    options = {"shown_at": shown_at, "form": "handout_form", "examples": FEW_EXAMPLES}
+    return fixture("desk_client"), reverse("handouts:request", args=[plan.patient_id, plan.pk]), options
 
 
-@FORMS
-@given(data=st.data())
-def test_form(data, form_page):
-    fuzz_form(data, form_page)
+def _printing_handouts_together(fixture):
+    """The print queue's "Print together", ticking the clinic's handouts, forged ids and numbers beyond any id."""
+    revision = issued_plan(fixture("patient")).current_revision
+    ids = [str(stored_handout(revision, paper=paper).pk) for paper in ("a4", "letter")]
+    ticks = st.lists(st.sampled_from(ids) | junk | huge_int.map(str), max_size=4)
+    return fixture("desk_client"), reverse("handouts:queue"), {"extra": {"handouts": ticks}, "examples": FEW_EXAMPLES}
+
+
+form_page = pages([_session_log, _printing_a_handout, _printing_handouts_together])
+
+
+def test_form(form_page):
+    fuzz_page(form_page)
 
 
 @pytest.fixture
@@ -66,3 +92,13 @@ def test_plan_draft_editor(data, physio_client, editor):
             assert_rejections_name_fields(form)
         assert not context["rows"].non_form_errors()
         assert not context["programme_errors"], context["programme_errors"]
+
+
+@settings(FORMS, max_examples=FEW_EXAMPLES)
+@given(data=st.data())
+def test_print_queue_filters_and_live_status_ignore_what_they_do_not_understand(data, desk_client, patient):
+    ids = st.lists(huge_int.map(str) | junk, max_size=4).map(",".join)
+    filters = data.draw(st.fixed_dictionaries({}, optional={"status": junk, "page": st.text(max_size=10)}))
+    status = data.draw(st.fixed_dictionaries({}, optional={"handouts": ids, "batches": ids}))
+    assert rolled_back(lambda: desk_client.get(reverse("handouts:queue"), filters)).status_code == 200
+    assert rolled_back(lambda: desk_client.get(reverse("handouts:queue_status"), status)).status_code == 200

@@ -200,6 +200,22 @@ def test_exercise_form_refuses_broken_drawing_data(physio_client):
     assert any("view must be one of" in e for e in response.context["form"].errors["figure"])
 
 
+@pytest.mark.parametrize(
+    "figure",
+    [
+        '{"view": "side", "moving": [["trunk"]]}',
+        '{"view": "side", "props": [{"type": []}]}',
+        "1" * 5000,  # more digits than Python's parser takes
+        "[" * 100_000 + "]" * 100_000,  # deeper than Python's parser goes
+    ],
+)
+def test_exercise_form_refuses_drawing_data_of_the_wrong_type_beside_the_field(physio_client, figure):
+    response = physio_client.post(reverse("exercise_create"), {**VALID_EXERCISE, "figure": figure})
+    assert response.status_code == 200
+    assert list(response.context["form"].errors) == ["figure"]
+    assert not Exercise.objects.exists()
+
+
 def test_copying_a_shipped_exercise_prefills_the_form(physio_client, shipped):
     form = physio_client.get(reverse("exercise_create"), {"copy": "glute_bridge"}).context["form"]
     assert form.initial["name"] == "Glute bridge"

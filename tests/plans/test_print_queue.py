@@ -174,6 +174,15 @@ def test_status_ignores_ids_that_are_not_numbers(desk_client, plan):
     assert [state["id"] for state in response.json()["handouts"]] == [handout.pk]
 
 
+@pytest.mark.parametrize("key", ["handouts", "batches"])
+def test_status_ignores_ids_beyond_what_the_database_holds(desk_client, plan, key):
+    # SQLite's integers end at 2**63 - 1: a bigger number in the query overflowed into a server error.
+    handout = stored_handout(plan.current_revision)
+    response = desk_client.get(STATUS, {"handouts": handout.pk, key: f"{handout.pk},9223372036854775808,{10**30}"})
+    assert response.status_code == 200
+    assert [state["id"] for state in response.json()["handouts"]] == [handout.pk]
+
+
 def test_status_is_never_cached(desk_client):
     assert desk_client.get(STATUS).headers["Cache-Control"] == "no-store"
 
@@ -356,6 +365,17 @@ def test_printing_together_another_clinics_handout_is_refused(desk_client, plan,
     mine = stored_handout(plan.current_revision)
     response = desk_client.post(QUEUE, {"handouts": [mine.pk, foreign.pk], "paper": "a4"})
     assert "A ticked handout is no longer on your clinic&#x27;s queue." in response.content.decode()
+    assert not HandoutBatch.objects.exists()
+
+
+def test_printing_together_a_handout_id_beyond_what_the_database_holds_is_refused(desk_client, plan):
+    mine = stored_handout(plan.current_revision)
+    response = desk_client.post(QUEUE, {"handouts": [mine.pk, "9223372036854775808"], "paper": "a4"})
+    assert response.status_code == 200
+    assert response.context["form"].errors == {
+        "handouts": ["A ticked handout is no longer on your clinic's queue. Tick them again."]
+    }
+    assert f'value="{mine.pk}" form="batch-form" id="select-{mine.pk}" checked' in response.content.decode()
     assert not HandoutBatch.objects.exists()
 
 
