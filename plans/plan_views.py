@@ -94,7 +94,6 @@ def _plan_detail_page(request, plan, *, resume_form=None):
             "handouts": handout_selectors.handouts_of_revision(revision=plan.current_revision),
             "resume_form": resume_form or ResumeForm(),
         },
-        status=400 if resume_form is not None else 200,
     )
 
 

@@ -57,6 +57,7 @@ FORM_PAGES = {
     "exercise_edit": (EXERCISES, "_editing_an_exercise"),
     "plans:draft": (PLANS, "test_plan_draft_editor"),
     "plans:log_create": (PLANS, "_session_log"),
+    "plans:resume": (PLANS, "_resuming_after_a_hold"),
     "handouts:request": (PLANS, "_printing_a_handout"),
     "handouts:queue": (PLANS, "_printing_handouts_together"),
 }

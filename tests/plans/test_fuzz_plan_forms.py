@@ -8,6 +8,7 @@ from django.urls import reverse
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from plans import services
 from tests.fuzzing import (
     FEW_EXAMPLES,
     FORMS,
@@ -48,7 +49,18 @@ def _printing_handouts_together(fixture):
     return fixture("desk_client"), reverse("handouts:queue"), {"extra": {"handouts": ticks}, "examples": FEW_EXAMPLES}
 
 
-form_page = pages([_session_log, _printing_a_handout, _printing_handouts_together])
+def _resuming_after_a_hold(fixture):
+    """The plan page's "Resume running and impact", on a plan held after a logged leak (reference §8 RF19)."""
+    plan = issued_plan(fixture("patient"), answers=postpartum_answers(20))
+    services.session_log_create(
+        plan=plan, by=fixture("patient").user, session_date=plan.start, pain_during_max=1, pf_symptoms=["leak"]
+    )
+    shown_at = reverse("plans:detail", args=[plan.patient_id, plan.pk])
+    options = {"shown_at": shown_at, "form": "resume_form", "examples": FEW_EXAMPLES}
+    return fixture("physio_client"), reverse("plans:resume", args=[plan.patient_id, plan.pk]), options
+
+
+form_page = pages([_session_log, _printing_a_handout, _printing_handouts_together, _resuming_after_a_hold])
 
 
 def test_form(form_page):
