@@ -9,12 +9,13 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django_otp.plugins.otp_static.models import StaticDevice
 
-from clinic import two_factor
+from clinic import services, two_factor
 from clinic.access import mark_reauthenticated, reauth_required
 from clinic.forms import (
     CodeForm,
@@ -193,3 +194,36 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "request": self.request}
+
+
+class WelcomeView(auth_views.PasswordResetConfirmView):
+    """An invited patient sets their first password from the e-mailed link (a one-time token of its own,
+    `services.welcome_token_generator`, for accounts that have never had a password nor a second factor), then
+    lands on their portal signed in. A wrong, used or expired link says what to do instead."""
+
+    template_name = "clinic/portal_welcome.html"
+    token_generator = services.welcome_token_generator
+    success_url = reverse_lazy("my_page")
+    post_reset_login = True
+    post_reset_login_backend = "django.contrib.auth.backends.ModelBackend"
+
+    def get_user(self, uidb64):
+        user = super().get_user(uidb64)
+        return user if user is not None and user.patient_record is not None else None
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["clinic"] = self.user.patient_record.clinic if self.user else None
+        return context
+
+    def form_valid(self, form):
+        # The token already refuses an account with a second factor; should one appear all the same, the password
+        # is set but the sign-in goes through both steps like any other.
+        if two_factor.has_two_factor(self.user):
+            self.post_reset_login = False
+            super().form_valid(form)
+            messages.success(self.request, "Your password is set. Sign in with it and the code from your app.")
+            return redirect("login")
+        response = super().form_valid(form)
+        messages.success(self.request, "Your password is set. Welcome to your portal.")
+        return response

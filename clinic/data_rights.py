@@ -1,7 +1,8 @@
 """A patient's data rights: an export of everything Runback holds about them, anonymisation and erasure.
 
 The clinic's own records (the patient and their portal account) are handled here. Every app that holds patient
-data says what it holds in its own `data_rights.py`, listed in APPS, with the same five names:
+data says what it holds in its own `data_rights.py` and registers it from its AppConfig.ready()
+(`data_rights.register(...)`), so this lower floor never imports the apps above it. The module has five names:
 
 - `MODELS`: its models that hold a patient's data (`tests/clinic/test_data_rights.py` fails for a patient-owned
   model that no app lists);
@@ -20,21 +21,27 @@ import zipfile
 from dataclasses import dataclass
 from datetime import date
 from tempfile import SpooledTemporaryFile
+from types import ModuleType
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from clinic import portal_data_rights, two_factor
+from clinic import two_factor
 from clinic.models import Patient, PatientStatus, StaffMember, User
 from clinic.personal_data import StoredFile, export_record, storage_delete_on_commit
-from intake import data_rights as intake_data_rights
-from plans import data_rights as plans_data_rights
 
-# Each app's section of patient.json (and the clinic's portal records). Erasure runs through them in reverse, so an
-# app whose records refer to another app's (plans to assessments) is listed after it and erased before it.
-APPS = {"portal": portal_data_rights, "intake": intake_data_rights, "plans": plans_data_rights}
+# Each app's section of patient.json, in the order the apps are installed (they register as they start). Erasure
+# runs through them in reverse, so an app whose records refer to another app's (plans to assessments) comes after
+# it in INSTALLED_APPS and is erased before it.
+APPS: dict[str, ModuleType] = {}
+
+
+def register(section: str, module: ModuleType) -> None:
+    """Add an app's data rights (its `data_rights` module) as `section` of the export."""
+    APPS[section] = module
+
 
 EXPORT_FORMAT = "runback-patient-export"
 EXPORT_FORMAT_VERSION = 1

@@ -12,8 +12,9 @@ from django.utils.http import urlsafe_base64_encode
 
 from clinic import tasks
 from clinic.emails import patient_email
-from clinic.models import CalendarFeed, Clinic, Patient, PortalPreferences, StaffMember
+from clinic.models import Clinic, Patient, StaffMember
 from clinic.two_factor import has_two_factor
+from portal.models import PortalPreferences
 
 User = get_user_model()
 
@@ -153,28 +154,3 @@ def portal_invite_send_email(*, user) -> bool:
     }
     patient_email(templates="clinic/email/portal_invite", context=context, to=user.email, clinic=patient.clinic).send()
     return True
-
-
-def portal_preferences_update(*, patient: Patient, email_reminders: bool) -> PortalPreferences:
-    preferences, _ = PortalPreferences.objects.update_or_create(
-        patient=patient, defaults={"email_reminders": email_reminders}
-    )
-    return preferences
-
-
-def _revoke_feeds(patient: Patient, by) -> int:
-    return CalendarFeed.objects.active().filter(patient=patient).update(revoked_at=timezone.now(), revoked_by=by)
-
-
-@transaction.atomic
-def calendar_feed_create(*, patient: Patient, by) -> CalendarFeed:
-    """A new secret calendar address for the patient; the one before it stops working."""
-    Patient.objects.select_for_update().get(pk=patient.pk)
-    _revoke_feeds(patient, by)
-    return CalendarFeed.objects.create(patient=patient, created_by=by)
-
-
-@transaction.atomic
-def calendar_feed_revoke(*, patient: Patient, by) -> bool:
-    """Stop the patient's calendar address: calendar apps subscribed to it get nothing more. False if none worked."""
-    return bool(_revoke_feeds(patient, by))

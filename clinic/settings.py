@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "clinic",
     "intake",
     "plans",
+    "portal",
 ]
 
 MIDDLEWARE = [
@@ -234,7 +235,7 @@ HANDOUT_REDISPATCH_AFTER = timedelta(seconds=env.int("HANDOUT_REDISPATCH_AFTER_S
 HANDOUT_BATCH_KEEP_DAYS = env.int("HANDOUT_BATCH_KEEP_DAYS", default=7)
 
 # Periodic tasks, run by `celery -A clinic beat` (the compose `beat` service). Times are in TIME_ZONE.
-# Patients' reminders go out on the morning of the day (clinic.reminders says why), at REMINDER_TIME.
+# Patients' reminders go out on the morning of the day (portal.reminders says why), at REMINDER_TIME.
 REMINDER_TIME = env.str("REMINDER_TIME", default="07:30")
 try:
     _reminder_hour, _reminder_minute = (int(part) for part in REMINDER_TIME.split(":"))

@@ -8,10 +8,9 @@ from celery import shared_task
 from celery.contrib.django.task import DjangoTask
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerUnreachable
 
-from clinic import reminders, services
+from clinic import services
 from clinic.models import Clinic
 
 logger = logging.getLogger(__name__)
@@ -57,17 +56,6 @@ class EmailTask(BrokerTolerantTask):
 def worker_health_task() -> dict:
     """Answer from the worker with what it can reach, so operators (and CI) can see the round trip works."""
     return {"database": connection.vendor, "clinics": Clinic.objects.count()}
-
-
-@shared_task(name="clinic.queue_reminders")
-def queue_reminders_task() -> int:
-    """Daily (CELERY_BEAT_SCHEDULE): claim today's reminders and send their e-mails. Safe to run again."""
-    return len(reminders.reminders_queue(today=timezone.localdate()))
-
-
-@shared_task(name="clinic.send_reminder", base=EmailTask)
-def send_reminder_task(*, reminder_id: int) -> bool:
-    return reminders.reminder_send(reminder_id=reminder_id)
 
 
 @shared_task(name="clinic.send_portal_invite", base=EmailTask)

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path, register_converter
 from django.views.generic import RedirectView
 
-from clinic import account_views, portal_views, views
+from clinic import account_views, views
 from clinic.converters import IsoDateConverter
 
 register_converter(IsoDateConverter, "isodate")
@@ -17,19 +17,9 @@ urlpatterns = [
     path("patients/<int:pk>/data-rights/", views.patient_data_rights, name="patient_data_rights"),
     path("patients/<int:pk>/export/", views.patient_export, name="patient_export"),
     path("patients/<int:pk>/portal/invite/", views.portal_invite, name="portal_invite"),
-    path("patients/<int:pk>/portal/calendar/revoke/", views.patient_calendar_revoke, name="patient_calendar_revoke"),
-    path("caseload/", views.caseload, name="caseload"),
-    # The patient's portal.
-    path("me/", portal_views.home, name="my_page"),
-    path("me/plan/", portal_views.plan_page, name="portal_plan"),
-    path("me/sessions/<isodate:day>/", portal_views.session_detail, name="portal_session"),
-    path("me/sessions/<isodate:day>/log/", portal_views.session_log, name="portal_log"),
-    path("me/sessions/<isodate:day>/morning/", portal_views.session_morning, name="portal_morning"),
-    path("me/settings/", portal_views.portal_settings, name="portal_settings"),
-    path("me/settings/calendar/new/", portal_views.calendar_feed_new, name="portal_calendar_new"),
-    path("me/settings/calendar/revoke/", portal_views.calendar_feed_revoke, name="portal_calendar_revoke"),
-    path("calendar/<str:token>.ics", portal_views.calendar_feed, name="calendar_feed"),
-    path("welcome/<uidb64>/<token>/", portal_views.WelcomeView.as_view(), name="portal_welcome"),
+    path("welcome/<uidb64>/<token>/", account_views.WelcomeView.as_view(), name="portal_welcome"),
+    # Each app's pages (the URL names are global: templates and tests name them alone).
+    path("", include("portal.urls")),
     path("library/", include("plans.urls")),
     path("", include("intake.urls")),
     path("", include("plans.plan_urls")),

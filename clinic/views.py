@@ -8,16 +8,14 @@ from django.db import InterfaceError, OperationalError, connection
 from django.http import FileResponse, HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import loader
-from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clinic import audit, data_rights, services
 from clinic.access import get_patient_for_staff, physio_required, reauth_required, staff_required
-from clinic.forms import AuditFilterForm, CaseloadFilterForm, DataRightsForm, PatientFilterForm, PatientForm
+from clinic.forms import AuditFilterForm, DataRightsForm, PatientFilterForm, PatientForm
 from clinic.models import AuditAction
-from clinic.selectors import SCOPE_CLINIC, SCOPE_MINE, caseload_for_staff, patient_list_for_staff
-from plans.adherence import RECENT_DAYS
+from clinic.selectors import SCOPE_CLINIC, SCOPE_MINE, patient_list_for_staff
 
 PATIENTS_PER_PAGE = 25
 # How long the "back in a moment" page asks browsers and monitors to wait before trying again.
@@ -172,32 +170,6 @@ def portal_invite(request, pk):
         audit.record(request, patient=patient, action=AuditAction.SEND, target=user, detail="portal invite")
         messages.success(request, f"A link to set a portal password has been e-mailed to {user.email}.")
     return redirect(f"{patient.get_absolute_url()}#portal")
-
-
-@staff_required
-@require_POST
-def patient_calendar_revoke(request, pk):
-    """Stop the patient's calendar address (lost phone, shared by mistake); the patient can make a new one."""
-    patient = get_patient_for_staff(request.staff_member, pk)
-    if services.calendar_feed_revoke(patient=patient, by=request.user):
-        audit.record(request, patient=patient, action=AuditAction.CHANGE, detail="calendar feed revoked")
-        messages.success(request, "The calendar address is switched off.")
-    return redirect(f"{patient.get_absolute_url()}#portal")
-
-
-@physio_required
-@require_GET
-def caseload(request):
-    """The physio's patients on a plan: adherence, last log, recent traffic lights, those needing attention first."""
-    member = request.staff_member
-    filters = CaseloadFilterForm(request.GET or None, initial={"scope": SCOPE_MINE})
-    scope = (filters.cleaned_data["scope"] if filters.is_valid() else "") or SCOPE_MINE
-    rows = caseload_for_staff(member=member, scope=scope, today=timezone.localdate())
-    return render(
-        request,
-        "clinic/caseload.html",
-        {"rows": rows, "filters": filters, "scope": scope, "recent_days": RECENT_DAYS},
-    )
 
 
 @never_cache

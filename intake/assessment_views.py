@@ -11,10 +11,11 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from clinic.access import get_assessment_for_staff, physio_required, submitted_intake_required
+from clinic.access import physio_required
 from clinic.audit import record
 from clinic.models import AuditAction, AuditEvent
 from intake import selectors, services
+from intake.access import get_assessment_for_staff, submitted_intake_required
 from intake.codes import CAUSES, CONDITION_LABELS
 from intake.decisions import (
     CAUSE_PRESELECT_MIN_SCORE,

@@ -7,16 +7,11 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from clinic.access import (
-    get_follow_up_for_patient,
-    get_follow_up_for_staff,
-    get_patient_for_staff,
-    patient_required,
-    physio_required,
-)
+from clinic.access import get_patient_for_staff, patient_required, physio_required
 from clinic.audit import record
 from clinic.models import AuditAction
 from intake import selectors, services
+from intake.access import get_follow_up_for_patient, get_follow_up_for_staff
 from intake.forms import FollowUpForm, FollowUpScheduleForm
 
 # --- The physio's side ----------------------------------------------------------------------------------------

@@ -15,19 +15,12 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clinic import services as clinic_services
-from clinic.access import (
-    INTAKE_SESSION_KEY,
-    get_intake_for_staff,
-    get_patient_for_staff,
-    intake_link_closed,
-    intake_link_required,
-    physio_required,
-    staff_required,
-)
+from clinic.access import get_patient_for_staff, physio_required, staff_required
 from clinic.audit import record
 from clinic.forms import PortalAccountForm
 from clinic.models import AuditAction, StaffMember
 from intake import selectors, services
+from intake.access import INTAKE_SESSION_KEY, get_intake_for_staff, intake_link_closed, intake_link_required
 from intake.forms import DateOfBirthForm, StepForm
 from intake.models import Intake, InviteState
 from intake.questionnaire import neighbours, step_by_slug, summary, unanswered_by_step, visible_questions, visible_steps

@@ -10,9 +10,9 @@ from django import forms
 from django.db import connection
 from django.forms.fields import InvalidJSONInput
 
-from clinic.access import exercises_for_staff
 from clinic.models import StaffMember
 from intake.codes import CATEGORY_LABELS, CONTRAINDICATIONS, Category
+from plans.access import exercises_for_staff
 from plans.builder import MAX_STRENGTH_DAYS, MAX_WEEKS, MIN_WEEKS
 from plans.exercises import MAX_SLUG, ExerciseSpec
 from plans.ladder import BUILD_LEVEL, CONTINUOUS_LEVEL, walk_run_level

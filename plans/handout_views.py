@@ -17,18 +17,18 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from clinic.access import (
+from clinic.access import staff_required
+from clinic.audit import record
+from clinic.models import AuditAction
+from plans import handout_selectors as selectors
+from plans import handout_services as services
+from plans.access import (
     get_handout_batch_for_staff,
     get_handout_for_staff,
     get_handout_for_user,
     get_plan_for_staff,
     handouts_for_staff,
-    staff_required,
 )
-from clinic.audit import record
-from clinic.models import AuditAction
-from plans import handout_selectors as selectors
-from plans import handout_services as services
 from plans.forms import HandoutBatchForm, HandoutRequestForm, is_database_id
 from plans.models import Handout, HandoutBatch, HandoutSettings, PrintJob, PrintStatus
 

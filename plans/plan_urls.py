@@ -1,10 +1,11 @@
 from django.urls import path
 
-from plans import plan_views
+from plans import caseload_views, plan_views
 
 app_name = "plans"
 
 urlpatterns = [
+    path("caseload/", caseload_views.caseload, name="caseload"),
     path(
         "patients/<int:pk>/intakes/<int:intake_pk>/assessments/<int:assessment_pk>/plan/",
         plan_views.plan_build,

@@ -12,20 +12,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from clinic.access import (
-    get_assessment_for_staff,
-    get_plan_alert_for_staff,
-    get_plan_for_staff,
-    get_revision_for_staff,
-    get_session_log_for_staff,
-    physio_required,
-    staff_required,
-)
+from clinic.access import physio_required, staff_required
 from clinic.audit import record
 from clinic.models import AuditAction
+from intake.access import get_assessment_for_staff
 from intake.codes import Category
 from intake.selectors import scores_figure_for
 from plans import handout_selectors, selectors, services
+from plans.access import get_plan_alert_for_staff, get_plan_for_staff, get_revision_for_staff, get_session_log_for_staff
 from plans.builder import PlanError, cadence_range
 from plans.calendar import describe_change, next_step_words
 from plans.forms import (

@@ -8,12 +8,11 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 
-from clinic.access import exercises_for_staff
 from clinic.charts import Chart, minutes_figure, pain_figure
-from clinic.ical import AllDayEvent
 from clinic.models import Clinic, Patient, StaffMember
 from intake.codes import CATEGORY_LABELS
 from intake.models import Assessment
+from plans.access import exercises_for_staff
 from plans.builder import CurrentRunning, PlanError, PlanRequest, build_plan
 from plans.calendar import (
     JOG,
@@ -40,6 +39,7 @@ from plans.loads import REST, RUN
 from plans.models import Exercise, Plan, PlanAlert, PlanRevision, PlanStatus, RevisionKind, SessionLog
 from plans.progression import LoggedSession, replay_logs
 from plans.selection import NoSuitableExercise
+from portal.ical import AllDayEvent
 
 SOURCE_SHIPPED = "shipped"
 SOURCE_CLINIC = "clinic"

@@ -65,7 +65,7 @@ FORM_PAGES = {
 GET_FORMS = {
     "patient_list": (CLINIC, "test_list_filters_ignore_what_they_do_not_understand"),
     "patient_audit": (CLINIC, "test_list_filters_ignore_what_they_do_not_understand"),
-    "caseload": (CLINIC, "test_list_filters_ignore_what_they_do_not_understand"),
+    "plans:caseload": (CLINIC, "test_list_filters_ignore_what_they_do_not_understand"),
     "exercise_list": (EXERCISES, "test_library_filters_ignore_what_they_do_not_understand"),
     "handouts:queue": (PLANS, "test_print_queue_filters_and_live_status_ignore_what_they_do_not_understand"),
     "handouts:queue_status": (PLANS, "test_print_queue_filters_and_live_status_ignore_what_they_do_not_understand"),
@@ -105,7 +105,7 @@ ACTIONS = {
 }
 NO_POST = {
     "calendar_feed",
-    "caseload",
+    "plans:caseload",
     "my_page",
     "portal_plan",
     "portal_session",

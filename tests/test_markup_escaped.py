@@ -17,9 +17,7 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from clinic import reminders
 from clinic import services as clinic_services
-from clinic.models import ReminderKind, ReminderSent
 from intake import services as intake_services
 from intake.engine import assess
 from intake.models import Assessment, AssessmentStatus, Intake
@@ -27,6 +25,9 @@ from intake.schema import validate_case
 from plans import services as plans_services
 from plans.models import PlanAlert, PrintStatus
 from plans.selection import DOSE_PARTS
+from portal import reminders
+from portal import services as portal_services
+from portal.models import ReminderKind, ReminderSent
 from tests.factories import PatientFactory
 from tests.intake.factories import ConfirmedAssessmentFactory, ExaminationFactory, intake_from_vignette, vignette
 from tests.plans.handout_factories import stored_batch, stored_handout
@@ -154,7 +155,7 @@ def marked_up_objects(*, clinic, other_clinic, staff, patient, patients, physio)
         "follow_up": intake_services.follow_up_submit(
             schedule=schedule, due_on=plan_objects["plan"].start, answers={"akps": {}}
         ),
-        "calendar_feed": clinic_services.calendar_feed_create(patient=patient, by=patient.user),
+        "calendar_feed": portal_services.calendar_feed_create(patient=patient, by=patient.user),
         "invite": intake_services.invite_create(patient=patient, by=physio, send_email=False),
     }
 

@@ -16,11 +16,11 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from clinic import data_rights
-from clinic import services as clinic_services
 from intake import services as intake_services
 from intake.models import Intake
 from plans import services as plans_services
 from plans.models import PlanAlert
+from portal import services as portal_services
 from tests.intake.factories import ConfirmedAssessmentFactory, SubmittedIntakeFactory
 from tests.plans.handout_factories import stored_batch, stored_handout
 from tests.plans.library_factories import ExerciseFactory, picture_upload
@@ -90,7 +90,7 @@ ACCESS = {
         STAFF_ACTION,
     ),
     # Each physio's own caseload (or their clinic's); nothing for the front desk or patients.
-    "caseload": (lambda objs: reverse("caseload"), PHYSIO_PAGE),
+    "plans:caseload": (lambda objs: reverse("plans:caseload"), PHYSIO_PAGE),
     "intake:follow_up_schedule": (
         lambda objs: reverse("intake:follow_up_schedule", args=[objs["patient"].pk]),
         CLINICAL_RECORD,
@@ -282,7 +282,7 @@ def _patient_objects(patient, physio) -> dict:
     )
     return {
         "follow_up": intake_services.follow_up_submit(schedule=schedule, due_on=plan.start, answers={"akps": {}}),
-        "calendar_feed": clinic_services.calendar_feed_create(patient=patient, by=patient.user),
+        "calendar_feed": portal_services.calendar_feed_create(patient=patient, by=patient.user),
         "patient": patient,
         "intake": intake,
         "assessment": ConfirmedAssessmentFactory(intake=intake, created_by=physio),

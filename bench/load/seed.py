@@ -36,7 +36,6 @@ from django.db import transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from clinic import services  # noqa: E402
-from clinic.demo import ALL_CLEAR, PFP_AKPS, PFP_KOOS, POSTPARTUM_ALL_CLEAR  # noqa: E402
 from clinic.models import Clinic, Patient, PatientStatus, SexAtBirth, StaffRole  # noqa: E402
 from intake import selectors as intake_selectors  # noqa: E402
 from intake import services as intake_services  # noqa: E402
@@ -45,6 +44,7 @@ from intake.models import Intake, IntakeInvite, IntakeStatus, OutcomeResponse  #
 from intake.questionnaire import answer_paths  # noqa: E402
 from intake.questions import REVIEW  # noqa: E402
 from plans import services as plan_services  # noqa: E402
+from portal.demo import ALL_CLEAR, PFP_AKPS, PFP_KOOS, POSTPARTUM_ALL_CLEAR  # noqa: E402
 
 PHYSIOS = 6
 UNASSIGNED_SHARE = 0.05  # referrals not yet given a physiotherapist

@@ -5,9 +5,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from clinic.ical import MAX_LINE_OCTETS
-from clinic.models import AuditEvent, CalendarFeed
+from clinic.models import AuditEvent
 from plans import services as plan_services
+from portal.ical import MAX_LINE_OCTETS
+from portal.models import CalendarFeed
 from tests.plans.plan_factories import RUNNER_INTAKE, day_of, issued_plan, move_to, sessions
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen", "shipped_library")]

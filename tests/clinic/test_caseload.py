@@ -60,7 +60,7 @@ def logged(plan: Plan, *lights: str) -> None:
 
 
 def rows(client, **params):
-    response = client.get(reverse("caseload"), params)
+    response = client.get(reverse("plans:caseload"), params)
     assert response.status_code == 200
     return response.context["rows"]
 
@@ -106,7 +106,7 @@ def test_a_missed_week_alerts(physio_client, template_plan, frozen):
     move_to(frozen, TODAY + timedelta(days=9))
     [row] = rows(physio_client)
     assert [alert.code for alert in row.alerts] == ["missed_week"]
-    assert "Nothing logged for 9 days" in physio_client.get(reverse("caseload")).content.decode()
+    assert "Nothing logged for 9 days" in physio_client.get(reverse("plans:caseload")).content.decode()
 
 
 def test_by_default_only_the_physios_own_patients_the_clinic_on_request(
@@ -121,7 +121,7 @@ def test_by_default_only_the_physios_own_patients_the_clinic_on_request(
 
 def test_the_trend_is_drawn_as_labelled_markers(physio_client, template_plan):
     logged(template_plan, "green", "amber", "red")
-    html = physio_client.get(reverse("caseload")).content.decode()
+    html = physio_client.get(reverse("plans:caseload")).content.decode()
     assert 'aria-label="Last 3 traffic lights, oldest first"' in html
     assert 'class="caseload-light caseload-light-red" role="img" aria-label="' in html
     assert reverse("plans:detail", args=[template_plan.patient_id, template_plan.pk]) in html
@@ -140,10 +140,10 @@ def test_caseload_query_count_is_fixed(
     logged(template_plan, "green")
     # Session, user and role; the request's savepoint and its release; plans, logs, alerts, intake and follow-up flags.
     with django_assert_num_queries(10):
-        response = physio_client.get(reverse("caseload"), {"scope": scope})
+        response = physio_client.get(reverse("plans:caseload"), {"scope": scope})
     assert len(response.context["rows"]) == count
 
 
 @pytest.mark.parametrize(("role", "status"), [("front_desk", 403), ("patient", 403)])
 def test_caseload_is_for_physiotherapists_only(as_role, role, status):
-    assert as_role(role).get(reverse("caseload")).status_code == status
+    assert as_role(role).get(reverse("plans:caseload")).status_code == status

@@ -132,7 +132,7 @@ def test_form(form_page):
     [
         ("patient_list", PatientFilterForm()),
         ("patient_audit", AuditFilterForm()),
-        ("caseload", CaseloadFilterForm()),
+        ("plans:caseload", CaseloadFilterForm()),
     ],
 )
 @FORMS

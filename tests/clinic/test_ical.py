@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from clinic.ical import MAX_LINE_OCTETS, AllDayEvent, calendar, escape_text, fold
+from portal.ical import MAX_LINE_OCTETS, AllDayEvent, calendar, escape_text, fold
 
 STAMP = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 

@@ -12,9 +12,11 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from clinic import services
-from clinic.models import AuditEvent, CalendarFeed, PortalPreferences
+from clinic.models import AuditEvent
 from intake import services as intake_services
 from intake.models import Intake
+from portal import services as portal_services
+from portal.models import CalendarFeed, PortalPreferences
 from tests.factories import PASSWORD, PatientFactory, TOTPDeviceFactory, UserFactory
 from tests.intake.factories import REQUIRED_INTAKE, fill_in
 
@@ -315,8 +317,8 @@ def test_patient_page_shows_an_invitation_waiting_for_a_password(invited, new_pa
 
 
 def test_patient_page_shows_the_account_reminders_and_calendar_address(physio_client, patient):
-    services.portal_preferences_update(patient=patient, email_reminders=False)
-    services.calendar_feed_create(patient=patient, by=patient.user)
+    portal_services.portal_preferences_update(patient=patient, email_reminders=False)
+    portal_services.calendar_feed_create(patient=patient, by=patient.user)
     html = physio_client.get(patient.get_absolute_url()).content.decode()
     assert f"Account {patient.user.email}" in html and "Reminders off." in html
     assert "Calendar address in use since" in html

@@ -7,10 +7,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from clinic import data_rights, services
-from clinic.models import CalendarFeed, PortalPreferences, ReminderKind, ReminderSent
+from clinic import data_rights
 from intake import services as intake_services
 from intake.models import FollowUp, FollowUpSchedule, OutcomeResponse
+from portal import services as portal_services
+from portal.models import CalendarFeed, PortalPreferences, ReminderKind, ReminderSent
 from tests.intake.factories import SubmittedIntakeFactory
 
 TODAY = date(2026, 12, 1)
@@ -20,8 +21,8 @@ TODAY = date(2026, 12, 1)
 def portal_records(patient, physio):
     """A calendar address, preferences, a reminder sent, a follow-up schedule and an answered follow-up."""
     SubmittedIntakeFactory(patient=patient)
-    feed = services.calendar_feed_create(patient=patient, by=patient.user)
-    services.portal_preferences_update(patient=patient, email_reminders=True)
+    feed = portal_services.calendar_feed_create(patient=patient, by=patient.user)
+    portal_services.portal_preferences_update(patient=patient, email_reminders=True)
     ReminderSent.objects.create(patient=patient, kind=ReminderKind.SESSION, for_date=TODAY, sent_at=timezone.now())
     schedule = intake_services.follow_up_schedule_set(
         patient=patient, by=physio, instruments=["akps"], every_weeks=2, start=TODAY, safety_questions=False

@@ -11,10 +11,11 @@ from django.conf import settings
 from django.core import mail
 from django.utils import timezone
 
-from clinic import reminders, services
-from clinic.models import ReminderKind, ReminderSent
-from clinic.tasks import queue_reminders_task, send_reminder_task
 from intake import services as intake_services
+from portal import reminders
+from portal import services as portal_services
+from portal.models import ReminderKind, ReminderSent
+from portal.tasks import queue_reminders_task, send_reminder_task
 from tests.factories import PatientFactory, UserFactory
 from tests.intake.factories import SubmittedIntakeFactory
 from tests.plans.plan_factories import RUNNER_INTAKE, TODAY, day_of, issued_plan, sessions
@@ -84,7 +85,7 @@ def test_running_the_task_again_sends_nothing_twice(on_plan, run_reminders, morn
 
 
 def test_a_patient_who_turned_reminders_off_gets_none(on_plan, patient, run_reminders):
-    services.portal_preferences_update(patient=patient, email_reminders=False)
+    portal_services.portal_preferences_update(patient=patient, email_reminders=False)
     assert run_reminders() == 0
     assert not mail.outbox
 
@@ -151,6 +152,6 @@ def test_a_failed_send_gives_the_reminder_back_for_a_retry(on_plan, morning):
 
 def test_a_reminder_is_not_sent_after_the_patient_turned_them_off(on_plan, patient, morning):
     reminder = reminders.reminders_queue(today=TODAY)[0]
-    services.portal_preferences_update(patient=patient, email_reminders=False)
+    portal_services.portal_preferences_update(patient=patient, email_reminders=False)
     assert reminders.reminder_send(reminder_id=reminder.pk) is False
     assert not mail.outbox

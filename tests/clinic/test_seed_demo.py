@@ -3,9 +3,9 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from clinic.demo import DEMO_PASSWORD, PATIENT_PORTAL_EMAIL
 from clinic.models import Clinic, Patient, StaffMember
 from intake.selectors import due_follow_up
+from portal.demo import DEMO_PASSWORD, PATIENT_PORTAL_EMAIL
 
 
 def test_seed_demo_is_idempotent_and_prints_logins(db, capsys, settings):

@@ -8,9 +8,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from clinic.access import INTAKE_SESSION_KEY
 from clinic.models import AuditEvent
 from intake import services
+from intake.access import INTAKE_SESSION_KEY
 from intake.models import Intake, IntakeInvite
 from tests.intake.factories import fill_in
 

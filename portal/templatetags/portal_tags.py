@@ -1,11 +1,11 @@
 from django import template
 
-from clinic.models import CalendarFeed, PortalPreferences
+from portal.models import CalendarFeed, PortalPreferences
 
 register = template.Library()
 
 
-@register.inclusion_tag("clinic/_portal_section.html", takes_context=True)
+@register.inclusion_tag("portal/_patient_section.html", takes_context=True)
 def portal_section(context, patient):
     """The portal section of the patient page (all staff): the account, reminders and the calendar address."""
     user = patient.user

@@ -20,11 +20,12 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from clinic import tasks
 from clinic.emails import patient_email
-from clinic.models import Patient, ReminderKind, ReminderSent
+from clinic.models import Patient
 from intake.selectors import due_follow_ups
 from plans.selectors import patients_with_session_on
+from portal import tasks
+from portal.models import ReminderKind, ReminderSent
 
 
 def reminder_recipients():
@@ -91,7 +92,7 @@ def _email(reminder: ReminderSent) -> EmailMultiAlternatives:
         "settings_link": _site_link("portal_settings"),
     }
     return patient_email(
-        templates="clinic/email/reminder", context=context, to=patient.user.email, clinic=patient.clinic
+        templates="portal/email/reminder", context=context, to=patient.user.email, clinic=patient.clinic
     )
 
 

@@ -23,6 +23,7 @@ from intake.schema import SAFETY_BOOLS
 from intake.scoring import INSTRUMENT_CODES
 from plans import services as plan_services
 from plans.models import Exercise, Plan
+from portal import services as portal_services
 
 DEMO_PASSWORD = "runback-demo-2026"  # noqa: S105 - printed for the demo on purpose
 
@@ -557,7 +558,7 @@ def _portal(patient: Patient, physio: StaffMember) -> None:
     if patient.user_id is None:
         services.portal_account_create(patient=patient, email=PATIENT_PORTAL_EMAIL, password=DEMO_PASSWORD)
     if not patient.calendar_feeds.exists():
-        services.calendar_feed_create(patient=patient, by=physio.user)
+        portal_services.calendar_feed_create(patient=patient, by=physio.user)
     if not patient.follow_up_schedules.exists():
         started = _plan_started(PORTAL_PATIENT)
         intake_services.follow_up_schedule_set(

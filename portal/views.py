@@ -8,32 +8,28 @@ looks things up within `request.patient` only, so another patient's records cann
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import views as auth_views
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse, reverse_lazy
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from clinic import audit, services
-from clinic.access import (
-    get_calendar_feed,
-    get_issued_plan_for_patient,
-    get_session_log_for_patient,
-    issued_plan_for_patient,
-    patient_required,
-)
+from clinic import audit
+from clinic.access import get_patient_for_staff, patient_required, staff_required
 from clinic.forms import ReminderPreferencesForm
-from clinic.ical import calendar
-from clinic.models import AuditAction, CalendarFeed, PortalPreferences
-from clinic.two_factor import has_two_factor
+from clinic.models import AuditAction
 from intake.selectors import due_follow_up, scores_figure_for
 from plans import services as plan_services
+from plans.access import get_issued_plan_for_patient, get_session_log_for_patient, issued_plan_for_patient
 from plans.calendar import describe_change, event_summary, next_step_words
 from plans.forms import NextMorningForm, PortalSessionLogForm
 from plans.models import PF_SYMPTOM_LABELS, RevisionKind
 from plans.selectors import exercise_names, plan_calendar_events, portal_plan, session_on
+from portal import services as portal_services
+from portal.access import get_calendar_feed
+from portal.ical import calendar
+from portal.models import CalendarFeed, PortalPreferences
 
 PRODUCT_ID = "-//Runback//Patient plan//EN"
 
@@ -50,7 +46,7 @@ def home(request):
     audit.record(request, patient=patient, action=AuditAction.VIEW, target=plan, detail="portal home")
     return render(
         request,
-        "clinic/portal_home.html",
+        "portal/home.html",
         {
             "patient": patient,
             "page": page,
@@ -74,7 +70,7 @@ def plan_page(request):
     plan = issued_plan_for_patient(patient)
     page = portal_plan(plan=plan, today=timezone.localdate()) if plan else None
     audit.record(request, patient=patient, action=AuditAction.VIEW, target=plan, detail="portal plan")
-    return render(request, "clinic/portal_plan.html", {"patient": patient, "page": page})
+    return render(request, "portal/plan.html", {"patient": patient, "page": page})
 
 
 @patient_required
@@ -110,7 +106,7 @@ def session_log(request, day):
     names = exercise_names(plan) if session else {}
     return render(
         request,
-        "clinic/portal_log.html",
+        "portal/log.html",
         {
             "patient": patient,
             "day": day,
@@ -140,7 +136,7 @@ def _session_page(request, log, morning_form):
     automatic = log.revisions.filter(kind=RevisionKind.AUTOMATIC).select_related("undone_by").first()
     return render(
         request,
-        "clinic/portal_session.html",
+        "portal/session.html",
         {
             "patient": request.patient,
             "log": log,
@@ -188,12 +184,12 @@ def portal_settings(request):
         initial={"email_reminders": "true" if preferences is None or preferences.email_reminders else "false"},
     )
     if form.is_valid():
-        services.portal_preferences_update(patient=patient, email_reminders=form.cleaned_data["email_reminders"])
+        portal_services.portal_preferences_update(patient=patient, email_reminders=form.cleaned_data["email_reminders"])
         messages.success(request, "Reminders are on." if form.cleaned_data["email_reminders"] else "Reminders are off.")
         return redirect("portal_settings")
     return render(
         request,
-        "clinic/portal_settings.html",
+        "portal/settings.html",
         {"patient": patient, "form": form, "feed": CalendarFeed.objects.active().filter(patient=patient).first()},
     )
 
@@ -201,7 +197,7 @@ def portal_settings(request):
 @patient_required
 @require_POST
 def calendar_feed_new(request):
-    feed = services.calendar_feed_create(patient=request.patient, by=request.user)
+    feed = portal_services.calendar_feed_create(patient=request.patient, by=request.user)
     audit.record(request, patient=request.patient, action=AuditAction.CREATE, target=feed, detail="by the patient")
     messages.success(request, "Your calendar address is ready: copy it into your calendar app. Any earlier one stops.")
     return redirect("portal_settings")
@@ -210,7 +206,7 @@ def calendar_feed_new(request):
 @patient_required
 @require_POST
 def calendar_feed_revoke(request):
-    if services.calendar_feed_revoke(patient=request.patient, by=request.user):
+    if portal_services.calendar_feed_revoke(patient=request.patient, by=request.user):
         audit.record(request, patient=request.patient, action=AuditAction.CHANGE, target=None, detail="calendar off")
         messages.success(request, "Your calendar address is switched off: calendar apps get nothing from it any more.")
     return redirect("portal_settings")
@@ -239,34 +235,12 @@ def calendar_feed(request, token):
     return response
 
 
-class WelcomeView(auth_views.PasswordResetConfirmView):
-    """An invited patient sets their first password from the e-mailed link (a one-time token of its own,
-    `services.welcome_token_generator`, for accounts that have never had a password nor a second factor), then
-    lands on their portal signed in. A wrong, used or expired link says what to do instead."""
-
-    template_name = "clinic/portal_welcome.html"
-    token_generator = services.welcome_token_generator
-    success_url = reverse_lazy("my_page")
-    post_reset_login = True
-    post_reset_login_backend = "django.contrib.auth.backends.ModelBackend"
-
-    def get_user(self, uidb64):
-        user = super().get_user(uidb64)
-        return user if user is not None and user.patient_record is not None else None
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["clinic"] = self.user.patient_record.clinic if self.user else None
-        return context
-
-    def form_valid(self, form):
-        # The token already refuses an account with a second factor; should one appear all the same, the password
-        # is set but the sign-in goes through both steps like any other.
-        if has_two_factor(self.user):
-            self.post_reset_login = False
-            super().form_valid(form)
-            messages.success(self.request, "Your password is set. Sign in with it and the code from your app.")
-            return redirect("login")
-        response = super().form_valid(form)
-        messages.success(self.request, "Your password is set. Welcome to your portal.")
-        return response
+@staff_required
+@require_POST
+def patient_calendar_revoke(request, pk):
+    """Stop the patient's calendar address (lost phone, shared by mistake); the patient can make a new one."""
+    patient = get_patient_for_staff(request.staff_member, pk)
+    if portal_services.calendar_feed_revoke(patient=patient, by=request.user):
+        audit.record(request, patient=patient, action=AuditAction.CHANGE, detail="calendar feed revoked")
+        messages.success(request, "The calendar address is switched off.")
+    return redirect(f"{patient.get_absolute_url()}#portal")

@@ -5,8 +5,9 @@ reminders sent. (The portal account itself is the patient record's, handled ther
 
 from django.utils import timezone
 
-from clinic.models import CalendarFeed, Patient, PortalPreferences, ReminderSent
+from clinic.models import Patient
 from clinic.personal_data import StoredFile, export_record
+from portal.models import CalendarFeed, PortalPreferences, ReminderSent
 
 MODELS = (PortalPreferences, CalendarFeed, ReminderSent)
 # A calendar address's token is its secret: it never leaves the database.

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class PortalConfig(AppConfig):
+    name = "portal"
+    verbose_name = "Patient portal"
+
+    def ready(self):
+        # The patient's records this app holds join the patient's export, anonymisation and erasure.
+        from clinic import data_rights
+        from portal import data_rights as portal_data_rights
+
+        data_rights.register("portal", portal_data_rights)

@@ -1,0 +1,113 @@
+"""The patient portal's own records: the patient's preferences, their calendar feeds, and the reminders sent.
+
+The models lived in the clinic app until the portal became an app of its own; their tables were renamed with them
+(migration portal 0002), and every row was kept.
+"""
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+from clinic.models import Patient
+
+
+class PortalPreferences(models.Model):
+    """A portal user's own choices. A patient without a row has the defaults (reminders on)."""
+
+    patient = models.OneToOneField(Patient, on_delete=models.CASCADE, related_name="portal_preferences")
+    email_reminders = models.BooleanField(
+        "e-mail reminders",
+        default=True,
+        help_text="An e-mail on the morning of each planned session, and when a questionnaire is due.",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "portal preferences"
+
+    def __str__(self):
+        return f"Portal preferences {self.pk}"
+
+
+CALENDAR_TOKEN_BYTES = 32  # 256 random bits: the address is the only key a calendar app can hold
+
+
+def _new_feed_token() -> str:
+    return secrets.token_urlsafe(CALENDAR_TOKEN_BYTES)
+
+
+class CalendarFeedQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(revoked_at__isnull=True)
+
+
+class CalendarFeed(models.Model):
+    """A secret address that serves the patient's plan as an iCalendar feed, for calendar apps that cannot sign in.
+
+    At most one works per patient; revoking it makes its address answer 404 for good, and a new one can be made.
+    """
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="calendar_feeds")
+    token = models.CharField(max_length=64, unique=True, default=_new_feed_token, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    objects = CalendarFeedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient"], condition=models.Q(revoked_at__isnull=True), name="calendar_feed_one_active"
+            )
+        ]
+
+    def __str__(self):
+        return f"Calendar feed {self.pk}"
+
+    def get_absolute_url(self):
+        return reverse("calendar_feed", args=[self.token])
+
+    @property
+    def link(self) -> str:
+        return f"{settings.SITE_URL}{self.get_absolute_url()}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+
+class ReminderKind(models.TextChoices):
+    SESSION = "session", "Planned session"
+    QUESTIONNAIRE = "questionnaire", "Questionnaire due"
+
+
+class ReminderSent(models.Model):
+    """One reminder e-mail for one patient, kind and day: the row is claimed before the e-mail goes out, so a
+    rerun of the reminder task (or two at once) never sends the same reminder twice."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(max_length=15, choices=ReminderKind.choices)
+    for_date = models.DateField(help_text="The session's day, or the day the questionnaire fell due.")
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True, help_text="Empty until the e-mail has gone out.")
+
+    class Meta:
+        ordering = ["-for_date", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["patient", "kind", "for_date"], name="reminder_once_per_patient_kind_day")
+        ]
+        verbose_name = "reminder sent"
+        verbose_name_plural = "reminders sent"
+
+    def __str__(self):
+        return f"Reminder {self.pk}"
