@@ -14,7 +14,6 @@ from clinic import tasks
 from clinic.emails import patient_email
 from clinic.models import Clinic, Patient, StaffMember
 from clinic.two_factor import has_two_factor
-from portal.models import PortalPreferences
 
 User = get_user_model()
 
@@ -84,7 +83,6 @@ def portal_account_create(*, patient: Patient, email: str, password: str) -> Use
 def _link_account(patient: Patient, user) -> None:
     patient.user = user
     patient.save(update_fields=["user", "updated_at"])
-    PortalPreferences.objects.get_or_create(patient=patient)
 
 
 @transaction.atomic

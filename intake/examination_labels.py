@@ -8,8 +8,8 @@ is generated from; `tests/intake/test_examination.py` checks that every findings
 
 from dataclasses import dataclass
 
+from intake.assessment.rules import THRESHOLDS
 from intake.questions import Question
-from intake.rules import THRESHOLDS
 
 NOT_ASSESSED = "Not assessed"
 NONE_TENDER = "none"  # the tenderness list's "palpated, nothing tender" box, stored as an empty list

@@ -15,8 +15,7 @@ from crispy_forms.layout import HTML, Div, Field, Layout
 from django import forms
 from django.template.loader import render_to_string
 
-from intake.codes import CAUSES
-from intake.decisions import (
+from intake.assessment.decisions import (
     CAUSE_NOTE_MAX_LENGTH,
     CONFIRM,
     ENGINE,
@@ -25,6 +24,7 @@ from intake.decisions import (
     addable_causes,
     override_refusal,
 )
+from intake.codes import CAUSES
 from intake.examination_labels import GROUPS as EXAMINATION_GROUPS
 from intake.examination_labels import NONE_TENDER, NOT_ASSESSED, ExamGroup, field_anchor
 from intake.examination_labels import QUESTIONS as EXAMINATION_QUESTIONS

@@ -274,7 +274,7 @@ def _field_paths(*specs: Field, prefix: str = "") -> tuple[str, ...]:
 
 
 # Added by Runback: the physiotherapist's overrides of red flags and holds, code → written reason. Which may be
-# overridden is the engine's rule (`intake.engine.override_problems`), so the schema accepts every code.
+# overridden is the engine's rule (`intake.assessment.engine.override_problems`), so the schema accepts every code.
 OVERRIDES = obj("overrides", *(Field(code, TEXT, min_length=1, max_length=500) for code in (*RedFlag, *Hold)))
 
 # reference §9.4: what the patient logged after a session, replayed on the plan built from the case (case-format

@@ -11,6 +11,17 @@ from django.utils import timezone
 
 from clinic.charts import Chart, Score, scores_figure
 from clinic.models import Patient
+from intake.assessment.decisions import (
+    CONFIRM,
+    ENGINE,
+    CauseDecision,
+    initial_verdict,
+    may_override,
+    override_label,
+    result_digest,
+    why_not_overridable,
+)
+from intake.assessment.engine import assess
 from intake.codes import (
     CATEGORY_LABELS,
     CAUSES,
@@ -23,17 +34,6 @@ from intake.codes import (
     Level,
     RedFlag,
 )
-from intake.decisions import (
-    CONFIRM,
-    ENGINE,
-    CauseDecision,
-    initial_verdict,
-    may_override,
-    override_label,
-    result_digest,
-    why_not_overridable,
-)
-from intake.engine import assess
 from intake.examination_labels import GROUPS as EXAMINATION_GROUPS
 from intake.examination_labels import NONE_TENDER, NOT_ASSESSED, ExamGroup, anchor_for, field_anchor
 from intake.examination_labels import QUESTIONS as EXAMINATION_QUESTIONS

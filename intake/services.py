@@ -12,9 +12,16 @@ from clinic.emails import patient_email
 from clinic.models import Patient, PatientStatus, StaffMember
 from clinic.services import patient_move_along
 from intake import selectors, tasks
+from intake.assessment.decisions import (
+    PHYSIO,
+    CauseDecision,
+    decision_lists,
+    decisions_for,
+    override_refusal,
+    undecided,
+)
+from intake.assessment.engine import screen_intake
 from intake.codes import CAUSES, LEVEL_SEVERITY, Action, Cause, Level
-from intake.decisions import PHYSIO, CauseDecision, decision_lists, decisions_for, override_refusal, undecided
-from intake.engine import screen_intake
 from intake.models import (
     Assessment,
     AssessmentStatus,
@@ -351,7 +358,7 @@ def assessment_save_draft(
 @transaction.atomic
 def assessment_override(*, intake: Intake, by: StaffMember, code: str, reason: str) -> Assessment:
     """Override a raised red flag or hold with the physio's written reason. The engine decides which may be
-    overridden (`intake.engine.override_problems`); the reason is required, trimmed and length-limited."""
+    overridden (`intake.assessment.engine.override_problems`); the reason is required, trimmed and length-limited."""
     reason = (reason or "").strip()
     refusal = override_refusal(code, reason)
     if refusal:

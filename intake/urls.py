@@ -1,6 +1,7 @@
 from django.urls import path
 
-from intake import assessment_views, follow_up_views, views
+from intake import follow_up_views, views
+from intake.assessment import views as assessment_views
 
 app_name = "intake"
 

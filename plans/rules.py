@@ -1,6 +1,6 @@
 """The plan's clinical rules as data: every threshold of the plan builder, the walk/run and impact ladders, the
 progression rules and the plan invariants, each with the section of `../shared/clinical/reference.md` it comes from,
-and the table of rules that use them. The assessment's own rules and thresholds are in `intake/rules.py`.
+and the table of rules that use them. The assessment's own rules and thresholds are in `intake/assessment/rules.py`.
 
 Pure Python. A lead physiotherapist finds any rule here in one hop: `RULES` names each rule by id (the reference's
 own where it has one: P1 … P11, RF19), says what it does and which thresholds it reads; `THRESHOLDS` gives each

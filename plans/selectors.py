@@ -3,9 +3,7 @@ shows). Each returns what a page or the plan builder needs in a fixed number of 
 
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
-from urllib.parse import urlsplit
 
-from django.conf import settings
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 
 from clinic.charts import Chart, minutes_figure, pain_figure
@@ -23,7 +21,6 @@ from plans.calendar import (
     LoggedMark,
     PlanProgress,
     describe_change,
-    event_summary,
     interval_words,
     logged_run_minutes,
     plan_calendar,
@@ -39,7 +36,6 @@ from plans.loads import REST, RUN
 from plans.models import Exercise, Plan, PlanAlert, PlanRevision, PlanStatus, RevisionKind, SessionLog
 from plans.progression import LoggedSession, replay_logs
 from plans.selection import NoSuitableExercise
-from portal.ical import AllDayEvent
 
 SOURCE_SHIPPED = "shipped"
 SOURCE_CLINIC = "clinic"
@@ -556,21 +552,3 @@ def exercise_names(plan: Plan) -> dict[str, str]:
     """The names of the library exercises the plan's current revision names, by code (one query)."""
     slugs = plan_exercise_slugs(plan.current_revision.content)
     return dict(Exercise.objects.visible_to(plan.patient.clinic_id).filter(slug__in=slugs).values_list("slug", "name"))
-
-
-def plan_calendar_events(plan: Plan, *, description: str) -> list[AllDayEvent]:
-    """The plan's sessions as all-day calendar events (rest days left out), each with a UID that stays the same for
-    its day whatever the schedule becomes, so calendar apps update an event rather than add another."""
-    names = exercise_names(plan)
-    host = urlsplit(settings.SITE_URL).hostname or "runback"
-    return [
-        AllDayEvent(
-            uid=f"plan-{plan.pk}-{session['date'].replace('-', '')}@{host}",
-            day=date.fromisoformat(session["date"]),
-            summary=event_summary(session, names),
-            description=description,
-        )
-        for week in plan.current_revision.content["weeks"]
-        for session in week["sessions"]
-        if session["kind"] != REST
-    ]

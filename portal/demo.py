@@ -16,7 +16,7 @@ from clinic import services
 from clinic.models import Clinic, Patient, PatientStatus, StaffMember, StaffRole
 from intake import selectors as intake_selectors
 from intake import services as intake_services
-from intake.decisions import CauseDecision, decisions_for
+from intake.assessment.decisions import CauseDecision, decisions_for
 from intake.models import IntakeStatus
 from intake.questionnaire import answer_paths
 from intake.schema import SAFETY_BOOLS

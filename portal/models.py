@@ -14,6 +14,12 @@ from django.utils import timezone
 from clinic.models import Patient
 
 
+class PortalPreferencesQuerySet(models.QuerySet):
+    def email_reminders_on(self, patient) -> bool:
+        """A patient without a row has the defaults: reminders on."""
+        return not self.filter(patient=patient, email_reminders=False).exists()
+
+
 class PortalPreferences(models.Model):
     """A portal user's own choices. A patient without a row has the defaults (reminders on)."""
 
@@ -24,6 +30,8 @@ class PortalPreferences(models.Model):
         help_text="An e-mail on the morning of each planned session, and when a questionnaire is due.",
     )
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PortalPreferencesQuerySet.as_manager()
 
     class Meta:
         verbose_name_plural = "portal preferences"

@@ -25,11 +25,12 @@ from plans.access import get_issued_plan_for_patient, get_session_log_for_patien
 from plans.calendar import describe_change, event_summary, next_step_words
 from plans.forms import NextMorningForm, PortalSessionLogForm
 from plans.models import PF_SYMPTOM_LABELS, RevisionKind
-from plans.selectors import exercise_names, plan_calendar_events, portal_plan, session_on
+from plans.selectors import exercise_names, portal_plan, session_on
 from portal import services as portal_services
 from portal.access import get_calendar_feed
 from portal.ical import calendar
 from portal.models import CalendarFeed, PortalPreferences
+from portal.selectors import plan_calendar_events
 
 PRODUCT_ID = "-//Runback//Patient plan//EN"
 
@@ -178,10 +179,9 @@ def session_morning(request, day):
 def portal_settings(request):
     """Reminders on or off, and the calendar address to subscribe to (or stop)."""
     patient = request.patient
-    preferences = PortalPreferences.objects.filter(patient=patient).first()
+    reminders_on = PortalPreferences.objects.email_reminders_on(patient)
     form = ReminderPreferencesForm(
-        request.POST or None,
-        initial={"email_reminders": "true" if preferences is None or preferences.email_reminders else "false"},
+        request.POST or None, initial={"email_reminders": "true" if reminders_on else "false"}
     )
     if form.is_valid():
         portal_services.portal_preferences_update(patient=patient, email_reminders=form.cleaned_data["email_reminders"])

@@ -19,7 +19,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from clinic import services as clinic_services
 from intake import services as intake_services
-from intake.engine import assess
+from intake.assessment.engine import assess
 from intake.models import Assessment, AssessmentStatus, Intake
 from intake.schema import validate_case
 from plans import services as plans_services

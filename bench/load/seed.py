@@ -39,7 +39,7 @@ from clinic import services  # noqa: E402
 from clinic.models import Clinic, Patient, PatientStatus, SexAtBirth, StaffRole  # noqa: E402
 from intake import selectors as intake_selectors  # noqa: E402
 from intake import services as intake_services  # noqa: E402
-from intake.decisions import CONFIRM, REJECT, CauseDecision, decisions_for  # noqa: E402
+from intake.assessment.decisions import CONFIRM, REJECT, CauseDecision, decisions_for  # noqa: E402
 from intake.models import Intake, IntakeInvite, IntakeStatus, OutcomeResponse  # noqa: E402
 from intake.questionnaire import answer_paths  # noqa: E402
 from intake.questions import REVIEW  # noqa: E402

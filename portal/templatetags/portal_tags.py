@@ -9,12 +9,11 @@ register = template.Library()
 def portal_section(context, patient):
     """The portal section of the patient page (all staff): the account, reminders and the calendar address."""
     user = patient.user
-    preferences = PortalPreferences.objects.filter(patient=patient).first()
     return {
         "patient": patient,
         "account": user,
         "password_set": user is not None and user.has_usable_password(),
-        "reminders_on": preferences is None or preferences.email_reminders,
+        "reminders_on": PortalPreferences.objects.email_reminders_on(patient),
         "feed": CalendarFeed.objects.active().filter(patient=patient).first(),
         "csrf_token": context.get("csrf_token"),
     }

@@ -18,7 +18,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from clinic import data_rights
 from clinic.models import AuditAction, AuditEvent, Patient, PatientStatus, User
 from clinic.personal_data import REMOVED_TEXT, StoredFile, anonymising
-from intake.engine import assess
+from intake.assessment.engine import assess
 from intake.models import (
     Assessment,
     AssessmentStatus,

@@ -16,7 +16,7 @@ from clinic.models import AuditEvent
 from intake import services as intake_services
 from intake.models import Intake
 from portal import services as portal_services
-from portal.models import CalendarFeed, PortalPreferences
+from portal.models import CalendarFeed
 from tests.factories import PASSWORD, PatientFactory, TOTPDeviceFactory, UserFactory
 from tests.intake.factories import REQUIRED_INTAKE, fill_in
 
@@ -62,8 +62,8 @@ def test_making_the_account_links_it_signs_in_and_lands_on_the_portal(client, ne
     new_patient.refresh_from_db()
     user = new_patient.user
     assert (user.email, user.first_name, user.check_password(NEW_PASSWORD)) == ("nadia@example.test", "Nadia", True)
-    assert PortalPreferences.objects.get(patient=new_patient).email_reminders  # reminders on by default
     assert client.get(reverse("my_page")).context["patient"] == new_patient
+    assert client.get(reverse("portal_settings")).context["form"].initial["email_reminders"] == "true"  # on by default
     assert AuditEvent.objects.filter(action="create", target_type="user", target_id=user.pk).exists()
 
 

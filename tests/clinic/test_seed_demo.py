@@ -6,6 +6,7 @@ from django.utils import timezone
 from clinic.models import Clinic, Patient, StaffMember
 from intake.selectors import due_follow_up
 from portal.demo import DEMO_PASSWORD, PATIENT_PORTAL_EMAIL
+from portal.models import PortalPreferences
 
 
 def test_seed_demo_is_idempotent_and_prints_logins(db, capsys, settings):
@@ -38,7 +39,7 @@ def test_seed_demo_gives_emma_the_portal_with_reminders_a_calendar_and_a_questio
     call_command("seed_demo", stdout=None)  # idempotent
     emma = Patient.objects.get(first_name="Emma")
     assert emma.user.email == PATIENT_PORTAL_EMAIL and emma.user.check_password(DEMO_PASSWORD)
-    assert emma.portal_preferences.email_reminders
+    assert PortalPreferences.objects.email_reminders_on(emma)
     assert emma.calendar_feeds.active().count() == 1
     assert due_follow_up(emma, today=timezone.localdate()) is not None
     client.post(reverse("login"), {"username": PATIENT_PORTAL_EMAIL, "password": DEMO_PASSWORD})

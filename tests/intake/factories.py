@@ -8,7 +8,7 @@ import factory
 from django.utils import timezone
 
 from intake import services
-from intake.engine import assess
+from intake.assessment.engine import assess
 from intake.models import Assessment, AssessmentStatus, Examination, Intake, IntakeInvite, IntakeStatus, OutcomeResponse
 from intake.questionnaire import answer_paths
 from intake.schema import SAFETY_BOOLS, validate_case

@@ -11,8 +11,8 @@ from django.urls import reverse
 
 from clinic.models import AuditEvent, PatientStatus
 from intake import selectors, services
-from intake.decisions import CauseDecision, decisions_for
-from intake.engine import ENGINE_VERSION, assess
+from intake.assessment.decisions import CauseDecision, decisions_for
+from intake.assessment.engine import ENGINE_VERSION, assess
 from intake.models import Assessment, AssessmentStatus, ImmutableAssessment
 from intake.schema import validate_case
 from tests.html_forms import form_data

@@ -15,8 +15,7 @@ from django.core.management import call_command
 from hypothesis import event, example, given, settings
 from hypothesis import strategies as st
 
-from intake.engine import override_problems
-from intake.harness import BAD_INPUT, evaluate
+from intake.assessment.engine import override_problems
 from intake.schema import (
     BOOL,
     CASE,
@@ -32,6 +31,7 @@ from intake.schema import (
     shown_key,
     validate_case,
 )
+from plans.harness import BAD_INPUT, evaluate
 from tests.fuzzing import HARNESS, any_day, json_values, junk
 from tests.intake.factories import VIGNETTES
 

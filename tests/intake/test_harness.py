@@ -13,9 +13,9 @@ from django.conf import settings
 from django.core.management import call_command
 
 from intake.codes import RED_FLAGS, Cause, Condition, Hold
-from intake.harness import check_expectations
 from intake.schema import REVIEW_CODES
 from plans.exercises import default_library
+from plans.harness import check_expectations
 from plans.invariants import plan_violations
 
 BASE_DIR = Path(settings.BASE_DIR)
@@ -440,7 +440,7 @@ def test_next_run_level_change_compares_with_the_last_logged_run(tmp_path):
 
 
 def test_validate_rules_fails_a_case_whose_plan_breaks_an_invariant(tmp_path, monkeypatch):
-    monkeypatch.setattr("intake.harness.plan_violations", lambda plan, **kw: ["Week 1: two runs in a row."])
+    monkeypatch.setattr("plans.harness.plan_violations", lambda plan, **kw: ["Week 1: two runs in a row."])
     status, out, _ = run("validate_rules", str(CLASSIC_PFP))
     assert status == 1
     assert 'invariants: expected [], got ["Week 1: two runs in a row."]' in out

@@ -1,14 +1,14 @@
-"""Every rule of intake/rules.py: it fires on its example, stays quiet on its counter-examples, and does not fire when
-the fields it reads are unknown; every threshold at its boundary; every rule cited and every code produced."""
+"""Every rule of intake/assessment/rules.py: it fires on its example, stays quiet on its counter-examples,
+and does not fire when the fields it reads are unknown; every threshold at its boundary; every rule cited
+and every code produced."""
 
 import hashlib
 from datetime import timedelta
 
 import pytest
 
-from intake.codes import CAUSES, RED_FLAGS, Condition, Contraindication
-from intake.engine import ENGINE_VERSION, case_facts
-from intake.rules import (
+from intake.assessment.engine import ENGINE_VERSION, case_facts
+from intake.assessment.rules import (
     AGAINST,
     CAUSE_ORDER,
     CAUSE_RULES,
@@ -27,6 +27,7 @@ from intake.rules import (
     THRESHOLDS,
     WEAK,
 )
+from intake.codes import CAUSES, RED_FLAGS, Condition, Contraindication
 from intake.schema import READINESS_TESTS, field_at, validate_case
 from tests.intake.cases import AS_OF, case_with, without
 
@@ -575,7 +576,7 @@ def ruleset_fingerprint() -> str:
 
 
 # ENGINE_VERSION → the fingerprint of its rules. Changing a rule changes the fingerprint: bump ENGINE_VERSION in
-# intake/engine.py and add the new pair here (keep the old ones: a version never names two rule sets).
+# intake/assessment/engine.py and add the new pair here (keep the old ones: a version never names two rule sets).
 RULESET_FINGERPRINTS = {"2026.11.1": "538c78203d157087", "2026.12.1": "e3b5f9584ba3076f"}
 
 

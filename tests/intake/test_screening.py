@@ -1,4 +1,4 @@
-"""Red-flag screening on submit (reference §8, `intake.engine.screen_intake`) and what the patient is told."""
+"""Red-flag screening on submit (reference §8, `assessment.engine.screen_intake`) and what the patient is told."""
 
 import pytest
 from django.test import Client

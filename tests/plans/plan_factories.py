@@ -8,7 +8,7 @@ from datetime import date, datetime, time
 
 from django.utils import timezone
 
-from intake.engine import assess
+from intake.assessment.engine import assess
 from intake.schema import validate_case
 from plans import services
 from plans.exercises import default_library

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from intake.engine import assess, override_problems
+from intake.assessment.engine import assess, override_problems
 from intake.schema import CaseError, validate_case
 from plans.builder import plan_for_case
 from plans.exercises import default_library

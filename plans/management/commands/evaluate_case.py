@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
-from intake.harness import BAD_INPUT, HarnessError, evaluate, read_case
+from plans.harness import BAD_INPUT, HarnessError, evaluate, read_case
 
 
 class Command(BaseCommand):

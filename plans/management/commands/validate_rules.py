@@ -3,7 +3,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
-from intake.harness import BAD_INPUT, FAILED, FAILED_CHECK, HELD, SKIPPED, HarnessError, show, validate_cases
+from plans.harness import BAD_INPUT, FAILED, FAILED_CHECK, HELD, SKIPPED, HarnessError, show, validate_cases
 
 
 class Command(BaseCommand):

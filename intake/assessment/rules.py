@@ -1,5 +1,5 @@
 """The assessment rules as data: red flags, the differential, contributing causes, exercise contraindications and the
-answers still needed. `intake.engine` evaluates them; nothing here decides anything on its own.
+answers still needed. `intake.assessment.engine` evaluates them; nothing here decides anything on its own.
 
 Pure Python. How a rule is written:
 
@@ -18,15 +18,15 @@ with missing inputs does not fire; the `NEED_RULES` say which missing answers ma
 
 Thresholds live in `THRESHOLDS`, each with its source. Changing one is a one-line change here; the boundary tests in
 `tests/intake/test_rules.py` pin each value, so they fail until the change is deliberate (bump `ENGINE_VERSION` in
-`intake/engine.py` too). A threshold marked "not in the reference" is Runback's conservative choice, to be
+`intake/assessment/engine.py` too). A threshold marked "not in the reference" is Runback's conservative choice, to be
 confirmed by the clinic's lead physiotherapist.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from intake.assessment.facts import CaseFacts, add_months
 from intake.codes import ISSUING, RUNNING, Cause, Condition, Contraindication, Hold, RedFlag
-from intake.facts import CaseFacts, add_months
 from intake.schema import READINESS_TESTS
 
 Predicate = Callable[[CaseFacts], bool]
@@ -1163,7 +1163,7 @@ CAUSE_ORDER = (
 
 
 # --- Exercise contraindications (intake.codes.CONTRAINDICATIONS) ----------------------------------------------------
-# pelvic_floor_symptoms is not here: it is present whenever red flag RF19 fires (see intake.engine).
+# pelvic_floor_symptoms is not here: it is present whenever red flag RF19 fires (see intake.assessment.engine).
 
 CONTRAINDICATION_RULES = (
     Rule("flexion_squatting_hurts", Contraindication.PAINFUL_DEEP_KNEE_FLEXION, SQUATTING_HURTS, "reference §2.5; §5"),

@@ -1,7 +1,7 @@
 """The assessment engine: a validated case in, the physio's decision support out.
 
 Pure Python, no ORM or HTTP: the web views, `manage.py evaluate_case` and the tests call these same functions. The
-rules are data in `intake/rules.py`; this module evaluates them in a fixed order:
+rules are data in `intake/assessment/rules.py`; this module evaluates them in a fixed order:
 
 1. the differential (reference §2.2, §2.8) concludes the condition, because red flag RF22 depends on it;
 2. red flags (§8), with the physio's overrides; the most severe one that is not overridden sets the action;
@@ -17,21 +17,8 @@ The output is the case format's (`../shared/clinical/case-format.md`, without `p
 from collections.abc import Mapping
 from datetime import date, timedelta
 
-from intake.codes import (
-    HOLDS,
-    ISSUING,
-    LEVEL_SEVERITY,
-    RED_FLAGS,
-    RUNNING,
-    Action,
-    Condition,
-    Contraindication,
-    Hold,
-    Level,
-    RedFlag,
-)
-from intake.facts import CaseFacts, add_months
-from intake.rules import (
+from intake.assessment.facts import CaseFacts, add_months
+from intake.assessment.rules import (
     AGAINST,
     CAUSE_ORDER,
     CAUSE_RULES,
@@ -48,6 +35,19 @@ from intake.rules import (
     SITE,
     STRENGTH_TEST_SHORT,
     THRESHOLDS,
+)
+from intake.codes import (
+    HOLDS,
+    ISSUING,
+    LEVEL_SEVERITY,
+    RED_FLAGS,
+    RUNNING,
+    Action,
+    Condition,
+    Contraindication,
+    Hold,
+    Level,
+    RedFlag,
 )
 from intake.schema import READINESS_TESTS, field_at
 

@@ -10,8 +10,8 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from intake.assessment.engine import HARD_BLOCKS, override_problems
 from intake.codes import HOLDS, RED_FLAGS, Cause, Level
-from intake.engine import HARD_BLOCKS, override_problems
 
 # Not in the reference, and no clinical threshold: a cause the engine scores at least this high (one strong finding,
 # or a moderate and a weak one) starts as "confirm" on the assessment page, to save the physio clicks; the others

@@ -16,8 +16,7 @@ from clinic.audit import record
 from clinic.models import AuditAction, AuditEvent
 from intake import selectors, services
 from intake.access import get_assessment_for_staff, submitted_intake_required
-from intake.codes import CAUSES, CONDITION_LABELS
-from intake.decisions import (
+from intake.assessment.decisions import (
     CAUSE_PRESELECT_MIN_SCORE,
     ENGINE,
     CauseDecision,
@@ -25,6 +24,7 @@ from intake.decisions import (
     may_override,
     override_label,
 )
+from intake.codes import CAUSES, CONDITION_LABELS
 from intake.forms import AssessmentForm, ExaminationForm
 from intake.models import Assessment, Examination, Intake
 
