@@ -91,8 +91,8 @@ def measure(kind: str, renders: int) -> dict:
     django.setup()
     from django.template.loader import render_to_string
 
-    from plans.handouts import TEMPLATE, handout_context, render_handout
-    from plans.pdf import render_pdf
+    from plans.handouts.content import TEMPLATE, handout_context, render_handout
+    from plans.handouts.pdf import render_pdf
     from tests.plans import handout_data
 
     arguments = handout_data.context_arguments()

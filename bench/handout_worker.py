@@ -96,7 +96,7 @@ def run(concurrency: int, revision_ids: list[int], env: dict, work: Path) -> tup
     """Handouts per second with a worker of `concurrency` processes, and how many of them rendered."""
     from clinic.celery import app
     from clinic.models import User
-    from plans.handout_services import handout_request
+    from plans.handouts.services import handout_request
     from plans.models import Handout, PlanRevision, PrintStatus
 
     Handout.objects.all().delete()
@@ -132,7 +132,7 @@ def render_loop(renders: int) -> None:
     import django
 
     django.setup()
-    from plans.handouts import handout_context, render_handout
+    from plans.handouts.content import handout_context, render_handout
     from tests.plans import handout_data
 
     for _ in range(renders + 1):

@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/plan_builder.py [--patients 1000] [--seed 2026]
 
-Plans with the shipped exercise library (plans/data/exercises.json), or with the test library when that file is
+Plans with the shipped exercise library (plans/library/data/exercises.json), or with the test library when that file is
 absent (and says so). Prints the median and 95th-percentile time per plan, the same for a trivial baseline (a deep
 copy of the request) and their ratio, and checks every plan against the invariants (outside the timing). The target
 is a median under 20 ms. A benchmark that prints figures, not a test.
@@ -22,8 +22,8 @@ sys.path.insert(0, str(ROOT))
 
 from intake.codes import Cause, Condition, Contraindication  # noqa: E402
 from plans.builder import CurrentRunning, PlanError, PlanRequest, build_plan, cadence_range  # noqa: E402
-from plans.exercises import LIBRARY_PATH, default_library  # noqa: E402
 from plans.invariants import request_violations  # noqa: E402
+from plans.library.exercises import LIBRARY_PATH, default_library  # noqa: E402
 
 WEEKS = 16
 TARGET_MEDIAN_MS = 20

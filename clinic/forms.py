@@ -9,7 +9,7 @@ from django.utils.html import format_html
 from clinic.data_rights import DataRightsAction, DataRightsReason
 from clinic.lockout import EMAIL_MAX_LENGTH, record_failed_code
 from clinic.models import AuditAction, Patient, PatientStatus, StaffMember
-from clinic.selectors import SCOPE_CLINIC, SCOPE_MINE
+from clinic.selectors import SCOPE_CHOICES
 from clinic.two_factor import code_throttled, has_two_factor, verify_code
 
 
@@ -54,15 +54,7 @@ class PatientFilterForm(forms.Form):
     scope = forms.ChoiceField(
         label="Whose patients",
         required=False,
-        choices=[(SCOPE_MINE, "My patients"), (SCOPE_CLINIC, "Whole clinic")],
-    )
-
-
-class CaseloadFilterForm(forms.Form):
-    scope = forms.ChoiceField(
-        label="Whose patients",
-        required=False,
-        choices=[(SCOPE_MINE, "My patients"), (SCOPE_CLINIC, "Whole clinic")],
+        choices=SCOPE_CHOICES,
     )
 
 

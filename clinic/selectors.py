@@ -8,6 +8,7 @@ from intake.selectors import unreviewed_intake_annotations
 
 SCOPE_MINE = "mine"
 SCOPE_CLINIC = "clinic"
+SCOPE_CHOICES = [(SCOPE_MINE, "My patients"), (SCOPE_CLINIC, "Whole clinic")]
 
 
 def patient_list_for_staff(

@@ -178,7 +178,7 @@ STORAGES = {
 # Request bodies beyond this are refused before a view runs (form posts are small; uploads have their own cap).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2 * 1024 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 400
-# A clinic's own exercise pictures: largest upload accepted, and the size they are stored at (plans.images).
+# A clinic's own exercise pictures: largest upload accepted, and the size they are stored at (plans.library.images).
 EXERCISE_IMAGE_MAX_BYTES = env.int("EXERCISE_IMAGE_MAX_BYTES", default=5 * 1024 * 1024)
 EXERCISE_IMAGE_MAX_PIXELS = 40_000_000  # refuse decompression bombs before decoding
 EXERCISE_IMAGE_MAX_SIDE = 1600
@@ -209,13 +209,14 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 # Publishing a task from a web request gives up quickly when the broker is down (the page must not hang): at most
 # 2 s to connect and two quick retries. Callers that must not fail then keep the work in the database for later
-# (handouts: plans.tasks, swept up by the beat schedule below).
+# (handouts: plans.handouts.tasks, swept up by the beat schedule below).
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2}
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 
-# PDF handouts (plans.tasks). A render gets a soft time limit (then it is marked failed, "took too long") and a hard
-# one (the worker process is killed). A handout renders in about a second; a batch renders each of its handouts.
+# PDF handouts (plans.handouts.tasks). A render gets a soft time limit (then it is marked failed, "took too long")
+# and a hard one (the worker process is killed). A handout renders in about a second; a batch renders each of its
+# handouts.
 HANDOUT_SOFT_TIME_LIMIT = env.int("HANDOUT_SOFT_TIME_LIMIT", default=60)
 HANDOUT_TIME_LIMIT = env.int("HANDOUT_TIME_LIMIT", default=90)
 # Handouts in one batch: a batch is laid out whole before it is written, about 17 MB a handout on top of the worker's
@@ -244,7 +245,7 @@ except ValueError as error:
     raise ImproperlyConfigured(f"REMINDER_TIME must be a time of day as HH:MM, not {REMINDER_TIME!r}.") from error
 CELERY_BEAT_SCHEDULE = {
     "patient-reminders": {"task": "clinic.queue_reminders", "schedule": REMINDER_SCHEDULE},
-    # Handouts the broker never got (it was down) or a dead worker left behind (plans.handout_services).
+    # Handouts the broker never got (it was down) or a dead worker left behind (plans.handouts.services).
     "plans.sweep_print_jobs": {"task": "plans.sweep_print_jobs", "schedule": 60.0},
 }
 

@@ -20,10 +20,10 @@ urlpatterns = [
     path("welcome/<uidb64>/<token>/", account_views.WelcomeView.as_view(), name="portal_welcome"),
     # Each app's pages (the URL names are global: templates and tests name them alone).
     path("", include("portal.urls")),
-    path("library/", include("plans.urls")),
+    path("library/", include("plans.library.urls")),
     path("", include("intake.urls")),
-    path("", include("plans.plan_urls")),
-    path("", include("plans.handout_urls")),
+    path("", include("plans.urls")),
+    path("", include("plans.handouts.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/login/", account_views.SignInView.as_view(), name="login"),
     path("accounts/login/code/", account_views.sign_in_code, name="sign_in_code"),

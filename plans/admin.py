@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from clinic.admin import ReadOnlyAdmin
-from plans.handout_services import handout_settings_save
+from plans.handouts.services import handout_settings_save
 from plans.models import Exercise, HandoutSettings
 
 

@@ -11,3 +11,5 @@ class PlansConfig(AppConfig):
         from plans import data_rights as plans_data_rights
 
         data_rights.register("plans", plans_data_rights)
+        # Celery finds each app's top-level tasks module; the print tasks live in the handouts package.
+        from plans.handouts import tasks  # noqa: F401

@@ -27,8 +27,8 @@ from intake.codes import (
     Hold,
     RedFlag,
 )
-from plans.exercises import ExerciseSpec, default_library
 from plans.ladder import BUILD_LEVEL, CONTINUOUS_LEVEL, FIRST_LEVEL, LEVELS, LadderState, walk_run_level
+from plans.library.exercises import ExerciseSpec, default_library
 from plans.loads import (
     BUILD,
     CROSS_TRAIN,

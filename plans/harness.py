@@ -14,8 +14,8 @@ from pathlib import Path
 from intake.assessment.engine import assess, override_problems
 from intake.schema import CaseError, validate_case
 from plans.builder import plan_for_case
-from plans.exercises import default_library
 from plans.invariants import plan_violations, progress_violations
+from plans.library.exercises import default_library
 from plans.progression import CaseLogError, baseline_morning_pain, replay_case_logs
 
 BAD_INPUT = 2  # exit status for a case that cannot be read

@@ -12,8 +12,8 @@ from datetime import date, timedelta
 
 from intake.codes import CONTRAINDICATIONS, HIP_STRENGTH, KNEE_STRENGTH, Category, Condition
 from plans.builder import PlanRequest
-from plans.exercises import ExerciseSpec
 from plans.ladder import BUILD_LEVEL, CONTINUOUS_LEVEL, FIRST_LEVEL, walk_run_level
+from plans.library.exercises import ExerciseSpec
 from plans.loads import IMPACT, PHASES, RUN, SESSION_KINDS, prescribed
 from plans.progression import RED, LoggedSession
 from plans.rules import (

@@ -1,6 +1,6 @@
 """Models of the plans app: the exercise library, then plans, their revisions, session logs and alerts.
 
-The library is one table: the shipped exercises (`clinic` is null), loaded from `plans/data/exercises.json` by
+The library is one table: the shipped exercises (`clinic` is null), loaded from `plans/library/data/exercises.json` by
 `manage.py load_exercise_library`, and each clinic's own exercises, which its physiotherapists manage in the app.
 The plan builder never sees these rows, only the `ExerciseSpec`s that `as_spec()` makes of them.
 """
@@ -25,9 +25,9 @@ from django.utils import timezone
 
 from clinic.models import Clinic, Patient, StaffMember
 from plans.builder import MAX_WEEKS, MIN_WEEKS
-from plans.exercises import KINDS, MAX_SLUG, SLUG_PATTERN, Dosage, ExerciseSpec, spec_problems
-from plans.images import validate_exercise_image
 from plans.ladder import BUILD_LEVEL, FIRST_LEVEL
+from plans.library.exercises import KINDS, MAX_SLUG, SLUG_PATTERN, Dosage, ExerciseSpec, spec_problems
+from plans.library.images import validate_exercise_image
 from plans.progression import AMBER, GREEN, PF_SYMPTOMS, RED, LoggedSession
 from plans.progression import SessionLog as ProgressionLog
 
@@ -78,7 +78,7 @@ class ExerciseQuerySet(models.QuerySet):
 
 
 def exercise_image_path(instance, filename):
-    # The file name is a random one given when the picture was re-encoded (plans.images).
+    # The file name is a random one given when the picture was re-encoded (plans.library.images).
     return f"exercise-images/clinic-{instance.clinic_id}/{filename}"
 
 
@@ -132,7 +132,7 @@ class Exercise(models.Model):
         help_text="An impact exercise's rung of the impact ladder (reference §4.4: 4 pogo jumps … 8 hops in several "
         "directions).",
     )
-    figure = models.JSONField(default=dict, blank=True, help_text="Pose data drawn by plans.figures.")
+    figure = models.JSONField(default=dict, blank=True, help_text="Pose data drawn by plans.library.figures.")
     notes = models.TextField(blank=True, max_length=2000, help_text="For clinicians: sources and caveats.")
     image = models.ImageField(
         upload_to=exercise_image_path,
@@ -605,10 +605,10 @@ class PlanAlert(models.Model):
 # PDF handouts and the print queue
 # ---------------------------------------------------------------------------------------------------------------
 #
-# A `Handout` is the PDF of one plan revision on one paper size, rendered in the background (plans.tasks) and kept
-# under MEDIA_ROOT, never served publicly: the download view checks access and the checksum. Asking again for the
-# same revision and paper reuses the stored file. A `HandoutBatch` is several handouts rendered into one PDF as one
-# job, for the front desk to print in one go; it holds the pages of every patient whose handout it contains.
+# A `Handout` is the PDF of one plan revision on one paper size, rendered in the background (plans.handouts.tasks)
+# and kept under MEDIA_ROOT, never served publicly: the download view checks access and the checksum. Asking again
+# for the same revision and paper reuses the stored file. A `HandoutBatch` is several handouts rendered into one PDF
+# as one job, for the front desk to print in one go; it holds the pages of every patient whose handout it contains.
 
 
 class Paper(models.TextChoices):
@@ -763,7 +763,7 @@ class HandoutBatch(PrintJob):
 
 
 def clinic_logo_path(instance, filename):
-    # The file name is a random one given when the picture was re-encoded (plans.images).
+    # The file name is a random one given when the picture was re-encoded (plans.library.images).
     return f"clinic-logos/clinic-{instance.clinic_id}/{filename}"
 
 

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
 from intake.codes import CONTRAINDICATIONS, HIP_STRENGTH, KNEE_STRENGTH, Category
-from plans.exercises import Dosage, ExerciseSpec
+from plans.library.exercises import Dosage, ExerciseSpec
 from plans.rules import (
     DAILY_EXERCISES_MAX,
     DEFAULT_CROSS_TRAIN_MIN,

@@ -30,8 +30,8 @@ from plans.calendar import (
     session_title,
     weekday_headings,
 )
-from plans.exercises import Dosage, ExerciseSpec, entry_dose
 from plans.invariants import request_violations
+from plans.library.exercises import Dosage, ExerciseSpec, entry_dose
 from plans.loads import REST, RUN
 from plans.models import Exercise, Plan, PlanAlert, PlanRevision, PlanStatus, RevisionKind, SessionLog
 from plans.progression import LoggedSession, replay_logs

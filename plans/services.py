@@ -15,9 +15,9 @@ from intake.codes import RED_FLAGS, Action, RedFlag
 from intake.models import Assessment, AssessmentStatus
 from intake.selectors import need_label
 from plans.builder import BUILDER_VERSION, DEFAULT_WEEKS, PlanError
-from plans.exercises import LIBRARY_PATH, LibraryError, load_library_file
-from plans.images import reencode_exercise_image
 from plans.invariants import request_violations
+from plans.library.exercises import LIBRARY_PATH, LibraryError, load_library_file
+from plans.library.images import reencode_exercise_image
 from plans.loads import IMPACT, REST, RUN
 from plans.models import (
     REVISION_REASON_MAX_LENGTH,

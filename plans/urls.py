@@ -2,12 +2,35 @@ from django.urls import path
 
 from plans import views
 
+app_name = "plans"
+
 urlpatterns = [
-    path("", views.exercise_list, name="exercise_list"),
-    path("new/", views.exercise_create, name="exercise_create"),
-    path("<slug:slug>/", views.exercise_detail, name="exercise_detail"),
-    path("<slug:slug>/edit/", views.exercise_edit, name="exercise_edit"),
-    path("<slug:slug>/deactivate/", views.exercise_deactivate, name="exercise_deactivate"),
-    path("<slug:slug>/reactivate/", views.exercise_reactivate, name="exercise_reactivate"),
-    path("<slug:slug>/image/", views.exercise_image, name="exercise_image"),
+    path("caseload/", views.caseload, name="caseload"),
+    path(
+        "patients/<int:pk>/intakes/<int:intake_pk>/assessments/<int:assessment_pk>/plan/",
+        views.plan_build,
+        name="build",
+    ),
+    path("patients/<int:pk>/plans/<int:plan_pk>/", views.plan_detail, name="detail"),
+    path("patients/<int:pk>/plans/<int:plan_pk>/draft/", views.plan_draft, name="draft"),
+    path("patients/<int:pk>/plans/<int:plan_pk>/issue/", views.plan_issue, name="issue"),
+    path("patients/<int:pk>/plans/<int:plan_pk>/end/", views.plan_end, name="end"),
+    path("patients/<int:pk>/plans/<int:plan_pk>/resume/", views.plan_resume, name="resume"),
+    path(
+        "patients/<int:pk>/plans/<int:plan_pk>/revisions/<int:number>/",
+        views.revision_detail,
+        name="revision",
+    ),
+    path(
+        "patients/<int:pk>/plans/<int:plan_pk>/revisions/<int:number>/undo/",
+        views.revision_undo,
+        name="revision_undo",
+    ),
+    path("patients/<int:pk>/plans/<int:plan_pk>/log/", views.session_log_create, name="log_create"),
+    path("patients/<int:pk>/plans/<int:plan_pk>/logs/<int:log_pk>/", views.session_log_detail, name="log"),
+    path(
+        "patients/<int:pk>/plans/<int:plan_pk>/alerts/<int:alert_pk>/reviewed/",
+        views.alert_review,
+        name="alert_review",
+    ),
 ]

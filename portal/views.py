@@ -23,11 +23,11 @@ from intake.selectors import due_follow_up, scores_figure_for
 from plans import services as plan_services
 from plans.access import get_issued_plan_for_patient, get_session_log_for_patient, issued_plan_for_patient
 from plans.calendar import describe_change, event_summary, next_step_words
-from plans.forms import NextMorningForm, PortalSessionLogForm
 from plans.models import PF_SYMPTOM_LABELS, RevisionKind
 from plans.selectors import exercise_names, portal_plan, session_on
 from portal import services as portal_services
 from portal.access import get_calendar_feed
+from portal.forms import NextMorningForm, PortalSessionLogForm
 from portal.ical import calendar
 from portal.models import CalendarFeed, PortalPreferences
 from portal.selectors import plan_calendar_events

@@ -1,7 +1,7 @@
 from django import template
 from django.utils.safestring import mark_safe
 
-from plans.figures import render_figure
+from plans.library.figures import render_figure
 
 register = template.Library()
 

@@ -1,7 +1,7 @@
 from django import template
 
 from intake.models import AssessmentStatus
-from plans.handout_selectors import handouts_for_patient
+from plans.handouts.selectors import handouts_for_patient
 from plans.selectors import plan_of_assessment, plans_for_patient
 
 register = template.Library()

@@ -12,7 +12,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from clinic import services
-from clinic.forms import AuditFilterForm, CaseloadFilterForm, PatientFilterForm
+from clinic.forms import AuditFilterForm, PatientFilterForm
+from plans.forms import CaseloadFilterForm
 from tests.factories import PASSWORD, PatientFactory, TOTPDeviceFactory
 from tests.fuzzing import FEW_EXAMPLES, FORMS, fuzz_page, pages, post_data, rolled_back
 

@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from plans import handout_services
+from plans.handouts import services as handout_services
 from plans.models import Handout, HandoutBatch
 from tests.plans.pdftext import pdf_info, pdf_pages
 from tests.plans.plan_factories import issued_plan, load_shipped_library

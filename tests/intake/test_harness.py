@@ -14,9 +14,9 @@ from django.core.management import call_command
 
 from intake.codes import RED_FLAGS, Cause, Condition, Hold
 from intake.schema import REVIEW_CODES
-from plans.exercises import default_library
 from plans.harness import check_expectations
 from plans.invariants import plan_violations
+from plans.library.exercises import default_library
 
 BASE_DIR = Path(settings.BASE_DIR)
 OWN_CASES = BASE_DIR / "tests" / "cases"

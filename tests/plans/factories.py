@@ -6,7 +6,7 @@ from datetime import date
 from intake.codes import Category as C
 from intake.codes import Contraindication as X
 from plans.builder import CurrentRunning, PlanRequest
-from plans.exercises import Dosage, ExerciseSpec, validate_library
+from plans.library.exercises import Dosage, ExerciseSpec, validate_library
 
 
 def spec(slug, kind, categories, *, level=1, dosage=None, **fields) -> ExerciseSpec:

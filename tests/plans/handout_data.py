@@ -7,7 +7,7 @@ import json
 from datetime import date
 from pathlib import Path
 
-from plans.exercises import ExerciseSpec, default_library, spec_from_dict
+from plans.library.exercises import ExerciseSpec, default_library, spec_from_dict
 
 PLAN_FILE = Path(__file__).with_name("pfp_12_week_plan.json")
 SHIPPED_FIGURES = {spec.slug: spec.figure for spec in default_library()}
@@ -179,6 +179,6 @@ def context_arguments(**overrides) -> dict:
 
 
 def context(**overrides) -> dict:
-    from plans.handouts import handout_context
+    from plans.handouts.content import handout_context
 
     return handout_context(**context_arguments(**overrides))

@@ -6,7 +6,7 @@ import factory
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from plans.exercises import default_library
+from plans.library.exercises import default_library
 from plans.models import Exercise
 from tests.factories import ClinicFactory
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from intake.assessment.engine import assess
 from intake.schema import validate_case
 from plans import services
-from plans.exercises import default_library
+from plans.library.exercises import default_library
 from plans.models import Exercise, Plan
 from tests.intake.factories import POSTPARTUM_WELL, REQUIRED_INTAKE, ConfirmedAssessmentFactory, SubmittedIntakeFactory
 

@@ -12,8 +12,8 @@ from plans.builder import (
     exercise_categories,
     plan_for_case,
 )
-from plans.exercises import Dosage
 from plans.invariants import plan_violations, request_violations
+from plans.library.exercises import Dosage
 from plans.running import ASSUMED_PACE_MIN_PER_KM
 from plans.selection import DOSAGE_STEP_WEEKS, NoSuitableExercise
 from tests.plans.factories import LIBRARY, START, gates, pain_free_runner, request, spec

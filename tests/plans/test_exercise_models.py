@@ -8,8 +8,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError
 from PIL import Image
 
-from plans.exercises import default_library, validate_library
-from plans.images import reencode_exercise_image, validate_exercise_image
+from plans.library.exercises import default_library, validate_library
+from plans.library.images import reencode_exercise_image, validate_exercise_image
 from plans.models import Exercise
 from plans.selectors import exercise_library_for_clinic
 from tests.factories import ClinicFactory

@@ -6,8 +6,8 @@ import xml.etree.ElementTree as ET
 import pytest
 from hypothesis import given, settings
 
-from plans.exercises import default_library
-from plans.figures import JOINTS, figure_problems, render_figure
+from plans.library.exercises import default_library
+from plans.library.figures import JOINTS, figure_problems, render_figure
 from tests.fuzzing import HARNESS, json_values, with_a_value_replaced
 
 SVG = "{http://www.w3.org/2000/svg}"

@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from plans.exercises import default_library
-from plans.forms import ExerciseFilterForm
+from plans.library.exercises import default_library
+from plans.library.forms import ExerciseFilterForm
 from tests.fuzzing import (
     FEW_EXAMPLES,
     FORMS,

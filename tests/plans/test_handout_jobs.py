@@ -14,12 +14,13 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from clinic.celery import app
-from plans import handout_services, tasks
-from plans.handout_selectors import handout_context_for, revision_for_handout
-from plans.handout_services import PrintRefused, handout_batch_create, handout_request, print_job_claim
-from plans.handouts import TEMPLATE, render_handout
+from plans.handouts import services as handout_services
+from plans.handouts import tasks
+from plans.handouts.content import TEMPLATE, render_handout
+from plans.handouts.pdf import RenderedPdf, render_pdf
+from plans.handouts.selectors import handout_context_for, revision_for_handout
+from plans.handouts.services import PrintRefused, handout_batch_create, handout_request, print_job_claim
 from plans.models import Handout, HandoutBatch, HandoutSettings, PlanRevision, PrintStatus
-from plans.pdf import RenderedPdf, render_pdf
 from tests.plans.handout_data import HOSTILE, squeeze
 from tests.plans.handout_factories import FAKE_PDF, stored_batch, stored_handout
 from tests.plans.library_factories import ExerciseFactory, picture_upload
@@ -313,7 +314,7 @@ def test_a_plan_the_handout_cannot_print_fails_at_once_with_the_reason(plan):
 
 def test_a_broken_template_fails_the_handout_without_retrying(plan, monkeypatch):
     handout = stored_handout(plan.current_revision, status=PrintStatus.QUEUED)
-    monkeypatch.setattr("plans.handouts.TEMPLATE", "plans/handout/no_such_template.html")
+    monkeypatch.setattr("plans.handouts.content.TEMPLATE", "plans/handout/no_such_template.html")
     render_as("t1", handout)
     handout.refresh_from_db()
     assert (handout.status, handout.error, handout.attempts) == (PrintStatus.FAILED, tasks.TEMPLATE_BROKEN, 1)
@@ -410,7 +411,7 @@ def test_handout_request_is_accepted_and_kept_queued_when_the_broker_is_down(
     handout = Handout.objects.get()
     assert outcome.queued and (handout.status, handout.dispatched_at) == (PrintStatus.QUEUED, None)
     assert timezone.now() - started < timedelta(seconds=1)  # the clock is stopped: nothing waited on it
-    [warning] = [r for r in caplog.records if r.name == "plans.tasks"]
+    [warning] = [r for r in caplog.records if r.name == "plans.handouts.tasks"]
     assert warning.getMessage() == f"Print job Handout {handout.pk} stays queued for the sweeper"
     assert "Emma" not in caplog.text and "Clarke" not in caplog.text
 

@@ -18,10 +18,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from plans import handout_services
-from plans.exercises import default_library
-from plans.handout_selectors import UNREACHABLE_NOTICE
-from plans.handout_services import handout_request
+from plans.handouts import services as handout_services
+from plans.handouts.selectors import UNREACHABLE_NOTICE
+from plans.handouts.services import handout_request
+from plans.library.exercises import default_library
 from plans.models import Handout, PlanRevision, PrintStatus
 from tests.plans.pdftext import pdf_pages
 from tests.plans.plan_factories import issued_plan, load_shipped_library

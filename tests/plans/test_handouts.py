@@ -11,7 +11,7 @@ from django.template.loader import render_to_string
 from PIL import Image
 
 from intake.codes import CAUSES, Cause
-from plans.handouts import (
+from plans.handouts.content import (
     TEMPLATE,
     Dose,
     HandoutError,

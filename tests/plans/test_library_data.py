@@ -1,11 +1,11 @@
-"""The shipped exercise library (plans/data/exercises.json) against the clinic's material and the reference."""
+"""The shipped exercise library (plans/library/data/exercises.json) against the clinic's material and the reference."""
 
 import re
 
 import pytest
 
 from intake.codes import Category, Contraindication
-from plans.exercises import KINDS, LIBRARY_PATH, load_library_file
+from plans.library.exercises import KINDS, LIBRARY_PATH, load_library_file
 
 VERSION, SPECS = load_library_file(LIBRARY_PATH)
 BY_SLUG = {spec.slug: spec for spec in SPECS}

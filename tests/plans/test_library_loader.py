@@ -5,7 +5,7 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
-from plans.exercises import LIBRARY_PATH, default_library
+from plans.library.exercises import LIBRARY_PATH, default_library
 from plans.models import Exercise
 from plans.selectors import exercise_library_for_clinic
 from tests.plans.library_factories import ExerciseFactory

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings as django_settings
 
-from plans.pdf import DOCUMENT_BASE_URL, RefusedURL, StaticOnlyURLFetcher, redact_url, render_pdf, stylesheet
+from plans.handouts.pdf import DOCUMENT_BASE_URL, RefusedURL, StaticOnlyURLFetcher, redact_url, render_pdf, stylesheet
 from tests.plans.pdftext import pdf_fonts, pdf_pages
 
 STATIC = DOCUMENT_BASE_URL + "static/"
@@ -77,7 +77,7 @@ def test_fetcher_serves_collected_files_from_static_root(tmp_path, settings):
 
 
 def test_refusal_is_logged_as_a_warning_without_the_query_string(caplog):
-    with caplog.at_level(logging.WARNING, logger="plans.pdf"), pytest.raises(RefusedURL) as refusal:
+    with caplog.at_level(logging.WARNING, logger="plans.handouts.pdf"), pytest.raises(RefusedURL) as refusal:
         StaticOnlyURLFetcher().fetch("https://tracker.example/pixel.png?patient=emma&token=s3cret#top")
     assert [r.getMessage() for r in caplog.records] == [
         "PDF renderer refused to fetch https://tracker.example/pixel.png"

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clinic.models import AuditEvent
-from plans.handout_selectors import SLOW_NOTICE, UNREACHABLE_NOTICE
+from plans.handouts.selectors import SLOW_NOTICE, UNREACHABLE_NOTICE
 from plans.models import Handout, HandoutBatch, HandoutSettings, Plan, PrintStatus
 from tests.factories import UserFactory
 from tests.plans.handout_factories import FAKE_PDF, more_revisions, stored_batch, stored_handout

@@ -19,8 +19,8 @@ from plans.builder import (
     build_plan,
     cadence_range,
 )
-from plans.exercises import LIBRARY_PATH, default_library
 from plans.invariants import request_violations
+from plans.library.exercises import LIBRARY_PATH, default_library
 from plans.progression import AMBER, GREEN, RED, LoggedSession, SessionLog, apply_log, replay_logs
 from plans.running import DELOAD_FACTOR, run_minutes
 from plans.selection import (

@@ -6,9 +6,9 @@ from datetime import date
 import pytest
 from django.core.management import CommandError, call_command
 
-from plans import handout_services
+from plans.handouts import services as handout_services
+from plans.handouts.samples import SAMPLE_PATIENT, sample_handout_context
 from plans.models import Handout, HandoutSettings, Plan
-from plans.samples import SAMPLE_PATIENT, sample_handout_context
 from tests.plans.handout_factories import more_revisions
 from tests.plans.pdftext import pdf_info, pdf_pages
 from tests.plans.plan_factories import draft_plan, issued_plan

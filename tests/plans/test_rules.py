@@ -7,9 +7,9 @@ import pytest
 
 from plans import rules
 from plans.builder import build_plan, cadence_range
-from plans.exercises import Dosage
 from plans.invariants import plan_violations
 from plans.ladder import LadderState, exposures_needed
+from plans.library.exercises import Dosage
 from plans.loads import sessions_of
 from plans.progression import GREEN, RED, LoggedSession, SessionLog, needs_clinician, symptoms_rising, traffic_light
 from plans.rules import RULES, THRESHOLDS

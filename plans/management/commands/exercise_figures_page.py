@@ -3,8 +3,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand
 from django.utils.html import escape
 
-from plans.exercises import LIBRARY_PATH, load_library_file
-from plans.figures import render_figure
+from plans.library.exercises import LIBRARY_PATH, load_library_file
+from plans.library.figures import render_figure
 
 PAGE = """<!doctype html>
 <html lang="en-GB"><head><meta charset="utf-8"><title>Exercise figures {version}</title></head>

@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from plans.exercises import LIBRARY_PATH, LibraryError
+from plans.library.exercises import LIBRARY_PATH, LibraryError
 from plans.services import exercise_library_load
 
 

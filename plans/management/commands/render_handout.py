@@ -8,10 +8,10 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from plans.handout_selectors import handout_context_for, revision_for_handout
-from plans.handouts import PAPERS, HandoutError, render_handout
+from plans.handouts.content import PAPERS, HandoutError, render_handout
+from plans.handouts.samples import sample_handout_context
+from plans.handouts.selectors import handout_context_for, revision_for_handout
 from plans.models import HandoutSettings, Plan, PlanRevision
-from plans.samples import sample_handout_context
 
 
 class Command(BaseCommand):

@@ -1,4 +1,4 @@
-"""The exercise library as plain data: `plans/data/exercises.json` read into `ExerciseSpec`s.
+"""The exercise library as plain data: `plans/library/data/exercises.json` read into `ExerciseSpec`s.
 
 Pure Python. The plan builder chooses from a list of specs; the `Exercise` model is loaded from the same file by
 `manage.py load_exercise_library`, and clinic-specific exercises become specs too. The file format:
@@ -22,7 +22,7 @@ Pure Python. The plan builder chooses from a list of specs; the `Exercise` model
         "impact": false,                        # true for jumping, hopping, running drills
         "impact_step": null,                    # an impact exercise's rung of the reference §4.4 ladder (4–8)
         "notes": "Dose not verified …",         # optional, for clinicians: sources and caveats of the defaults
-        "figure": {…}                           # pose data drawn by plans.figures (see its docstring)
+        "figure": {…}                           # pose data drawn by plans.library.figures (see its docstring)
      }]}
 
 An impact exercise must list the `pelvic_floor_symptoms` contraindication (reference §7 row 13). Only an impact
@@ -37,7 +37,7 @@ from functools import cache
 from pathlib import Path
 
 from intake.codes import Category, Contraindication
-from plans.figures import figure_problems
+from plans.library.figures import figure_problems
 from plans.rules import IMPACT_STEPS
 
 LIBRARY_PATH = Path(__file__).resolve().parent / "data" / "exercises.json"

@@ -1,6 +1,6 @@
 """Background work of the plans app: rendering PDF handouts and batches, and sweeping up print jobs left behind.
 
-The render tasks are thin: claim the job (plans.handout_services), render it through the service, and turn what
+The render tasks are thin: claim the job (plans.handouts.services), render it through the service, and turn what
 went wrong into a retry (a passing failure: the database or storage out of reach, with exponential backoff) or a
 reason the front desk reads (anything else, never retried). They acknowledge their message only once done and
 reject it when their worker dies, so the broker delivers it again and the same task id reclaims its job.
@@ -16,8 +16,8 @@ from django.db import InterfaceError, OperationalError
 from django.template import TemplateDoesNotExist, TemplateSyntaxError
 
 from clinic.tasks import BrokerTolerantTask
-from plans import handout_services
-from plans.handouts import HandoutError
+from plans.handouts import services as handout_services
+from plans.handouts.content import HandoutError
 from plans.models import Handout, HandoutBatch, PrintJob
 
 logger = logging.getLogger(__name__)

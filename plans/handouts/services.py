@@ -1,9 +1,9 @@
 """Writes for PDF handouts: asking for one, batches of them, the render job's claim and result, and the sweeper.
 
 A print job (a `Handout` or a `HandoutBatch`) is saved queued and handed to the broker once the transaction commits
-(`plans.tasks`); a broker that can't be reached leaves it queued with `dispatched_at` empty, and the sweeper (or the
-next request) sends it again. A task claims its job with a conditional update, so two deliveries of a job never
-render it twice, and stores the PDF only if it still holds the claim.
+(`plans.handouts.tasks`); a broker that can't be reached leaves it queued with `dispatched_at` empty, and the
+sweeper (or the next request) sends it again. A task claims its job with a conditional update, so two deliveries of
+a job never render it twice, and stores the PDF only if it still holds the claim.
 """
 
 import hashlib
@@ -19,11 +19,11 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from clinic.models import Clinic, User
-from plans import tasks
-from plans.handout_selectors import handout_context_for, revision_for_handout
-from plans.handouts import HandoutError, render_handout, render_handouts
+from plans.handouts import tasks
+from plans.handouts.content import HandoutError, render_handout, render_handouts
+from plans.handouts.pdf import RenderedPdf
+from plans.handouts.selectors import handout_context_for, revision_for_handout
 from plans.models import Handout, HandoutBatch, HandoutSettings, PlanRevision, PrintJob, PrintStatus
-from plans.pdf import RenderedPdf
 from plans.services import save_with_picture
 
 logger = logging.getLogger(__name__)
@@ -119,7 +119,7 @@ def handout_batch_retry(*, batch: HandoutBatch, by: User) -> HandoutBatch:
     return locked
 
 
-# --- the render job (called by plans.tasks) ---------------------------------------------------------------------------
+# --- the render job (called by plans.handouts.tasks) ---------------------------------------------------------
 
 
 def print_job_claim(model: type[PrintJob], *, pk: int, task_id: str) -> PrintJob | None:
@@ -225,7 +225,7 @@ def _requeue(job: PrintJob, *, fresh_request: bool) -> None:
 
 
 def _dispatch_on_commit(job: PrintJob) -> None:
-    # The tasks catch a broker that can't be reached, log it and leave `dispatched_at` empty (plans.tasks).
+    # The tasks catch a broker that can't be reached, log it and leave `dispatched_at` empty (plans.handouts.tasks).
     if isinstance(job, Handout):
         tasks.render_handout_task.delay_on_commit(handout_id=job.pk)
     else:

@@ -1,6 +1,6 @@
-"""Reads for PDF handouts: a plan revision's handout as the plain data `plans.handouts` renders, and what the print
-queue shows (its pages, the live statuses, and whether the print service is keeping up). Each in a fixed number of
-queries."""
+"""Reads for PDF handouts: a plan revision's handout as the plain data `plans.handouts.content` renders, and what
+the print queue shows (its pages, the live statuses, and whether the print service is keeping up). Each in a fixed
+number of queries."""
 
 from dataclasses import dataclass
 from datetime import datetime
@@ -10,8 +10,8 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
-from plans.handouts import handout_context
-from plans.images import image_data_url
+from plans.handouts.content import handout_context
+from plans.library.images import image_data_url
 from plans.models import Exercise, Handout, HandoutBatch, HandoutSettings, PlanRevision, PlanStatus, PrintStatus
 from plans.selectors import plan_exercise_slugs
 

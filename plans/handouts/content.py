@@ -2,7 +2,7 @@
 
 `handout_context` is a pure function of plain data (the case-format `plan`, exercise specs, names and dates), so the
 Celery task builds it from models, the management command from a sample and the tests from literals, all the same
-way. `render_handout` turns a context into PDF bytes through the safe renderer of `plans.pdf`.
+way. `render_handout` turns a context into PDF bytes through the safe renderer of `plans.handouts.pdf`.
 
 Everything a person typed (names, notes, exercise text) goes into the template as plain strings, which Django
 escapes. The only markup inserted as is comes from our own SVG renderers (the running-minutes chart, exercise
@@ -21,10 +21,10 @@ from django.utils.safestring import SafeString, mark_safe
 
 from clinic.charts import minutes_chart
 from intake.codes import CAUSES, CONDITION_LABELS, CONDITION_PLAIN, Cause, Condition
-from plans.exercises import Dose, ExerciseSpec, entry_dose
-from plans.figures import render_figure
+from plans.handouts.pdf import RenderedPdf, render_combined_pdf, render_pdf
+from plans.library.exercises import Dose, ExerciseSpec, entry_dose
+from plans.library.figures import render_figure
 from plans.loads import BUILD, CROSS_TRAIN, FOUNDATION, IMPACT, IMPACT_READINESS, REST, RUN, STRENGTH, WALK_RUN
-from plans.pdf import RenderedPdf, render_combined_pdf, render_pdf
 from plans.rules import AMBER_PAIN_MAX, GREEN_PAIN_MAX, MIN_EXPOSURES
 
 TEMPLATE = "plans/handout/handout.html"
@@ -40,7 +40,7 @@ SCHEDULE_WEEKS_PER_PAGE = 12
 EMERGENCY_NUMBER = "999"
 
 _LOGO_DATA_URL = re.compile(r"data:image/(png|jpeg|gif|webp|svg\+xml)(;base64)?,", re.IGNORECASE)
-# The formats plans.images accepts for a clinic's own exercise pictures.
+# The formats plans.library.images accepts for a clinic's own exercise pictures.
 _PICTURE_DATA_URL = re.compile(r"data:image/(png|jpeg|webp);base64,", re.IGNORECASE)
 _STATIC_PATH = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_./-]*")
 
@@ -94,7 +94,7 @@ class HandoutError(ValueError):
 
 
 def exercise_figure(spec: ExerciseSpec) -> str | None:
-    """An exercise's drawn illustration (plans.figures), or None when it has no figure data."""
+    """An exercise's drawn illustration (plans.library.figures), or None when it has no figure data."""
     return render_figure(spec.figure, title=spec.name) if spec.figure else None
 
 
@@ -194,7 +194,7 @@ def render_handouts(contexts: Sequence[dict], *, title: str) -> RenderedPdf:
 
 
 def _trusted_svg(svg: str) -> SafeString:
-    # Only for SVG from our own renderers (clinic.charts, plans.figures): drawn from numbers, every text escaped.
+    # Only for SVG from our own renderers (clinic.charts, plans.library.figures): numbers in, every text escaped.
     return mark_safe(svg)  # noqa: S308
 
 

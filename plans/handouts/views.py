@@ -20,8 +20,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from clinic.access import staff_required
 from clinic.audit import record
 from clinic.models import AuditAction
-from plans import handout_selectors as selectors
-from plans import handout_services as services
 from plans.access import (
     get_handout_batch_for_staff,
     get_handout_for_staff,
@@ -29,7 +27,8 @@ from plans.access import (
     get_plan_for_staff,
     handouts_for_staff,
 )
-from plans.forms import HandoutBatchForm, HandoutRequestForm, is_database_id
+from plans.handouts import selectors, services
+from plans.handouts.forms import HandoutBatchForm, HandoutRequestForm, is_database_id
 from plans.models import Handout, HandoutBatch, HandoutSettings, PrintJob, PrintStatus
 
 

@@ -5,8 +5,8 @@ sample looks like what the front desk prints."""
 from datetime import date, timedelta
 
 from plans.builder import CurrentRunning, PlanRequest, build_plan
-from plans.exercises import default_library
-from plans.handouts import handout_context
+from plans.handouts.content import handout_context
+from plans.library.exercises import default_library
 
 SAMPLE_CLINIC = {
     "name": "Riverside Physio",
