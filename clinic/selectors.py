@@ -4,7 +4,7 @@ from django.db.models import QuerySet
 
 from clinic.access import patients_for_staff
 from clinic.models import Patient, StaffMember
-from intake.selectors import unreviewed_intake_annotations
+from clinic.page_sections import ordered_for_clinicians
 
 SCOPE_MINE = "mine"
 SCOPE_CLINIC = "clinic"
@@ -23,7 +23,5 @@ def patient_list_for_staff(
         patients = patients.filter(status=status)
     if member.is_physio:
         # New intakes first, flagged ones by severity; the front desk sees no clinical data, so no clinical order.
-        patients = patients.annotate(**unreviewed_intake_annotations()).order_by(
-            "-intake_rank", "last_name", "first_name", "pk"
-        )
+        patients = ordered_for_clinicians(patients)
     return patients

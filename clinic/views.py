@@ -11,7 +11,7 @@ from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from clinic import audit, data_rights, services
+from clinic import audit, data_rights, page_sections, services
 from clinic.access import get_patient_for_staff, physio_required, reauth_required, staff_required
 from clinic.forms import AuditFilterForm, DataRightsForm, PatientFilterForm, PatientForm
 from clinic.models import AuditAction
@@ -56,7 +56,13 @@ def patient_list(request):
     return render(
         request,
         "clinic/patient_list.html",
-        {"filters": filters, "page": page, "scope": scope, "query_without_page": _query_without_page(request)},
+        {
+            "filters": filters,
+            "page": page,
+            "scope": scope,
+            "query_without_page": _query_without_page(request),
+            "list_badges": page_sections.list_badge_templates() if member.is_physio else [],
+        },
     )
 
 
@@ -76,7 +82,8 @@ def patient_create(request):
 def patient_detail(request, pk):
     patient = get_patient_for_staff(request.staff_member, pk)
     audit.record(request, patient=patient, action=AuditAction.VIEW)
-    return render(request, "clinic/patient_detail.html", {"patient": patient})
+    sections = page_sections.sections_for(page_sections.PATIENT_PAGE, patient=patient, member=request.staff_member)
+    return render(request, "clinic/patient_detail.html", {"patient": patient, "sections": sections})
 
 
 @staff_required

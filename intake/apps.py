@@ -11,3 +11,7 @@ class IntakeConfig(AppConfig):
         from intake import data_rights as intake_data_rights
 
         data_rights.register("intake", intake_data_rights)
+        # Its sections of the clinic's pages (clinic.page_sections).
+        from intake import pages
+
+        pages.register()

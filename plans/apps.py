@@ -11,5 +11,9 @@ class PlansConfig(AppConfig):
         from plans import data_rights as plans_data_rights
 
         data_rights.register("plans", plans_data_rights)
+        # Its sections of the clinic's pages (clinic.page_sections).
+        from plans import pages
+
+        pages.register()
         # Celery finds each app's top-level tasks module; the print tasks live in the handouts package.
         from plans.handouts import tasks  # noqa: F401

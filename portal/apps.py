@@ -11,3 +11,7 @@ class PortalConfig(AppConfig):
         from portal import data_rights as portal_data_rights
 
         data_rights.register("portal", portal_data_rights)
+        # Its sections of the clinic's pages (clinic.page_sections).
+        from portal import pages
+
+        pages.register()

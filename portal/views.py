@@ -23,6 +23,7 @@ from intake.selectors import due_follow_up, scores_figure_for
 from plans import services as plan_services
 from plans.access import get_issued_plan_for_patient, get_session_log_for_patient, issued_plan_for_patient
 from plans.calendar import describe_change, event_summary, next_step_words
+from plans.handouts.selectors import handouts_for_patient
 from plans.models import PF_SYMPTOM_LABELS, RevisionKind
 from plans.selectors import exercise_names, portal_plan, session_on
 from portal import services as portal_services
@@ -55,6 +56,7 @@ def home(request):
             "morning_form": NextMorningForm() if page and page.morning_log else None,
             "due": due_follow_up(patient, today=today),
             "scores_chart": scores_figure_for(patient, chart_id="my-scores"),
+            "handouts": handouts_for_patient(patient=patient),
         },
     )
 

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from clinic.access import physio_required
 from clinic.audit import record
 from clinic.models import AuditAction, AuditEvent
+from clinic.page_sections import ASSESSMENT_PAGE, sections_for
 from intake import selectors, services
 from intake.access import get_assessment_for_staff, submitted_intake_required
 from intake.assessment.decisions import (
@@ -295,5 +296,7 @@ def assessment_detail(request, pk, intake_pk, assessment_pk):
             "intake": intake,
             "patient": intake.patient,
             "findings": selectors.findings_summary(assessment.findings),
+            # What the apps above add, e.g. the plan builder's button (clinic.page_sections).
+            "sections": sections_for(ASSESSMENT_PAGE, assessment=assessment, member=request.staff_member),
         },
     )

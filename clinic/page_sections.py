@@ -1,0 +1,80 @@
+"""Pages of the ground floor that the apps above fill in: each app adds its section to the patient page (and to the
+assessment page, which the plans extend), and intake orders the physio's patient list by what waits for review.
+
+The apps register from their AppConfig.ready(), so the clinic never imports them (README "Architecture"). A
+section's data is read by the view, through the app's selectors, before the template renders: no query hides in a
+template tag, and the page's query-count tests count them all.
+"""
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+
+# The pages with sections, and the keyword arguments their sections' data functions receive.
+PATIENT_PAGE = "patient"  # patient, member
+ASSESSMENT_PAGE = "assessment"  # assessment, member
+
+
+@dataclass(frozen=True)
+class Section:
+    template: str
+    data: Callable[..., dict | None]  # None: this section has nothing for this user
+
+
+@dataclass(frozen=True)
+class ShownSection:
+    template: str
+    data: dict
+
+
+_sections: dict[str, list[Section]] = defaultdict(list)
+
+
+def add_section(page: str, *, template: str, data: Callable[..., dict | None]) -> None:
+    """Sections appear in the order they were added, which is the order of INSTALLED_APPS."""
+    section = Section(template=template, data=data)
+    if section not in _sections[page]:
+        _sections[page].append(section)
+
+
+def sections_for(page: str, **objects) -> list[ShownSection]:
+    """Each section of `page` with its data for these objects, leaving out those with nothing to show."""
+    shown = []
+    for section in _sections[page]:
+        data = section.data(**objects)
+        if data is not None:
+            shown.append(ShownSection(template=section.template, data=data))
+    return shown
+
+
+@dataclass(frozen=True)
+class ListOrder:
+    """An order of the patient list for clinicians: annotations on the Patient queryset, the fields they sort by,
+    and the badge that shows the reason beside each name."""
+
+    annotate: Callable[[], dict]
+    order_by: tuple[str, ...]
+    badge_template: str
+
+
+_list_orders: list[ListOrder] = []
+
+
+def add_list_order(order: ListOrder) -> None:
+    if order not in _list_orders:
+        _list_orders.append(order)
+
+
+def ordered_for_clinicians(patients: QuerySet) -> QuerySet:
+    """The patient list as a physiotherapist sees it: what waits for them first, then by name."""
+    order_by = []
+    for order in _list_orders:
+        patients = patients.annotate(**order.annotate())
+        order_by += order.order_by
+    return patients.order_by(*order_by, "last_name", "first_name", "pk")
+
+
+def list_badge_templates() -> list[str]:
+    return [order.badge_template for order in _list_orders]
