@@ -2,9 +2,12 @@
 
 Anonymous users are sent to the login page, signed-in users without the right role get 403, and an object
 outside the user's clinic (or another patient's record) is answered with 404 so its existence never leaks. Each app
-looks up its own objects in its own `access.py`, starting from `get_patient_for_staff` or the signed-in patient.
+looks up its own objects in its own `access.py`, starting from `get_patient_for_staff` or the signed-in patient,
+and every page of a patient's record goes through `patient_record_view`, which looks the record up and audits the
+look.
 """
 
+import inspect
 import time
 from functools import wraps
 
@@ -15,7 +18,8 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
-from clinic.models import Patient, StaffRole
+from clinic import audit
+from clinic.models import AuditAction, Patient, StaffRole
 
 
 def role_required(*roles):
@@ -65,6 +69,40 @@ def patients_for_staff(member):
 
 def get_patient_for_staff(member, pk):
     return get_object_or_404(patients_for_staff(member).select_related("physio__user", "clinic"), pk=pk)
+
+
+def own_record(patient):
+    """The lookup of a patient's own pages in the portal: the record is the signed-in patient."""
+    return patient
+
+
+def patient_record_view(lookup, *, detail: str = ""):
+    """The building block of every page of a patient's record.
+
+    `lookup(reader, **url_kwargs)` fetches the record the URL names for the reader (the staff member, or the
+    signed-in patient), answering 404 for anything out of their reach, e.g. `get_plan_for_staff(member, pk,
+    plan_pk)`; the view is called with the record and the URL's other arguments (a questionnaire step, say). When
+    the view answers a GET with the page itself (200), one event joins the audit trail: who looked at which record
+    of which patient. Forms sent back with errors and redirects add none.
+
+    Put it below the role decorator, which sets `request.staff_member` or `request.patient`.
+    """
+    names = list(inspect.signature(lookup).parameters)[1:]
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, **url_kwargs):
+            reader = getattr(request, "staff_member", None) or request.patient
+            record = lookup(reader, **{name: url_kwargs.pop(name) for name in names})
+            response = view(request, record, **url_kwargs)
+            if request.method == "GET" and response.status_code == 200:
+                patient = audit.patient_of(record)
+                audit.record(request, patient=patient, action=AuditAction.VIEW, target=record, detail=detail)
+            return response
+
+        return wrapped
+
+    return decorator
 
 
 # When the user last confirmed who they are on the re-authentication page (seconds since the epoch).

@@ -16,6 +16,11 @@ def client_ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
+def patient_of(record) -> Patient:
+    """The patient a record belongs to: the patient, or the `patient` of one of their records."""
+    return record if isinstance(record, Patient) else record.patient
+
+
 def record(request, *, patient: Patient, action: str, target=None, detail: str = "", actor=None) -> AuditEvent:
     """Record that the request's user (or `actor`, outside a request) did `action` on `target` of `patient`.
 

@@ -6,13 +6,14 @@ from functools import wraps
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 
-from clinic.access import get_patient_for_staff, physio_required
+from clinic.access import get_patient_for_staff, patient_record_view, physio_required
 from intake.models import Assessment, FollowUp, Intake, IntakeInvite, InviteState
 
 
-def get_intake_for_staff(member, patient_pk, intake_pk):
-    """An intake of one of the member's clinic's patients; 404 for any other (another clinic, another patient)."""
-    patient = get_patient_for_staff(member, patient_pk)
+def get_intake_for_staff(member, pk, intake_pk):
+    """An intake of one of the member's clinic's patients (`pk`); 404 for any other (another clinic, another
+    patient)."""
+    patient = get_patient_for_staff(member, pk)
     intake = get_object_or_404(
         Intake.objects.filter(patient=patient).select_related("entered_by__user", "reviewed_by__user"), pk=intake_pk
     )
@@ -20,27 +21,32 @@ def get_intake_for_staff(member, patient_pk, intake_pk):
     return intake
 
 
-def submitted_intake_required(view):
+def submitted_intake_required(*, detail: str):
     """Only physiotherapists, on a submitted intake of their clinic's patient (404 for any other); the view is called
-    with the intake. A questionnaire not yet sent has nothing to examine or assess: the physio is sent back to its
-    answers so far."""
+    with the intake, and its page audited with `detail`. A questionnaire not yet sent has nothing to examine or
+    assess: the physio is sent back to its answers so far."""
 
-    @wraps(view)
-    @physio_required
-    def wrapped(request, pk, intake_pk):
-        intake = get_intake_for_staff(request.staff_member, pk, intake_pk)
-        if not intake.is_submitted:
-            messages.info(request, "The patient has not sent this questionnaire yet: examine and assess it once sent.")
-            return redirect(intake)
-        return view(request, intake)
+    def decorator(view):
+        @wraps(view)
+        @physio_required
+        @patient_record_view(get_intake_for_staff, detail=detail)
+        def wrapped(request, intake):
+            if not intake.is_submitted:
+                messages.info(
+                    request, "The patient has not sent this questionnaire yet: examine and assess it once sent."
+                )
+                return redirect(intake)
+            return view(request, intake)
 
-    return wrapped
+        return wrapped
+
+    return decorator
 
 
-def get_assessment_for_staff(member, patient_pk, intake_pk, assessment_pk):
+def get_assessment_for_staff(member, pk, intake_pk, assessment_pk):
     """A confirmed or referred assessment of one of the member's clinic's intakes; 404 for any other (another
     clinic, another patient or intake, or a draft, which lives on the assessment page itself)."""
-    intake = get_intake_for_staff(member, patient_pk, intake_pk)
+    intake = get_intake_for_staff(member, pk, intake_pk)
     assessment = get_object_or_404(
         Assessment.objects.filter(intake=intake).decided().select_related("confirmed_by__user", "created_by__user"),
         pk=assessment_pk,
@@ -86,15 +92,17 @@ def intake_link_closed(request, invite, state):
     return render(request, "intake/link_closed.html", {"state": state, "clinic": clinic}, status=status)
 
 
-def get_follow_up_for_staff(member, patient_pk, pk):
-    """A follow-up questionnaire of one of the member's clinic's patients; 404 for any other."""
-    patient = get_patient_for_staff(member, patient_pk)
+def get_follow_up_for_staff(member, pk, follow_up_pk):
+    """A follow-up questionnaire of one of the member's clinic's patients (`pk`); 404 for any other."""
+    patient = get_patient_for_staff(member, pk)
     follow_up = get_object_or_404(
-        FollowUp.objects.filter(patient=patient).select_related("schedule", "reviewed_by__user"), pk=pk
+        FollowUp.objects.filter(patient=patient).select_related("schedule", "reviewed_by__user"), pk=follow_up_pk
     )
     follow_up.patient = patient
     return follow_up
 
 
 def get_follow_up_for_patient(patient, pk) -> FollowUp:
-    return get_object_or_404(FollowUp.objects.filter(patient=patient), pk=pk)
+    follow_up = get_object_or_404(FollowUp.objects.filter(patient=patient), pk=pk)
+    follow_up.patient = patient
+    return follow_up

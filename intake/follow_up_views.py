@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from clinic.access import get_patient_for_staff, patient_required, physio_required
+from clinic.access import get_patient_for_staff, own_record, patient_record_view, patient_required, physio_required
 from clinic.audit import record
 from clinic.models import AuditAction
 from intake import selectors, services
@@ -19,10 +19,10 @@ from intake.forms import FollowUpForm, FollowUpScheduleForm
 
 @physio_required
 @require_http_methods(["GET", "POST"])
-def follow_up_schedule(request, pk):
+@patient_record_view(get_patient_for_staff, detail="follow-up schedule")
+def follow_up_schedule(request, patient):
     """Schedule the outcome measures again (or change the schedule): which ones, how often, from when."""
     member = request.staff_member
-    patient = get_patient_for_staff(member, pk)
     today = timezone.localdate()
     overview = selectors.follow_up_overview(patient, today=today)
     form = FollowUpScheduleForm(
@@ -57,11 +57,10 @@ def follow_up_stop(request, pk):
 
 @physio_required
 @require_GET
-def follow_up_detail(request, pk, follow_up_pk):
+@patient_record_view(get_follow_up_for_staff)
+def follow_up_detail(request, follow_up):
     """One answered follow-up: its scores, the change since the previous questionnaire and whether it reaches the
     minimal important change, new red flags with what to do, and the safety answers."""
-    follow_up = get_follow_up_for_staff(request.staff_member, pk, follow_up_pk)
-    record(request, patient=follow_up.patient, action=AuditAction.VIEW, target=follow_up)
     return render(
         request,
         "intake/follow_up_detail.html",
@@ -90,10 +89,10 @@ def follow_up_mark_reviewed(request, pk, follow_up_pk):
 
 @patient_required
 @require_http_methods(["GET", "POST"])
-def questionnaire(request):
+@patient_record_view(own_record, detail="questionnaire")
+def questionnaire(request, patient):
     """The follow-up questionnaire that is due, with the intake's questions and checks; every answer typed is kept
     when one needs correcting."""
-    patient = request.patient
     today = timezone.localdate()
     due = selectors.due_follow_up(patient, today=today)
     if due is None:
@@ -113,17 +112,14 @@ def questionnaire(request):
             else:
                 record(request, patient=patient, action=AuditAction.CREATE, target=follow_up, detail="by the patient")
                 return redirect("intake:questionnaire_done", follow_up.pk)
-    if request.method == "GET":
-        record(request, patient=patient, action=AuditAction.VIEW, target=due.schedule, detail="questionnaire")
     return render(request, "intake/portal_questionnaire.html", {"patient": patient, "due": due, "form": form})
 
 
 @patient_required
 @require_GET
-def questionnaire_done(request, pk):
+@patient_record_view(get_follow_up_for_patient, detail="by the patient")
+def questionnaire_done(request, follow_up):
     """Thanks, the patient's own scores and how they changed, and, for a new red flag, what to do now."""
-    follow_up = get_follow_up_for_patient(request.patient, pk)
-    record(request, patient=request.patient, action=AuditAction.VIEW, target=follow_up, detail="by the patient")
     return render(
         request,
         "intake/portal_questionnaire_done.html",

@@ -382,6 +382,10 @@ class Examination(models.Model):
     def __str__(self):
         return f"Examination {self.pk}"
 
+    @property
+    def patient(self):
+        return self.intake.patient
+
 
 class AssessmentStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
@@ -496,3 +500,7 @@ class Assessment(models.Model):
     def gates(self) -> dict:
         """What the plan builder may schedule, from the result the physio confirmed."""
         return self.engine_result.get("gates", {})
+
+    @property
+    def patient(self):
+        return self.intake.patient

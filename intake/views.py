@@ -15,7 +15,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clinic import services as clinic_services
-from clinic.access import get_patient_for_staff, physio_required, staff_required
+from clinic.access import get_patient_for_staff, patient_record_view, physio_required, staff_required
 from clinic.audit import record
 from clinic.forms import PortalAccountForm
 from clinic.models import AuditAction, StaffMember
@@ -300,8 +300,8 @@ def staff_fill_start(request, pk):
 @never_cache
 @physio_required
 @require_http_methods(["GET", "POST"])
-def staff_fill_step(request, pk, step):
-    patient = get_patient_for_staff(request.staff_member, pk)
+@patient_record_view(get_patient_for_staff, detail="intake on the patient’s behalf")
+def staff_fill_step(request, patient, step):
     if refusal := _anonymised_refusal(request, patient):
         return refusal
     intake = selectors.draft_for_patient(patient)
@@ -309,16 +309,13 @@ def staff_fill_step(request, pk, step):
         messages.info(request, "There is no intake in progress for this patient.")
         return redirect(f"{patient.get_absolute_url()}#intake")
     intake.patient = patient
-    if request.method == "GET":
-        record(request, patient=patient, action=AuditAction.VIEW, target=intake, detail="on the patient’s behalf")
     return _questionnaire(request, intake=intake, slug=step, route=_staff_route(patient.pk, request.staff_member))
 
 
 @never_cache
 @physio_required
-def intake_review(request, pk, intake_pk):
-    intake = get_intake_for_staff(request.staff_member, pk, intake_pk)
-    record(request, patient=intake.patient, action=AuditAction.VIEW, target=intake)
+@patient_record_view(get_intake_for_staff)
+def intake_review(request, intake):
     return render(
         request,
         "intake/intake_review.html",

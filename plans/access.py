@@ -33,9 +33,10 @@ def get_exercise_image_for_user(user, slug):
     return get_object_or_404(Exercise.objects.filter(clinic_id=clinic_id).exclude(image=""), slug=slug)
 
 
-def get_plan_for_staff(member, patient_pk, plan_pk):
-    """A plan of one of the member's clinic's patients; 404 for any other (another clinic, another patient)."""
-    patient = get_patient_for_staff(member, patient_pk)
+def get_plan_for_staff(member, pk, plan_pk):
+    """A plan of one of the member's clinic's patients (`pk`); 404 for any other (another clinic, another
+    patient)."""
+    patient = get_patient_for_staff(member, pk)
     plan = get_object_or_404(
         Plan.objects.filter(patient=patient).select_related(
             "assessment", "current_revision__created_by__user", "created_by__user", "draft_saved_by__user"
@@ -46,8 +47,8 @@ def get_plan_for_staff(member, patient_pk, plan_pk):
     return plan
 
 
-def get_revision_for_staff(member, patient_pk, plan_pk, number):
-    plan = get_plan_for_staff(member, patient_pk, plan_pk)
+def get_revision_for_staff(member, pk, plan_pk, number):
+    plan = get_plan_for_staff(member, pk, plan_pk)
     revision = get_object_or_404(
         PlanRevision.objects.filter(plan=plan).select_related("created_by__user", "log"), number=number
     )
@@ -55,15 +56,15 @@ def get_revision_for_staff(member, patient_pk, plan_pk, number):
     return revision
 
 
-def get_session_log_for_staff(member, patient_pk, plan_pk, log_pk):
-    plan = get_plan_for_staff(member, patient_pk, plan_pk)
+def get_session_log_for_staff(member, pk, plan_pk, log_pk):
+    plan = get_plan_for_staff(member, pk, plan_pk)
     log = get_object_or_404(SessionLog.objects.filter(plan=plan).select_related("logged_by", "revision"), pk=log_pk)
     log.plan = plan
     return log
 
 
-def get_plan_alert_for_staff(member, patient_pk, plan_pk, alert_pk):
-    plan = get_plan_for_staff(member, patient_pk, plan_pk)
+def get_plan_alert_for_staff(member, pk, plan_pk, alert_pk):
+    plan = get_plan_for_staff(member, pk, plan_pk)
     alert = get_object_or_404(PlanAlert.objects.filter(plan=plan), pk=alert_pk)
     alert.plan = plan
     return alert

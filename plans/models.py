@@ -463,6 +463,10 @@ class PlanRevision(models.Model):
     def end(self) -> date:
         return self.start + timedelta(days=7 * self.inputs["weeks"] - 1)
 
+    @property
+    def patient(self):
+        return self.plan.patient
+
 
 class TrafficLight(models.TextChoices):
     # reference §9.3 P1, P3, P4
@@ -573,6 +577,10 @@ class SessionLog(models.Model):
 
     def as_logged_session(self) -> LoggedSession:
         return LoggedSession(self.as_session_log(), self.traffic_light)
+
+    @property
+    def patient(self):
+        return self.plan.patient
 
 
 class PlanAlert(models.Model):

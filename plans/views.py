@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from clinic.access import physio_required, staff_required
+from clinic.access import patient_record_view, physio_required, staff_required
 from clinic.audit import record
 from clinic.models import AuditAction
 from clinic.selectors import SCOPE_MINE
@@ -69,10 +69,9 @@ def plan_build(request, pk, intake_pk, assessment_pk):
 
 @staff_required
 @require_GET
-def plan_detail(request, pk, plan_pk):
+@patient_record_view(get_plan_for_staff)
+def plan_detail(request, plan):
     """The plan as the patient follows it; for the front desk, its status and revision list only."""
-    plan = get_plan_for_staff(request.staff_member, pk, plan_pk)
-    record(request, patient=plan.patient, action=AuditAction.VIEW, target=plan)
     return _plan_detail_page(request, plan)
 
 
@@ -222,11 +221,11 @@ class DraftEditor:
 
 
 @physio_required
-def plan_draft(request, pk, plan_pk):
+@patient_record_view(get_plan_for_staff, detail="draft editor")
+def plan_draft(request, plan):
     """The draft editor: the settings and the home programme (add, remove, reorder, dose); every save rebuilds the
     preview. Buttons work without JavaScript: each submits the whole form with its action."""
     member = request.staff_member
-    plan = get_plan_for_staff(member, pk, plan_pk)
     if plan.status == PlanStatus.ENDED:
         messages.info(request, "This plan has ended; build a new one from the patient's latest assessment.")
         return redirect(plan)
@@ -269,10 +268,9 @@ def plan_draft(request, pk, plan_pk):
                     )
                     messages.success(request, "Draft saved: the preview below is rebuilt from it.")
                     anchor = "#programme" if action != "save" else ""
-                    return redirect(reverse("plans:draft", args=[pk, plan.pk]) + anchor)
+                    return redirect(reverse("plans:draft", args=[plan.patient_id, plan.pk]) + anchor)
     else:
         editor = DraftEditor(plan)
-        record(request, patient=plan.patient, action=AuditAction.VIEW, target=plan, detail="draft editor")
     preview = selectors.draft_preview(plan=plan, today=timezone.localdate())
     return render(
         request,
@@ -329,12 +327,11 @@ def plan_end(request, pk, plan_pk):
 
 @physio_required
 @require_GET
-def revision_detail(request, pk, plan_pk, number):
+@patient_record_view(get_revision_for_staff)
+def revision_detail(request, revision):
     """One revision, read-only: the schedule as it was, who made it, when and why."""
-    revision = get_revision_for_staff(request.staff_member, pk, plan_pk, number)
     plan = revision.plan
     page = selectors.revision_page(revision=revision, today=timezone.localdate())
-    record(request, patient=plan.patient, action=AuditAction.VIEW, target=revision)
     return render(
         request,
         "plans/revision_detail.html",
@@ -359,10 +356,9 @@ def revision_undo(request, pk, plan_pk, number):
 
 
 @physio_required
-def session_log_create(request, pk, plan_pk):
+@patient_record_view(get_plan_for_staff, detail="log form")
+def session_log_create(request, plan):
     """Log a session the patient reports (on the phone, say): the traffic light and any change follow."""
-    member = request.staff_member
-    plan = get_plan_for_staff(member, pk, plan_pk)
     if plan.status != PlanStatus.ISSUED:
         messages.error(request, "Sessions are logged against an issued plan.")
         return redirect(plan)
@@ -387,8 +383,6 @@ def session_log_create(request, pk, plan_pk):
                 else result.light.colour,
             )
             return redirect(result.log)
-    if request.method == "GET":
-        record(request, patient=plan.patient, action=AuditAction.VIEW, target=plan, detail="log form")
     return render(
         request,
         "plans/session_log_form.html",
@@ -398,13 +392,12 @@ def session_log_create(request, pk, plan_pk):
 
 @physio_required
 @require_GET
-def session_log_detail(request, pk, plan_pk, log_pk):
+@patient_record_view(get_session_log_for_staff)
+def session_log_detail(request, log):
     """A logged session: its traffic light in plain words and what it changed in the schedule."""
-    log = get_session_log_for_staff(request.staff_member, pk, plan_pk, log_pk)
     plan = log.plan
     automatic = log.revisions.filter(kind=RevisionKind.AUTOMATIC).select_related("undone_by").first()
     current = plan.current_revision.content if plan.current_revision else log.revision.content
-    record(request, patient=plan.patient, action=AuditAction.VIEW, target=log)
     return render(
         request,
         "plans/session_log_detail.html",

@@ -16,7 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clinic import audit
-from clinic.access import get_patient_for_staff, patient_required, staff_required
+from clinic.access import get_patient_for_staff, own_record, patient_record_view, patient_required, staff_required
 from clinic.forms import ReminderPreferencesForm
 from clinic.models import AuditAction
 from intake.selectors import due_follow_up, scores_figure_for
@@ -38,14 +38,13 @@ PRODUCT_ID = "-//Runback//Patient plan//EN"
 
 @patient_required
 @require_GET
-def home(request):
+@patient_record_view(own_record, detail="portal home")
+def home(request, patient):
     """Today's session, the next-morning question, a questionnaire that is due, the week ahead, where the patient
     stands in the plan, their charts and the clinic's number."""
-    patient = request.patient
     today = timezone.localdate()
     plan = issued_plan_for_patient(patient)
     page = portal_plan(plan=plan, today=today) if plan else None
-    audit.record(request, patient=patient, action=AuditAction.VIEW, target=plan, detail="portal home")
     return render(
         request,
         "portal/home.html",
@@ -67,22 +66,21 @@ def _log_form(plan, day, today, data=None) -> PortalSessionLogForm:
 
 @patient_required
 @require_GET
-def plan_page(request):
+@patient_record_view(own_record, detail="portal plan")
+def plan_page(request, patient):
     """The whole plan week by week, the home exercises and the physio's note."""
-    patient = request.patient
     plan = issued_plan_for_patient(patient)
     page = portal_plan(plan=plan, today=timezone.localdate()) if plan else None
-    audit.record(request, patient=patient, action=AuditAction.VIEW, target=plan, detail="portal plan")
     return render(request, "portal/plan.html", {"patient": patient, "page": page})
 
 
 @patient_required
 @require_http_methods(["GET", "POST"])
-def session_log(request, day):
+@patient_record_view(get_issued_plan_for_patient, detail="portal log form")
+def session_log(request, plan, day):
     """Log the session of `day` in a few taps; the traffic light and any change follow on the next page. A day
     that cannot be logged (no session, in the future, outside the plan, logged already) says why."""
     patient = request.patient
-    plan = get_issued_plan_for_patient(patient)
     today = timezone.localdate()
     if plan.logs.filter(session_date=day).exists():
         return redirect("portal_session", day)
@@ -122,11 +120,10 @@ def session_log(request, day):
 
 @patient_required
 @require_GET
-def session_detail(request, day):
+@patient_record_view(get_session_log_for_patient, detail="portal")
+def session_detail(request, log):
     """A logged session: its traffic light in plain words, what it changed in the schedule, and the next-morning
     question while it is unanswered."""
-    log = get_session_log_for_patient(request.patient, day)
-    audit.record(request, patient=request.patient, action=AuditAction.VIEW, target=log, detail="portal")
     return _session_page(request, log, NextMorningForm() if _asks_morning(log) else None)
 
 

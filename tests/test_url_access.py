@@ -16,6 +16,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from clinic import data_rights
+from clinic.models import AuditEvent
 from intake import services as intake_services
 from intake.models import Intake
 from plans import services as plans_services
@@ -296,7 +297,9 @@ def _patient_objects(patient, physio) -> dict:
 @pytest.fixture
 def objects(patient, physio):
     load_shipped_library()  # the plans' exercises
-    return {**_clinic_objects(patient.clinic), **_patient_objects(patient, physio)}
+    objects = {**_clinic_objects(patient.clinic), **_patient_objects(patient, physio)}
+    objects["batch"].handouts.set([objects["handout"]])
+    return objects
 
 
 @pytest.fixture
@@ -401,3 +404,61 @@ def test_every_url_of_an_erased_patient_is_not_found(cast, objects, sign_in):
     for url, expected in urls:
         response = client.post(url) if expected == POST_ONLY else client.get(url)
         assert response.status_code == NOT_FOUND, url
+
+
+# --- Every look at a patient's record is in the audit trail -------------------------------------------------------
+
+# Pages that show no one patient's record: a GET leaves the audit trail as it was. Every other page answered with
+# 200 records exactly one event, of the patient it belongs to (clinic.access.patient_record_view).
+NOT_A_PATIENT_RECORD = {
+    "patient_list": "names and statuses only; each record opened from it is audited",
+    "patient_create": "an empty form",
+    "patient_audit": "the trail itself: it lists what was done with the records (tests/clinic/test_patient_audit.py)",
+    "plans:caseload": "a physio's list of patients; each record opened from it is audited",
+    "portal_settings": "the patient's own reminder and calendar choices, not their health record",
+    "exercise_list": "the clinic's exercise library",
+    "exercise_create": "the clinic's exercise library",
+    "exercise_detail": "the clinic's exercise library",
+    "exercise_edit": "the clinic's exercise library",
+    "exercise_deactivate": "the clinic's exercise library",
+    "exercise_image": "the clinic's exercise library",
+    "handouts:queue": "the print queue: jobs by patient name, each handout's download is audited",
+    "handouts:queue_status": "the print queue's live statuses",
+    "healthz": "the service's health",
+    "password_reset": "account pages",
+    "password_reset_done": "account pages",
+    "password_reset_complete": "account pages",
+    "password_change": "account pages",
+    "password_change_done": "account pages",
+    "reauth": "account pages",
+    "account_security": "account pages",
+    "two_factor_setup": "account pages",
+}
+
+
+def _reader(expected) -> str | None:
+    """The first role of the cast that gets the page itself (200), if any."""
+    return next((role for role in ("physio", "front_desk", "patient") if expected[role] == OK), None)
+
+
+PAGES = sorted(name for name, (_, expected) in ACCESS.items() if _reader(expected))
+
+
+def test_every_page_is_audited_or_named_as_no_patients_record():
+    assert not set(NOT_A_PATIENT_RECORD) - set(PAGES), "not pages, or not in ACCESS"
+
+
+@pytest.mark.parametrize("url_name", PAGES)
+def test_each_look_at_a_patients_record_is_one_event_in_the_audit_trail(url_name, cast, objects, sign_in):
+    build_url, expected = ACCESS[url_name]
+    client = sign_in(cast[_reader(expected)])
+    before = AuditEvent.objects.count()
+    response = client.get(build_url(objects))
+    if response.streaming:
+        b"".join(response.streaming_content)
+    assert response.status_code == OK
+    events = list(AuditEvent.objects.order_by("pk")[before:]) if before else list(AuditEvent.objects.order_by("pk"))
+    if url_name in NOT_A_PATIENT_RECORD:
+        assert events == []
+    else:
+        assert [event.patient_id for event in events] == [objects["patient"].pk]

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from clinic.access import physio_required
+from clinic.access import patient_record_view, physio_required
 from clinic.audit import record
 from clinic.models import AuditAction, AuditEvent
 from clinic.page_sections import ASSESSMENT_PAGE, sections_for
@@ -43,7 +43,7 @@ def _changed_detail(changed: list[str]) -> str:
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-@submitted_intake_required
+@submitted_intake_required(detail="examination")
 def examination(request, intake: Intake):
     current = selectors.examination_for(intake)
     conflict = None
@@ -69,7 +69,6 @@ def examination(request, intake: Intake):
             else:
                 return _examination_saved(request, intake, saved)
     else:
-        record(request, patient=intake.patient, action=AuditAction.VIEW, target=current or intake, detail="examination")
         findings = current.findings if current else {}
         form = ExaminationForm(
             initial=ExaminationForm.initial_from(findings, version=current.version if current else 0)
@@ -140,7 +139,7 @@ def _page_state(intake: Intake, today: date) -> PageState:
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-@submitted_intake_required
+@submitted_intake_required(detail="assessment")
 def assessment(request, intake: Intake):
     today = timezone.localdate()
     state = _page_state(intake, today)
@@ -163,7 +162,6 @@ def assessment(request, intake: Intake):
                 # result on the page.
                 form.add_error(refusal.field if refusal.field in form.fields else "digest", refusal.message)
     else:
-        record(request, patient=intake.patient, action=AuditAction.VIEW, target=intake, detail="assessment")
         initial = AssessmentForm.initial_from(
             state.decisions, digest=state.live.digest, plan_start=state.draft.plan_start if state.draft else None
         )
@@ -274,11 +272,10 @@ def _assessment_context(intake: Intake, state: PageState, form: AssessmentForm) 
 @never_cache
 @physio_required
 @require_GET
-def assessment_detail(request, pk, intake_pk, assessment_pk):
+@patient_record_view(get_assessment_for_staff)
+def assessment_detail(request, assessment):
     """A past assessment, read-only: the result the physio saw and what they decided, as it was stored."""
-    assessment = get_assessment_for_staff(request.staff_member, pk, intake_pk, assessment_pk)
     intake = assessment.intake
-    record(request, patient=intake.patient, action=AuditAction.VIEW, target=assessment)
     decided = decisions_for(
         assessment.engine_result["causes"],
         confirmed=assessment.confirmed_causes,

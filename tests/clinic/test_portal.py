@@ -156,7 +156,7 @@ def test_home_asks_about_the_knee_the_morning_after(patient_client, runner_plan,
 def test_home_view_is_audited(patient_client, patient, runner_plan):
     patient_client.get(reverse("my_page"))
     event = AuditEvent.objects.filter(patient_id=patient.pk, action="view").latest("pk")
-    assert (event.target_type, event.target_id, event.detail) == ("plan", runner_plan.pk, "portal home")
+    assert (event.target_type, event.target_id, event.detail) == ("patient", patient.pk, "portal home")
     assert event.actor == patient.user
 
 
