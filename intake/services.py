@@ -2,7 +2,7 @@
 physio's review, the examination and the assessment. The views and `seed_demo` both go through these."""
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -59,11 +59,13 @@ class IntakeIncomplete(Exception):
 
 
 @transaction.atomic
-def invite_create(*, patient: Patient, by: StaffMember, send_email: bool = True) -> IntakeInvite:
+def invite_create(
+    *, patient: Patient, by: StaffMember, send_email: bool = True, now: datetime | None = None
+) -> IntakeInvite:
     """Issue a new link for the patient: earlier unsubmitted links stop working, a draft already started moves to
     the new link (no answer is lost), the patient's status moves to "intake sent", and the link is e-mailed to the
     patient's address (unless `send_email` is off, as for the demo clinic)."""
-    now = timezone.now()
+    now = now or timezone.now()
     IntakeInvite.objects.filter(patient=patient, revoked_at__isnull=True).exclude(
         intake__status=IntakeStatus.SUBMITTED
     ).update(revoked_at=now)
@@ -124,7 +126,7 @@ def invite_check_birth_date(*, invite: IntakeInvite, date_of_birth: date) -> boo
 
 
 @transaction.atomic
-def intake_draft_for_invite(*, invite: IntakeInvite) -> Intake:
+def intake_draft_for_invite(*, invite: IntakeInvite, now: datetime | None = None) -> Intake:
     """The intake this link fills in: its own (draft or submitted), else the patient's draft, else a new draft."""
     IntakeInvite.objects.select_for_update().get(pk=invite.pk)  # two devices opening at once make one draft
     intake = Intake.objects.filter(invite=invite).first()
@@ -135,7 +137,7 @@ def intake_draft_for_invite(*, invite: IntakeInvite) -> Intake:
         draft.invite = invite
         draft.save(update_fields=["invite", "updated_at"])
         return draft
-    return Intake.objects.create(patient=invite.patient, invite=invite)
+    return Intake.objects.create(patient=invite.patient, invite=invite, started_at=now or timezone.now())
 
 
 @transaction.atomic
@@ -206,7 +208,7 @@ def _store_outcomes(outcomes: dict[str, dict], *, patient: Patient, completed_at
 
 
 @transaction.atomic
-def intake_submit(*, intake: Intake, by: StaffMember | None = None) -> Intake:
+def intake_submit(*, intake: Intake, by: StaffMember | None = None, now: datetime | None = None) -> Intake:
     """Submit the intake once: screen it for red flags, score its outcome measures and store both with it.
 
     Idempotent: a second submit (a double click, a retried request) finds the intake submitted and returns it.
@@ -222,7 +224,7 @@ def intake_submit(*, intake: Intake, by: StaffMember | None = None) -> Intake:
         raise IntakeIncomplete(missing)
     if intake.postpartum_within_24m is not True:
         intake.answers.pop("postpartum", None)  # answered, then the gate was changed to No
-    now = timezone.now()
+    now = now or timezone.now()
     intake.status = IntakeStatus.SUBMITTED
     intake.submitted_at = now
     intake.current_step = REVIEW
@@ -242,9 +244,9 @@ def intake_submit(*, intake: Intake, by: StaffMember | None = None) -> Intake:
     return intake
 
 
-def intake_mark_reviewed(*, intake: Intake, by: StaffMember) -> bool:
+def intake_mark_reviewed(*, intake: Intake, by: StaffMember, now: datetime | None = None) -> bool:
     """Record that a physio has read the submitted intake; the first review is the one kept."""
-    now = timezone.now()
+    now = now or timezone.now()
     updated = Intake.objects.filter(pk=intake.pk, status=IntakeStatus.SUBMITTED, reviewed_at__isnull=True).update(
         reviewed_at=now, reviewed_by=by
     )
@@ -278,7 +280,9 @@ def findings_changed(before: dict, after: dict) -> list[str]:
 
 
 @transaction.atomic
-def examination_save(*, intake: Intake, findings: dict, version: int, by: StaffMember) -> ExaminationSaved:
+def examination_save(
+    *, intake: Intake, findings: dict, version: int, by: StaffMember, now: datetime | None = None
+) -> ExaminationSaved:
     """Store the examination of a submitted intake. `version` is the examination's version the physio's form was
     loaded with (0 before there was one): when a colleague has saved since, nothing is stored and
     ExaminationConflict says what they saved, so nobody's work is silently overwritten."""
@@ -290,7 +294,9 @@ def examination_save(*, intake: Intake, findings: dict, version: int, by: StaffM
         raise IntakeNotSubmitted
     examination = Examination.objects.filter(intake=intake).select_related("updated_by__user").first()
     if examination is None:
-        examination = Examination.objects.create(intake=intake, findings=findings, examined_by=by, updated_by=by)
+        examination = Examination.objects.create(
+            intake=intake, findings=findings, examined_by=by, updated_by=by, examined_at=now or timezone.now()
+        )
         return ExaminationSaved(examination, True, findings_changed({}, findings))
     if examination.version != version:
         raise ExaminationConflict(examination)
@@ -327,19 +333,20 @@ class AssessmentRefused(Exception):
         self.field = field  # the form field the message belongs beside, if any
 
 
-def _locked_draft(intake: Intake, by: StaffMember) -> Assessment:
+def _locked_draft(intake: Intake, by: StaffMember, *, now: datetime | None = None) -> Assessment:
     """The intake's draft assessment (a new, unsaved one when there is none), with the intake row locked so two
     physios' writes to it happen one after the other."""
     locked = Intake.objects.select_for_update().get(pk=intake.pk)
     if not locked.is_submitted:
         raise IntakeNotSubmitted
     draft = Assessment.objects.filter(intake=intake, status=AssessmentStatus.DRAFT).first()
-    return draft or Assessment(intake=intake, created_by=by)
+    return draft or Assessment(intake=intake, created_by=by, created_at=now or timezone.now())
 
 
-def _live(intake: Intake, draft: Assessment):
+def _live(intake: Intake, draft: Assessment, *, now: datetime | None = None):
     examination = selectors.examination_for(intake)
-    live = selectors.live_assessment(intake, examination=examination, draft=draft, as_of=timezone.localdate())
+    as_of = timezone.localdate(now)
+    live = selectors.live_assessment(intake, examination=examination, draft=draft, as_of=as_of)
     return examination, live
 
 
@@ -410,11 +417,11 @@ def assessment_remove_cause(*, intake: Intake, by: StaffMember, code: str) -> As
     return draft
 
 
-def _as_shown(intake: Intake, by: StaffMember, shown_digest: str, *, draft: Assessment | None = None):
+def _as_shown(intake: Intake, by: StaffMember, shown_digest: str, *, now: datetime, draft: Assessment | None = None):
     """The locked draft, the examination and the engine's result run again, which must be the result the physio was
     shown (`shown_digest`) for them to decide on it."""
-    draft = draft or _locked_draft(intake, by)
-    examination, live = _live(intake, draft)
+    draft = draft or _locked_draft(intake, by, now=now)
+    examination, live = _live(intake, draft, now=now)
     if live.result is None:
         raise AssessmentRefused("The case cannot be assessed until the problems above are put right.", field="digest")
     if live.digest != shown_digest:
@@ -422,7 +429,7 @@ def _as_shown(intake: Intake, by: StaffMember, shown_digest: str, *, draft: Asse
     return draft, examination, live
 
 
-def _decide(draft: Assessment, *, status: str, examination, live, by: StaffMember) -> Assessment:
+def _decide(draft: Assessment, *, status: str, examination, live, by: StaffMember, now: datetime) -> Assessment:
     """Snapshot what the engine read and concluded, and who decided when: from here on the assessment is final.
     The intake counts as reviewed from then on, if nobody had marked it yet."""
     draft.status = status
@@ -434,23 +441,30 @@ def _decide(draft: Assessment, *, status: str, examination, live, by: StaffMembe
     draft.engine_result = live.result
     draft.engine_version = live.result["engine_version"]
     draft.confirmed_by = by
-    draft.confirmed_at = timezone.now()
+    draft.confirmed_at = now
     draft.save()
-    intake_mark_reviewed(intake=draft.intake, by=by)  # whoever assessed it has read it
+    intake_mark_reviewed(intake=draft.intake, by=by, now=now)  # whoever assessed it has read it
     return draft
 
 
 @transaction.atomic
 def assessment_confirm(
-    *, intake: Intake, by: StaffMember, shown_digest: str, decisions: list[CauseDecision], plan_start: date | None
+    *,
+    intake: Intake,
+    by: StaffMember,
+    shown_digest: str,
+    decisions: list[CauseDecision],
+    plan_start: date | None,
+    now: datetime | None = None,
 ) -> Assessment:
     """Confirm the physio's `decisions` on exactly the result they were shown (`shown_digest`): the engine runs again
     and must give the same result. Every listed cause must be confirmed or rejected. Emergency and urgent results
     are referred, not confirmed. The patient moves on to "assessed"."""
-    draft = _locked_draft(intake, by)
+    now = now or timezone.now()
+    draft = _locked_draft(intake, by, now=now)
     draft.confirmed_causes, draft.rejected_causes = decision_lists(decisions)
     draft.plan_start = plan_start
-    draft, examination, live = _as_shown(intake, by, shown_digest, draft=draft)
+    draft, examination, live = _as_shown(intake, by, shown_digest, now=now, draft=draft)
     if live.result["action"] in REFERRAL_ACTIONS:
         raise AssessmentRefused(
             f"An {live.result['action']} result is not confirmed: record the referral instead.", field="referral_note"
@@ -463,22 +477,25 @@ def assessment_confirm(
             f"Confirm or reject every cause before confirming the assessment ({names}).", field=f"verdict-{left[0]}"
         )
     draft.confirmed_causes, draft.rejected_causes = decision_lists(final)
-    _decide(draft, status=AssessmentStatus.CONFIRMED, examination=examination, live=live, by=by)
+    _decide(draft, status=AssessmentStatus.CONFIRMED, examination=examination, live=live, by=by, now=now)
     patient_move_along(patient=intake.patient, to=PatientStatus.ASSESSED, from_statuses=ASSESSED_FROM)
     return draft
 
 
 @transaction.atomic
-def assessment_refer(*, intake: Intake, by: StaffMember, note: str, shown_digest: str) -> Assessment:
+def assessment_refer(
+    *, intake: Intake, by: StaffMember, note: str, shown_digest: str, now: datetime | None = None
+) -> Assessment:
     """Record that the patient was referred on (the way for emergency and urgent results, and open to the physio's
     judgement for any other), with the result they were shown. The patient's status becomes "referred"."""
     note = (note or "").strip()
     if not note:
         raise AssessmentRefused("Write where the patient was referred and what they were told.", field="referral_note")
-    draft, examination, live = _as_shown(intake, by, shown_digest)
+    now = now or timezone.now()
+    draft, examination, live = _as_shown(intake, by, shown_digest, now=now)
     draft.referral_note = note
     draft.confirmed_causes, draft.rejected_causes = [], []
-    _decide(draft, status=AssessmentStatus.REFERRED, examination=examination, live=live, by=by)
+    _decide(draft, status=AssessmentStatus.REFERRED, examination=examination, live=live, by=by, now=now)
     patient_move_along(patient=intake.patient, to=PatientStatus.REFERRED, from_statuses=REFERRED_FROM)
     return draft
 

@@ -2,7 +2,7 @@
 plans (drafts, issued revisions, session logs, automatic changes and their undoing, alerts)."""
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
@@ -200,10 +200,11 @@ def _refuse_unless_plannable(assessment: Assessment) -> None:
 
 
 @transaction.atomic
-def plan_create(*, assessment: Assessment, by: StaffMember) -> tuple[Plan, bool]:
+def plan_create(*, assessment: Assessment, by: StaffMember, now: datetime | None = None) -> tuple[Plan, bool]:
     """A draft plan from a confirmed assessment, built with the builder's defaults, and whether it is new: the
     assessment's existing draft comes back instead (a second click builds nothing new). Refused (PlanRefused) for
     an assessment that is not confirmed or whose action is emergency or urgent, with the reason."""
+    now = now or timezone.now()
     # The assessment row is locked (never changed) so that two clicks at once make one draft, not two.
     assessment = (
         Assessment.objects.select_for_update(of=("self",))
@@ -214,8 +215,7 @@ def plan_create(*, assessment: Assessment, by: StaffMember) -> tuple[Plan, bool]
     existing = Plan.objects.filter(assessment=assessment, status=PlanStatus.DRAFT).first()
     if existing is not None:
         return existing, False
-    start = max(assessment.plan_start or assessment.as_of, timezone.localdate())
-    now = timezone.now()
+    start = max(assessment.plan_start or assessment.as_of, timezone.localdate(now))
     plan = Plan(
         patient=assessment.intake.patient,
         assessment=assessment,
@@ -251,12 +251,15 @@ DRAFT_INPUTS = ("start", "weeks", "start_level", "strength_days_per_week", "cade
 
 
 @transaction.atomic
-def plan_draft_update(*, plan: Plan, by: StaffMember, expected_version: int, **changes) -> Plan:
+def plan_draft_update(
+    *, plan: Plan, by: StaffMember, expected_version: int, now: datetime | None = None, **changes
+) -> Plan:
     """Save the draft's inputs (any of DRAFT_INPUTS) and note for the patient, and rebuild the plan from them.
 
     Refused with DraftConflict when the draft was saved since `expected_version` (by whom and when are on the
     error), with PlanError (each problem naming its field) when the builder cannot plan the inputs; nothing is
     saved then. A programme identical to the builder's own choice stays the builder's (None)."""
+    now = now or timezone.now()
     locked = _locked(plan)
     if locked.draft_version != expected_version:
         raise DraftConflict(locked)
@@ -276,7 +279,7 @@ def plan_draft_update(*, plan: Plan, by: StaffMember, expected_version: int, **c
     locked.content = content
     locked.draft_version += 1
     locked.draft_saved_by = by
-    locked.draft_saved_at = timezone.now()
+    locked.draft_saved_at = now
     locked.full_clean(exclude=["patient", "assessment", "created_by", "draft_saved_by", "current_revision"])
     locked.save()
     return locked
@@ -287,11 +290,11 @@ def _next_number(plan: Plan) -> int:
     return (last or 0) + 1
 
 
-def _revision(plan: Plan, **fields) -> PlanRevision:
+def _revision(plan: Plan, *, now, **fields) -> PlanRevision:
     revision = PlanRevision.objects.create(
         plan=plan,
         number=_next_number(plan),
-        created_at=timezone.now(),
+        created_at=now,
         builder_version=BUILDER_VERSION,
         engine_version=plan.assessment.engine_version,
         **fields,
@@ -301,11 +304,14 @@ def _revision(plan: Plan, **fields) -> PlanRevision:
 
 
 @transaction.atomic
-def plan_issue(*, plan: Plan, by: StaffMember, expected_version: int | None = None) -> PlanRevision:
+def plan_issue(
+    *, plan: Plan, by: StaffMember, expected_version: int | None = None, now: datetime | None = None
+) -> PlanRevision:
     """Issue the draft as the plan's next revision, rebuilt from its inputs (with the sessions logged so far).
 
     Refused with PlanNotIssuable when the plan breaks an invariant, and with DraftConflict when `expected_version`
     is given and the draft was saved since. The patient's other issued plan ends; the patient is now on a plan."""
+    now = now or timezone.now()
     locked = _locked(plan)
     if expected_version is not None and locked.draft_version != expected_version:
         raise DraftConflict(locked)
@@ -314,11 +320,12 @@ def plan_issue(*, plan: Plan, by: StaffMember, expected_version: int | None = No
     if problems:
         raise PlanNotIssuable(problems)
     Plan.objects.filter(patient_id=locked.patient_id, status=PlanStatus.ISSUED).exclude(pk=locked.pk).update(
-        status=PlanStatus.ENDED, ended_at=timezone.now()
+        status=PlanStatus.ENDED, ended_at=now
     )
     reissue = locked.current_revision is not None
     revision = _revision(
         locked,
+        now=now,
         kind=RevisionKind.ISSUED,
         content=content,
         inputs=_json_inputs(locked.inputs()),
@@ -352,13 +359,14 @@ def _json_inputs(inputs: dict) -> dict:
 
 
 @transaction.atomic
-def plan_end(*, plan: Plan, by: StaffMember) -> Plan:
+def plan_end(*, plan: Plan, by: StaffMember, now: datetime | None = None) -> Plan:
     """End an issued plan: the patient follows it no more. Its revisions and logs stay."""
+    now = now or timezone.now()
     locked = _locked(plan)
     if locked.status != PlanStatus.ISSUED:
         raise PlanRefused("Only an issued plan can be ended; discard a draft by leaving it.")
     locked.status = PlanStatus.ENDED
-    locked.ended_at = timezone.now()
+    locked.ended_at = now
     locked.save(update_fields=["status", "ended_at"])
     return locked
 
@@ -387,7 +395,7 @@ def session_log_check(*, plan: Plan, day: date, today: date) -> None:
 
 
 @transaction.atomic
-def session_log_create(*, plan: Plan, by, **fields) -> LoggedSessionResult:
+def session_log_create(*, plan: Plan, by, now: datetime | None = None, **fields) -> LoggedSessionResult:
     """Log how the session on `fields["session_date"]` went (reference §9.4) for the plan's current revision.
 
     Refused (PlanRefused, with an explanation) for a plan not issued, a day outside the plan, in the future or
@@ -395,11 +403,12 @@ def session_log_create(*, plan: Plan, by, **fields) -> LoggedSessionResult:
     baseline morning pain from the intake; after a run, the schedule ahead is re-planned and, if it changed, saved
     as an automatic revision with its changes; reasons for a clinician review (P5, RF19) become alerts. `by` is the
     user who logged it (staff entering a patient's report, or later the patient)."""
+    now = now or timezone.now()
     locked = _locked(plan)
     if locked.status != PlanStatus.ISSUED:
         raise PlanRefused("The plan has not been issued yet: sessions are logged against an issued plan.")
     day = fields["session_date"]
-    today = timezone.localdate()
+    today = timezone.localdate(now)
     session_log_check(plan=locked, day=day, today=today)
     revision = locked.current_revision
     session = session_on(revision.content, day)
@@ -413,7 +422,7 @@ def session_log_create(*, plan: Plan, by, **fields) -> LoggedSessionResult:
         revision=revision,
         logged_by=by,
         logged_for_patient_by_staff=getattr(by, "staff_member", None) is not None,
-        logged_at=timezone.now(),
+        logged_at=now,
         traffic_light=GREEN,
         **fields,
     )
@@ -424,14 +433,14 @@ def session_log_create(*, plan: Plan, by, **fields) -> LoggedSessionResult:
     log.traffic_light, log.light_reasons, log.light_advice = light.colour, list(light.reasons), light.advice
     log.save()
     history = [entry.as_logged_session() for entry in locked.logs.all()]
-    automatic, changes = _replan_after(locked, log, light.colour, today=today, history=history)
-    alerts = _raise_alerts(locked, log, history)
+    automatic, changes = _replan_after(locked, log, light.colour, now=now, history=history)
+    alerts = _raise_alerts(locked, log, history, now=now)
     return LoggedSessionResult(log=log, light=light, revision=automatic, changes=changes, alerts=alerts)
 
 
 @transaction.atomic
 def session_log_next_morning(
-    *, plan: Plan, log: SessionLog, by, next_morning_pain: int, next_morning_stiffness: int
+    *, plan: Plan, log: SessionLog, by, next_morning_pain: int, next_morning_stiffness: int, now: datetime | None = None
 ) -> LoggedSessionResult:
     """Add the next-morning answers to a logged session (reference §9.3: evaluate after each session and the next
     morning) and check its traffic light again. A light that turns red re-plans the runs ahead from today, saved as
@@ -439,6 +448,7 @@ def session_log_next_morning(
 
     Refused (PlanRefused, with the reason) for a plan no longer issued, a log of another plan, a morning that has
     not come yet, and answers already given (they are not overwritten)."""
+    now = now or timezone.now()
     locked = _locked(plan)
     if locked.status != PlanStatus.ISSUED:
         raise PlanRefused("The plan is no longer issued: nothing can be added to its sessions.")
@@ -446,7 +456,7 @@ def session_log_next_morning(
     if log is None:
         raise PlanRefused("That session is not part of this plan.")
     day = log.session_date
-    today = timezone.localdate()
+    today = timezone.localdate(now)
     when = f"{day:%a} {day.day} {day:%b %Y}"
     if today <= day:
         raise PlanRefused(f"The morning after {when} has not come yet: answer tomorrow morning.")
@@ -465,24 +475,25 @@ def session_log_next_morning(
     history = [entry.as_logged_session() for entry in locked.logs.all()]
     automatic, changes = None, []
     if turned:
-        automatic, changes = _replan_after(locked, log, light.colour, today=today, history=history)
-    alerts = _raise_alerts(locked, log, history)
+        automatic, changes = _replan_after(locked, log, light.colour, now=now, history=history)
+    alerts = _raise_alerts(locked, log, history, now=now)
     return LoggedSessionResult(log=log, light=light, revision=automatic, changes=changes, alerts=alerts)
 
 
 def _replan_after(
-    plan: Plan, log: SessionLog, colour: str, *, today: date, history
+    plan: Plan, log: SessionLog, colour: str, *, now: datetime, history
 ) -> tuple[PlanRevision | None, list]:
     """Schedule the load days ahead of the plan's current revision again after the session of `log` came out
     `colour`; an automatic revision (with its changes) when the schedule changed."""
     revision = plan.current_revision
     content, changes = apply_log(
-        revision.content, session_date=log.session_date, light=colour, today=today, history=history
+        revision.content, session_date=log.session_date, light=colour, today=timezone.localdate(now), history=history
     )
     if not changes:
         return None, []
     automatic = _revision(
         plan,
+        now=now,
         kind=RevisionKind.AUTOMATIC,
         content=content,
         inputs=revision.inputs,
@@ -495,13 +506,13 @@ def _replan_after(
     return automatic, changes
 
 
-def _raise_alerts(plan: Plan, log: SessionLog, history) -> list[PlanAlert]:
+def _raise_alerts(plan: Plan, log: SessionLog, history, *, now) -> list[PlanAlert]:
     """Alerts for the reasons to review the patient (P5, RF19) that this logged session is part of."""
     return [
         PlanAlert.objects.get_or_create(
             log=log,
             code=reason["code"],
-            defaults={"plan": plan, "rule": reason["rule"], "reason": reason["reason"], "raised_at": timezone.now()},
+            defaults={"plan": plan, "rule": reason["rule"], "reason": reason["reason"], "raised_at": now},
         )[0]
         for reason in needs_clinician(history, start=plan.start)
         if log.session_date.isoformat() in reason["sessions"]
@@ -509,11 +520,14 @@ def _raise_alerts(plan: Plan, log: SessionLog, history) -> list[PlanAlert]:
 
 
 @transaction.atomic
-def plan_revision_undo(*, plan: Plan, revision: PlanRevision, by: StaffMember) -> PlanRevision:
+def plan_revision_undo(
+    *, plan: Plan, revision: PlanRevision, by: StaffMember, now: datetime | None = None
+) -> PlanRevision:
     """Undo an automatic change: a new revision (kind undo) restoring the schedule the change replaced.
 
     Only the plan's current revision can be undone, and only an automatic one: a later revision was built on top
     of it. A re-issued plan keeps the undo (the logged session then counts as history only)."""
+    now = now or timezone.now()
     locked = _locked(plan)
     if revision.plan_id != locked.pk or revision.kind != RevisionKind.AUTOMATIC:
         raise PlanRefused("Only an automatic change of this plan can be undone.")
@@ -527,6 +541,7 @@ def plan_revision_undo(*, plan: Plan, revision: PlanRevision, by: StaffMember) -
     previous = PlanRevision.objects.get(plan=locked, number=revision.number - 1)
     undo = _revision(
         locked,
+        now=now,
         kind=RevisionKind.UNDO,
         content=previous.content,
         inputs=previous.inputs,
@@ -540,10 +555,11 @@ def plan_revision_undo(*, plan: Plan, revision: PlanRevision, by: StaffMember) -
 
 
 @transaction.atomic
-def plan_resume(*, plan: Plan, by: StaffMember, reason: str) -> PlanRevision:
+def plan_resume(*, plan: Plan, by: StaffMember, reason: str, now: datetime | None = None) -> PlanRevision:
     """Resume running and impact after a hold (reference §8 RF19, §9.3 P5): the physio has reviewed the patient and
     says why. The load days from today on are scheduled from where the logged sessions leave the patient, as a new
     revision; the alerts behind the hold are marked reviewed."""
+    now = now or timezone.now()
     locked = _locked(plan)
     if locked.status != PlanStatus.ISSUED:
         raise PlanRefused("Only an issued plan can be resumed.")
@@ -555,9 +571,10 @@ def plan_resume(*, plan: Plan, by: StaffMember, reason: str) -> PlanRevision:
     if not reason:
         raise PlanRefused("Give the reason for resuming: what your review found.")
     history = [entry.as_logged_session() for entry in locked.logs.all()]
-    content, changes = resume_loads(revision.content, day=timezone.localdate(), history=history, reason=reason)
+    content, changes = resume_loads(revision.content, day=timezone.localdate(now), history=history, reason=reason)
     resumed = _revision(
         locked,
+        now=now,
         kind=RevisionKind.RESUMED,
         content=content,
         inputs=revision.inputs,
@@ -567,14 +584,14 @@ def plan_resume(*, plan: Plan, by: StaffMember, reason: str) -> PlanRevision:
         created_by=by,
     )
     locked.save(update_fields=["current_revision"])
-    now = timezone.now()
     locked.alerts.filter(code__in=hold["codes"], reviewed_at__isnull=True).update(reviewed_by=by, reviewed_at=now)
     return resumed
 
 
-def plan_alert_review(*, alert: PlanAlert, by: StaffMember) -> PlanAlert:
+def plan_alert_review(*, alert: PlanAlert, by: StaffMember, now: datetime | None = None) -> PlanAlert:
     """Mark an alert reviewed: the physio has seen it and acted."""
+    now = now or timezone.now()
     if alert.reviewed_at is None:
-        alert.reviewed_by, alert.reviewed_at = by, timezone.now()
+        alert.reviewed_by, alert.reviewed_at = by, now
         alert.save(update_fields=["reviewed_by", "reviewed_at"])
     return alert

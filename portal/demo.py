@@ -2,11 +2,8 @@
 assessed, referred, on a plan), built through the services the views use. Idempotent: running it again changes
 nothing that is already there."""
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from unittest import mock
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -89,10 +86,11 @@ def seed_demo_clinic() -> dict[str, str]:
     for entry in PATIENTS:
         patient = _patient(clinic, staff, entry)
         physio = staff[entry.physio_key]
-        # A patient already some way into their plan went through intake and assessment on its first day.
-        with _clock_on(_plan_started(entry.first_name)):
-            _intake(patient, physio, entry.first_name)
-            _assessment(patient, physio, entry.first_name)
+        # A patient already some way into their plan went through intake and assessment on its first day; the
+        # services date what they do with `now`.
+        now = _plan_started(entry.first_name) or timezone.now()
+        _intake(patient, physio, entry.first_name, now=now)
+        _assessment(patient, physio, entry.first_name, now=now)
         _plan(patient, physio, entry.first_name)
         if entry.first_name == PORTAL_PATIENT:
             _portal(patient, physio)
@@ -355,20 +353,20 @@ def _demo_intakes() -> dict[str, dict]:
     }
 
 
-def _intake(patient: Patient, physio: StaffMember, first_name: str) -> None:
+def _intake(patient: Patient, physio: StaffMember, first_name: str, *, now: datetime) -> None:
     """Send the demo patient a link and, for most, submit their answers the way the questionnaire does."""
     demo = _demo_intakes().get(first_name)
     if demo is None or patient.intake_invites.exists():
         return
-    invite = intake_services.invite_create(patient=patient, by=physio, send_email=False)
+    invite = intake_services.invite_create(patient=patient, by=physio, send_email=False, now=now)
     if demo.get("invite_only"):
         return
-    intake = intake_services.intake_draft_for_invite(invite=invite)
+    intake = intake_services.intake_draft_for_invite(invite=invite, now=now)
     answers = demo["answers"]
     gate = {} if patient.sex_at_birth == "male" else {"flow.postpartum_within_24m": "postpartum" in answers}
     values = {**answer_paths(answers, "intake"), **answer_paths(demo["patient"], "patient"), **gate}
     intake = intake_services.intake_save_step(intake=intake, step="review", answers=values)
-    intake_services.intake_submit(intake=intake)
+    intake_services.intake_submit(intake=intake, now=now)
 
 
 # --- Examinations and assessments -------------------------------------------------------------------------------
@@ -439,18 +437,18 @@ DEMO_REFERRALS = {
 }
 
 
-def _assessment(patient: Patient, physio: StaffMember, first_name: str) -> None:
+def _assessment(patient: Patient, physio: StaffMember, first_name: str, *, now: datetime) -> None:
     """Examine the demo patient's intake and confirm (or refer) its assessment, the way the pages do."""
     findings = DEMO_FINDINGS.get(first_name)
     intake = patient.intakes.filter(status=IntakeStatus.SUBMITTED).first()
     if findings is None or intake is None or intake.assessments.exists():
         return
     if intake_selectors.examination_for(intake) is None:
-        intake_services.examination_save(intake=intake, findings=findings, version=0, by=physio)
-    shown = intake_selectors.assessment_now(intake, as_of=timezone.localdate())
+        intake_services.examination_save(intake=intake, findings=findings, version=0, by=physio, now=now)
+    shown = intake_selectors.assessment_now(intake, as_of=timezone.localdate(now))
     if first_name in DEMO_REFERRALS:
         intake_services.assessment_refer(
-            intake=intake, by=physio, note=DEMO_REFERRALS[first_name], shown_digest=shown.digest
+            intake=intake, by=physio, note=DEMO_REFERRALS[first_name], shown_digest=shown.digest, now=now
         )
         return
     chosen = DEMO_DECISIONS.get(first_name, {})
@@ -459,7 +457,7 @@ def _assessment(patient: Patient, physio: StaffMember, first_name: str) -> None:
         for decision in decisions_for(shown.result["causes"], confirmed=[], rejected=[])
     ]
     intake_services.assessment_confirm(
-        intake=intake, by=physio, shown_digest=shown.digest, decisions=decisions, plan_start=None
+        intake=intake, by=physio, shown_digest=shown.digest, decisions=decisions, plan_start=None, now=now
     )
 
 
@@ -485,17 +483,6 @@ def _plan_started(first_name: str) -> datetime | None:
     return timezone.make_aware(datetime.combine(timezone.localdate() - timedelta(days=days), time(10)))
 
 
-@contextmanager
-def _clock_on(moment: datetime | None) -> Iterator[None]:
-    """Run the services as on `moment` (the services date what they do with django.utils.timezone.now): a demo
-    patient's history happens on its own days. No change when `moment` is None."""
-    if moment is None:
-        yield
-        return
-    with mock.patch("django.utils.timezone.now", return_value=moment):
-        yield
-
-
 def _plan(patient: Patient, physio: StaffMember, first_name: str) -> None:
     """Build the demo patient's plan from their confirmed assessment, the way the pages do, issue it, and log the
     sessions the patient reported."""
@@ -505,18 +492,19 @@ def _plan(patient: Patient, physio: StaffMember, first_name: str) -> None:
     assessment = intake.assessments.filter(status="confirmed").first() if intake else None
     if assessment is None:
         return
-    started = _plan_started(first_name)
-    with _clock_on(started):
-        plan, _ = plan_services.plan_create(assessment=assessment, by=physio)
-        if first_name in ISSUED_PLANS:
-            plan = plan_services.plan_draft_update(
-                plan=plan,
-                by=physio,
-                expected_version=plan.draft_version,
-                note_for_patient="Log every run the evening after, or call us. Keep the strength work going on "
-                "the days you don't run.",
-            )
-            plan_services.plan_issue(plan=plan, by=physio)
+    # A demo patient's history happens on its own days: the services date what they do with `now`.
+    started = _plan_started(first_name) or timezone.now()
+    plan, _ = plan_services.plan_create(assessment=assessment, by=physio, now=started)
+    if first_name in ISSUED_PLANS:
+        plan = plan_services.plan_draft_update(
+            plan=plan,
+            by=physio,
+            expected_version=plan.draft_version,
+            now=started,
+            note_for_patient="Log every run the evening after, or call us. Keep the strength work going on "
+            "the days you don't run.",
+        )
+        plan_services.plan_issue(plan=plan, by=physio, now=started)
     if first_name == "Emma":
         _log_reported_sessions(plan, physio)
 
@@ -535,16 +523,16 @@ def _log_reported_sessions(plan: Plan, physio: StaffMember) -> None:
     for index, session in enumerate(past):
         day = date.fromisoformat(session["date"])
         phoned = min(now, timezone.make_aware(datetime.combine(day + timedelta(days=1), NEXT_MORNING)))
-        with _clock_on(phoned):
-            plan_services.session_log_create(
-                plan=Plan.objects.get(pk=plan.pk),
-                by=physio.user,
-                session_date=day,
-                pain_during_max=4 if session["date"] == amber else 1 + index % 2,
-                next_morning_pain=1,
-                next_morning_stiffness=1,
-                duration_min=30,
-            )
+        plan_services.session_log_create(
+            plan=Plan.objects.get(pk=plan.pk),
+            by=physio.user,
+            now=phoned,
+            session_date=day,
+            pain_during_max=4 if session["date"] == amber else 1 + index % 2,
+            next_morning_pain=1,
+            next_morning_stiffness=1,
+            duration_min=30,
+        )
 
 
 # --- The portal ---------------------------------------------------------------------------------------------------

@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
@@ -5,7 +7,7 @@ from django.utils import timezone
 
 from clinic.models import Clinic, Patient, StaffMember
 from intake.selectors import due_follow_up
-from portal.demo import DEMO_PASSWORD, PATIENT_PORTAL_EMAIL
+from portal.demo import DEMO_PASSWORD, PATIENT_PORTAL_EMAIL, PLAN_STARTED_DAYS_AGO
 from portal.models import PortalPreferences
 
 
@@ -51,3 +53,21 @@ def test_seed_demo_prints_the_patient_login(db, settings, capsys):
     settings.DEBUG = True
     call_command("seed_demo")
     assert "patient@demo.runback.test" in capsys.readouterr().out
+
+
+def test_seed_demo_dates_emmas_history_on_its_own_days(db, settings):
+    """Her intake, assessment and plan on her plan's first day, each session phoned in the morning after."""
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=None)
+    emma = Patient.objects.get(first_name="Emma")
+    first_day = timezone.localdate() - timedelta(days=PLAN_STARTED_DAYS_AGO["Emma"])
+    intake = emma.intakes.get()
+    plan = emma.plans.get()
+    assert timezone.localdate(intake.submitted_at) == first_day
+    assert timezone.localdate(intake.assessments.get().confirmed_at) == first_day
+    assert (timezone.localdate(plan.created_at), plan.start) == (first_day, first_day)
+    logs = list(plan.logs.order_by("session_date"))
+    assert logs and all(
+        timezone.localdate(log.logged_at) == min(log.session_date + timedelta(days=1), timezone.localdate())
+        for log in logs
+    )
