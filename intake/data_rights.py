@@ -12,7 +12,7 @@ from clinic.models import Patient
 from clinic.personal_data import REMOVED_TEXT, StoredFile, anonymising, export_record, removed
 from intake.codes import CAUSES, CONDITION_LABELS
 from intake.models import Assessment, Examination, FollowUp, FollowUpSchedule, Intake, IntakeInvite, OutcomeResponse
-from intake.selectors import answer_summary, findings_summary
+from intake.pages import answer_summary, findings_summary
 
 MODELS = (IntakeInvite, Intake, OutcomeResponse, Examination, Assessment, FollowUpSchedule, FollowUp)
 # The invite's nonce is the secret of the patient's link: it never leaves the database.

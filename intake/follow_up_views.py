@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from clinic.access import get_patient_for_staff, own_record, patient_record_view, patient_required, physio_required
 from clinic.audit import record
 from clinic.models import AuditAction
+from intake import pages as intake_pages
 from intake import selectors, services
 from intake.access import get_follow_up_for_patient, get_follow_up_for_staff
 from intake.forms import FollowUpForm, FollowUpScheduleForm
@@ -24,7 +25,7 @@ def follow_up_schedule(request, patient):
     """Schedule the outcome measures again (or change the schedule): which ones, how often, from when."""
     member = request.staff_member
     today = timezone.localdate()
-    overview = selectors.follow_up_overview(patient, today=today)
+    overview = intake_pages.follow_up_overview(patient, today=today)
     form = FollowUpScheduleForm(
         request.POST or None, initial=FollowUpScheduleForm.initial_for(overview.schedule, today), today=today
     )
@@ -67,9 +68,9 @@ def follow_up_detail(request, follow_up):
         {
             "follow_up": follow_up,
             "patient": follow_up.patient,
-            "flags": selectors.flag_lines(follow_up.red_flags),
-            "outcomes": selectors.follow_up_reports(follow_up),
-            "safety": selectors.safety_summary(follow_up.safety_answers),
+            "flags": intake_pages.flag_lines(follow_up.red_flags),
+            "outcomes": intake_pages.follow_up_reports(follow_up),
+            "safety": intake_pages.safety_summary(follow_up.safety_answers),
         },
     )
 
@@ -126,8 +127,8 @@ def questionnaire_done(request, follow_up):
         {
             "patient": request.patient,
             "follow_up": follow_up,
-            "advice": selectors.advice_for(follow_up.red_flags, follow_up.flag_level),
-            "outcomes": selectors.follow_up_reports(follow_up),
+            "advice": intake_pages.advice_for(follow_up.red_flags, follow_up.flag_level),
+            "outcomes": intake_pages.follow_up_reports(follow_up),
             "clinic": request.patient.clinic,
         },
     )

@@ -1,11 +1,66 @@
-"""What intake shows on the clinic's pages (clinic.page_sections): its sections of the patient page and the order of
-the physio's patient list. Registered by IntakeConfig.ready()."""
+"""What the intake pages show, built from the selectors' reads: the intake and follow-up overviews, red flags and
+holds, outcome reports, the answers, the assessment's causes, needs and gates, the examination's findings; and what
+intake adds to the clinic's pages (clinic.page_sections): its sections of the patient page and the order of the
+physio's patient list, registered by IntakeConfig.ready()."""
 
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Prefetch
+from django.urls import reverse
 from django.utils import timezone
 
+from clinic.charts import Chart, Score, scores_figure
 from clinic.models import Patient, StaffMember
 from clinic.page_sections import PATIENT_PAGE, ListOrder, add_list_order, add_section
-from intake.selectors import follow_up_overview, intake_overview, unreviewed_intake_annotations
+from intake.assessment.decisions import (
+    CONFIRM,
+    ENGINE,
+    CauseDecision,
+    initial_verdict,
+    may_override,
+    override_label,
+    why_not_overridable,
+)
+from intake.codes import (
+    CATEGORY_LABELS,
+    CAUSES,
+    CONTRAINDICATIONS,
+    ISSUING,
+    LEVEL_LABELS,
+    RED_FLAGS,
+    RUNNING,
+    Level,
+    RedFlag,
+)
+from intake.examination_labels import GROUPS as EXAMINATION_GROUPS
+from intake.examination_labels import NONE_TENDER, NOT_ASSESSED, ExamGroup, anchor_for, field_anchor
+from intake.examination_labels import QUESTIONS as EXAMINATION_QUESTIONS
+from intake.models import (
+    Assessment,
+    FollowUp,
+    FollowUpSchedule,
+    Intake,
+    IntakeInvite,
+    OutcomeResponse,
+)
+from intake.questionnaire import AnswerLine, answer_paths, display, summary, visible_steps
+from intake.questions import QUESTIONS, SAFETY_SECTION, Question
+from intake.scoring import INSTRUMENT_CODES, Change, Instrument, change, instrument
+from intake.selectors import DueFollowUp, due_follow_up, unreviewed_intake_annotations
+
+INVITES_SHOWN = 5
+# The instruments scored 0–100 (higher is better), drawn together on one chart; the NPRS is drawn as pain.
+SCORED_ON_100 = ("koos_pf", "akps")
+
+
+HOLD_LEVEL = "hold"
+
+
+HOLD_STOPS = {
+    RUNNING: "No running or impact, and the plan is not issued, until you record what resolves it or override it.",
+    ISSUING: "The plan may be drafted but not issued until you answer these or override with your reason.",
+}
 
 
 def intake_section(*, patient: Patient, member: StaffMember) -> dict:
@@ -31,3 +86,409 @@ def register() -> None:
             badge_template="intake/_patient_list_badge.html",
         )
     )
+
+
+@dataclass(frozen=True)
+class IntakeOverview:
+    """The intake section of the patient page."""
+
+    current_invite: IntakeInvite | None  # the newest link that has not been replaced
+    invites: list[IntakeInvite]
+    intakes: list[Intake]  # submitted, newest first
+    draft: Intake | None
+
+
+def intake_overview(patient: Patient) -> IntakeOverview:
+    invites = list(
+        IntakeInvite.objects.filter(patient=patient).select_related("intake", "created_by__user")[:INVITES_SHOWN]
+    )
+    current = next((invite for invite in invites if invite.revoked_at is None), None)
+    intakes = list(
+        Intake.objects.filter(patient=patient)
+        .select_related("entered_by__user", "reviewed_by__user")
+        .prefetch_related(Prefetch("assessments", queryset=Assessment.objects.decided(), to_attr="decided_assessments"))
+        .order_by("-submitted_at", "-pk")
+    )
+    return IntakeOverview(
+        current_invite=current,
+        invites=invites,
+        intakes=[intake for intake in intakes if intake.is_submitted],
+        draft=next((intake for intake in intakes if not intake.is_submitted), None),
+    )
+
+
+@dataclass(frozen=True)
+class FlagLine:
+    code: str
+    level: str
+    label: str
+    reason: str
+    evidence: list[str]
+    source: str
+    what_to_do: str
+    overridden: bool = False
+    override_reason: str = ""
+
+    @property
+    def may_override(self) -> bool:
+        return may_override(self.code)
+
+    @property
+    def why_not_overridable(self) -> str:
+        return "" if self.may_override else why_not_overridable(self.code)
+
+
+def hold_lines(holds: list[dict]) -> list[FlagLine]:
+    """The holds of a result (reference §9.1 entry criteria, §8 RF22, unanswered safety questions), as flag lines
+    the page shows and overrides the same way; a hold is always the physio's to lift."""
+    return [
+        FlagLine(
+            code=hold["code"],
+            level=HOLD_LEVEL,
+            label=hold["reason"],
+            reason="",
+            evidence=list(hold.get("evidence", [])),
+            source=hold.get("source", ""),
+            what_to_do=HOLD_STOPS[hold["stops"]],
+            overridden=bool(hold.get("overridden")),
+            override_reason=hold.get("override_reason", ""),
+        )
+        for hold in holds
+    ]
+
+
+def flag_lines(flags: list[dict]) -> list[FlagLine]:
+    """Red flags (as screened on submission or raised by the engine), most severe first, with the reference's label,
+    the action for their level and the physio's override, if any."""
+    lines = []
+    for flag in flags:
+        info = RED_FLAGS.get(flag["code"])
+        level = Level(flag["level"])
+        label = info.label if info else flag["code"].replace("_", " ").capitalize()
+        lines.append(
+            FlagLine(
+                code=flag["code"],
+                level=level.value,
+                label=label,
+                reason="" if flag.get("reason") == label else flag.get("reason", ""),
+                evidence=list(flag.get("evidence", [])),
+                source=flag.get("source") or (info.source if info else ""),
+                what_to_do=LEVEL_LABELS[level],
+                overridden=bool(flag.get("overridden")),
+                override_reason=flag.get("override_reason", ""),
+            )
+        )
+    severity = list(Level)
+    return sorted(lines, key=lambda line: severity.index(Level(line.level)))
+
+
+@dataclass(frozen=True)
+class OutcomeRow:
+    label: str
+    value: float | None
+    previous: float | None
+    change: Change | None
+
+
+@dataclass(frozen=True)
+class OutcomeReport:
+    measure: Instrument
+    response: OutcomeResponse
+    previous: OutcomeResponse | None
+    rows: list[OutcomeRow]
+
+
+def _rows(measure: Instrument, response: OutcomeResponse, previous: OutcomeResponse | None) -> list[OutcomeRow]:
+    if measure.method == "each":
+        # The NPRS has no total: each question is its own score, compared one by one (reference §10).
+        pairs = [
+            (item.text, response.answers.get(item.code), previous.answers.get(item.code) if previous else None)
+            for item in measure.items
+        ]
+    else:
+        pairs = [(measure.short_name, response.value, previous.value if previous else None)]
+    return [
+        OutcomeRow(
+            label,
+            now,
+            before,
+            change(measure.code, before, now) if now is not None and before is not None else None,
+        )
+        for label, now, before in pairs
+    ]
+
+
+def outcome_reports(intake: Intake) -> list[OutcomeReport]:
+    """Each outcome measure of the intake with its score and, when the patient answered it before, the change
+    since the previous time judged against the minimal important change (`intake.scoring.change`)."""
+    return _outcome_reports(OutcomeResponse.objects.filter(intake=intake), patient_id=intake.patient_id)
+
+
+def follow_up_reports(follow_up: FollowUp) -> list[OutcomeReport]:
+    """The same for a follow-up questionnaire: each score, and the change since the previous questionnaire (the
+    intake's or an earlier follow-up's) against the minimal important change."""
+    return _outcome_reports(follow_up.outcome_responses.all(), patient_id=follow_up.patient_id)
+
+
+def _outcome_reports(responses, *, patient_id: int) -> list[OutcomeReport]:
+    responses = {r.instrument: r for r in responses}
+    earlier = {}
+    if responses:
+        completed_at = next(iter(responses.values())).completed_at
+        for response in OutcomeResponse.objects.filter(patient_id=patient_id, completed_at__lt=completed_at).order_by(
+            "instrument", "-completed_at"
+        ):
+            earlier.setdefault(response.instrument, response)
+    reports = []
+    for code in INSTRUMENT_CODES:
+        if code in responses:
+            measure = instrument(code)
+            previous = earlier.get(code)
+            reports.append(OutcomeReport(measure, responses[code], previous, _rows(measure, responses[code], previous)))
+    return reports
+
+
+def answer_summary(intake: Intake):
+    steps = visible_steps(postpartum_within_24m=intake.postpartum_within_24m)
+    return summary(steps, intake.answer, sex_at_birth=intake.patient.sex_at_birth)
+
+
+@dataclass(frozen=True)
+class CauseLine:
+    """A cause on the assessment page: the engine's score and evidence, and the reference's categories for it."""
+
+    code: str
+    score: float | None  # None for a cause the physio added
+    evidence: list[str]
+    sources: list[str]
+    origin: str
+
+    @property
+    def info(self):
+        return CAUSES[self.code]
+
+    @property
+    def categories(self) -> list[str]:
+        return [CATEGORY_LABELS[category] for category in self.info.categories]
+
+    @property
+    def percent(self) -> int:
+        return round((self.score or 0) * 100)
+
+    @property
+    def preselected(self) -> bool:
+        return self.score is not None and initial_verdict(self.score) == CONFIRM
+
+
+def cause_lines(result: dict, decisions: list[CauseDecision]) -> list[CauseLine]:
+    """The engine's ranked causes, then those the physio added, in the order of `decisions`."""
+    ranked = {cause["code"]: cause for cause in result["causes"]}
+    lines = []
+    for decision in decisions:
+        cause = ranked.get(decision.code)
+        if cause is None:
+            lines.append(CauseLine(decision.code, None, [], [], decision.origin))
+        else:
+            lines.append(CauseLine(cause["code"], cause["score"], cause["evidence"], cause["sources"], ENGINE))
+    return lines
+
+
+@dataclass(frozen=True)
+class NeedLine:
+    path: str
+    label: str
+    url: str
+    on_examination: bool  # a finding to examine; otherwise a question to ask the patient
+
+
+def need_label(path: str) -> str:
+    if path in EXAMINATION_QUESTIONS:
+        return EXAMINATION_QUESTIONS[path].text
+    if path in QUESTIONS:
+        return QUESTIONS[path].text
+    group = next((g for g in EXAMINATION_GROUPS if g.questions[0].path.startswith(f"{path}.")), None)
+    if group is not None:
+        return group.title
+    return {"patient.date_of_birth": "Date of birth"}.get(path, path)
+
+
+def need_lines(needs: list[str], intake: Intake) -> list[NeedLine]:
+    """What must still be assessed before a running plan, each linked to where it is answered: the examination
+    form's field, or the intake (a question to ask the patient)."""
+    examination_url = reverse("intake:examination", args=[intake.patient_id, intake.pk])
+    lines = []
+    for path in needs:
+        anchor = anchor_for(path) if path.startswith("findings.") else None
+        if anchor:
+            lines.append(NeedLine(path, need_label(path), f"{examination_url}#{anchor}", True))
+        else:
+            lines.append(NeedLine(path, need_label(path), f"{intake.get_absolute_url()}#answers-heading", False))
+    return lines
+
+
+@dataclass(frozen=True)
+class GatesView:
+    """The engine's `gates` in words and dates, for the page."""
+
+    running_allowed: bool
+    running_from: date | None
+    blocked_by: list[str]
+    issue_blocked_by: list[str]
+    contraindications: list[str]
+    impact_readiness: str
+    extra_rest_day: bool
+    buggy_allowed_from: date | None
+    weeks_postpartum: int | None
+    breastfeeding: bool
+    cadence_spm: int | None
+
+
+def _day(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def gates_view(gates: dict) -> GatesView:
+    return GatesView(
+        running_allowed=gates["running_allowed"],
+        running_from=_day(gates["running_allowed_from"]),
+        blocked_by=[override_label(code) for code in gates["blocked_by"]],
+        issue_blocked_by=[need_label(path) for path in gates.get("issue_blocked_by", [])],
+        contraindications=[CONTRAINDICATIONS[code] for code in gates["contraindications"]],
+        impact_readiness=gates["impact_readiness"].replace("_", " "),
+        extra_rest_day=gates["extra_rest_day"],
+        buggy_allowed_from=_day(gates["buggy_allowed_from"]),
+        weeks_postpartum=gates["weeks_postpartum"],
+        breastfeeding=gates["breastfeeding"],
+        cadence_spm=gates["cadence_spm"],
+    )
+
+
+@dataclass(frozen=True)
+class FindingLine:
+    question: Question
+    anchor: str
+    text: str
+
+
+def finding_text(question: Question, value) -> str:
+    """A finding as a clinician reads it: its label, or "Not assessed" when absent."""
+    if value is None:
+        return NOT_ASSESSED
+    if value == []:
+        return question.label_for(NONE_TENDER)
+    return display(question, value)
+
+
+def findings_summary(findings: dict) -> list[tuple[ExamGroup, list[FindingLine]]]:
+    """The findings that were assessed, group by group in the order of the form (groups with none left out)."""
+    values = answer_paths(findings, "findings")
+    groups = []
+    for group in EXAMINATION_GROUPS:
+        lines = [
+            FindingLine(question, field_anchor(question.path), finding_text(question, values[question.path]))
+            for question in group.questions
+            if question.path in values
+        ]
+        if lines:
+            groups.append((group, lines))
+    return groups
+
+
+@dataclass(frozen=True)
+class ConflictLine:
+    question: Question
+    anchor: str
+    theirs: str
+    yours: str
+
+
+def conflict_lines(saved: dict, typed: dict) -> list[ConflictLine]:
+    """The findings where a colleague's saved examination and the physio's typed form differ."""
+    theirs, yours = answer_paths(saved, "findings"), answer_paths(typed, "findings")
+    lines = []
+    for group in EXAMINATION_GROUPS:
+        for question in group.questions:
+            path = question.path
+            if theirs.get(path) != yours.get(path):
+                lines.append(
+                    ConflictLine(
+                        question,
+                        field_anchor(path),
+                        finding_text(question, theirs.get(path)),
+                        finding_text(question, yours.get(path)),
+                    )
+                )
+    return lines
+
+
+@dataclass(frozen=True)
+class FollowUpOverview:
+    """The follow-up section of the patient page: the schedule running, when the next one is due, those answered."""
+
+    schedule: FollowUpSchedule | None
+    due: DueFollowUp | None
+    next_due: date | None
+    follow_ups: list[FollowUp]
+
+
+def follow_up_overview(patient: Patient, *, today: date) -> FollowUpOverview:
+    schedule = FollowUpSchedule.objects.active().filter(patient=patient).select_related("created_by__user").first()
+    follow_ups = list(
+        FollowUp.objects.filter(patient=patient)
+        .select_related("reviewed_by__user")
+        .prefetch_related("outcome_responses")
+    )
+    return FollowUpOverview(
+        schedule=schedule,
+        due=due_follow_up(patient, today=today) if schedule else None,
+        next_due=schedule.next_due_after(today) if schedule else None,
+        follow_ups=follow_ups,
+    )
+
+
+def scores_figure_for(patient: Patient, *, chart_id: str) -> Chart | None:
+    """The patient's KOOS-PF and AKPS scores over time, intake and follow-ups, with their minimal important change;
+    None until there is a score."""
+    responses = list(
+        OutcomeResponse.objects.filter(patient=patient, instrument__in=SCORED_ON_100, value__isnull=False).order_by(
+            "completed_at", "pk"
+        )
+    )
+    if not responses:
+        return None
+    # One column per questionnaire (an intake or a follow-up), in the order they were answered.
+    columns: dict[tuple, dict[str, float]] = {}
+    for response in responses:
+        key = (response.intake_id, response.follow_up_id, response.completed_at)
+        columns.setdefault(key, {})[response.instrument] = response.value
+    dates = tuple(f"{timezone.localdate(key[2]):%-d %b}" for key in columns)
+    scores = tuple(
+        Score(instrument(code).short_name, tuple(values.get(code) for values in columns.values()), instrument(code).mic)
+        for code in SCORED_ON_100
+        if any(code in values for values in columns.values())
+    )
+    return scores_figure(chart_id=chart_id, dates=dates, scores=scores)
+
+
+@dataclass(frozen=True)
+class Advice:
+    """What the patient is told after sending answers that raised red flags (reference §8)."""
+
+    level: str
+    mental_health_crisis: bool
+    body_emergency: bool
+
+
+def advice_for(flags: list[dict], level: str) -> Advice:
+    emergencies = {flag["code"] for flag in flags if flag["level"] == Level.EMERGENCY}
+    crisis = RedFlag.PERINATAL_MENTAL_HEALTH_CRISIS
+    return Advice(level, crisis in emergencies, bool(emergencies - {crisis}))
+
+
+def safety_summary(safety_answers: dict) -> list[AnswerLine]:
+    """A follow-up's answers to the safety questions, worded as asked."""
+    return [
+        AnswerLine(question, display(question, safety_answers[question.key]), True)
+        for question in SAFETY_SECTION.questions
+        if question.key in safety_answers
+    ]

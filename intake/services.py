@@ -21,6 +21,7 @@ from intake.assessment.decisions import (
     undecided,
 )
 from intake.assessment.engine import screen_intake
+from intake.assessment.live import live_assessment
 from intake.codes import CAUSES, LEVEL_SEVERITY, Action, Cause, Level
 from intake.models import (
     Assessment,
@@ -346,7 +347,7 @@ def _locked_draft(intake: Intake, by: StaffMember, *, now: datetime | None = Non
 def _live(intake: Intake, draft: Assessment, *, now: datetime | None = None):
     examination = selectors.examination_for(intake)
     as_of = timezone.localdate(now)
-    live = selectors.live_assessment(intake, examination=examination, draft=draft, as_of=as_of)
+    live = live_assessment(intake, examination=examination, draft=draft, as_of=as_of)
     return examination, live
 
 

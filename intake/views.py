@@ -19,6 +19,7 @@ from clinic.access import get_patient_for_staff, patient_record_view, physio_req
 from clinic.audit import record
 from clinic.forms import PortalAccountForm
 from clinic.models import AuditAction, StaffMember
+from intake import pages as intake_pages
 from intake import selectors, services
 from intake.access import INTAKE_SESSION_KEY, get_intake_for_staff, intake_link_closed, intake_link_required
 from intake.forms import DateOfBirthForm, StepForm
@@ -135,7 +136,7 @@ def _done_page(request, token: str, intake: Intake, account_form):
             "token": token,
             "intake": intake,
             "clinic": request.invite.patient.clinic,
-            "advice": selectors.advice_for(intake.red_flags, intake.flag_level),
+            "advice": intake_pages.advice_for(intake.red_flags, intake.flag_level),
             "account_form": account_form,
         },
     )
@@ -323,9 +324,9 @@ def intake_review(request, intake):
             "intake": intake,
             "patient": intake.patient,
             "age": intake.patient.age_on(timezone.localdate(intake.submitted_at or timezone.now())),
-            "flags": selectors.flag_lines(intake.red_flags),
-            "summary": selectors.answer_summary(intake),
-            "outcomes": selectors.outcome_reports(intake),
+            "flags": intake_pages.flag_lines(intake.red_flags),
+            "summary": intake_pages.answer_summary(intake),
+            "outcomes": intake_pages.outcome_reports(intake),
             "steps": STEPS,
         },
     )

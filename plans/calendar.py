@@ -353,3 +353,19 @@ def plan_progress(plan: dict, *, today: date) -> PlanProgress:
         steps.append(PhaseStep(PHASE_LABELS.get(phase["code"], phase["code"]), first, last, state))
         first = last + 1
     return PlanProgress(week, weeks, tuple(steps), finished)
+
+
+def plan_exercise_slugs(content: dict) -> set[str]:
+    """Every exercise a plan names: its programme, its sessions and their cross-training."""
+    slugs = {entry["code"] for entry in content.get("programme", [])}
+    for week in content["weeks"]:
+        for session in week["sessions"]:
+            slugs.update(entry["code"] for entry in session["exercises"])
+            if session.get("cross_train"):
+                slugs.add(session["cross_train"]["code"])
+    return slugs
+
+
+def session_on(content: dict, day: date) -> dict | None:
+    """The plan's session on `day`, or None when the plan has no such day."""
+    return next((s for week in content["weeks"] for s in week["sessions"] if s["date"] == day.isoformat()), None)

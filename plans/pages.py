@@ -1,9 +1,35 @@
-"""What the plans show on the pages of the apps below (clinic.page_sections): the plans section of the patient page
-and the plan builder's button on a confirmed assessment. Registered by PlansConfig.ready()."""
+"""What the plan pages show, built from the selectors' reads: the plan page, the draft editor's preview, a revision,
+the days to log; and what the plans add to the pages of the apps below (clinic.page_sections): the plans section
+of the patient page and the plan builder's button on a confirmed assessment, registered by PlansConfig.ready().
+Each page costs a fixed number of queries whatever the plan's length."""
 
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.db.models import F, Prefetch
+
+from clinic.charts import Chart, minutes_figure, pain_figure
 from clinic.models import Patient, StaffMember
 from clinic.page_sections import ASSESSMENT_PAGE, PATIENT_PAGE, add_section
+from intake.codes import CATEGORY_LABELS
 from intake.models import Assessment, AssessmentStatus
+from plans.builder import PlanError
+from plans.building import plan_built_from
+from plans.calendar import (
+    CalendarWeek,
+    LoggedMark,
+    describe_change,
+    logged_run_minutes,
+    plan_calendar,
+    plan_exercise_slugs,
+    session_on,
+    session_title,
+    weekday_headings,
+)
+from plans.invariants import request_violations
+from plans.library.exercises import Dosage
+from plans.loads import REST
+from plans.models import Exercise, Plan, PlanAlert, PlanRevision, PlanStatus, RevisionKind, SessionLog
 from plans.selectors import plan_of_assessment, plans_for_patient
 
 
@@ -22,3 +48,232 @@ def plan_actions(*, assessment: Assessment, member: StaffMember) -> dict | None:
 def register() -> None:
     add_section(PATIENT_PAGE, template="plans/_patient_section.html", data=plan_section)
     add_section(ASSESSMENT_PAGE, template="plans/_assessment_plan_actions.html", data=plan_actions)
+
+
+def _problem_lines(error: PlanError) -> list[str]:
+    fields = error.by_field()
+    lines = [f"{message[0].upper()}{message[1:]}." for message in fields.pop("programme", [])]
+    return lines + [f"{name}: {message}" for name, messages in fields.items() for message in messages]
+
+
+@dataclass(frozen=True)
+class ProgrammeLine:
+    """One exercise of the home programme: the library exercise (for its picture) and its starting dose."""
+
+    code: str
+    name: str
+    exercise: Exercise | None
+    dose: str
+    categories: list[str]
+
+
+@dataclass(frozen=True)
+class AutomaticChange:
+    revision: PlanRevision
+    changes: list[str]
+    undone: bool
+    can_undo: bool
+
+
+@dataclass
+class PlanView:
+    """A plan's schedule as a page shows it: the calendar, the weekly running minutes, the programme and notes."""
+
+    content: dict
+    calendar: list[CalendarWeek]
+    headings: list[str]
+    minutes_chart: Chart
+    programme: list[ProgrammeLine]
+    notes: list[str]
+    categories_without_exercise: list[str]
+    exercises: dict[str, Exercise] = field(default_factory=dict)  # the library exercises the plan names, by code
+
+
+@dataclass
+class PlanPage:
+    """What the plan page shows. For the front desk (`clinical` False) only the revision list."""
+
+    revisions: list[PlanRevision]
+    view: PlanView | None = None
+    is_draft_preview: bool = False
+    pain_chart: Chart | None = None
+    automatic: list[AutomaticChange] = field(default_factory=list)
+    alerts: list[PlanAlert] = field(default_factory=list)
+    logs: list[SessionLog] = field(default_factory=list)
+    hold: "HoldView | None" = None
+
+
+# Why running and impact are held after a logged session, for the physio (reference §8 RF19, §9.3 P5).
+HOLD_REASONS = {
+    "pelvic_floor_symptoms": "Pelvic floor symptoms were logged: refer to a pelvic health physiotherapist (RF19).",
+    "two_reds_in_14_days": "Two red sessions within 14 days (P5).",
+    "red_at_regressed_level": "Red again at the level a red had dropped the patient to (P5).",
+}
+
+
+@dataclass(frozen=True)
+class HoldView:
+    since: date
+    reasons: list[str]
+
+
+def hold_view(content: dict) -> HoldView | None:
+    """The hold a plan's revision is under, in the physio's words; None when running and impact go ahead."""
+    hold = content.get("hold") or {}
+    if not hold.get("codes"):
+        return None
+    return HoldView(date.fromisoformat(hold["since"]), [HOLD_REASONS.get(code, code) for code in hold["codes"]])
+
+
+def plan_view(content: dict, *, clinic_id: int, today: date, logged=None, chart_id: str) -> PlanView:
+    """One query: the library exercises the plan names (for their names and pictures)."""
+    exercises = {
+        e.slug: e for e in Exercise.objects.visible_to(clinic_id).filter(slug__in=plan_exercise_slugs(content))
+    }
+    names = {slug: exercise.name for slug, exercise in exercises.items()}
+    calendar = plan_calendar(content, today=today, logged=logged, names=names)
+    done = tuple(week.done_minutes for week in calendar) if logged else None
+    chart = minutes_figure(
+        chart_id=chart_id,
+        weeks=tuple(f"W{week.number}" for week in calendar),
+        planned=tuple(week.planned_minutes for week in calendar),
+        done=done,
+    )
+    programme = [
+        ProgrammeLine(
+            code=entry["code"],
+            name=entry["name"],
+            exercise=exercises.get(entry["code"]),
+            dose=Dosage(
+                **{k: entry[k] for k in ("sets", "reps", "hold_s", "minutes", "per_side", "per_week")}
+            ).summary(),
+            categories=[CATEGORY_LABELS.get(code, code) for code in entry["categories"]],
+        )
+        for entry in content.get("programme", [])
+    ]
+    return PlanView(
+        content=content,
+        calendar=calendar,
+        headings=weekday_headings(content),
+        minutes_chart=chart,
+        programme=programme,
+        notes=list(content.get("notes", [])),
+        categories_without_exercise=[CATEGORY_LABELS.get(c, c) for c in content.get("categories_without_exercise", [])],
+        exercises=exercises,
+    )
+
+
+def logged_marks(logs: list[SessionLog]) -> dict[date, LoggedMark]:
+    marks = {}
+    for log in logs:
+        session = session_on(log.revision.content, log.session_date)
+        planned_run = session.get("run") if session else None
+        minutes = logged_run_minutes(planned_run, completed=log.completed, duration_min=log.duration_min)
+        marks[log.session_date] = LoggedMark(log.traffic_light, minutes)
+    return marks
+
+
+def plan_page(*, plan: Plan, clinical: bool, today: date) -> PlanPage:
+    """Everything the plan page shows, in a fixed number of queries whatever the plan's length."""
+    revisions = list(plan.revisions.select_related("created_by__user").defer("content", "inputs").order_by("-number"))
+    page = PlanPage(revisions=revisions)
+    if not clinical:
+        return page
+    logs = list(
+        plan.logs.select_related("logged_by").prefetch_related(
+            Prefetch("revision", queryset=PlanRevision.objects.only("id", "content"))
+        )
+    )
+    page.logs = logs
+    page.alerts = list(
+        plan.alerts.select_related("reviewed_by__user").order_by(F("reviewed_at").desc(nulls_first=True), "-raised_at")
+    )
+    undone = {revision.undoes_id for revision in revisions if revision.undoes_id}
+    page.automatic = [
+        AutomaticChange(
+            revision=revision,
+            changes=[describe_change(change) for change in revision.changes],
+            undone=revision.pk in undone,
+            can_undo=revision.pk == plan.current_revision_id and plan.status == PlanStatus.ISSUED,
+        )
+        for revision in revisions
+        if revision.kind == RevisionKind.AUTOMATIC
+    ]
+    shown = plan.current_revision.content if plan.current_revision else plan.content
+    page.is_draft_preview = plan.current_revision is None
+    page.hold = hold_view(shown) if plan.status == PlanStatus.ISSUED else None
+    page.view = plan_view(
+        shown, clinic_id=plan.patient.clinic_id, today=today, logged=logged_marks(logs), chart_id="plan-minutes"
+    )
+    if logs:
+        page.pain_chart = logged_pain_figure(logs, chart_id="plan-pain")
+    return page
+
+
+def logged_pain_figure(logs: list[SessionLog], *, chart_id: str) -> Chart:
+    """The pain chart of the logged sessions, on the physio's plan page and the patient's portal alike."""
+    return pain_figure(
+        chart_id=chart_id,
+        dates=tuple(f"{log.session_date.day} {log.session_date:%b}" for log in logs),
+        during=tuple(log.pain_during_max for log in logs),
+        next_morning=tuple(log.next_morning_pain for log in logs),
+    )
+
+
+def draft_preview(*, plan: Plan, today: date) -> dict:
+    """The draft editor's preview: what issuing the saved draft now would give (rebuilt, with the sessions logged
+    since replayed), and what stops it from being issued; the stored draft when the builder refuses its inputs."""
+    try:
+        content, request, library = plan_built_from(plan=plan, inputs=plan.inputs())
+    except PlanError as error:
+        content, problems = plan.content, _problem_lines(error)
+    else:
+        problems = request_violations(content, request, library)
+    return {
+        "view": plan_view(content, clinic_id=plan.patient.clinic_id, today=today, chart_id="draft-minutes"),
+        "problems": problems,
+    }
+
+
+def revision_page(*, revision: PlanRevision, today: date) -> dict:
+    return {
+        "view": plan_view(
+            revision.content, clinic_id=revision.plan.patient.clinic_id, today=today, chart_id="revision-minutes"
+        ),
+        "changes": [describe_change(change) for change in revision.changes],
+    }
+
+
+@dataclass(frozen=True)
+class RecentDay:
+    day: date
+    title: str
+    kind: str
+    logged: str | None  # the traffic light when already logged
+
+    @property
+    def loggable(self) -> bool:
+        return self.kind != REST and self.logged is None
+
+
+RECENT_DAYS = 7
+
+
+def recent_sessions(*, plan: Plan, today: date) -> list[RecentDay]:
+    """The plan's last week up to today, for the physio logging a session: what each day held and whether it is
+    logged."""
+    since = today - timedelta(days=RECENT_DAYS - 1)
+    logged = dict(plan.logs.filter(session_date__gte=since).values_list("session_date", "traffic_light"))
+    return recent_days(plan.current_revision.content, logged, today)
+
+
+def recent_days(content: dict, logged: dict[date, str], today: date) -> list[RecentDay]:
+    """The plan's days of the last week up to today, with the traffic light of those logged."""
+    since = today - timedelta(days=RECENT_DAYS - 1)
+    days = []
+    for week in content["weeks"]:
+        for session in week["sessions"]:
+            day = date.fromisoformat(session["date"])
+            if since <= day <= today:
+                days.append(RecentDay(day, session_title(session, {}), session["kind"], logged.get(day)))
+    return days

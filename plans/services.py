@@ -13,8 +13,10 @@ from clinic.models import Clinic, PatientStatus, StaffMember
 from clinic.services import patient_move_along
 from intake.codes import RED_FLAGS, Action, RedFlag
 from intake.models import Assessment, AssessmentStatus
-from intake.selectors import need_label
+from intake.pages import need_label
 from plans.builder import BUILDER_VERSION, DEFAULT_WEEKS, PlanError
+from plans.building import plan_built_from
+from plans.calendar import session_on
 from plans.invariants import request_violations
 from plans.library.exercises import LIBRARY_PATH, LibraryError, load_library_file
 from plans.library.images import reencode_exercise_image
@@ -39,7 +41,6 @@ from plans.progression import (
     traffic_light,
 )
 from plans.selection import Prescription
-from plans.selectors import plan_built_from, session_on
 
 
 @dataclass

@@ -18,8 +18,8 @@ from clinic.models import AuditAction
 from clinic.selectors import SCOPE_MINE
 from intake.access import get_assessment_for_staff
 from intake.codes import Category
-from intake.selectors import scores_figure_for
-from plans import selectors, services
+from intake.pages import scores_figure_for
+from plans import pages, services
 from plans.access import get_plan_alert_for_staff, get_plan_for_staff, get_revision_for_staff, get_session_log_for_staff
 from plans.adherence import RECENT_DAYS
 from plans.builder import PlanError, cadence_range
@@ -77,7 +77,7 @@ def plan_detail(request, plan):
 
 def _plan_detail_page(request, plan, *, resume_form=None):
     member = request.staff_member
-    page = selectors.plan_page(plan=plan, clinical=member.is_physio, today=timezone.localdate())
+    page = pages.plan_page(plan=plan, clinical=member.is_physio, today=timezone.localdate())
     scores = scores_figure_for(plan.patient, chart_id="plan-scores") if member.is_physio else None
     paper = HandoutSettings.for_clinic(plan.patient.clinic).paper_size
     return render(
@@ -271,7 +271,7 @@ def plan_draft(request, plan):
                     return redirect(reverse("plans:draft", args=[plan.patient_id, plan.pk]) + anchor)
     else:
         editor = DraftEditor(plan)
-    preview = selectors.draft_preview(plan=plan, today=timezone.localdate())
+    preview = pages.draft_preview(plan=plan, today=timezone.localdate())
     return render(
         request,
         "plans/plan_draft.html",
@@ -331,7 +331,7 @@ def plan_end(request, pk, plan_pk):
 def revision_detail(request, revision):
     """One revision, read-only: the schedule as it was, who made it, when and why."""
     plan = revision.plan
-    page = selectors.revision_page(revision=revision, today=timezone.localdate())
+    page = pages.revision_page(revision=revision, today=timezone.localdate())
     return render(
         request,
         "plans/revision_detail.html",
@@ -364,7 +364,7 @@ def session_log_create(request, plan):
         return redirect(plan)
     postpartum = plan.postpartum
     today = timezone.localdate()
-    recent = selectors.recent_sessions(plan=plan, today=today)
+    recent = pages.recent_sessions(plan=plan, today=today)
     initial = {"session_date": next((day.day for day in reversed(recent) if day.loggable), today)}
     form = SessionLogForm(request.POST or None, postpartum=postpartum, initial=initial)
     if request.method == "POST" and form.is_valid():

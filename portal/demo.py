@@ -14,6 +14,7 @@ from clinic.models import Clinic, Patient, PatientStatus, StaffMember, StaffRole
 from intake import selectors as intake_selectors
 from intake import services as intake_services
 from intake.assessment.decisions import CauseDecision, decisions_for
+from intake.assessment.live import assessment_now
 from intake.models import IntakeStatus
 from intake.questionnaire import answer_paths
 from intake.schema import SAFETY_BOOLS
@@ -445,7 +446,7 @@ def _assessment(patient: Patient, physio: StaffMember, first_name: str, *, now: 
         return
     if intake_selectors.examination_for(intake) is None:
         intake_services.examination_save(intake=intake, findings=findings, version=0, by=physio, now=now)
-    shown = intake_selectors.assessment_now(intake, as_of=timezone.localdate(now))
+    shown = assessment_now(intake, as_of=timezone.localdate(now))
     if first_name in DEMO_REFERRALS:
         intake_services.assessment_refer(
             intake=intake, by=physio, note=DEMO_REFERRALS[first_name], shown_digest=shown.digest, now=now

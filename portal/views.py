@@ -19,18 +19,20 @@ from clinic import audit
 from clinic.access import get_patient_for_staff, own_record, patient_record_view, patient_required, staff_required
 from clinic.forms import ReminderPreferencesForm
 from clinic.models import AuditAction
-from intake.selectors import due_follow_up, scores_figure_for
+from intake.pages import scores_figure_for
+from intake.selectors import due_follow_up
 from plans import services as plan_services
 from plans.access import get_issued_plan_for_patient, get_session_log_for_patient, issued_plan_for_patient
-from plans.calendar import describe_change, event_summary, next_step_words
+from plans.calendar import describe_change, event_summary, next_step_words, session_on
 from plans.handouts.selectors import handouts_for_patient
 from plans.models import PF_SYMPTOM_LABELS, RevisionKind
-from plans.selectors import exercise_names, portal_plan, session_on
+from plans.selectors import exercise_names
 from portal import services as portal_services
 from portal.access import get_calendar_feed
 from portal.forms import NextMorningForm, PortalSessionLogForm
 from portal.ical import calendar
 from portal.models import CalendarFeed, PortalPreferences
+from portal.pages import portal_plan
 from portal.selectors import plan_calendar_events
 
 PRODUCT_ID = "-//Runback//Patient plan//EN"

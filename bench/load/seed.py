@@ -24,6 +24,8 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
+from intake.assessment.live import assessment_now
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clinic.settings")
 
@@ -37,7 +39,6 @@ from django.utils import timezone  # noqa: E402
 
 from clinic import services  # noqa: E402
 from clinic.models import Clinic, Patient, PatientStatus, SexAtBirth, StaffRole  # noqa: E402
-from intake import selectors as intake_selectors  # noqa: E402
 from intake import services as intake_services  # noqa: E402
 from intake.assessment.decisions import CONFIRM, REJECT, CauseDecision, decisions_for  # noqa: E402
 from intake.models import Intake, IntakeInvite, IntakeStatus, OutcomeResponse  # noqa: E402
@@ -306,7 +307,7 @@ def _plan_for(patients: list[Patient], physio) -> list[tuple[int, int]]:
     plans = []
     for patient in patients:
         intake = patient.intakes.get(status=IntakeStatus.SUBMITTED)
-        shown = intake_selectors.assessment_now(intake, as_of=timezone.localdate())
+        shown = assessment_now(intake, as_of=timezone.localdate())
         if shown.result["action"] in ("emergency", "urgent"):
             continue
         decisions = [

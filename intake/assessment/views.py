@@ -15,6 +15,7 @@ from clinic.access import patient_record_view, physio_required
 from clinic.audit import record
 from clinic.models import AuditAction, AuditEvent
 from clinic.page_sections import ASSESSMENT_PAGE, sections_for
+from intake import pages as intake_pages
 from intake import selectors, services
 from intake.access import get_assessment_for_staff, submitted_intake_required
 from intake.assessment.decisions import (
@@ -25,6 +26,7 @@ from intake.assessment.decisions import (
     may_override,
     override_label,
 )
+from intake.assessment.live import LiveAssessment, live_assessment
 from intake.codes import CAUSES, CONDITION_LABELS
 from intake.forms import AssessmentForm, ExaminationForm
 from intake.models import Assessment, Examination, Intake
@@ -59,7 +61,7 @@ def examination(request, intake: Intake):
                 )
             except services.ExaminationConflict as error:
                 current = error.current
-                conflict = selectors.conflict_lines(current.findings, form.findings())
+                conflict = intake_pages.conflict_lines(current.findings, form.findings())
                 # The typed values stay; the form now carries the colleague's version, so saving again is a
                 # decision taken with their changes in view.
                 data = request.POST.copy()
@@ -112,7 +114,7 @@ class PageState:
 
     examination: Examination | None
     draft: Assessment | None
-    live: selectors.LiveAssessment
+    live: LiveAssessment
     decisions: list[CauseDecision]
     overridable: list[str]  # raised flags the physio may still override
 
@@ -124,7 +126,7 @@ class PageState:
 def _page_state(intake: Intake, today: date) -> PageState:
     examination = selectors.examination_for(intake)
     draft = selectors.assessment_draft(intake)
-    live = selectors.live_assessment(intake, examination=examination, draft=draft, as_of=today)
+    live = live_assessment(intake, examination=examination, draft=draft, as_of=today)
     if live.result is None:
         return PageState(examination, draft, live, [], [])
     decisions = decisions_for(
@@ -235,11 +237,11 @@ def _result_context(result: dict, intake: Intake, decisions: list[CauseDecision]
     return {
         "result": result,
         "condition_label": CONDITION_LABELS[result["condition"]],
-        "flags": selectors.flag_lines(result["red_flags"]),
-        "holds": selectors.hold_lines(result.get("holds", [])),
-        "gates": selectors.gates_view(result["gates"]),
-        "needs": selectors.need_lines(result["needs"], intake),
-        "cause_lines": selectors.cause_lines(result, decisions),
+        "flags": intake_pages.flag_lines(result["red_flags"]),
+        "holds": intake_pages.hold_lines(result.get("holds", [])),
+        "gates": intake_pages.gates_view(result["gates"]),
+        "needs": intake_pages.need_lines(result["needs"], intake),
+        "cause_lines": intake_pages.cause_lines(result, decisions),
         "referral_needed": result["action"] in services.REFERRAL_ACTIONS,
         "preselect_percent": round(CAUSE_PRESELECT_MIN_SCORE * 100),
     }
@@ -292,7 +294,7 @@ def assessment_detail(request, assessment):
             "assessment": assessment,
             "intake": intake,
             "patient": intake.patient,
-            "findings": selectors.findings_summary(assessment.findings),
+            "findings": intake_pages.findings_summary(assessment.findings),
             # What the apps above add, e.g. the plan builder's button (clinic.page_sections).
             "sections": sections_for(ASSESSMENT_PAGE, assessment=assessment, member=request.staff_member),
         },

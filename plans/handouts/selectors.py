@@ -10,10 +10,10 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
+from plans.calendar import plan_exercise_slugs
 from plans.handouts.content import handout_context
 from plans.library.images import image_data_url
 from plans.models import Exercise, Handout, HandoutBatch, HandoutSettings, PlanRevision, PlanStatus, PrintStatus
-from plans.selectors import plan_exercise_slugs
 
 QUEUE_PAGE_SIZE = 25
 RECENT_BATCHES = 10

@@ -10,9 +10,10 @@ from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 
 from clinic.models import AuditEvent, PatientStatus
-from intake import selectors, services
+from intake import services
 from intake.assessment.decisions import CauseDecision, decisions_for
 from intake.assessment.engine import ENGINE_VERSION, assess
+from intake.assessment.live import assessment_now
 from intake.models import Assessment, AssessmentStatus, ImmutableAssessment
 from intake.schema import validate_case
 from tests.html_forms import form_data
@@ -59,7 +60,7 @@ def _press(client, intake, button: dict, **changes):
 
 
 def _digest(intake):
-    return selectors.assessment_now(intake, as_of=CASE_DAY.date()).digest
+    return assessment_now(intake, as_of=CASE_DAY.date()).digest
 
 
 def _override(client, intake, code, reason, **changes):
@@ -366,7 +367,7 @@ def test_confirm_is_refused_when_the_result_changed_since_it_was_shown(physio_cl
 def test_a_colleagues_confirmation_meanwhile_is_shown_before_a_second_one(physio_client, examined, colleague_physio):
     intake = examined(PP_10_WEEKS)
     shown = form_data(physio_client.get(_url(intake)).content.decode(), containing="digest")
-    theirs = selectors.assessment_now(intake, as_of=CASE_DAY.date())
+    theirs = assessment_now(intake, as_of=CASE_DAY.date())
     decisions = decisions_for(theirs.result["causes"], confirmed=[], rejected=[])
     services.assessment_confirm(
         intake=intake, by=colleague_physio, shown_digest=theirs.digest, decisions=decisions, plan_start=None
@@ -378,7 +379,7 @@ def test_a_colleagues_confirmation_meanwhile_is_shown_before_a_second_one(physio
 
 def test_confirm_stores_the_confirming_physios_own_decisions(examined, physio, colleague_physio):
     intake = examined(TENDINOPATHY)
-    shown = selectors.assessment_now(intake, as_of=CASE_DAY.date())
+    shown = assessment_now(intake, as_of=CASE_DAY.date())
     # A colleague's decisions land in the shared draft meanwhile; what is confirmed is what this physio sent.
     services.assessment_save_draft(
         intake=intake, by=colleague_physio, decisions=[CauseDecision("quadriceps_weakness", "reject")], plan_start=None
@@ -560,7 +561,7 @@ def test_assessment_page_uses_a_fixed_number_of_queries(
 ):
     intake = examined(PP_10_WEEKS)
     for _ in range(past):
-        shown = selectors.assessment_now(intake, as_of=CASE_DAY.date())
+        shown = assessment_now(intake, as_of=CASE_DAY.date())
         decisions = decisions_for(shown.result["causes"], confirmed=[], rejected=[])
         services.assessment_confirm(
             intake=intake, by=physio, shown_digest=shown.digest, decisions=decisions, plan_start=None

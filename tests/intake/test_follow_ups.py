@@ -11,9 +11,9 @@ from django.utils import timezone
 from clinic.models import AuditEvent
 from intake import services
 from intake.models import FollowUp, FollowUpSchedule, OutcomeResponse
+from intake.pages import scores_figure_for
 from intake.questionnaire import answer_paths
 from intake.schema import SAFETY_BOOLS
-from intake.selectors import scores_figure_for
 from tests.intake.factories import AKPS_BEST, SAFETY_NO, OutcomeResponseFactory, SubmittedIntakeFactory, form_data
 
 TODAY = date(2026, 12, 1)

@@ -8,9 +8,9 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from clinic.models import PatientStatus
+from plans.building import plan_built_from
 from plans.invariants import request_violations
 from plans.models import Plan, PlanRevision, PlanStatus, SessionLog
-from plans.selectors import plan_built_from
 
 pytestmark = pytest.mark.django_db
 

@@ -1,0 +1,76 @@
+"""The plan builder fed from the database: what a plan's builder is given (the assessment's condition, causes and
+gates, the intake's running, the plan's inputs) and the plan those build with the sessions logged so far replayed.
+Used by the services that save plans and by the draft editor's preview."""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from intake.models import Assessment
+from plans.builder import CurrentRunning, PlanError, PlanRequest, build_plan
+from plans.library.exercises import ExerciseSpec
+from plans.models import Plan, PlanRevision, RevisionKind
+from plans.progression import LoggedSession, replay_logs
+from plans.selection import NoSuitableExercise
+from plans.selectors import exercise_library_for_clinic
+
+
+def earliest_start(assessment: Assessment) -> date:
+    """The first day a plan of this assessment may start: the day of the assessment, or the plan start it set if
+    earlier (case format: the plan starts on `as_of`, or `plan_start`); the assessment's gates count from there."""
+    return min(day for day in (assessment.as_of, assessment.plan_start) if day is not None)
+
+
+def plan_request_for(*, assessment: Assessment, inputs: dict) -> PlanRequest:
+    """The builder's request: the assessment's condition, confirmed causes and gates, the intake's current running
+    (reference §6.2), and the plan's inputs."""
+    return PlanRequest(
+        condition=assessment.engine_result["condition"],
+        causes=assessment.confirmed_cause_codes,
+        gates=assessment.gates,
+        running=CurrentRunning.from_intake(assessment.intake.answers),
+        **inputs,
+    )
+
+
+@dataclass(frozen=True)
+class PlanHistory:
+    """What a rebuilt plan replays: the logged sessions, the days whose automatic change the physio undid, and the
+    physio's resumes of running after a hold (day, reason)."""
+
+    logged: list[LoggedSession] = field(default_factory=list)
+    undone: set[date] = field(default_factory=set)
+    resumes: list[tuple[date, str]] = field(default_factory=list)
+
+
+def plan_history(*, plan: Plan) -> PlanHistory:
+    if plan.pk is None:
+        return PlanHistory()
+    undone = set(
+        PlanRevision.objects.filter(plan=plan, kind=RevisionKind.AUTOMATIC, undone_by__isnull=False).values_list(
+            "log__session_date", flat=True
+        )
+    )
+    resumes = [
+        (date.fromisoformat(resume["date"]), resume["reason"])
+        for resume in (plan.current_revision.content.get("resumes", []) if plan.current_revision else [])
+    ]
+    return PlanHistory([log.as_logged_session() for log in plan.logs.all()], undone, resumes)
+
+
+def plan_built_from(*, plan: Plan, inputs: dict) -> tuple[dict, PlanRequest, list[ExerciseSpec]]:
+    """The plan `inputs` build for this plan's patient, with the sessions logged so far replayed onto it, and the
+    request and library it was built with. PlanError when the builder refuses the inputs (each problem names its
+    field)."""
+    earliest = earliest_start(plan.assessment)
+    if inputs["start"] < earliest:
+        raise PlanError([f"start: a plan cannot start before the assessment on {earliest:%-d %b %Y}"])
+    request = plan_request_for(assessment=plan.assessment, inputs=inputs)
+    library = exercise_library_for_clinic(clinic=plan.patient.clinic)
+    try:
+        content = build_plan(request, library)
+    except NoSuitableExercise as error:
+        raise PlanError([f"programme: {error}"]) from error
+    history = plan_history(plan=plan)
+    if history.logged or history.resumes:
+        content = replay_logs(content, history.logged, history_only=history.undone, resumes=history.resumes)
+    return content, request, library
