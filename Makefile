@@ -53,9 +53,11 @@ bench-worker: install
 bench-load: install
 	PYTHON=$(BIN)/python bench/load/run.sh
 
+# Ruff, then the floor plan: each app imports only the apps below it (pyproject.toml [tool.importlinter]).
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: install
 	$(BIN)/ruff check --fix .
