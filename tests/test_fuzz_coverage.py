@@ -24,7 +24,7 @@ from tests.factories import TOTPDeviceFactory
 from tests.fuzzing import FORMS, MARKUP, huge_int, junk, rolled_back_with_cookies
 from tests.test_url_access import ACCESS, OK, POST_ONLY, URL_NAMES, objects, sign_in  # noqa: F401 (their fixtures)
 
-CLINIC, PORTAL = "tests.clinic.test_fuzz_forms", "tests.clinic.test_fuzz_portal_forms"
+CLINIC, PORTAL = "tests.clinic.test_fuzz_forms", "tests.portal.test_fuzz_portal_forms"
 INTAKE, EXERCISES = "tests.intake.test_fuzz_forms", "tests.plans.test_fuzz_exercise_form"
 PLANS = "tests.plans.test_fuzz_plan_forms"
 

@@ -217,11 +217,11 @@ SIGNED_LINKS = {
     "intake:account": "POST only, behind the patient's signed link: tested in tests/clinic/test_portal_accounts.py",
     "portal_welcome": "a one-time welcome token of its own: tested in tests/clinic/test_portal_accounts.py",
     # Not signed but random (256 bits) and revocable: the matrix above shows anyone holding it gets the feed; an
-    # unknown or revoked address answers 404 (tests/clinic/test_calendar_feed.py).
-    "calendar_feed": "a patient's secret calendar address, no sign-in: tested in tests/clinic/test_calendar_feed.py",
+    # unknown or revoked address answers 404 (tests/portal/test_calendar_feed.py).
+    "calendar_feed": "a patient's secret calendar address, no sign-in: tested in tests/portal/test_calendar_feed.py",
 }
 # The patient's own days in the portal (/me/sessions/<date>/…): a date is looked up in the signed-in patient's own
-# plan, so no other patient's record can be named; tests/clinic/test_portal.py tries another patient on them.
+# plan, so no other patient's record can be named; tests/portal/test_portal.py tries another patient on them.
 PORTAL_DAYS = {"portal_session", "portal_log", "portal_morning"}
 # Views whose behaviour is tested on their own: they need a token, a POST or are Django's own pages.
 TESTED_ELSEWHERE = {
