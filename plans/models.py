@@ -28,7 +28,7 @@ from plans.builder import MAX_WEEKS, MIN_WEEKS
 from plans.ladder import BUILD_LEVEL, FIRST_LEVEL
 from plans.library.exercises import KINDS, MAX_SLUG, SLUG_PATTERN, Dosage, ExerciseSpec, spec_problems
 from plans.library.images import validate_exercise_image
-from plans.progression import AMBER, GREEN, PF_SYMPTOMS, RED, LoggedSession
+from plans.progression import AMBER, GREEN, PF_SYMPTOMS, RED, LoggedSession, advice_words
 from plans.progression import SessionLog as ProgressionLog
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -577,6 +577,12 @@ class SessionLog(models.Model):
 
     def as_logged_session(self) -> LoggedSession:
         return LoggedSession(self.as_session_log(), self.traffic_light)
+
+    @property
+    def advice(self) -> str:
+        """What to do now, in today's words (`light_advice` keeps what was said when it was logged)."""
+        awaiting = self.next_morning_pain is None or self.next_morning_stiffness is None
+        return advice_words(self.traffic_light, pelvic_floor=bool(self.pf_symptoms), awaiting_morning=awaiting)
 
     @property
     def patient(self):

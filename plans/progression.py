@@ -40,24 +40,14 @@ LOAD_KINDS = (RUN, IMPACT)
 # meanwhile rather than let the ladder go on stepping back by itself (not in the reference: a conservative choice).
 HOLDING_REVIEWS = ("pelvic_floor_symptoms", "two_reds_in_14_days", "red_at_regressed_level")
 
+# What to do now, in the patient's words, beside the next step the plan now holds (plans.calendar.next_step_words).
+# It never speaks of the next session, level or step: only the plan says that, so the two cannot disagree.
 ADVICE = {
-    RUN: {
-        GREEN: "Green: carry on with your plan. You move up a level once you have had two green runs at it.",
-        AMBER: "Amber: repeat this level at your next run rather than moving up.",
-        RED: "Red: stop running for now. Rest for a day or two and skip your next run, then go back one level.",
-    },
-    IMPACT: {
-        GREEN: "Green: next time you move on to the next step of hops and jumps.",
-        AMBER: "Amber: repeat this step of hops and jumps next time rather than moving on.",
-        RED: "Red: rest for a day or two and skip your next hops and jumps, then go back one step.",
-    },
-    None: {
-        GREEN: "Green: carry on with your plan.",
-        AMBER: "Amber: take it a little easier next time and keep the movements within a comfortable range.",
-        RED: "Red: stop these exercises for today and rest. Your physio will see this; call the clinic if the pain "
-        "does not settle.",
-    },
+    GREEN: "Well done: your knee coped well with this session.",
+    AMBER: "Take it steady: keep to what feels comfortable until your knee settles.",
+    RED: "Stop for today and rest your knee. Call us if the pain does not settle.",
 }
+MORNING_PROMPT = "Tomorrow morning, record your pain and stiffness: more than usual would make this red."
 PELVIC_FLOOR_ADVICE = (
     "Because of the pelvic floor symptoms, running, hopping and jumping stop until your physio has seen you; a "
     "pelvic health physiotherapist should check you. Keep doing your pelvic floor exercises."
@@ -147,7 +137,6 @@ def traffic_light(
     the portal asks for them after a birth only (reference §9.4), and one a case reports is never ignored.
     """
     stiffness_baseline = baseline_morning_pain if baseline_morning_stiffness is None else baseline_morning_stiffness
-    advice = ADVICE[log.kind]
     red = []
     if log.pain_during_max > AMBER_PAIN_MAX:
         red.append(f"pain {log.pain_during_max}/10 during the session, above {AMBER_PAIN_MAX}/10 (reference §9.3 P4)")
@@ -171,8 +160,7 @@ def traffic_light(
         red.append(f"pelvic floor symptoms: {', '.join(log.pf_symptoms)} (reference §9.3 P4, §8 RF19)")
     awaiting = log.next_morning_pain is None or log.next_morning_stiffness is None
     if red:
-        text = PELVIC_FLOOR_ADVICE if log.pf_symptoms else advice[RED]
-        return Light(RED, tuple(red), text)
+        return Light(RED, tuple(red), advice_words(RED, pelvic_floor=bool(log.pf_symptoms)))
     amber = []
     if log.pain_during_max > GREEN_PAIN_MAX:
         amber.append(f"pain {log.pain_during_max}/10 during the session (4–5/10, reference §9.3 P3)")
@@ -180,11 +168,21 @@ def traffic_light(
         # Not in the reference: an unfinished session is repeated; it is not one of P2's exposures.
         amber.append("the session was not finished, so it is repeated")
     colour = AMBER if amber else GREEN
-    text = advice[colour]
-    if awaiting:
-        text += " Tomorrow morning, record your pain and stiffness: more than usual would make this red."
     reasons = amber or [f"pain at most {GREEN_PAIN_MAX}/10, no limp, no swelling (reference §9.3 P1)"]
-    return Light(colour, tuple(reasons), text, awaiting_next_morning=awaiting)
+    return Light(
+        colour, tuple(reasons), advice_words(colour, awaiting_morning=awaiting), awaiting_next_morning=awaiting
+    )
+
+
+def advice_words(colour: str, *, pelvic_floor: bool = False, awaiting_morning: bool = False) -> str:
+    """What to do now after a session of this colour, in the patient's words (ADVICE)."""
+    if colour == RED:
+        return PELVIC_FLOOR_ADVICE if pelvic_floor else ADVICE[RED]
+    if awaiting_morning:
+        return (
+            f"{ADVICE[colour]} Tomorrow morning, record your pain and stiffness: more than usual would make this red."
+        )
+    return ADVICE[colour]
 
 
 def symptoms_rising(history: list[LoggedSession], start: date) -> bool:

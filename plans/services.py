@@ -33,6 +33,7 @@ from plans.models import (
 )
 from plans.progression import (
     GREEN,
+    RED,
     Light,
     apply_log,
     baseline_morning_pain,
@@ -507,16 +508,31 @@ def _replan_after(
     return automatic, changes
 
 
+# A red session the patient logged themselves: the physio hears of it at once, not at the next appointment (unless a
+# review reason already names the session). One staff log for the patient (on the phone, say) raises none: they are
+# talking to the patient already.
+RED_LOGGED = "red_logged"
+
+
 def _raise_alerts(plan: Plan, log: SessionLog, history, *, now) -> list[PlanAlert]:
-    """Alerts for the reasons to review the patient (P5, RF19) that this logged session is part of."""
+    """Alerts for the reasons to review the patient (P5, RF19) that this logged session is part of, and for a red
+    session the patient logged."""
+    reasons = [
+        reason
+        for reason in needs_clinician(history, start=plan.start)
+        if log.session_date.isoformat() in reason["sessions"]
+    ]
+    if log.traffic_light == RED and not log.logged_for_patient_by_staff and not reasons:
+        why = "; ".join(log.light_reasons)
+        reason = f"The patient logged a red session on {log.session_date}: {why}."
+        reasons.append({"code": RED_LOGGED, "rule": "P4", "reason": reason})
     return [
         PlanAlert.objects.get_or_create(
             log=log,
             code=reason["code"],
-            defaults={"plan": plan, "rule": reason["rule"], "reason": reason["reason"], "raised_at": now},
+            defaults={"plan": plan, "rule": reason["rule"], "reason": reason["reason"][:300], "raised_at": now},
         )[0]
-        for reason in needs_clinician(history, start=plan.start)
-        if log.session_date.isoformat() in reason["sessions"]
+        for reason in reasons
     ]
 
 

@@ -278,7 +278,7 @@ def test_session_log_create_stores_the_traffic_light(runner_plan, frozen):
         run["run"]["level"],
         runner_plan.current_revision,
     )
-    assert entry.light_reasons == list(result.light.reasons) and entry.light_advice.startswith("Green:")
+    assert entry.light_reasons == list(result.light.reasons) and entry.light_advice.startswith("Well done")
     assert entry.logged_by == runner_plan.patient.physio.user and entry.logged_for_patient_by_staff
 
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from clinic.models import AuditEvent
 from plans import services
-from plans.models import SessionLog
+from plans.models import PlanAlert, SessionLog
 from tests.plans.plan_factories import (
     RUNNER_INTAKE,
     TODAY,
@@ -38,6 +38,9 @@ ALL_WELL = {
 def runner_plan(patient):
     """An issued plan of a runner: a strength session today, walk/run from the first week."""
     return issued_plan(patient, answers=RUNNER_INTAKE)
+
+
+LOAD_OR_REST = ("run", "impact", "rest")
 
 
 def first_run(plan):
@@ -183,9 +186,28 @@ def test_a_red_log_gives_the_rest_advice_and_says_what_changed(patient_client, r
     response = patient_client.post(log_url(day_of(run)), {**ALL_WELL, "pain_during_max": "7"}, follow=True)
     html = response.content.decode()
     assert "Red: rest on" in html
-    assert "Rest for a day or two and skip your next run" in html
+    assert "Stop for today and rest your knee" in html
     assert "rest instead of run" in html  # the change in the schedule, in words
     assert "Call " in html  # and the clinic's number
+
+
+def test_a_red_log_on_a_day_without_running_says_one_thing_and_tells_the_physio(patient_client, runner_plan, frozen):
+    day = day_of(next(s for s in sessions(runner_plan.current_revision.content) if s["kind"] not in LOAD_OR_REST))
+    move_to(frozen, day)
+    response = patient_client.post(log_url(day), {**ALL_WELL, "pain_during_max": "7"}, follow=True)
+    html = response.content.decode()
+    assert "Red: stop these exercises for today and rest; your physio will see how it went" in html
+    assert "Stop for today and rest your knee" in html
+    assert not [words for words in ("your next run", "go back one level", "goes on as it was") if words in html]
+    alert = PlanAlert.objects.get()
+    assert (alert.code, alert.log, alert.reviewed_at) == ("red_logged", SessionLog.objects.get(), None)
+
+
+def test_a_red_session_logged_by_staff_for_the_patient_raises_no_alert(runner_plan, physio, frozen):
+    run = first_run(runner_plan)
+    move_to(frozen, day_of(run))
+    services.session_log_create(plan=runner_plan, by=physio.user, session_date=day_of(run), pain_during_max=7)
+    assert not PlanAlert.objects.exists()
 
 
 def test_log_with_an_unanswered_question_keeps_every_answer(patient_client, runner_plan):
