@@ -336,12 +336,21 @@ class Score:
     mic: float
 
 
-def _score_words(score: Score) -> str:
+def _score_words(score: Score, *, for_patient: bool) -> str:
     values = [v for v in score.values if v is not None]
     if len(values) < 2:
         return f"{score.name} {_number(values[0]) if values else 'not scored yet'}"
     first, last = values[0], values[-1]
     delta = round(last - first, 1)
+    if for_patient:  # plain words: no minimal important change by name, no number beside it
+        verdict = (
+            "a real improvement"
+            if delta >= score.mic
+            else "about the same"
+            if abs(delta) < score.mic
+            else ("a real drop")
+        )
+        return f"{score.name} from {_number(first)} to {_number(last)}: {verdict}"
     verdict = (
         "a meaningful improvement"
         if delta >= score.mic
@@ -355,11 +364,12 @@ def _score_words(score: Score) -> str:
     )
 
 
-def scores_chart(*, chart_id: str, dates: tuple[str, ...], scores: tuple[Score, ...]) -> str:
+def scores_chart(*, chart_id: str, dates: tuple[str, ...], scores: tuple[Score, ...], for_patient: bool = False) -> str:
     """Outcome-measure scores over time on one 0–100 scale, each with a dotted line where its first score plus
-    the minimal important change would be (reference §10: a change of at least the MIC is meaningful)."""
+    the minimal important change would be (reference §10: a change of at least the MIC is meaningful). For the
+    patient, in plain words: "a real improvement" rather than the minimal important change and its number."""
     desc = (
-        "; ".join(_score_words(score) for score in scores) + ". Higher is better, 0 to 100."
+        "; ".join(_score_words(score, for_patient=for_patient) for score in scores) + ". Higher is better, 0 to 100."
         if scores
         else "No questionnaire scored yet."
     )
@@ -367,7 +377,8 @@ def scores_chart(*, chart_id: str, dates: tuple[str, ...], scores: tuple[Score, 
     for index, score in enumerate(scores):
         first = next((v for v in score.values if v is not None), None)
         if first is not None:
-            guides.append(Guide(f"{score.name}: meaningful change (+{_number(score.mic)})", first + score.mic, index))
+            label = "a real improvement" if for_patient else f"meaningful change (+{_number(score.mic)})"
+            guides.append(Guide(f"{score.name}: {label}", first + score.mic, index))
     return line_chart(
         chart_id=chart_id,
         title=SCORES_TITLE,
@@ -440,12 +451,18 @@ def minutes_figure(*, chart_id: str, weeks: tuple[str, ...], planned: tuple, don
     )
 
 
-def scores_figure(*, chart_id: str, dates: tuple[str, ...], scores: tuple[Score, ...]) -> Chart:
-    mics = ", ".join(f"{score.name} {_number(score.mic)}" for score in scores)
+def scores_figure(
+    *, chart_id: str, dates: tuple[str, ...], scores: tuple[Score, ...], for_patient: bool = False
+) -> Chart:
+    if for_patient:
+        caption = f"{SCORES_TITLE} (0 to 100, higher is better)"
+    else:
+        mics = ", ".join(f"{score.name} {_number(score.mic)}" for score in scores)
+        caption = f"{SCORES_TITLE} (0–100, higher is better; minimal important change: {mics})"
     return _chart(
-        scores_chart(chart_id=chart_id, dates=dates, scores=scores),
+        scores_chart(chart_id=chart_id, dates=dates, scores=scores, for_patient=for_patient),
         data_table(
-            caption=f"{SCORES_TITLE} (0–100, higher is better; minimal important change: {mics})",
+            caption=caption,
             x_heading="Date",
             x_labels=dates,
             series=tuple(Series(score.name, score.values) for score in scores),

@@ -51,6 +51,15 @@ CONDITION_LABELS = {
     Condition.UNCLEAR: "Unclear: needs clinical reasoning",
 }
 
+# The condition's name as patients read it (handout, portal): no clinical terms.
+CONDITION_PATIENT_LABELS = {
+    Condition.PATELLOFEMORAL_PAIN: "Runner's knee: pain around the kneecap",
+    Condition.PATELLAR_TENDINOPATHY: "A sore kneecap tendon",
+    Condition.ILIOTIBIAL_BAND_SYNDROME: "Pain on the outside of the knee",
+    Condition.POSSIBLE_MENISCAL_INJURY: "Possible injury to the knee's cartilage",
+    Condition.UNCLEAR: "Still being worked out",
+}
+
 # The condition in the patient's words, for the handout's "Why your knee hurts" (paraphrasing reference §2.2, §2.8).
 CONDITION_PLAIN = {
     Condition.PATELLOFEMORAL_PAIN: "Pain around or behind your kneecap that comes from the kneecap joint being "
@@ -412,6 +421,27 @@ CAUSES = {
         (Category.EDU, Category.LOAD_MGMT),
         "reference §6.2 recent changes (new shoes); no §7 row",
     ),
+}
+
+# Each cause's name as patients read it (handout, portal): plain words, no clinical terms.
+CAUSE_PATIENT_LABELS = {
+    Cause.TRAINING_LOAD_ERROR: "Too much running, too soon",
+    Cause.HIP_MUSCLE_WEAKNESS: "Weak hip muscles",
+    Cause.QUADRICEPS_WEAKNESS: "Weak thigh muscles",
+    Cause.DYNAMIC_KNEE_VALGUS: "Knee drifting inwards",
+    Cause.HIGH_IMPACT_GAIT: "A heavy running stride",
+    Cause.MUSCLE_TIGHTNESS: "Tight leg muscles",
+    Cause.HIP_FLEXOR_TIGHTNESS: "Tight muscles at the front of the hip",
+    Cause.PATELLAR_HYPOMOBILITY: "A stiff kneecap",
+    Cause.PATELLAR_HYPERMOBILITY: "A very mobile kneecap",
+    Cause.FOOT_PRONATION: "Feet rolling in",
+    Cause.CALF_WEAKNESS: "Calves that tire early",
+    Cause.IMPACT_INTOLERANCE: "Not yet ready for impact",
+    Cause.PELVIC_FLOOR_DYSFUNCTION: "A pelvic floor still recovering",
+    Cause.ABDOMINAL_WALL_DYSFUNCTION: "Tummy muscles still recovering",
+    Cause.LOW_RECOVERY_CAPACITY: "Little time to recover",
+    Cause.FEAR_OF_MOVEMENT: "Worry about moving the knee",
+    Cause.FOOTWEAR: "Your running shoes",
 }
 
 

@@ -129,6 +129,7 @@ def questionnaire_done(request, follow_up):
             "follow_up": follow_up,
             "advice": intake_pages.advice_for(follow_up.red_flags, follow_up.flag_level),
             "outcomes": intake_pages.follow_up_reports(follow_up),
+            "worsened": bool(follow_up.worsened),
             "clinic": request.patient.clinic,
         },
     )

@@ -345,6 +345,11 @@ class FollowUp(models.Model):
     safety_answers = models.JSONField(default=dict, blank=True)
     red_flags = models.JSONField(default=list, blank=True, help_text="Flags the answers raise beyond the intake's.")
     flag_level = models.CharField(max_length=20, choices=FLAG_LEVEL_CHOICES, blank=True)
+    worsened = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="The scores worse by at least the minimal important change since the previous questionnaire.",
+    )
     reviewed_at = models.DateTimeField(null=True, blank=True)
     reviewed_by = models.ForeignKey(StaffMember, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
 

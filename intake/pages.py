@@ -46,8 +46,8 @@ from intake.models import (
 )
 from intake.questionnaire import AnswerLine, answer_paths, display, summary, visible_steps
 from intake.questions import QUESTIONS, SAFETY_SECTION, Question
-from intake.scoring import INSTRUMENT_CODES, Change, Instrument, change, instrument
-from intake.selectors import DueFollowUp, due_follow_up, unreviewed_intake_annotations
+from intake.scoring import INSTRUMENT_CODES, Change, Instrument, change, compared_scores, instrument
+from intake.selectors import DueFollowUp, due_follow_up, latest_responses_before, unreviewed_intake_annotations
 
 INVITES_SHOWN = 5
 # The instruments scored 0–100 (higher is better), drawn together on one chart; the NPRS is drawn as pain.
@@ -199,14 +199,6 @@ class OutcomeReport:
 
 
 def _rows(measure: Instrument, response: OutcomeResponse, previous: OutcomeResponse | None) -> list[OutcomeRow]:
-    if measure.method == "each":
-        # The NPRS has no total: each question is its own score, compared one by one (reference §10).
-        pairs = [
-            (item.text, response.answers.get(item.code), previous.answers.get(item.code) if previous else None)
-            for item in measure.items
-        ]
-    else:
-        pairs = [(measure.short_name, response.value, previous.value if previous else None)]
     return [
         OutcomeRow(
             label,
@@ -214,7 +206,7 @@ def _rows(measure: Instrument, response: OutcomeResponse, previous: OutcomeRespo
             before,
             change(measure.code, before, now) if now is not None and before is not None else None,
         )
-        for label, now, before in pairs
+        for label, now, before in compared_scores(measure, response, previous)
     ]
 
 
@@ -234,11 +226,7 @@ def _outcome_reports(responses, *, patient_id: int) -> list[OutcomeReport]:
     responses = {r.instrument: r for r in responses}
     earlier = {}
     if responses:
-        completed_at = next(iter(responses.values())).completed_at
-        for response in OutcomeResponse.objects.filter(patient_id=patient_id, completed_at__lt=completed_at).order_by(
-            "instrument", "-completed_at"
-        ):
-            earlier.setdefault(response.instrument, response)
+        earlier = latest_responses_before(patient_id, next(iter(responses.values())).completed_at)
     reports = []
     for code in INSTRUMENT_CODES:
         if code in responses:
@@ -446,9 +434,9 @@ def follow_up_overview(patient: Patient, *, today: date) -> FollowUpOverview:
     )
 
 
-def scores_figure_for(patient: Patient, *, chart_id: str) -> Chart | None:
-    """The patient's KOOS-PF and AKPS scores over time, intake and follow-ups, with their minimal important change;
-    None until there is a score."""
+def scores_figure_for(patient: Patient, *, chart_id: str, for_patient: bool = False) -> Chart | None:
+    """The patient's KOOS-PF and AKPS scores over time, intake and follow-ups, with their minimal important change
+    (for the patient: plain names and words); None until there is a score."""
     responses = list(
         OutcomeResponse.objects.filter(patient=patient, instrument__in=SCORED_ON_100, value__isnull=False).order_by(
             "completed_at", "pk"
@@ -463,11 +451,15 @@ def scores_figure_for(patient: Patient, *, chart_id: str) -> Chart | None:
         columns.setdefault(key, {})[response.instrument] = response.value
     dates = tuple(f"{timezone.localdate(key[2]):%-d %b}" for key in columns)
     scores = tuple(
-        Score(instrument(code).short_name, tuple(values.get(code) for values in columns.values()), instrument(code).mic)
+        Score(
+            instrument(code).plain_name if for_patient else instrument(code).short_name,
+            tuple(values.get(code) for values in columns.values()),
+            instrument(code).mic,
+        )
         for code in SCORED_ON_100
         if any(code in values for values in columns.values())
     )
-    return scores_figure(chart_id=chart_id, dates=dates, scores=scores)
+    return scores_figure(chart_id=chart_id, dates=dates, scores=scores, for_patient=for_patient)
 
 
 @dataclass(frozen=True)

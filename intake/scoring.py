@@ -33,7 +33,9 @@ class Instrument:
     version: str
     name: str
     short_name: str
-    attribution: str  # shown with the questions
+    plain_name: str  # what patients read: no acronym
+    attribution: str  # the source, for clinicians
+    patient_attribution: str  # shown with the questions when the licence asks for it (reference §3), else ""
     intro: str
     method: str  # "sum" | "koos" | "each"
     min: float
@@ -68,7 +70,9 @@ def instrument(code: str) -> Instrument:
         version=raw["version"],
         name=raw["name"],
         short_name=raw["short_name"],
+        plain_name=raw["plain_name"],
         attribution=raw["attribution"],
+        patient_attribution=raw["patient_attribution"],
         intro=raw["intro"],
         method=scoring["method"],
         min=scoring["min"],
@@ -155,6 +159,7 @@ class Change:
     mic: float
     improved: bool
     meaningful: bool  # the change reaches the minimal important change, in the better direction
+    worsened: bool  # the change reaches the minimal important change, in the worse direction
 
 
 def change(code: str, before: float, after: float) -> Change:
@@ -162,4 +167,29 @@ def change(code: str, before: float, after: float) -> Change:
     measure = instrument(code)
     delta = round(after - before, 1)
     better = delta > 0 if measure.higher_is_better else delta < 0
-    return Change(before, after, delta, measure.mic, better, better and abs(delta) >= measure.mic)
+    worse = delta < 0 if measure.higher_is_better else delta > 0
+    reaches = abs(delta) >= measure.mic
+    return Change(before, after, delta, measure.mic, better, better and reaches, worse and reaches)
+
+
+def compared_scores(measure: Instrument, response, previous) -> list[tuple[str, float | None, float | None]]:
+    """Each score of a questionnaire beside the same score of the previous one, as (label, now, before): the total,
+    or for the NPRS, which has no total, each question (reference §10). `response` and `previous` (None for the
+    first) hold the instrument's `answers` and `value`."""
+    if measure.method == "each":
+        return [
+            (item.text, response.answers.get(item.code), previous.answers.get(item.code) if previous else None)
+            for item in measure.items
+        ]
+    return [(measure.short_name, response.value, previous.value if previous else None)]
+
+
+def worsened_scores(responses: dict, previous: dict) -> list[str]:
+    """The scores that moved by at least the minimal important change in the worse direction since the previous
+    questionnaire: `responses` and `previous` map instrument codes to their responses."""
+    return [
+        label
+        for code, response in responses.items()
+        for label, now, before in compared_scores(instrument(code), response, previous.get(code))
+        if now is not None and before is not None and change(code, before, now).worsened
+    ]

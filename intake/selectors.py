@@ -21,6 +21,7 @@ from intake.models import (
     FollowUpSchedule,
     Intake,
     IntakeStatus,
+    OutcomeResponse,
 )
 
 # On a physio's patient list, patients with an unreviewed submitted intake come first: flagged ones by the severity
@@ -98,3 +99,13 @@ def due_follow_ups(*, patient_ids, today: date) -> list[DueFollowUp]:
 
 def due_follow_up(patient: Patient, *, today: date) -> DueFollowUp | None:
     return next(iter(due_follow_ups(patient_ids=[patient.pk], today=today)), None)
+
+
+def latest_responses_before(patient_id: int, when) -> dict[str, OutcomeResponse]:
+    """The patient's latest scored response of each questionnaire answered before `when` (one query)."""
+    earlier: dict[str, OutcomeResponse] = {}
+    for response in OutcomeResponse.objects.filter(patient_id=patient_id, completed_at__lt=when).order_by(
+        "instrument", "-completed_at"
+    ):
+        earlier.setdefault(response.instrument, response)
+    return earlier

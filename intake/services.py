@@ -37,7 +37,7 @@ from intake.models import (
 from intake.questionnaire import answer_paths, destination, unanswered_by_step, visible_steps
 from intake.questions import REVIEW, SAFETY_SECTION, Question
 from intake.schema import FINDINGS, check_object, validate_case
-from intake.scoring import INSTRUMENT_CODES, NPRS_ITEM_CODES, score
+from intake.scoring import INSTRUMENT_CODES, NPRS_ITEM_CODES, score, worsened_scores
 
 
 class IntakeClosed(Exception):
@@ -594,6 +594,12 @@ def follow_up_submit(*, schedule: FollowUpSchedule, due_on: date, answers: dict)
     _store_outcomes(
         {code: outcomes[code] for code in schedule.instruments}, patient=patient, completed_at=now, follow_up=follow_up
     )
+    # A score worse by at least the minimal important change is flagged as clearly as an improvement: the physio's
+    # caseload raises it until the questionnaire is reviewed.
+    responses = {response.instrument: response for response in follow_up.outcome_responses.all()}
+    follow_up.worsened = worsened_scores(responses, selectors.latest_responses_before(patient.pk, now))
+    if follow_up.worsened:
+        follow_up.save(update_fields=["worsened"])
     return follow_up
 
 

@@ -17,14 +17,15 @@ RECENT_DAYS = 14  # the adherence window beside the overall figure, matching P5'
 TREND_LENGTH = 5  # traffic lights shown as the recent trend
 
 # Why a patient is on top of the caseload, most pressing first.
-RED_FLAG, TWO_REDS, PELVIC_FLOOR, MISSED_WEEK, PLAN_ALERT = (
+RED_FLAG, WORSENED, TWO_REDS, PELVIC_FLOOR, MISSED_WEEK, PLAN_ALERT = (
     "red_flag",
+    "worsened",
     "two_reds",
     "pelvic_floor",
     "missed_week",
     "plan_alert",
 )
-ALERT_ORDER = (RED_FLAG, TWO_REDS, PELVIC_FLOOR, MISSED_WEEK, PLAN_ALERT)
+ALERT_ORDER = (RED_FLAG, WORSENED, TWO_REDS, PELVIC_FLOOR, MISSED_WEEK, PLAN_ALERT)
 
 
 @dataclass(frozen=True)
@@ -69,15 +70,21 @@ def caseload_alerts(
     today: date,
     start: date,
     red_flag_level: str = "",
+    worsened: Iterable[str] = (),
     open_alert_codes: Iterable[str] = (),
 ) -> list[Alert]:
     """What should bring this patient to the physio's attention now, most pressing first: an unreviewed red flag
-    from a questionnaire or the intake (reference §8), two red sessions in 14 days (§9.3 P5), pelvic floor symptoms
-    logged and not yet reviewed (§8 RF19), no session logged for a week while sessions were planned, and any other
-    plan alert still open. `lights` are the logged sessions' (date, traffic light)."""
+    from a questionnaire or the intake (reference §8), scores of an unreviewed questionnaire worse by at least the
+    minimal important change (`worsened`, reference §3, §10), two red sessions in 14 days (§9.3 P5), pelvic floor
+    symptoms logged and not yet reviewed (§8 RF19), no session logged for a week while sessions were planned, and any
+    other plan alert still open. `lights` are the logged sessions' (date, traffic light)."""
     alerts = []
     if red_flag_level:
         alerts.append(Alert(RED_FLAG, f"Red flag to review: {red_flag_level.replace('_', ' ')}"))
+    if worsened:
+        alerts.append(
+            Alert(WORSENED, f"Questionnaire worse by at least the minimal important change: {', '.join(worsened)}")
+        )
     window = today - timedelta(days=RED_REPEAT_WINDOW_DAYS - 1)
     reds = [day for day, light in lights if light == RED and window <= day <= today]
     if len(reds) >= 2:

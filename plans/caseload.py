@@ -61,12 +61,18 @@ def caseload_for_staff(*, member: StaffMember, scope: str = SCOPE_MINE, today: d
     ):
         open_alerts[plan_id].append(code)
     flags: dict[int, list[str]] = defaultdict(list)
+    worsened: dict[int, list[str]] = defaultdict(list)
     unreviewed = {"patient_id__in": patient_ids, "reviewed_at__isnull": True}
-    for model in (Intake, FollowUp):
-        for patient_id, level in (
-            model.objects.filter(**unreviewed).exclude(flag_level="").values_list("patient_id", "flag_level")
-        ):
+    for patient_id, level in (
+        Intake.objects.filter(**unreviewed).exclude(flag_level="").values_list("patient_id", "flag_level")
+    ):
+        flags[patient_id].append(level)
+    for patient_id, level, scores in FollowUp.objects.filter(**unreviewed).values_list(
+        "patient_id", "flag_level", "worsened"
+    ):
+        if level:
             flags[patient_id].append(level)
+        worsened[patient_id] += [score for score in scores if score not in worsened[patient_id]]
     rows = []
     for plan in plans:
         content = plan.current_revision.content
@@ -86,6 +92,7 @@ def caseload_for_staff(*, member: StaffMember, scope: str = SCOPE_MINE, today: d
                     today=today,
                     start=date.fromisoformat(content["start"]),
                     red_flag_level=_most_pressing(flags[plan.patient_id]),
+                    worsened=worsened[plan.patient_id],
                     open_alert_codes=open_alerts[plan.pk],
                 ),
             )

@@ -56,7 +56,7 @@ def home(request, patient):
             "log_form": _log_form(plan, today, today) if page and page.today and not page.today.log else None,
             "morning_form": NextMorningForm() if page and page.morning_log else None,
             "due": due_follow_up(patient, today=today),
-            "scores_chart": scores_figure_for(patient, chart_id="my-scores"),
+            "scores_chart": scores_figure_for(patient, chart_id="my-scores", for_patient=True),
             "handouts": handouts_for_patient(patient=patient),
         },
     )

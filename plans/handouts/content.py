@@ -20,7 +20,7 @@ from django.templatetags.static import static
 from django.utils.safestring import SafeString, mark_safe
 
 from clinic.charts import minutes_chart
-from intake.codes import CAUSES, CONDITION_LABELS, CONDITION_PLAIN, Cause, Condition
+from intake.codes import CAUSE_PATIENT_LABELS, CAUSES, CONDITION_PATIENT_LABELS, CONDITION_PLAIN, Cause, Condition
 from plans.handouts.pdf import RenderedPdf, render_combined_pdf, render_pdf
 from plans.library.exercises import Dose, ExerciseSpec, entry_dose
 from plans.library.figures import render_figure
@@ -231,7 +231,7 @@ def condition_text(code: str) -> dict:
         condition = Condition(code)
     except ValueError:
         raise HandoutError(f"unknown condition {code}") from None
-    return {"label": CONDITION_LABELS[condition], "plain": CONDITION_PLAIN[condition]}
+    return {"label": CONDITION_PATIENT_LABELS[condition], "plain": CONDITION_PLAIN[condition]}
 
 
 def cause_text(code: str) -> dict:
@@ -239,7 +239,7 @@ def cause_text(code: str) -> dict:
         info = CAUSES[Cause(code)]
     except ValueError:
         raise HandoutError(f"unknown cause {code}") from None
-    return {"label": info.label, "plain": info.plain}
+    return {"label": CAUSE_PATIENT_LABELS[Cause(code)], "plain": info.plain}
 
 
 def phase_summary(weeks: list[dict]) -> list[dict]:

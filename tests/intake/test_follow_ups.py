@@ -14,6 +14,7 @@ from intake.models import FollowUp, FollowUpSchedule, OutcomeResponse
 from intake.pages import scores_figure_for
 from intake.questionnaire import answer_paths
 from intake.schema import SAFETY_BOOLS
+from intake.scoring import instrument
 from tests.intake.factories import AKPS_BEST, SAFETY_NO, OutcomeResponseFactory, SubmittedIntakeFactory, form_data
 
 TODAY = date(2026, 12, 1)
@@ -175,8 +176,38 @@ def test_the_patient_answers_and_it_is_scored_without_an_intake(patient_client, 
 def test_the_patient_sees_their_scores_and_the_change_in_plain_words(patient_client, schedule):
     response = patient_client.post(reverse("intake:questionnaire"), questionnaire_data(), follow=True)
     html = response.content.decode()
-    assert "AKPS: 100 out of 100" in html and "Up 30.0 since last time: a real improvement" in html
-    assert "KOOS-PF: 100 out of 100" in html
+    assert (
+        "Knee pain and function score: 100 out of 100" in html and "Up 30 since last time: a real improvement" in html
+    )
+    assert "Knee activities score: 100 out of 100" in html
+
+
+AKPS_WORST = {item.code: min(item.options, key=lambda option: option.points).code for item in instrument("akps").items}
+
+
+def test_a_score_worse_by_the_minimal_important_change_is_kept_with_the_questionnaire(patient_client, schedule):
+    patient_client.post(reverse("intake:questionnaire"), questionnaire_data({**ANSWERS, "akps": AKPS_WORST}))
+    assert FollowUp.objects.get().worsened == ["AKPS"]  # 70 at the intake, 0 now; the MIC is 10
+
+
+def test_a_small_drop_is_not_a_worsening(patient_client, schedule, intake):
+    OutcomeResponse.objects.filter(intake=intake, instrument="akps").update(value=100)
+    answers = {**ANSWERS, "akps": {**AKPS_BEST, "limp": AKPS_WORST["limp"]}}  # 5 points lower
+    patient_client.post(reverse("intake:questionnaire"), questionnaire_data(answers))
+    assert FollowUp.objects.get().worsened == []
+
+
+def test_the_patient_is_told_plainly_of_a_worsening_and_given_the_number_to_call(patient_client, schedule, clinic):
+    data = questionnaire_data({**ANSWERS, "akps": AKPS_WORST})
+    html = patient_client.post(reverse("intake:questionnaire"), data, follow=True).content.decode()
+    assert "Down 70 since last time: more than a small change." in html
+    assert "Please call us" in html and f"Call {clinic.name}" in html
+
+
+def test_the_physio_sees_a_worsening_flagged_as_clearly_as_an_improvement(physio_client, patient, schedule):
+    follow_up = services.follow_up_submit(schedule=schedule, due_on=TODAY, answers={**ANSWERS, "akps": AKPS_WORST})
+    html = physio_client.get(follow_up.get_absolute_url()).content.decode()
+    assert "meaningful worsening" in html and "meaningful improvement" in html  # AKPS down, KOOS-PF up
 
 
 def test_an_unanswered_required_question_is_asked_for_and_every_answer_kept(patient_client, schedule):

@@ -96,3 +96,11 @@ def test_trend_is_the_last_five_lights_oldest_first(count):
     lights = [(START + timedelta(days=n), "green" if n % 2 else "amber") for n in range(count)][::-1]
     result = trend(lights)
     assert [day for day, _ in result] == sorted(day for day, _ in lights)[-5:]
+
+
+def test_a_worsened_questionnaire_comes_right_after_a_red_flag():
+    assert alert_codes(red_flag_level="urgent", worsened=["AKPS"], open_alert_codes=["red_logged"]) == [
+        "red_flag",
+        "worsened",
+        "plan_alert",
+    ]

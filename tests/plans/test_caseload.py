@@ -5,8 +5,10 @@ from datetime import timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from clinic.models import PatientStatus
+from intake.models import FollowUp, FollowUpSchedule
 from plans.models import Plan, PlanAlert, PlanRevision, PlanStatus, RevisionKind, SessionLog
 from tests.factories import PortalPatientFactory
 from tests.intake.factories import SubmittedIntakeFactory
@@ -91,6 +93,23 @@ def test_a_red_flag_on_a_questionnaire_not_yet_reviewed_comes_first(physio_clien
     SubmittedIntakeFactory(patient=patient, flag_level="urgent", red_flags=[{"code": "x", "level": "urgent"}])
     [row] = rows(physio_client)
     assert [(alert.code, alert.text) for alert in row.alerts] == [("red_flag", "Red flag to review: urgent")]
+
+
+def test_a_questionnaire_worse_by_the_minimal_important_change_alerts_until_reviewed(
+    physio_client, patient, physio, template_plan
+):
+    schedule = FollowUpSchedule.objects.create(
+        patient=patient, created_by=physio, instruments=["akps"], every_weeks=2, start=TODAY
+    )
+    follow_up = FollowUp.objects.create(schedule=schedule, patient=patient, due_on=TODAY, worsened=["AKPS"])
+    [row] = rows(physio_client)
+    assert [(alert.code, alert.text) for alert in row.alerts] == [
+        ("worsened", "Questionnaire worse by at least the minimal important change: AKPS")
+    ]
+    follow_up.reviewed_at = timezone.now()
+    follow_up.save()
+    [row] = rows(physio_client)
+    assert row.alerts == []
 
 
 def test_pelvic_floor_symptoms_logged_and_not_reviewed_alert(physio_client, template_plan):

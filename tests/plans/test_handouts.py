@@ -10,7 +10,7 @@ import pytest
 from django.template.loader import render_to_string
 from PIL import Image
 
-from intake.codes import CAUSES, Cause
+from intake.codes import CAUSE_PATIENT_LABELS, CAUSES, Cause
 from plans.handouts.content import (
     TEMPLATE,
     Dose,
@@ -94,9 +94,9 @@ def test_handout_pages_after_the_cover_carry_the_running_header_and_footer(hando
 def test_handout_explains_the_condition_and_each_confirmed_cause(handout):
     _, _, pages = handout
     why = squeeze(pages[1])
-    assert squeeze("Patellofemoral pain (runner's knee).") in why
+    assert squeeze("Runner's knee: pain around the kneecap.") in why
     for cause in (Cause.HIP_MUSCLE_WEAKNESS, Cause.TRAINING_LOAD_ERROR):
-        assert squeeze(CAUSES[cause].plain) in why
+        assert squeeze(f"{CAUSE_PATIENT_LABELS[cause]}. {CAUSES[cause].plain}") in why
 
 
 def test_handout_schedule_is_one_page_from_the_first_to_the_last_week(handout):
