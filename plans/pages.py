@@ -28,8 +28,9 @@ from plans.calendar import (
 )
 from plans.invariants import request_violations
 from plans.library.exercises import Dosage
-from plans.loads import REST
+from plans.loads import REST, RUN
 from plans.models import Exercise, Plan, PlanAlert, PlanRevision, PlanStatus, RevisionKind, SessionLog
+from plans.running import run_minutes
 from plans.selectors import plan_of_assessment, plans_for_patient
 
 
@@ -277,3 +278,58 @@ def recent_days(content: dict, logged: dict[date, str], today: date) -> list[Rec
             if since <= day <= today:
                 days.append(RecentDay(day, session_title(session, {}), session["kind"], logged.get(day)))
     return days
+
+
+# --- What issuing the draft changes -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Difference:
+    """One thing the draft changes for the patient: its name, as the patient follows it now, and as drafted."""
+
+    what: str
+    now: str
+    drafted: str
+
+
+def _dose_words(entry: dict) -> str:
+    parts = ("sets", "reps", "hold_s", "minutes", "per_side", "per_week")
+    return Dosage(**{part: entry[part] for part in parts if entry.get(part) is not None}).summary()
+
+
+def _schedule_words(content: dict) -> dict[str, str]:
+    runs = [s for week in content["weeks"] for s in week["sessions"] if s["kind"] == RUN]
+    first_run = f"{date.fromisoformat(runs[0]['date']):%a %-d %b %Y}" if runs else "No running yet"
+    minutes = round(sum(run_minutes(s["run"]) for s in runs))
+    return {"Weeks": str(len(content["weeks"])), "First run": first_run, "Running minutes in all": str(minutes)}
+
+
+def plan_differences(before: dict | None, after: dict, names: dict[str, str]) -> list[Difference]:
+    """What changes between two versions of a plan, each given as {"content", "note"}: the schedule's shape, the
+    note for the patient, and each exercise added, removed or dosed differently (`names` by code). With no
+    `before` (a first issue), everything the draft holds."""
+    rows = []
+    old = _schedule_words(before["content"]) if before else {}
+    for what, drafted in _schedule_words(after["content"]).items():
+        if old.get(what) != drafted:
+            rows.append(Difference(what, old.get(what, "—"), drafted))
+    if before is None or before["note"] != after["note"]:
+        rows.append(Difference("Note for the patient", (before or {}).get("note") or "—", after["note"] or "—"))
+    old_doses = {e["code"]: _dose_words(e) for e in before["content"]["programme"]} if before else {}
+    new_doses = {e["code"]: _dose_words(e) for e in after["content"]["programme"]}
+    for code in [*new_doses, *(code for code in old_doses if code not in new_doses)]:
+        if old_doses.get(code) != new_doses.get(code):
+            name = names.get(code, code.replace("_", " ").capitalize())
+            rows.append(Difference(name, old_doses.get(code, "—"), new_doses.get(code, "Taken out")))
+    return rows
+
+
+def changes_to_issue(*, plan: Plan) -> list[Difference]:
+    """What issuing the saved draft would change for the patient, against the revision they follow now (one query:
+    the names of the exercises)."""
+    current = plan.current_revision
+    before = {"content": current.content, "note": current.note_for_patient} if current else None
+    after = {"content": plan.content, "note": plan.note_for_patient}
+    slugs = plan_exercise_slugs(plan.content) | (plan_exercise_slugs(current.content) if current else set())
+    names = dict(Exercise.objects.visible_to(plan.patient.clinic_id).filter(slug__in=slugs).values_list("slug", "name"))
+    return plan_differences(before, after, names)

@@ -260,7 +260,8 @@ def plan_draft_update(
 
     Refused with DraftConflict when the draft was saved since `expected_version` (by whom and when are on the
     error), with PlanError (each problem naming its field) when the builder cannot plan the inputs; nothing is
-    saved then. A programme identical to the builder's own choice stays the builder's (None)."""
+    saved then. A programme identical to the builder's own choice stays the builder's (None). A draft sent back
+    unchanged is not saved again (its version stays, so nothing looks changed since it was issued)."""
     now = now or timezone.now()
     locked = _locked(plan)
     if locked.draft_version != expected_version:
@@ -274,6 +275,8 @@ def plan_draft_update(
         builders = [Prescription.from_entry(entry).as_entry() for entry in locked.content["programme"]]
         if [Prescription.from_entry(entry).as_entry() for entry in inputs["programme"]] == builders:
             inputs["programme"] = None
+    if note == locked.note_for_patient and _same_inputs(inputs, locked.inputs()):
+        return locked
     content, _, _ = plan_built_from(plan=locked, inputs=inputs)
     for name, value in inputs.items():
         setattr(locked, name, value)
@@ -285,6 +288,14 @@ def plan_draft_update(
     locked.full_clean(exclude=["patient", "assessment", "created_by", "draft_saved_by", "current_revision"])
     locked.save()
     return locked
+
+
+def _same_inputs(a: dict, b: dict) -> bool:
+    def prescriptions(programme):
+        return None if programme is None else [Prescription.from_entry(entry).as_entry() for entry in programme]
+
+    same_settings = all(a[name] == b[name] for name in DRAFT_INPUTS if name != "programme")
+    return same_settings and prescriptions(a["programme"]) == prescriptions(b["programme"])
 
 
 def _next_number(plan: Plan) -> int:

@@ -14,6 +14,7 @@ urlpatterns = [
     path("patients/<int:pk>/plans/<int:plan_pk>/", views.plan_detail, name="detail"),
     path("patients/<int:pk>/plans/<int:plan_pk>/draft/", views.plan_draft, name="draft"),
     path("patients/<int:pk>/plans/<int:plan_pk>/issue/", views.plan_issue, name="issue"),
+    path("patients/<int:pk>/plans/<int:plan_pk>/issue/review/", views.plan_issue_review, name="issue_review"),
     path("patients/<int:pk>/plans/<int:plan_pk>/end/", views.plan_end, name="end"),
     path("patients/<int:pk>/plans/<int:plan_pk>/resume/", views.plan_resume, name="resume"),
     path(

@@ -40,6 +40,7 @@ from plans.selection import DOSE_PARTS
 from plans.selectors import exercise_library_for_clinic
 
 PROGRAMME_PREFIX = "programme"
+REVIEW_ACTION = "review"  # the editor's "Review and issue": save what was typed, then show the changes to issue
 
 
 def _version(request) -> int | None:
@@ -151,6 +152,7 @@ class DraftEditor:
             listed=listed,
         )
         self.programme_errors: list[str] = []
+        self.version = plan.draft_version  # the version the editor was opened at
 
     def is_valid(self) -> bool:
         return all([self.settings.is_valid(), self.rows.is_valid(), self.adder.is_valid()])
@@ -259,16 +261,7 @@ def plan_draft(request, plan):
                     messages.error(request, str(refusal))
                     return redirect(plan)
                 else:
-                    record(
-                        request,
-                        patient=plan.patient,
-                        action=AuditAction.CHANGE,
-                        target=plan,
-                        detail=f"draft version {plan.draft_version}, {action.partition(':')[0]}",
-                    )
-                    messages.success(request, "Draft saved: the preview below is rebuilt from it.")
-                    anchor = "#programme" if action != "save" else ""
-                    return redirect(reverse("plans:draft", args=[plan.patient_id, plan.pk]) + anchor)
+                    return _draft_saved(request, plan, action, changed=plan.draft_version != editor.version)
     else:
         editor = DraftEditor(plan)
     preview = pages.draft_preview(plan=plan, today=timezone.localdate())
@@ -276,6 +269,37 @@ def plan_draft(request, plan):
         request,
         "plans/plan_draft.html",
         {"plan": plan, "patient": plan.patient, "preview": preview, **editor.context()},
+    )
+
+
+def _draft_saved(request, plan, action: str, *, changed: bool):
+    """After the draft was sent: saved (or unchanged), then back to the editor, or on to the changes to issue."""
+    if changed:
+        detail = f"draft version {plan.draft_version}, {action.partition(':')[0]}"
+        record(request, patient=plan.patient, action=AuditAction.CHANGE, target=plan, detail=detail)
+    if action == REVIEW_ACTION:
+        return redirect("plans:issue_review", plan.patient_id, plan.pk)
+    if changed:
+        messages.success(request, "Draft saved: the preview below is rebuilt from it.")
+    else:
+        messages.info(request, "Nothing had changed, so there was nothing to save.")
+    anchor = "#programme" if action != "save" else ""
+    return redirect(reverse("plans:draft", args=[plan.patient_id, plan.pk]) + anchor)
+
+
+@physio_required
+@require_GET
+@patient_record_view(get_plan_for_staff, detail="changes to issue")
+def plan_issue_review(request, plan):
+    """What issuing the saved draft changes for the patient, beside the revision they follow now, with the button
+    that issues it. Reached from the editor's "Review and issue", which saves what was typed first."""
+    if plan.status == PlanStatus.ENDED:
+        return redirect(plan)
+    preview = pages.draft_preview(plan=plan, today=timezone.localdate())
+    return render(
+        request,
+        "plans/issue_review.html",
+        {"plan": plan, "patient": plan.patient, "preview": preview, "changes": pages.changes_to_issue(plan=plan)},
     )
 
 

@@ -181,6 +181,7 @@ ACCESS = {
         PHYSIO_ACTION,
     ),
     "plans:issue": (lambda objs: reverse("plans:issue", args=plan_args(objs)), PHYSIO_ACTION),
+    "plans:issue_review": (lambda objs: reverse("plans:issue_review", args=plan_args(objs)), CLINICAL_RECORD),
     "plans:end": (lambda objs: reverse("plans:end", args=plan_args(objs)), PHYSIO_ACTION),
     "plans:resume": (lambda objs: reverse("plans:resume", args=plan_args(objs)), PHYSIO_ACTION),
     "plans:revision_undo": (lambda objs: reverse("plans:revision_undo", args=[*plan_args(objs), 1]), PHYSIO_ACTION),

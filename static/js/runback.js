@@ -28,3 +28,17 @@ document.addEventListener("click", (event) => {
     setTimeout(() => { button.textContent = label; }, 2000);
   });
 });
+
+// Forms marked data-warn-unsaved ask before the page is left with changes not yet sent (sending them is fine).
+const unsavedForms = new Set();
+document.addEventListener("input", (event) => {
+  const form = event.target.form;
+  if (form && form.matches("form[data-warn-unsaved]")) unsavedForms.add(form);
+});
+document.addEventListener("submit", (event) => unsavedForms.delete(event.target));
+document.addEventListener("runback:saved", (event) => unsavedForms.delete(event.target));
+window.addEventListener("beforeunload", (event) => {
+  if (unsavedForms.size === 0) return;
+  event.preventDefault();
+  event.returnValue = "";
+});

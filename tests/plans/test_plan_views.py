@@ -105,7 +105,7 @@ def test_draft_editor_shows_settings_programme_and_preview(physio_client, patien
     first = plan.content["programme"][0]
     assert 'name="weeks"' in page and 'value="14"' in page
     assert first["name"] in page and f'value="up:{first["code"]}"' in page
-    assert "Preview of the saved draft" in page and "Issue plan" in page
+    assert "Preview of the saved draft" in page and "Save and review the changes to issue" in page
     assert audited("view", plan)
 
 
@@ -235,6 +235,35 @@ def test_issue_plan_makes_revision_one(physio_client, patient):
     plan.refresh_from_db()
     assert plan.status == PlanStatus.ISSUED and plan.current_revision.number == 1
     assert "Revision 1 is issued" in response.content.decode()
+
+
+def test_review_saves_what_was_typed_then_shows_the_changes_side_by_side(physio_client, patient):
+    plan = issued_plan(patient)
+    weeks = plan.weeks
+    response = physio_client.post(url("draft", plan), editor_data(plan, weeks=10, action="review"))
+    assert response.status_code == 302 and response.url == url("issue_review", plan)
+    plan.refresh_from_db()
+    assert (plan.weeks, plan.status, plan.current_revision.number) == (10, PlanStatus.ISSUED, 1)  # saved, not issued
+    page = physio_client.get(response.url).content.decode()
+    assert "What changes for the patient" in page
+    assert f'<th scope="row">Weeks</th><td>{weeks}</td><td>10</td>' in page
+    assert "Issue revision 2" in page
+
+
+def test_a_draft_sent_back_unchanged_is_not_saved_again(physio_client, patient):
+    plan = issued_plan(patient)
+    response = physio_client.post(url("draft", plan), editor_data(plan), follow=True)
+    assert "Nothing had changed, so there was nothing to save." in response.content.decode()
+    plan.refresh_from_db()
+    assert plan.draft_version == 1 and not plan.has_unissued_changes
+    page = physio_client.get(url("issue_review", plan)).content.decode()
+    assert "there is nothing new to issue" in page
+
+
+def test_the_first_issue_lists_what_the_patient_will_get(physio_client, patient):
+    plan = draft_plan(patient)
+    page = physio_client.get(url("issue_review", plan)).content.decode()
+    assert "What the patient will get" in page and "Running minutes in all" in page and "Issue revision 1" in page
 
 
 def test_issue_plan_with_problems_is_refused_and_they_are_listed(physio_client, patient, monkeypatch):
