@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -29,6 +30,7 @@ from intake.questions import REVIEW, STEPS
 
 OPEN_OR_SUBMITTED = (InviteState.SENT, InviteState.OPENED, InviteState.SUBMITTED)
 MOVES = ("next", "back", "review")
+AUTOSAVE = "autosave"  # sent by intake.js while the patient types
 
 
 @dataclass(frozen=True)
@@ -183,6 +185,8 @@ def _questionnaire(request, *, intake: Intake, slug: str, route: Route):
         return _review(request, intake=intake, steps=steps, route=route)
     questions = visible_questions(step, sex_at_birth=patient.sex_at_birth)
     form_options = {"sections": step.sections, "questions": questions, "today": timezone.localdate()}
+    if request.method == "POST" and request.POST.get("move") == AUTOSAVE:
+        return _autosave(request, intake=intake, step=step, route=route, form=StepForm(request.POST, **form_options))
     if request.method == "POST":
         form = StepForm(request.POST, **form_options)
         form.is_valid()
@@ -211,6 +215,20 @@ def _questionnaire(request, *, intake: Intake, slug: str, route: Route):
         },
         status=200,
     )
+
+
+def _autosave(request, *, intake: Intake, step, route: Route, form: StepForm) -> JsonResponse:
+    """Keep the valid answers typed so far on this step, as the patient types (intake.js): closing the browser
+    loses nothing. Nothing is required yet and the patient stays on the step; answers still being typed wrongly
+    are left for the buttons, which say what is wrong."""
+    form.is_valid()
+    try:
+        services.intake_save_step(intake=intake, step=step.slug, answers=form.answers(), by=route.by)
+    except services.IntakeClosed:
+        return JsonResponse({"saved": False, "closed": True}, status=409)
+    detail = f"step {step.slug} saved while typing{' on the patient’s behalf' if route.by else ''}"
+    record(request, patient=intake.patient, action=AuditAction.CHANGE, target=intake, detail=detail)
+    return JsonResponse({"saved": True, "at": f"{timezone.localtime():%H:%M}", "unsaved": len(form.errors)})
 
 
 def _review(request, *, intake: Intake, steps, route: Route):

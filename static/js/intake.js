@@ -40,3 +40,43 @@ document.querySelectorAll(".knee-picker").forEach((picker) => {
   const hint = picker.querySelector(".knee-hint");
   if (hint) hint.hidden = false;
 });
+
+// Answers are saved as the patient types (a moment after the last change), so closing the browser loses nothing.
+// The buttons still save and move on; this only keeps what was typed on the step.
+document.querySelectorAll("form[data-autosave]").forEach((form) => {
+  const status = form.querySelector(".intake-autosave");
+  let timer = null;
+  let sending = false;
+  let again = false;
+
+  const save = () => {
+    if (sending) { again = true; return; }
+    sending = true;
+    const data = new FormData(form);
+    data.set("move", "autosave");
+    fetch(form.action || window.location.href, { method: "POST", body: data, credentials: "same-origin" })
+      .then((response) => (response.ok ? response.json() : Promise.reject(response.status)))
+      .then((answer) => {
+        form.dispatchEvent(new CustomEvent("runback:saved", { bubbles: true }));
+        if (status) {
+          status.textContent = answer.unsaved
+            ? `Saved at ${answer.at}. An answer marked below is not saved yet.`
+            : `Your answers are saved (${answer.at}).`;
+        }
+      })
+      .catch(() => {
+        if (status) status.textContent = "Not saved yet: your answers stay on this page; press the button to save.";
+      })
+      .finally(() => {
+        sending = false;
+        if (again) { again = false; save(); }
+      });
+  };
+
+  const soon = (delay) => {
+    clearTimeout(timer);
+    timer = setTimeout(save, delay);
+  };
+  form.addEventListener("change", () => soon(300));
+  form.addEventListener("input", (event) => { if (event.target.matches("textarea, input[type=text], input[type=number]")) soon(1500); });
+});

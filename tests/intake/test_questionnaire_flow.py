@@ -30,6 +30,37 @@ def test_next_saves_the_step_and_moves_on(client, draft, step_url):
     assert draft.current_step == "running"
 
 
+def test_answers_typed_are_saved_as_they_are_typed_without_moving_on(client, draft, step_url):
+    answers = {"patient.height_cm": "168", "patient.weight_kg": "61,5", "move": "autosave"}
+    response = client.post(step_url("about"), form_data(answers))
+    assert response.status_code == 200 and response.json()["saved"] is True and response.json()["unsaved"] == 0
+    draft.refresh_from_db()
+    assert draft.patient_answers == {"height_cm": 168, "weight_kg": 61.5}
+    assert draft.current_step == "about"  # nothing is required yet, and the patient stays where they are
+    assert AuditEvent.objects.filter(detail="step about saved while typing").exists()
+
+
+def test_saving_while_typing_keeps_the_valid_answers_and_counts_the_others(client, draft, step_url):
+    answers = {"patient.height_cm": "1680", "patient.weight_kg": "61", "move": "autosave"}
+    response = client.post(step_url("about"), form_data(answers))
+    assert response.json()["unsaved"] == 1
+    draft.refresh_from_db()
+    assert draft.patient_answers == {"weight_kg": 61}
+
+
+def test_saving_while_typing_after_sending_is_refused(client, draft, step_url):
+    Intake.objects.filter(pk=draft.pk).update(status=IntakeStatus.SUBMITTED)
+    response = client.post(step_url("about"), form_data({"patient.height_cm": "168", "move": "autosave"}))
+    assert response.status_code in (302, 409)
+    draft.refresh_from_db()
+    assert draft.patient_answers.get("height_cm") is None
+
+
+def test_step_pages_save_while_typing_and_warn_before_leaving(client, draft, step_url):
+    page = client.get(step_url("about")).content.decode()
+    assert "data-autosave" in page and "data-warn-unsaved" in page and 'aria-live="polite"' in page
+
+
 def test_invalid_answers_keep_the_valid_ones_and_show_what_was_typed(client, draft, step_url):
     answers = {"patient.height_cm": "1700", "patient.weight_kg": "61", "flow.postpartum_within_24m": False}
     response = client.post(step_url("about"), form_data(answers))
