@@ -1,6 +1,8 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
+from clinic.forms import PhoneField
 from clinic.models import AuditEvent, Clinic, Patient, StaffMember, User
 
 
@@ -24,8 +26,17 @@ class StaffMemberInline(admin.TabularInline):
     extra = 0
 
 
+class ClinicAdminForm(forms.ModelForm):
+    phone = PhoneField(help_text="Shown to patients with urgent advice, so it must reach a person.")
+
+    class Meta:
+        model = Clinic
+        fields = ["name", "slug", "phone", "email", "address", "require_staff_2fa"]
+
+
 @admin.register(Clinic)
 class ClinicAdmin(admin.ModelAdmin):
+    form = ClinicAdminForm
     list_display = ["name", "phone", "email", "require_staff_2fa"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [StaffMemberInline]

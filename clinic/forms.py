@@ -1,6 +1,6 @@
 from crispy_forms.bootstrap import StrictButton
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Div, Field, Layout, Submit
+from crispy_forms.layout import Div, Field, Layout
 from django import forms
 from django.contrib.auth import authenticate, get_user_model
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, SetPasswordMixin
@@ -9,11 +9,37 @@ from django.utils.html import format_html
 from clinic.data_rights import DataRightsAction, DataRightsReason
 from clinic.lockout import EMAIL_MAX_LENGTH, record_failed_code
 from clinic.models import AuditAction, Patient, PatientStatus, StaffMember
-from clinic.selectors import SCOPE_CHOICES
+from clinic.phones import PHONE_REFUSED, InvalidPhoneNumber, normalise_phone
+from clinic.selectors import SCOPE_CHOICES, possible_duplicates
 from clinic.two_factor import code_throttled, has_two_factor, verify_code
 
 
+class PhoneField(forms.CharField):
+    """A phone number, written one way (clinic.phones) whatever way it was typed."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 40)
+        super().__init__(**kwargs)
+        self.widget.attrs.update({"type": "tel", "autocomplete": "tel"})
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return value
+        try:
+            return normalise_phone(value)
+        except InvalidPhoneNumber:
+            raise forms.ValidationError(PHONE_REFUSED) from None
+
+
 class PatientForm(forms.ModelForm):
+    phone = PhoneField(required=False)
+    different_person = forms.BooleanField(
+        label="This is a different person: add them anyway",
+        required=False,
+        help_text="Tick this only after checking the records listed above.",
+    )
+
     class Meta:
         model = Patient
         fields = ["first_name", "last_name", "date_of_birth", "sex_at_birth", "email", "phone", "physio"]
@@ -23,6 +49,8 @@ class PatientForm(forms.ModelForm):
     def __init__(self, *args, clinic, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.clinic = clinic
+        self.clinic = clinic
+        self.duplicates: list[Patient] = []
         self.fields["physio"].queryset = (
             StaffMember.objects.physiotherapists().filter(clinic=clinic).select_related("user")
         )
@@ -42,14 +70,37 @@ class PatientForm(forms.ModelForm):
             ),
             Div(Div("email", css_class="col-md-6"), Div("phone", css_class="col-md-6"), css_class="row"),
             Field("physio"),
-            Submit("save", "Save patient"),
         )
+        self.helper.form_tag = False  # the page adds the possible duplicates, with `different_person`, and the button
+
+    def clean(self):
+        """A patient who may already be on record (the same name and date of birth, the same e-mail address or
+        phone number) is not added twice by mistake: the possible records are listed, with a box to tick when this
+        really is someone else."""
+        cleaned = super().clean()
+        self.duplicates = possible_duplicates(
+            clinic=self.clinic,
+            first_name=cleaned.get("first_name", ""),
+            last_name=cleaned.get("last_name", ""),
+            date_of_birth=cleaned.get("date_of_birth"),
+            email=cleaned.get("email", ""),
+            phone=cleaned.get("phone", ""),
+            exclude=self.instance.pk,
+        )
+        if self.duplicates and not cleaned.get("different_person"):
+            raise forms.ValidationError(
+                "This may be a patient already on record: open the record below, or tick the box to add them anyway."
+            )
+        return cleaned
+
+    def patient_fields(self) -> dict:
+        return {name: value for name, value in self.cleaned_data.items() if name != "different_person"}
 
 
 class PatientFilterForm(forms.Form):
     """The search box and filters above a patient list. Invalid values are ignored, never an error page."""
 
-    q = forms.CharField(label="Search by name", required=False, max_length=80)
+    q = forms.CharField(label="Search by name, date of birth, e-mail or phone", required=False, max_length=80)
     status = forms.ChoiceField(label="Status", required=False, choices=[("", "Any status"), *PatientStatus.choices])
     scope = forms.ChoiceField(
         label="Whose patients",

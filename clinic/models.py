@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import date, datetime
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
@@ -8,6 +8,8 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
+
+from clinic.phones import PHONE_REFUSED, InvalidPhoneNumber, normalise_phone, phone_or_none
 
 
 class UserManager(BaseUserManager):
@@ -138,9 +140,33 @@ class PatientStatus(models.TextChoices):
     DISCHARGED = "discharged", "Discharged"
 
 
+# How a date of birth may be typed in the search box.
+SEARCH_DATE_FORMATS = ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d", "%d %B %Y", "%d %b %Y")
+MIN_PHONE_SEARCH_DIGITS = 6
+
+
+def _search_date(text: str) -> date | None:
+    for pattern in SEARCH_DATE_FORMATS:
+        try:
+            return datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    return None
+
+
 class PatientQuerySet(models.QuerySet):
     def search(self, text):
-        """Patients whose first name, last name or full name contains `text` (case-insensitive)."""
+        """Patients found by what the front desk has to hand: a date of birth ("14/03/1990"), an e-mail address,
+        a phone number written any way, or words of the name (each word in the first or last name)."""
+        text = text.strip()
+        born = _search_date(text)
+        if born is not None:
+            return self.filter(date_of_birth=born)
+        if "@" in text:
+            return self.filter(email__icontains=text)
+        phone = phone_or_none(text) if sum(c.isdigit() for c in text) >= MIN_PHONE_SEARCH_DIGITS else None
+        if phone is not None:
+            return self.filter(phone=phone)
         queryset = self
         for word in text.split():
             queryset = queryset.filter(models.Q(first_name__icontains=word) | models.Q(last_name__icontains=word))
@@ -205,6 +231,11 @@ class Patient(models.Model):
             self.physio.clinic_id != self.clinic_id or self.physio.role != StaffRole.PHYSIOTHERAPIST
         ):
             errors["physio"] = "Choose a physiotherapist of this clinic."
+        if self.phone:
+            try:
+                self.phone = normalise_phone(self.phone)
+            except InvalidPhoneNumber:
+                errors["phone"] = PHONE_REFUSED
         if errors:
             raise ValidationError(errors)
 

@@ -214,6 +214,9 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2}
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 
+# Phone numbers typed without a country code belong to this country (ISO 3166 code, e.g. GB, IE, AU).
+PHONE_REGION = env.str("PHONE_REGION", default="GB")
+
 # PDF handouts (plans.handouts.tasks). A render gets a soft time limit (then it is marked failed, "took too long")
 # and a hard one (the worker process is killed). A handout renders in about a second; a batch renders each of its
 # handouts.

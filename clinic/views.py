@@ -71,7 +71,7 @@ def patient_create(request):
     member = request.staff_member
     form = PatientForm(request.POST or None, clinic=member.clinic)
     if form.is_valid():
-        patient = services.patient_create(clinic=member.clinic, by=member, **form.cleaned_data)
+        patient = services.patient_create(clinic=member.clinic, by=member, **form.patient_fields())
         audit.record(request, patient=patient, action=AuditAction.CREATE)
         messages.success(request, f"{patient.full_name} has been added.")
         return redirect(patient)
@@ -94,10 +94,11 @@ def patient_edit(request, patient):
         return redirect(patient)
     form = PatientForm(request.POST or None, instance=patient, clinic=member.clinic)
     if form.is_valid():
-        services.patient_update(patient=patient, by=member, **form.cleaned_data)
-        if form.changed_data:
+        services.patient_update(patient=patient, by=member, **form.patient_fields())
+        changed = [name for name in form.changed_data if name != "different_person"]
+        if changed:
             # The names of the changed fields only, never their old or new values.
-            audit.record(request, patient=patient, action=AuditAction.CHANGE, detail=", ".join(form.changed_data))
+            audit.record(request, patient=patient, action=AuditAction.CHANGE, detail=", ".join(changed))
         messages.success(request, "The patient's details have been saved.")
         return redirect(patient)
     return render(request, "clinic/patient_form.html", {"form": form, "patient": patient, "title": f"Edit {patient}"})

@@ -25,6 +25,62 @@ def test_front_desk_adds_a_patient_to_their_clinic(desk_client, front_desk, phys
     assert (patient.clinic, patient.physio, patient.status) == (front_desk.clinic, physio, PatientStatus.NEW)
 
 
+def test_a_phone_number_is_written_one_way_whatever_way_it_was_typed(desk_client):
+    desk_client.post(reverse("patient_create"), {**VALID_PATIENT, "phone": "07700900123"})
+    assert Patient.objects.get().phone == "+44 7700 900123"
+
+
+@pytest.mark.parametrize("phone", ["abc", "123", "0770090012345678"])
+def test_a_phone_that_cannot_be_a_number_is_refused_and_everything_kept(desk_client, phone):
+    response = desk_client.post(reverse("patient_create"), {**VALID_PATIENT, "phone": phone})
+    assert "Enter a phone number" in response.context["form"].errors["phone"][0]
+    page = response.content.decode()
+    assert f'value="{phone}"' in page and 'value="Nina"' in page and not Patient.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "same",
+    [
+        {"first_name": "NINA", "last_name": "brook", "email": "", "phone": ""},  # name and date of birth
+        {"first_name": "Anna", "date_of_birth": "1990-01-01", "phone": ""},  # the e-mail address
+        {"first_name": "Anna", "date_of_birth": "1990-01-01", "email": "", "phone": "+44 7700 900 123"},  # the phone
+    ],
+)
+def test_a_patient_who_may_be_on_record_is_not_added_twice_unasked(desk_client, clinic, same):
+    existing = PatientFactory(
+        clinic=clinic,
+        first_name="Nina",
+        last_name="Brook",
+        date_of_birth=date(1993, 4, 2),
+        email="nina@example.test",
+        phone="+44 7700 900123",
+    )
+    response = desk_client.post(reverse("patient_create"), {**VALID_PATIENT, **same})
+    page = response.content.decode()
+    assert response.status_code == 200 and Patient.objects.count() == 1
+    assert "This may be a patient already on record" in page and existing.get_absolute_url() in page
+    assert 'name="different_person"' in page
+
+
+def test_a_different_person_with_the_same_details_is_added_once_confirmed(desk_client, clinic):
+    PatientFactory(clinic=clinic, first_name="Nina", last_name="Brook", date_of_birth=date(1993, 4, 2))
+    response = desk_client.post(reverse("patient_create"), {**VALID_PATIENT, "different_person": "on"})
+    assert response.status_code == 302 and Patient.objects.filter(last_name="Brook").count() == 2
+
+
+def test_another_clinics_patient_is_not_a_duplicate(desk_client, foreign_patient):
+    data = {**VALID_PATIENT, "email": foreign_patient.email or "x@example.test", "phone": ""}
+    foreign_patient.email = data["email"]
+    foreign_patient.save()
+    assert desk_client.post(reverse("patient_create"), data).status_code == 302
+
+
+def test_editing_a_patient_does_not_find_them_a_duplicate_of_themselves(physio_client, patient):
+    data = {**VALID_PATIENT, "first_name": patient.first_name, "last_name": patient.last_name, "email": patient.email}
+    data["date_of_birth"] = patient.date_of_birth.isoformat()
+    assert physio_client.post(reverse("patient_edit", args=[patient.pk]), data).status_code == 302
+
+
 def test_patient_form_with_future_birth_date_keeps_what_was_typed(desk_client):
     response = desk_client.post(reverse("patient_create"), {**VALID_PATIENT, "date_of_birth": "2999-01-01"})
     assert response.status_code == 200
@@ -90,6 +146,26 @@ def test_patient_search_matches_first_and_last_name_words(desk_client, clinic):
     PatientFactory(clinic=clinic, first_name="Emily", last_name="Stone")
     response = desk_client.get(reverse("patient_list"), {"q": "emma clar"})
     assert [p.first_name for p in response.context["page"].object_list] == ["Emma"]
+
+
+@pytest.mark.parametrize("search", ["14/03/1990", "1990-03-14", "14 March 1990", "emma@EXAMPLE", "07700 900 456"])
+def test_patient_search_finds_by_date_of_birth_email_or_phone(desk_client, clinic, search):
+    PatientFactory(
+        clinic=clinic,
+        first_name="Emma",
+        date_of_birth=date(1990, 3, 14),
+        email="emma@example.test",
+        phone="+44 7700 900456",
+    )
+    PatientFactory(clinic=clinic, first_name="Emily", date_of_birth=date(1991, 3, 14), email="em@x.test", phone="")
+    response = desk_client.get(reverse("patient_list"), {"q": search})
+    assert [p.first_name for p in response.context["page"].object_list] == ["Emma"]
+
+
+def test_the_list_shows_what_tells_two_namesakes_apart(desk_client, clinic):
+    PatientFactory(clinic=clinic, first_name="Emma", email="emma@example.test", phone="+44 7700 900456")
+    page = desk_client.get(reverse("patient_list")).content.decode()
+    assert "emma@example.test" in page and "+44 7700 900456" in page
 
 
 def test_patient_list_filters_by_status(desk_client, clinic):
