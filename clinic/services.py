@@ -1,7 +1,6 @@
 """Writes for clinics, staff and patients, and the patients' portal accounts, preferences and calendar feeds. The
 views and `seed_demo` both go through these."""
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import PasswordResetTokenGenerator, default_token_generator
 from django.db import transaction
@@ -13,6 +12,7 @@ from django.utils.http import urlsafe_base64_encode
 from clinic import tasks
 from clinic.emails import patient_email
 from clinic.models import Clinic, Patient, StaffMember
+from clinic.site import site_url
 from clinic.two_factor import has_two_factor
 
 User = get_user_model()
@@ -146,8 +146,8 @@ def portal_invite_send_email(*, user) -> bool:
     context = {
         "first_name": patient.first_name,
         "clinic": patient.clinic,
-        "link": f"{settings.SITE_URL}{path}",
-        "login_link": f"{settings.SITE_URL}{reverse('login')}",
+        "link": f"{site_url()}{path}",
+        "login_link": f"{site_url()}{reverse('login')}",
         "has_password": not first_sign_in,
     }
     patient_email(templates="clinic/email/portal_invite", context=context, to=user.email, clinic=patient.clinic).send()

@@ -37,8 +37,9 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # True when a TLS-terminating proxy in front sets X-Forwarded-Proto and X-Forwarded-For.
 BEHIND_TLS_PROXY = env.bool("BEHIND_TLS_PROXY", default=False)
 
-# The address patients and staff use, for links in e-mails sent outside a request (reminders, invites).
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# The address patients and staff use, e.g. https://physio.example.org. Unset: links use the address of the request
+# being answered (clinic.site); the daily reminders, sent with no request, need it set.
+SITE_URL = env.str("SITE_URL", default="").rstrip("/")
 
 # Patient intake links: how many days an invite stays valid, and how many wrong dates of birth lock it.
 INTAKE_INVITE_DAYS = env.int("INTAKE_INVITE_DAYS", default=14)
@@ -73,6 +74,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "clinic.site.SiteFromRequestMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",

@@ -12,6 +12,7 @@ from kombu.exceptions import OperationalError as BrokerUnreachable
 
 from clinic import services
 from clinic.models import Clinic
+from clinic.site import request_site, serving
 
 logger = logging.getLogger(__name__)
 
@@ -41,11 +42,21 @@ class BrokerTolerantTask(DjangoTask):
 
 
 class EmailTask(BrokerTolerantTask):
-    """An e-mail: with the broker down it is sent from this process instead (sending needs SMTP, not Redis)."""
+    """An e-mail: with the broker down it is sent from this process instead (sending needs SMTP, not Redis). Sent
+    from a request, it carries the request's address, so its links point where the clinic is served (clinic.site).
+    """
 
     autoretry_for = (SMTPException, OSError)
     retry_backoff = True
     max_retries = 5
+    typing = False  # `site` is taken by __call__, not by the task's own function
+
+    def delay_on_commit(self, *args, **kwargs):
+        return super().delay_on_commit(*args, site=request_site(), **kwargs)
+
+    def __call__(self, *args, site=None, **kwargs):
+        with serving(site):
+            return super().__call__(*args, **kwargs)
 
     def broker_unreachable(self, args, kwargs):
         # Never raise into the page that asked: a failure to send is logged, like a worker's would be.

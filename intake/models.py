@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
 from clinic.models import Patient, StaffMember
+from clinic.site import site_url
 from intake.codes import Level
 from intake.questions import NOTE_MAX_LENGTH
 from intake.scoring import INSTRUMENT_CODES, instrument
@@ -88,7 +89,7 @@ class IntakeInvite(models.Model):
 
     @property
     def link(self) -> str:
-        return f"{settings.SITE_URL}{self.get_absolute_url()}"
+        return f"{site_url()}{self.get_absolute_url()}"
 
     @property
     def submitted_intake(self) -> "Intake | None":

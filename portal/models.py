@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clinic.models import Patient
+from clinic.site import site_url
 
 
 class PortalPreferencesQuerySet(models.QuerySet):
@@ -87,7 +88,7 @@ class CalendarFeed(models.Model):
 
     @property
     def link(self) -> str:
-        return f"{settings.SITE_URL}{self.get_absolute_url()}"
+        return f"{site_url()}{self.get_absolute_url()}"
 
     @property
     def is_active(self) -> bool:

@@ -12,7 +12,6 @@ The e-mails carry no health details: the clinic's name, that something is planne
 
 from datetime import date
 
-from django.conf import settings
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
@@ -22,6 +21,7 @@ from django.utils import timezone
 
 from clinic.emails import patient_email
 from clinic.models import Patient
+from clinic.site import site_url
 from intake.selectors import due_follow_ups
 from plans.selectors import patients_with_session_on
 from portal import tasks
@@ -97,4 +97,4 @@ def _email(reminder: ReminderSent) -> EmailMultiAlternatives:
 
 
 def _site_link(name: str) -> str:
-    return f"{settings.SITE_URL}{reverse(name)}"
+    return f"{site_url()}{reverse(name)}"

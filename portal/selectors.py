@@ -3,8 +3,7 @@
 from datetime import date
 from urllib.parse import urlsplit
 
-from django.conf import settings
-
+from clinic.site import site_url
 from plans.calendar import event_summary
 from plans.loads import REST
 from plans.models import Plan
@@ -16,7 +15,7 @@ def plan_calendar_events(plan: Plan, *, description: str) -> list[AllDayEvent]:
     """The plan's sessions as all-day calendar events (rest days left out), each with a UID that stays the same for
     its day whatever the schedule becomes, so calendar apps update an event rather than add another."""
     names = exercise_names(plan)
-    host = urlsplit(settings.SITE_URL).hostname or "runback"
+    host = urlsplit(site_url()).hostname or "runback"
     return [
         AllDayEvent(
             uid=f"plan-{plan.pk}-{session['date'].replace('-', '')}@{host}",

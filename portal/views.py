@@ -6,7 +6,6 @@ Every page but the feed and the welcome link is for a signed-in patient (`patien
 looks things up within `request.patient` only, so another patient's records cannot even be named.
 """
 
-from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -19,6 +18,7 @@ from clinic import audit
 from clinic.access import get_patient_for_staff, own_record, patient_record_view, patient_required, staff_required
 from clinic.forms import ReminderPreferencesForm
 from clinic.models import AuditAction
+from clinic.site import site_url
 from intake.pages import scores_figure_for
 from intake.selectors import due_follow_up
 from plans import services as plan_services
@@ -221,9 +221,7 @@ def calendar_feed(request, token):
     feed = get_calendar_feed(token)
     patient = feed.patient
     plan = issued_plan_for_patient(patient)
-    about = (
-        f"{patient.clinic.name} · your return-to-run plan. Details and logging: {settings.SITE_URL}{reverse('my_page')}"
-    )
+    about = f"{patient.clinic.name} · your return-to-run plan. Details and logging: {site_url()}{reverse('my_page')}"
     events = plan_calendar_events(plan, description=about) if plan else []
     audit.record(request, patient=patient, action=AuditAction.DOWNLOAD, target=feed, detail="calendar feed")
     body = calendar(

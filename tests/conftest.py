@@ -8,6 +8,7 @@ import time
 import pytest
 
 from clinic.access import REAUTH_SESSION_KEY
+from clinic.site import serving
 from tests.factories import (
     PASSWORD,
     ClinicFactory,
@@ -16,6 +17,14 @@ from tests.factories import (
     PhysioFactory,
     PortalPatientFactory,
 )
+
+
+@pytest.fixture(autouse=True)
+def site_of_the_test_client():
+    """Links written in a test's own code (outside a request) start as the test client's requests do, as they
+    would for background work sent from one of them (clinic.site)."""
+    with serving("http://testserver"):
+        yield
 
 
 @pytest.fixture

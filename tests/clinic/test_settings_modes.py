@@ -54,7 +54,12 @@ def test_production_refuses_to_start_without_allowed_hosts():
     assert "ALLOWED_HOSTS must be set" in result.stderr
 
 
-PRODUCTION = {"DEBUG": "False", "SECRET_KEY": STRONG_KEY, "ALLOWED_HOSTS": "clinic.example"}
+PRODUCTION = {
+    "DEBUG": "False",
+    "SECRET_KEY": STRONG_KEY,
+    "ALLOWED_HOSTS": "clinic.example",
+    "SITE_URL": "https://clinic.example",
+}
 
 
 @pytest.fixture(scope="module")

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core import mail
 from django.utils import timezone
 
+from clinic.site import serving
 from intake import services as intake_services
 from portal import reminders
 from portal import services as portal_services
@@ -29,6 +30,17 @@ MORNING = timezone.make_aware(datetime.combine(TODAY, time(7, 30)))
 def morning(time_machine):
     time_machine.move_to(MORNING, tick=False)
     return time_machine
+
+
+SITE = "https://physio.example.org"
+
+
+@pytest.fixture(autouse=True)
+def site_url(settings):
+    """Beat has no request to take an address from: the reminders link to SITE_URL."""
+    settings.SITE_URL = SITE
+    with serving(None):
+        yield
 
 
 @pytest.fixture
@@ -61,7 +73,7 @@ def test_a_planned_session_today_sends_one_reminder_in_the_clinics_name(on_plan,
     assert message.subject == f"Your plan today · {patient.clinic.name}"
     assert message.from_email.startswith(patient.clinic.name)
     assert "You have a session planned today." in message.body
-    assert f"{settings.SITE_URL}/me/" in message.body and f"{settings.SITE_URL}/me/settings/" in message.body
+    assert f"{SITE}/me/" in message.body and f"{SITE}/me/settings/" in message.body
     reminder = ReminderSent.objects.get()
     assert (reminder.patient, reminder.kind, reminder.for_date) == (patient, ReminderKind.SESSION, TODAY)
     assert reminder.sent_at == MORNING
@@ -126,7 +138,7 @@ def test_a_questionnaire_falling_due_sends_one_reminder(questionnaire_due, patie
     assert run_reminders() == 1
     [message] = mail.outbox
     assert message.subject == f"A short questionnaire is ready for you · {patient.clinic.name}"
-    assert f"{settings.SITE_URL}/me/questionnaire/" in message.body
+    assert f"{SITE}/me/questionnaire/" in message.body
     reminder = ReminderSent.objects.get()
     assert (reminder.kind, reminder.for_date) == (ReminderKind.QUESTIONNAIRE, TODAY)
     morning.move_to(MORNING + timedelta(days=1), tick=False)
