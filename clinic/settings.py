@@ -223,6 +223,9 @@ PHONE_REGION = env.str("PHONE_REGION", default="GB")
 # and a hard one (the worker process is killed). A handout renders in about a second; a batch renders each of its
 # handouts.
 HANDOUT_SOFT_TIME_LIMIT = env.int("HANDOUT_SOFT_TIME_LIMIT", default=60)
+# Without a worker, renders run on a thread of the web process so the print click answers at once
+# (plans.handouts.tasks); the test suite runs them in line to check their result.
+HANDOUT_RENDER_THREAD = env.bool("HANDOUT_RENDER_THREAD", default=True)
 HANDOUT_TIME_LIMIT = env.int("HANDOUT_TIME_LIMIT", default=90)
 # Handouts in one batch: a batch is laid out whole before it is written, about 17 MB a handout on top of the worker's
 # 85 MB (10 handouts of 7 pages: 70 pages, 9 s, 260 MB peak; 20: 420 MB), so with two worker processes it stays well

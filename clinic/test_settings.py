@@ -11,6 +11,7 @@ STORAGES = {
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Tests run tasks in-process; the tests marked `worker` switch to the real broker and worker.
 CELERY_TASK_ALWAYS_EAGER = True
+HANDOUT_RENDER_THREAD = False  # renders in line, so a test reads their result at once
 # Serve static files from the source folders, as in development: tests never run collectstatic.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True

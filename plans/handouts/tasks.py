@@ -7,12 +7,13 @@ reject it when their worker dies, so the broker delivers it again and the same t
 """
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.db import InterfaceError, OperationalError
+from django.db import InterfaceError, OperationalError, connections, transaction
 from django.template import TemplateDoesNotExist, TemplateSyntaxError
 
 from clinic.tasks import BrokerTolerantTask
@@ -34,6 +35,21 @@ UNEXPECTED = "Something went wrong while making it. Press Try again; if it happe
 KEPT_FAILING = "The print service could not reach the database or file storage. Press Try again in a few minutes."
 
 
+# Without a worker (the embedded default) tasks run in the web process. A render takes seconds, so the print click
+# would wait for it with nothing on screen: it runs on a thread of its own instead, and the page answers at once and
+# shows the job's progress, as with a worker. One thread: renders run one after the other.
+_render_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="runback-render")
+
+
+def _render_outside_the_request(task, kwargs: dict) -> None:
+    try:
+        task.apply(kwargs=kwargs)
+    except Exception:
+        logger.exception("Print job %s %s failed on the render thread", task.job_model.__name__, kwargs)
+    finally:
+        connections.close_all()  # this thread's own database connections
+
+
 class PrintJobTask(BrokerTolerantTask):
     """A render task: a job the broker could not take stays queued, and a job left failing is marked so.
 
@@ -43,6 +59,12 @@ class PrintJobTask(BrokerTolerantTask):
 
     job_model: type[PrintJob]
     job_kwarg: str
+
+    def delay_on_commit(self, *args, **kwargs):
+        if settings.CELERY_TASK_ALWAYS_EAGER and settings.HANDOUT_RENDER_THREAD:
+            transaction.on_commit(lambda: _render_thread.submit(_render_outside_the_request, self, kwargs))
+            return None
+        return super().delay_on_commit(*args, **kwargs)
 
     def broker_unreachable(self, args, kwargs):
         logger.warning(

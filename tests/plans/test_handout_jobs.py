@@ -4,6 +4,7 @@ swept up when left behind, and printed together in batches.
 
 Tasks run eagerly here (in this process); tests/plans/test_handout_worker.py runs them on a real worker."""
 
+import threading
 from datetime import timedelta
 from html import escape
 
@@ -20,6 +21,7 @@ from plans.handouts.content import TEMPLATE, render_handout
 from plans.handouts.pdf import RenderedPdf, render_pdf
 from plans.handouts.selectors import handout_context_for, revision_for_handout
 from plans.handouts.services import PrintRefused, handout_batch_create, handout_request, print_job_claim
+from plans.handouts.tasks import _render_thread
 from plans.models import Handout, HandoutBatch, HandoutSettings, PlanRevision, PrintStatus
 from tests.plans.handout_data import HOSTILE, squeeze
 from tests.plans.handout_factories import FAKE_PDF, stored_batch, stored_handout
@@ -561,3 +563,20 @@ def test_batches_containing_a_patients_handouts_are_found_for_their_data_rights(
     both, only_theirs = stored_batch(clinic, [mine, theirs]), stored_batch(clinic, [theirs])
     assert list(HandoutBatch.objects.containing_patient(plan.patient_id)) == [both]
     assert set(HandoutBatch.objects.containing_patient(other_patient.pk)) == {both, only_theirs}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_without_a_worker_the_render_runs_on_a_thread_and_the_request_answers_at_once(
+    quick_render, plan, physio, settings, monkeypatch
+):
+    """The embedded default: the print click returns with the job queued, and the render thread then makes it."""
+    settings.HANDOUT_RENDER_THREAD = True
+    gate = threading.Event()
+    monkeypatch.setattr(handout_services, "render_handout", lambda context: gate.wait(10) and quick_render(context))
+    handout = handout_request(revision=plan.current_revision, paper="a4", by=physio.user).handout
+    handout.refresh_from_db()
+    assert handout.status == PrintStatus.QUEUED  # answered while the render waits
+    gate.set()
+    _render_thread.submit(lambda: None).result(timeout=30)  # the renders sent before it are done
+    handout.refresh_from_db()
+    assert handout.status == PrintStatus.READY
