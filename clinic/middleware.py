@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
 from django.utils.deprecation import MiddlewareMixin
@@ -62,3 +63,22 @@ class StaffTwoFactorMiddleware(MiddlewareMixin):
             messages.info(request, "Your clinic requires two-factor sign-in: please sign in again with your code.")
             return redirect_to_login(request.get_full_path())
         return redirect("two_factor_setup")
+
+
+class NotFoundPageMiddleware:
+    """Runback's own "not found" page in every set-up. With DEBUG on (the embedded default) Django would answer with
+    its technical page instead, listing every URL pattern of the project to whoever mistypes an address."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if settings.DEBUG and response.status_code == 404 and getattr(request, "resolver_match", None) is None:
+            return render(request, "404.html", status=404)  # no URL pattern matched
+        return response
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, Http404):
+            return render(request, "404.html", status=404)
+        return None
