@@ -264,6 +264,12 @@ class CauseLine:
         return round((self.score or 0) * 100)
 
     @property
+    def source_text(self) -> str:
+        """Where the cause and the rules that raised it come from, each once: "Reference §7 row 1, §4.3"."""
+        places = dict.fromkeys(source.removeprefix("reference ") for source in [self.info.source, *self.sources])
+        return f"Reference {', '.join(places)}"
+
+    @property
     def preselected(self) -> bool:
         return self.score is not None and initial_verdict(self.score) == CONFIRM
 
@@ -335,14 +341,25 @@ def _day(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
 
 
-def gates_view(gates: dict) -> GatesView:
+def _readiness_words(gates: dict, red_flags: list[dict]) -> str:
+    """The impact readiness tests' outcome, saying so when the physio overrode the failed tests' red flag."""
+    words = gates["impact_readiness"].replace("_", " ")
+    overridden = next(
+        (f for f in red_flags if f["code"] == RedFlag.FAILED_IMPACT_READINESS and f.get("overridden")), None
+    )
+    if words == "failed" and overridden:
+        return f"failed, overridden by the physio ({overridden.get('override_reason', '')})"
+    return words
+
+
+def gates_view(gates: dict, red_flags: list[dict] = ()) -> GatesView:
     return GatesView(
         running_allowed=gates["running_allowed"],
         running_from=_day(gates["running_allowed_from"]),
         blocked_by=[override_label(code) for code in gates["blocked_by"]],
         issue_blocked_by=[need_label(path) for path in gates.get("issue_blocked_by", [])],
         contraindications=[CONTRAINDICATIONS[code] for code in gates["contraindications"]],
-        impact_readiness=gates["impact_readiness"].replace("_", " "),
+        impact_readiness=_readiness_words(gates, list(red_flags)),
         extra_rest_day=gates["extra_rest_day"],
         buggy_allowed_from=_day(gates["buggy_allowed_from"]),
         weeks_postpartum=gates["weeks_postpartum"],

@@ -328,10 +328,11 @@ RESULT_CHANGED = (
 class AssessmentRefused(Exception):
     """What the physio asked cannot be done; `message` says why, in words for the page (no patient data)."""
 
-    def __init__(self, message: str, field: str | None = None):
+    def __init__(self, message: str, field: str | None = None, also: tuple[str, ...] = ()):
         super().__init__(message)
         self.message = message
         self.field = field  # the form field the message belongs beside, if any
+        self.also = also  # other fields the message is about (each gets a short note beside it)
 
 
 def _locked_draft(intake: Intake, by: StaffMember, *, now: datetime | None = None) -> Assessment:
@@ -475,7 +476,9 @@ def assessment_confirm(
     if left:
         names = ", ".join(CAUSES[code].label for code in left)
         raise AssessmentRefused(
-            f"Confirm or reject every cause before confirming the assessment ({names}).", field=f"verdict-{left[0]}"
+            f"Confirm or reject every cause before confirming the assessment ({names}).",
+            field=f"verdict-{left[0]}",
+            also=tuple(f"verdict-{code}" for code in left[1:]),
         )
     draft.confirmed_causes, draft.rejected_causes = decision_lists(final)
     _decide(draft, status=AssessmentStatus.CONFIRMED, examination=examination, live=live, by=by, now=now)

@@ -204,7 +204,9 @@ def action_for(flags: list[dict]) -> Action:
 
 
 def ranked_causes(facts: CaseFacts) -> list[dict]:
-    """Causes scored by the summed weight of their evidence (at most 1), best first; ties in reference §7 order."""
+    """Causes scored by the summed weight of their evidence (at most 1), best first. Causes at the same score are
+    told apart by the whole weight of their evidence (beyond the score's cap of 1), then by how many findings
+    point to them, and only then by the order of reference §7."""
     fired: dict[str, list] = {}
     for rule in CAUSE_RULES:
         if rule.fires(facts):
@@ -218,7 +220,16 @@ def ranked_causes(facts: CaseFacts) -> list[dict]:
         }
         for cause, rules in fired.items()
     ]
-    return sorted(causes, key=lambda cause: (-cause["score"], CAUSE_ORDER.index(cause["code"])))
+    weight = {str(cause): sum(rule.weight for rule in rules) for cause, rules in fired.items()}
+    return sorted(
+        causes,
+        key=lambda cause: (
+            -cause["score"],
+            -round(weight[cause["code"]], 2),
+            -len(cause["evidence"]),
+            CAUSE_ORDER.index(cause["code"]),
+        ),
+    )
 
 
 def gates(facts: CaseFacts, flags: list[dict], held: list[dict]) -> dict:

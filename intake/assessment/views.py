@@ -163,6 +163,9 @@ def assessment(request, intake: Intake):
                 # A refusal without a field of its own (or whose field the new result no longer has) is about the
                 # result on the page.
                 form.add_error(refusal.field if refusal.field in form.fields else "digest", refusal.message)
+                for field in refusal.also:
+                    if field in form.fields:
+                        form.add_error(field, "Confirm or reject this cause.")
     else:
         initial = AssessmentForm.initial_from(
             state.decisions, digest=state.live.digest, plan_start=state.draft.plan_start if state.draft else None
@@ -239,7 +242,7 @@ def _result_context(result: dict, intake: Intake, decisions: list[CauseDecision]
         "condition_label": CONDITION_LABELS[result["condition"]],
         "flags": intake_pages.flag_lines(result["red_flags"]),
         "holds": intake_pages.hold_lines(result.get("holds", [])),
-        "gates": intake_pages.gates_view(result["gates"]),
+        "gates": intake_pages.gates_view(result["gates"], result["red_flags"]),
         "needs": intake_pages.need_lines(result["needs"], intake),
         "cause_lines": intake_pages.cause_lines(result, decisions),
         "referral_needed": result["action"] in services.REFERRAL_ACTIONS,

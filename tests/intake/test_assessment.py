@@ -131,6 +131,13 @@ def test_confirm_is_refused_while_a_cause_is_undecided(physio_client, examined):
     assert not Assessment.objects.filter(status=AssessmentStatus.CONFIRMED).exists()
 
 
+def test_the_top_of_the_page_links_to_each_cause_still_to_decide(physio_client, examined):
+    page = _press(physio_client, examined(TENDINOPATHY), CONFIRM).content.decode()
+    summary = page[page.index('id="form-errors"') : page.index("</div>", page.index('id="form-errors"'))]
+    assert '<a href="#cause-impact_intolerance">' in summary and '<a href="#cause-training_load_error">' in summary
+    assert "Confirm or reject this cause." in page
+
+
 def test_confirm_stores_the_decisions_and_the_result_shown(physio_client, examined, physio, patient):
     intake = examined(TENDINOPATHY)
     response = _press(

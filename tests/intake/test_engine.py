@@ -4,6 +4,7 @@ from datetime import date
 
 import pytest
 
+from intake.assessment import engine as engine_module
 from intake.assessment.engine import ENGINE_VERSION, assess, override_problems, screen_intake
 from intake.assessment.facts import add_months
 from intake.codes import RED_FLAGS, Level, RedFlag
@@ -605,3 +606,23 @@ def test_patellofemoral_pain_is_not_concluded_with_signs_of_an_inflammatory_join
     assert result_for(pfp)["condition"] == "patellofemoral_pain"
     for sign in ("intake.morning_stiffness_over_30min", "intake.other_joints_swollen", "intake.hot_red_knee"):
         assert result_for({**pfp, sign: True})["condition"] == "unclear"
+
+
+def test_causes_at_the_same_score_are_ranked_by_the_whole_weight_of_their_evidence(monkeypatch):
+    """Scores stop at 1; beyond it, more evidence still ranks higher, before the order of reference §7."""
+
+    class Rule:
+        def __init__(self, output, weight):
+            self.output, self.weight, self.source = output, weight, "reference §7 row 1"
+
+        def fires(self, facts):
+            return True
+
+        def evidence(self, facts):
+            return f"{self.output} {self.weight}"
+
+    rules = [Rule("training_load_error", 0.6), Rule("training_load_error", 0.5)]  # 1.1: §7's first cause
+    rules += [Rule("footwear", 0.6), Rule("footwear", 0.6), Rule("footwear", 0.3)]  # 1.5: its last
+    monkeypatch.setattr(engine_module, "CAUSE_RULES", rules)
+    ranked = engine_module.ranked_causes(None)
+    assert [(cause["code"], cause["score"]) for cause in ranked] == [("footwear", 1.0), ("training_load_error", 1.0)]
