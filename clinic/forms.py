@@ -8,7 +8,7 @@ from django.utils.html import format_html
 
 from clinic.data_rights import DataRightsAction, DataRightsReason
 from clinic.lockout import EMAIL_MAX_LENGTH, record_failed_code
-from clinic.models import AuditAction, Patient, PatientStatus, StaffMember
+from clinic.models import AuditAction, Patient, PatientStatus, SexAtBirth, StaffMember
 from clinic.phones import PHONE_REFUSED, InvalidPhoneNumber, normalise_phone
 from clinic.selectors import SCOPE_CHOICES, possible_duplicates
 from clinic.two_factor import code_throttled, has_two_factor, verify_code
@@ -55,6 +55,7 @@ class PatientForm(forms.ModelForm):
             StaffMember.objects.physiotherapists().filter(clinic=clinic).select_related("user")
         )
         self.fields["physio"].empty_label = "Not yet assigned"
+        self.fields["sex_at_birth"].choices = [("", "Choose"), *SexAtBirth.choices]
         self.fields["email"].widget.attrs["autocomplete"] = "off"
         self.helper = FormHelper()
         self.helper.layout = Layout(

@@ -26,7 +26,7 @@ from django.utils import timezone
 from clinic.models import Clinic, Patient, StaffMember
 from plans.builder import MAX_WEEKS, MIN_WEEKS
 from plans.ladder import BUILD_LEVEL, FIRST_LEVEL
-from plans.library.exercises import KINDS, MAX_SLUG, SLUG_PATTERN, Dosage, ExerciseSpec, spec_problems
+from plans.library.exercises import KIND_LABELS, MAX_SLUG, SLUG_PATTERN, Dosage, ExerciseSpec, spec_problems
 from plans.library.images import validate_exercise_image
 from plans.progression import AMBER, GREEN, PF_SYMPTOMS, RED, LoggedSession, advice_words
 from plans.progression import SessionLog as ProgressionLog
@@ -37,7 +37,7 @@ from plans.progression import SessionLog as ProgressionLog
 
 # Path segments of the library's own pages, so no exercise may take them as its code.
 RESERVED_SLUGS = frozenset({"new"})
-KIND_CHOICES = [(kind, kind.replace("_", " ").capitalize()) for kind in KINDS]
+KIND_CHOICES = list(KIND_LABELS.items())
 DOSAGE_FIELDS = ("sets", "reps", "hold_s", "minutes", "rest_s", "per_side", "per_week")
 # Spec checks the model fields cannot express themselves (links, codes inside the JSON lists, the figure).
 SPEC_CHECKED_FIELDS = (

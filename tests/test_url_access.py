@@ -463,3 +463,24 @@ def test_each_look_at_a_patients_record_is_one_event_in_the_audit_trail(url_name
         assert events == []
     else:
         assert [event.patient_id for event in events] == [objects["patient"].pk]
+
+
+FORM_PAGES = [
+    "patient_create",
+    "patient_edit",
+    "exercise_create",
+    "exercise_edit",
+    "plans:draft",
+    "plans:log_create",
+    "intake:examination",
+    "intake:follow_up_schedule",
+    "portal_settings",
+]
+
+
+@pytest.mark.parametrize("url_name", FORM_PAGES)
+def test_no_form_offers_a_choice_of_dashes(url_name, cast, objects, sign_in):
+    build_url, expected = ACCESS[url_name]
+    page = sign_in(cast[_reader(expected)]).get(build_url(objects)).content.decode()
+    assert "<select" in page or "<input" in page
+    assert "---------" not in page

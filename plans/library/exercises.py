@@ -58,6 +58,8 @@ KINDS = (
     "cadence_drill",
     "cross_training",
 )
+# The kinds in words, "Pelvic floor" and "Motor control" rather than their codes.
+KIND_LABELS = {kind: kind.replace("_", " ").capitalize() for kind in KINDS}
 
 
 @dataclass(frozen=True)
@@ -146,6 +148,10 @@ class ExerciseSpec:
     impact_step: int | None = None
     figure: dict = field(default_factory=dict, compare=False, hash=False)
     notes: str = ""
+
+    @property
+    def kind_label(self) -> str:
+        return KIND_LABELS.get(self.kind, self.kind)
 
     def allowed_for(self, present: set[str] | frozenset[str]) -> bool:
         """False when the patient has a state this exercise must not be given with."""

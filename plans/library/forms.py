@@ -188,6 +188,7 @@ class ExerciseForm(forms.ModelForm):
         link_choices = [(slug, f"{name} (level {level})") for slug, name, level in linkable]
         self.fields["progressions"].choices = link_choices
         self.fields["regressions"].choices = link_choices
+        self.fields["kind"].choices = [("", "Choose the kind of exercise"), *KIND_CHOICES]
         self.fields["level"].widget.attrs.update(min=1, max=5)
         self.fields["per_week"].widget.attrs.update(min=1, max=7)
         self.fields["impact_step"] = forms.TypedChoiceField(
