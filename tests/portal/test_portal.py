@@ -389,3 +389,10 @@ def test_home_query_count_does_not_grow_with_the_sessions_logged(
     move_to(frozen, days[-1] + timedelta(days=1))
     with django_assert_num_queries(HOME_QUERIES):
         patient_client.get(reverse("my_page"))
+
+
+def test_the_patients_pages_carry_their_clinics_name_not_runbacks(patient_client, runner_plan, clinic):
+    page = patient_client.get(reverse("my_page")).content.decode()
+    brand = page[page.index('class="navbar-brand') : page.index("</a>", page.index('class="navbar-brand'))]
+    assert clinic.name in brand and "Runback" not in brand
+    assert f"· {clinic.name}</title>" in page
