@@ -33,7 +33,13 @@ def test_physio_builds_issues_and_follows_a_plan(journey, sign_in, physio, patie
     expect(rows.nth(0)).to_contain_text(second.split(". ", 1)[1])
     expect(rows.nth(1)).to_contain_text(first.split(". ", 1)[1])
     journey.check(page, "exercise moved down")
-    page.get_by_role("button", name="Issue plan").click()
+    # A change typed and not saved is not lost on the way to issuing: it is saved, then shown before issuing.
+    page.get_by_label("Note for the patient").fill("Log every run the evening after.")
+    page.get_by_role("button", name="Save and review the changes to issue").click()
+    expect(page.get_by_role("heading", name="What the patient will get", level=1)).to_be_visible()
+    expect(page.get_by_role("row", name=re.compile("Note for the patient"))).to_contain_text("Log every run")
+    journey.check(page, "changes to issue")
+    page.get_by_role("button", name="Issue revision 1").click()
 
     expect(page.get_by_role("heading", name="Return-to-run plan", level=1)).to_be_visible()
     expect(page.get_by_role("status").first).to_contain_text("Revision 1 is issued")
