@@ -5,6 +5,7 @@ The models lived in the clinic app until the portal became an app of its own; th
 """
 
 import secrets
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db import models
@@ -89,6 +90,16 @@ class CalendarFeed(models.Model):
     @property
     def link(self) -> str:
         return f"{site_url()}{self.get_absolute_url()}"
+
+    @property
+    def subscribe_link(self) -> str:
+        """The address as calendar apps open it in one tap (Apple Calendar, Outlook, most phones)."""
+        return f"webcal://{self.link.split('://', 1)[1]}"
+
+    @property
+    def google_link(self) -> str:
+        """Google Calendar's page for subscribing to the address."""
+        return f"https://calendar.google.com/calendar/render?{urlencode({'cid': self.subscribe_link})}"
 
     @property
     def is_active(self) -> bool:

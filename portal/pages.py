@@ -100,6 +100,11 @@ class PortalPlan:
     pain_chart: Chart | None
     on_hold: bool = False  # running and impact wait for the physio (reference §8 RF19, §9.3 P5)
 
+    @property
+    def runs_planned(self) -> bool:
+        """Whether the running chart has anything to show: not all zeros while the plan only builds strength."""
+        return any(week.planned_minutes for week in self.view.calendar)
+
 
 WEEK_AHEAD_DAYS = 7
 

@@ -42,3 +42,8 @@ window.addEventListener("beforeunload", (event) => {
   event.preventDefault();
   event.returnValue = "";
 });
+
+// A chart that scrolls sideways on a phone opens on its newest point, at the right.
+document.querySelectorAll("figure.plan-chart[tabindex]").forEach((figure) => {
+  figure.scrollLeft = figure.scrollWidth;
+});

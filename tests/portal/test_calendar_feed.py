@@ -159,3 +159,11 @@ def test_the_settings_page_shows_the_address_to_copy(patient_client, feed_url, p
     patient_client.force_login(patient.user)
     html = patient_client.get(reverse("portal_settings")).content.decode()
     assert CalendarFeed.objects.get().link in html and 'data-copy-target="#calendar-link"' in html
+
+
+def test_the_settings_page_adds_the_plan_to_a_calendar_in_one_tap(patient_client, feed_url, patient):
+    patient_client.force_login(patient.user)
+    html = patient_client.get(reverse("portal_settings")).content.decode()
+    token = CalendarFeed.objects.get().token
+    assert f'href="webcal://testserver/calendar/{token}.ics"' in html
+    assert f"https://calendar.google.com/calendar/render?cid=webcal%3A%2F%2Ftestserver%2Fcalendar%2F{token}.ics" in html

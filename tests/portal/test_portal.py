@@ -2,6 +2,7 @@
 in plain words, the next-morning question, the whole plan, and who may use any of it."""
 
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 from django.urls import reverse
@@ -9,6 +10,7 @@ from django.urls import reverse
 from clinic.models import AuditEvent
 from plans import services
 from plans.models import PlanAlert, SessionLog
+from portal.pages import PortalPlan
 from tests.plans.plan_factories import (
     RUNNER_INTAKE,
     TODAY,
@@ -396,3 +398,11 @@ def test_the_patients_pages_carry_their_clinics_name_not_runbacks(patient_client
     brand = page[page.index('class="navbar-brand') : page.index("</a>", page.index('class="navbar-brand'))]
     assert clinic.name in brand and "Runback" not in brand
     assert f"· {clinic.name}</title>" in page
+
+
+def test_the_running_chart_waits_for_a_plan_with_runs_in_it():
+    def page(*minutes):
+        view = SimpleNamespace(calendar=[SimpleNamespace(planned_minutes=m) for m in minutes])
+        return PortalPlan(None, view, None, [], None, [], None, [], None)
+
+    assert not page(0, 0, 0).runs_planned and page(0, 5, 10).runs_planned
