@@ -102,8 +102,8 @@ def stored_files(patient: Patient) -> list[StoredFile]:
 def anonymise(patient: Patient) -> None:
     """Remove what could identify the patient and keep the clinical data: the address the links were sent to and
     the links themselves (revoked, with new nonces so no old link opens anything), and every free text (the
-    patient's note, the physios' notes, override reasons and referral notes, also inside decided assessments); no
-    follow-up questionnaire falls due any more."""
+    patient's note, the physios' notes and examination notes, override reasons and referral notes, also inside
+    decided assessments); no follow-up questionnaire falls due any more."""
     now = timezone.now()
     new_nonce = IntakeInvite._meta.get_field("nonce").get_default
     for invite in IntakeInvite.objects.filter(patient=patient):
@@ -112,6 +112,7 @@ def anonymise(patient: Patient) -> None:
         invite.revoked_at = invite.revoked_at or now
         invite.save(update_fields=["sent_to", "nonce", "revoked_at"])
     Intake.objects.filter(patient=patient).exclude(note="").update(note=REMOVED_TEXT)
+    Examination.objects.filter(intake__patient=patient).exclude(notes="").update(notes=REMOVED_TEXT)
     FollowUpSchedule.objects.active().filter(patient=patient).update(stopped_at=now)  # nobody asks an anonymous record
     with anonymising():
         for assessment in Assessment.objects.filter(intake__patient=patient):

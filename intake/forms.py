@@ -13,6 +13,7 @@ from crispy_forms.bootstrap import AppendedText
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Field, Layout
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.template.loader import render_to_string
 
 from intake.assessment.decisions import (
@@ -28,7 +29,14 @@ from intake.codes import CAUSES
 from intake.examination_labels import GROUPS as EXAMINATION_GROUPS
 from intake.examination_labels import NONE_TENDER, NOT_ASSESSED, ExamGroup, field_anchor
 from intake.examination_labels import QUESTIONS as EXAMINATION_QUESTIONS
-from intake.models import FOLLOW_UP_MAX_WEEKS, REFERRAL_NOTE_MAX_LENGTH, Intake
+from intake.models import (
+    EXAMINATION_DETAILS,
+    FOLLOW_UP_MAX_WEEKS,
+    REFERRAL_NOTE_MAX_LENGTH,
+    Examination,
+    ExaminedSide,
+    Intake,
+)
 from intake.questionnaire import answer_paths, delivery_date_problem
 from intake.questions import INSTRUMENT_SECTIONS, SAFETY_SECTION, Question, Section
 from intake.schema import (
@@ -310,6 +318,37 @@ class ExamSection:
     def has_answers(self) -> bool:
         """Something is recorded or typed in this group (so a folded group opens to show it)."""
         return any(row.field.errors or row.field.value() not in (None, "", []) for row in self.rows)
+
+
+# Plausible ranges for the range-of-motion boxes, to catch a slip of the keyboard, not clinical thresholds: full
+# flexion is about 135–150°, extension 0° (a negative value is hyperextension, a positive one a lack of extension).
+FLEXION_RANGE = (0, 170)
+EXTENSION_RANGE = (-30, 60)
+
+
+class ExaminationDetailsForm(forms.ModelForm):
+    """What the physio records beside the findings: the knee examined, its range of motion, free-text notes."""
+
+    class Meta:
+        model = Examination
+        fields = list(EXAMINATION_DETAILS)
+        widgets = {"notes": forms.Textarea(attrs={"rows": 4})}
+        help_texts = {
+            "knee_extension_left": "0 is full extension; minus for hyperextension, plus for a lack of extension.",
+        }
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", "details")
+        super().__init__(*args, **kwargs)
+        self.fields["side"].choices = [("", "Not recorded"), *ExaminedSide.choices]
+        for name in self.fields:
+            if name.startswith("knee_"):
+                low, high = FLEXION_RANGE if "flexion" in name else EXTENSION_RANGE
+                self.fields[name].widget.attrs.update(min=low, max=high, inputmode="numeric")
+                self.fields[name].validators += [MinValueValidator(low), MaxValueValidator(high)]
+
+    def details(self) -> dict:
+        return {name: self.cleaned_data.get(name) for name in EXAMINATION_DETAILS}
 
 
 class ExaminationForm(forms.Form):

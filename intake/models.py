@@ -370,6 +370,24 @@ class FollowUp(models.Model):
         return self.flag_level in (Level.EMERGENCY, Level.URGENT)
 
 
+class ExaminedSide(models.TextChoices):
+    LEFT = "left", "Left"
+    RIGHT = "right", "Right"
+    BOTH = "both", "Both"
+
+
+EXAMINATION_NOTES_MAX_LENGTH = 4000
+# What the physio records beside the findings, saved with them and versioned with them.
+EXAMINATION_DETAILS = (
+    "side",
+    "knee_flexion_left",
+    "knee_flexion_right",
+    "knee_extension_left",
+    "knee_extension_right",
+    "notes",
+)
+
+
 class Examination(models.Model):
     """The physio's examination of the patient for one intake: `findings` is the case format's `findings` object.
 
@@ -379,6 +397,13 @@ class Examination(models.Model):
 
     intake = models.OneToOneField(Intake, on_delete=models.CASCADE, related_name="examination")
     findings = models.JSONField(default=dict, blank=True)
+    # The physio's own record beside the case format's findings (the engine does not read these).
+    side = models.CharField("knee examined", max_length=5, choices=ExaminedSide.choices, blank=True)
+    knee_flexion_left = models.SmallIntegerField("left knee flexion (°)", null=True, blank=True)
+    knee_flexion_right = models.SmallIntegerField("right knee flexion (°)", null=True, blank=True)
+    knee_extension_left = models.SmallIntegerField("left knee extension (°)", null=True, blank=True)
+    knee_extension_right = models.SmallIntegerField("right knee extension (°)", null=True, blank=True)
+    notes = models.TextField("examination notes", max_length=EXAMINATION_NOTES_MAX_LENGTH, blank=True)
     examined_by = models.ForeignKey(StaffMember, on_delete=models.PROTECT, related_name="+")
     examined_at = models.DateTimeField(default=timezone.now)
     updated_by = models.ForeignKey(StaffMember, on_delete=models.PROTECT, related_name="+")

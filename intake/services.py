@@ -24,6 +24,7 @@ from intake.assessment.engine import screen_intake
 from intake.assessment.live import live_assessment
 from intake.codes import CAUSES, LEVEL_SEVERITY, Action, Cause, Level
 from intake.models import (
+    EXAMINATION_DETAILS,
     Assessment,
     AssessmentStatus,
     Examination,
@@ -282,32 +283,61 @@ def findings_changed(before: dict, after: dict) -> list[str]:
 
 @transaction.atomic
 def examination_save(
-    *, intake: Intake, findings: dict, version: int, by: StaffMember, now: datetime | None = None
+    *,
+    intake: Intake,
+    findings: dict,
+    version: int,
+    by: StaffMember,
+    details: dict | None = None,
+    now: datetime | None = None,
 ) -> ExaminationSaved:
-    """Store the examination of a submitted intake. `version` is the examination's version the physio's form was
-    loaded with (0 before there was one): when a colleague has saved since, nothing is stored and
-    ExaminationConflict says what they saved, so nobody's work is silently overwritten."""
+    """Store the examination of a submitted intake: the case format's `findings`, and the physio's `details` beside
+    them (EXAMINATION_DETAILS: the knee examined, range of motion, notes; left as they are when None). `version` is
+    the examination's version the physio's form was loaded with (0 before there was one): when a colleague has saved
+    since, nothing is stored and ExaminationConflict says what they saved, so nobody's work is silently
+    overwritten."""
     problems = check_object(FINDINGS, findings, "findings")
     if problems:
         raise ValueError(f"Invalid findings: {', '.join(problem.split(':')[0] for problem in problems)}")
+    details = details or {}
+    unknown = set(details) - set(EXAMINATION_DETAILS)
+    if unknown:
+        raise TypeError(f"examination_save() got unknown details: {', '.join(sorted(unknown))}")
     locked = Intake.objects.select_for_update().get(pk=intake.pk)  # serialises two first saves
     if not locked.is_submitted:
         raise IntakeNotSubmitted
     examination = Examination.objects.filter(intake=intake).select_related("updated_by__user").first()
     if examination is None:
         examination = Examination.objects.create(
-            intake=intake, findings=findings, examined_by=by, updated_by=by, examined_at=now or timezone.now()
+            intake=intake,
+            findings=findings,
+            examined_by=by,
+            updated_by=by,
+            examined_at=now or timezone.now(),
+            **{name: value for name, value in details.items() if value is not None},
         )
-        return ExaminationSaved(examination, True, findings_changed({}, findings))
+        return ExaminationSaved(examination, True, findings_changed({}, findings) + sorted(_recorded(details)))
     if examination.version != version:
         raise ExaminationConflict(examination)
     changed = findings_changed(examination.findings, findings)
+    changed += [name for name, value in details.items() if getattr(examination, name) != _detail(name, value)]
     if changed:
         examination.findings = findings
+        for name, value in details.items():
+            setattr(examination, name, _detail(name, value))
         examination.version += 1
         examination.updated_by = by
         examination.save()
     return ExaminationSaved(examination, False, changed)
+
+
+def _detail(name: str, value):
+    """A detail as the model stores it: empty text rather than None."""
+    return "" if value is None and name in ("side", "notes") else value
+
+
+def _recorded(details: dict) -> set[str]:
+    return {name for name, value in details.items() if value not in (None, "")}
 
 
 # --- The assessment -------------------------------------------------------------------------------------------

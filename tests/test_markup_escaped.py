@@ -85,7 +85,7 @@ def _marked_up_assessments(patient, physio) -> dict:
     intake.note = MARKUP
     intake.save()
     case = vignette(CASE)
-    examination = ExaminationFactory(intake=intake, findings=case["findings"], examined_by=physio)
+    examination = ExaminationFactory(intake=intake, findings=case["findings"], examined_by=physio, notes=MARKUP)
     overrides = {OVERRIDE: MARKUP}
     as_of = timezone.localdate()
     result = assess(validate_case(intake.as_case(findings=case["findings"], as_of=as_of)), overrides=overrides)

@@ -28,7 +28,7 @@ from intake.assessment.decisions import (
 )
 from intake.assessment.live import LiveAssessment, live_assessment
 from intake.codes import CAUSES, CONDITION_LABELS
-from intake.forms import AssessmentForm, ExaminationForm
+from intake.forms import AssessmentForm, ExaminationDetailsForm, ExaminationForm
 from intake.models import Assessment, Examination, Intake
 
 AUDIT_DETAIL_MAX = AuditEvent._meta.get_field("detail").max_length
@@ -51,11 +51,13 @@ def examination(request, intake: Intake):
     conflict = None
     if request.method == "POST":
         form = ExaminationForm(request.POST)
-        if form.is_valid():
+        details = ExaminationDetailsForm(request.POST, instance=current)
+        if form.is_valid() and details.is_valid():
             try:
                 saved = services.examination_save(
                     intake=intake,
                     findings=form.findings(),
+                    details=details.details(),
                     version=form.cleaned_data["version"],
                     by=request.staff_member,
                 )
@@ -75,6 +77,7 @@ def examination(request, intake: Intake):
         form = ExaminationForm(
             initial=ExaminationForm.initial_from(findings, version=current.version if current else 0)
         )
+        details = ExaminationDetailsForm(instance=current)
     return render(
         request,
         "intake/examination.html",
@@ -83,6 +86,7 @@ def examination(request, intake: Intake):
             "patient": intake.patient,
             "examination": current,
             "form": form,
+            "details": details,
             "groups": form.groups(),
             "conflict": conflict,
             "is_postpartum": "postpartum" in intake.answers,

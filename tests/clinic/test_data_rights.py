@@ -64,7 +64,7 @@ def records(patient, physio):
     intake.save()
     case = vignette(CASE)
     outcome = OutcomeResponseFactory(intake=intake, answers={"limp": "none"})
-    examination = ExaminationFactory(intake=intake, findings=case["findings"], examined_by=physio)
+    examination = ExaminationFactory(intake=intake, findings=case["findings"], examined_by=physio, notes=NOTE)
     overrides = {"under_12_weeks_postpartum": OVERRIDE_REASON}
     result = assess(validate_case(intake.as_case(findings=case["findings"], as_of=AS_OF)), overrides=overrides)
     decided = {"examination": examination, "examination_version": 1, "findings": case["findings"], "as_of": AS_OF}
@@ -457,6 +457,7 @@ def test_anonymising_replaces_every_free_text_and_keeps_the_clinical_data(anonym
     assert intake.note == REMOVED_TEXT
     assert intake.answers == vignette(CASE)["intake"]
     assert Examination.objects.get().findings == vignette(CASE)["findings"]
+    assert Examination.objects.get().notes == REMOVED_TEXT
     confirmed, referred, draft = Assessment.objects.filter(intake=intake).order_by("pk")
     assert confirmed.overrides == {"under_12_weeks_postpartum": REMOVED_TEXT}
     assert confirmed.confirmed_causes == [{"code": "dynamic_knee_valgus", "origin": "engine", "note": REMOVED_TEXT}]

@@ -180,12 +180,42 @@ def test_examination_out_of_range_value_is_explained_and_keeps_the_rest(physio_c
     assert response.status_code == 200
     assert "Please enter a whole number from 0 to 100." in page
     assert "Please enter a whole number from 100 to 240." in page
-    assert "Please check 2 values" in page
+    assert "Please check the values listed here" in page
     assert re.search(r'name="findings-sl_bridge_reps" value="140"', page)
     assert re.search(r'name="findings-effusion" id="[^"]+" value="true" autocomplete="off" checked>', page)
     assert re.search(r'name="findings-quad_strength" id="[^"]+" value="reduced" autocomplete="off" checked>', page)
     assert 'aria-invalid="true"' in page
     assert not Examination.objects.exists()  # nothing half-saved
+
+
+def test_the_physio_records_the_side_range_of_motion_and_notes_beside_the_findings(physio_client, intake):
+    details = {
+        "details-side": "right",
+        "details-knee_flexion_left": "145",
+        "details-knee_flexion_right": "130",
+        "details-knee_extension_right": "-5",
+        "details-notes": "Crepitus on the right on deep squat.",
+    }
+    physio_client.post(_url(intake), {**_post(effusion=False), **details})
+    examination = Examination.objects.get(intake=intake)
+    assert (examination.side, examination.knee_flexion_left, examination.knee_flexion_right) == ("right", 145, 130)
+    assert (examination.knee_extension_left, examination.knee_extension_right) == (None, -5)
+    assert examination.notes == "Crepitus on the right on deep squat." and examination.findings == {"effusion": False}
+    page = physio_client.get(reverse("intake:assessment", args=[intake.patient_id, intake.pk])).content.decode()
+    assert "From the examination" in page and "Crepitus on the right" in page and "right 130°" in page
+
+
+def test_a_range_of_motion_out_of_reach_is_refused_and_everything_kept(physio_client, intake):
+    data = {**_post(effusion=True), "details-knee_flexion_left": "400", "details-notes": "Kept"}
+    page = physio_client.post(_url(intake), data).content.decode()
+    assert "Ensure this value is less than or equal to 170." in page
+    assert 'value="400"' in page and "Kept</textarea>" in page and not Examination.objects.exists()
+
+
+def test_a_changed_note_is_a_change_of_the_examination(intake, physio):
+    first = services.examination_save(intake=intake, findings={}, version=0, by=physio, details={"notes": "A"})
+    saved = services.examination_save(intake=intake, findings={}, version=1, by=physio, details={"notes": "B"})
+    assert first.changed == ["notes"] and saved.changed == ["notes"] and saved.examination.version == 2
 
 
 def test_examination_refuses_an_answer_that_is_not_offered(physio_client, intake):
