@@ -119,6 +119,7 @@ NO_POST = {
     "intake:follow_up",
     "intake:questionnaire_done",
     "plans:detail",
+    "plans:issue_review",
     "plans:revision",
     "plans:log",
     "handouts:queue_status",
