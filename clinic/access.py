@@ -8,15 +8,14 @@ look.
 """
 
 import inspect
-import time
 from functools import wraps
 
-from django.conf import settings
+from allauth.account.adapter import get_adapter as get_account_adapter
+from allauth.account.internal.flows.reauthentication import did_recently_reauthenticate
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
-from django.urls import reverse
 
 from clinic import audit
 from clinic.models import AuditAction, Patient, StaffRole
@@ -105,34 +104,23 @@ def patient_record_view(lookup, *, detail: str = ""):
     return decorator
 
 
-# When the user last confirmed who they are on the re-authentication page (seconds since the epoch).
-REAUTH_SESSION_KEY = "runback_reauth_at"
-
-
-def reauth_is_recent(request) -> bool:
-    confirmed_at = request.session.get(REAUTH_SESSION_KEY)
-    if confirmed_at is None:
-        return False
-    return 0 <= time.time() - confirmed_at <= settings.REAUTH_WINDOW.total_seconds()
-
-
-def mark_reauthenticated(request) -> None:
-    request.session[REAUTH_SESSION_KEY] = time.time()
-
-
 def reauth_required(view):
-    """Sudo mode for sensitive actions (patient export, erasure): the user must have given their password (and
-    a code, with two-factor sign-in) within settings.REAUTH_WINDOW, or is asked to on the confirm page first.
+    """Sudo mode for sensitive actions (patient export, erasure): the user must have confirmed who they are within
+    ACCOUNT_REAUTHENTICATION_TIMEOUT (allauth's re-authentication: the password, or with two-factor sign-in on the
+    code or a passkey), or is asked to first and then sent back here.
 
-    Put it below the role decorator, so a user without the role gets 403 before being asked for a password.
+    Put it below the role decorator, so a user without the role gets 403 before being asked anything.
     A stale POST is not replayed: the user comes back to the view with GET and submits again.
     """
 
     @wraps(view)
     @login_required
     def wrapped(request, *args, **kwargs):
-        if not reauth_is_recent(request):
-            return redirect_to_login(request.get_full_path(), login_url=reverse("reauth"))
+        if not did_recently_reauthenticate(request):
+            methods = get_account_adapter(request).get_reauthentication_methods(request.user)
+            if not methods:
+                raise PermissionDenied("There is no way to confirm who you are for this account.")
+            return redirect_to_login(request.get_full_path(), login_url=methods[0]["url"])
         return view(request, *args, **kwargs)
 
     return wrapped

@@ -1,3 +1,6 @@
+from allauth.account.models import EmailAddress
+from allauth.mfa.admin import AuthenticatorAdmin as AllauthAuthenticatorAdmin
+from allauth.mfa.models import Authenticator
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
@@ -85,3 +88,23 @@ class AuditEventAdmin(ReadOnlyAdmin):
     list_filter = ["clinic", "action", "target_type"]
     search_fields = ["actor_label"]
     date_hierarchy = "at"
+
+
+# Runback signs in by the account's own address (User.email); allauth's separate address book stays unused.
+admin.site.unregister(EmailAddress)
+admin.site.unregister(Authenticator)
+
+
+@admin.register(Authenticator)
+class AuthenticatorAdmin(AllauthAuthenticatorAdmin):
+    """Authenticator apps, recovery codes and passkeys: an administrator can see who has which and delete one (a lost
+    phone), never what they hold (encrypted secrets, the passkey's public key)."""
+
+    fields = ["user", "type", "created_at", "last_used_at"]
+    readonly_fields = ["user", "type", "created_at", "last_used_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -6,4 +6,4 @@ class ClinicConfig(AppConfig):
     verbose_name = "Clinic"
 
     def ready(self):
-        from clinic import checks  # noqa: F401  (registers the checks)
+        from clinic import accounts, checks  # noqa: F401  (registers the checks and the account signals' receivers)

@@ -28,7 +28,7 @@ from django.db import models, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from clinic import two_factor
+from clinic import accounts
 from clinic.models import Patient, PatientStatus, StaffMember, User
 from clinic.personal_data import StoredFile, export_record, storage_delete_on_commit
 
@@ -95,7 +95,7 @@ def _account_record(user: User | None) -> dict | None:
         "is_active": user.is_active,
         "date_joined": user.date_joined,
         "last_login": user.last_login,
-        "two_factor_sign_in": two_factor.has_two_factor(user),
+        "two_factor_sign_in": accounts.has_two_factor(user),
     }
 
 
@@ -193,7 +193,7 @@ def _close_account(user: User) -> None:
     user.first_name = user.last_name = ""
     user.set_unusable_password()
     user.save()
-    two_factor.two_factor_disable(user=user)
+    accounts.sign_in_data_remove(user=user)
 
 
 @transaction.atomic

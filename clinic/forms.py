@@ -2,16 +2,14 @@ from crispy_forms.bootstrap import StrictButton
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Field, Layout
 from django import forms
-from django.contrib.auth import authenticate, get_user_model
-from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, SetPasswordMixin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import SetPasswordMixin
 from django.utils.html import format_html
 
 from clinic.data_rights import DataRightsAction, DataRightsReason
-from clinic.lockout import EMAIL_MAX_LENGTH, record_failed_code
 from clinic.models import AuditAction, Patient, PatientStatus, SexAtBirth, StaffMember
 from clinic.phones import PHONE_REFUSED, InvalidPhoneNumber, normalise_phone
 from clinic.selectors import SCOPE_CHOICES, possible_duplicates
-from clinic.two_factor import code_throttled, has_two_factor, verify_code
 
 
 class PhoneField(forms.CharField):
@@ -112,125 +110,6 @@ class PatientFilterForm(forms.Form):
 
 class AuditFilterForm(forms.Form):
     action = forms.ChoiceField(label="Action", required=False, choices=[("", "All actions"), *AuditAction.choices])
-
-
-class SignInForm(AuthenticationForm):
-    """The sign-in form, refusing an address longer than any e-mail address before it is looked up or counted."""
-
-    def clean_username(self):
-        # Django gives the field a max_length only after making it, so no validator checks it; and `clean` would
-        # pass any length to the lock-out (a column of 255 characters) and the database look-up.
-        username = self.cleaned_data["username"]
-        if len(username) > EMAIL_MAX_LENGTH:
-            raise forms.ValidationError(
-                f"An e-mail address has at most {EMAIL_MAX_LENGTH} characters: check the one you typed.",
-                code="max_length",
-            )
-        return username
-
-
-WRONG_CODE = "That code didn't work. Type the newest 6-digit code from your app, or an unused recovery code."
-WAIT_BEFORE_NEXT_CODE = "Too many wrong codes in a row: wait a minute, then try the newest code."
-
-
-def sign_in_code_field(*, autofocus: bool) -> forms.CharField:
-    """A six-digit code from an authenticator app, or a recovery code."""
-    attrs = {"autocomplete": "one-time-code", "autocapitalize": "none", "spellcheck": "false"}
-    if autofocus:
-        attrs["autofocus"] = True
-    return forms.CharField(
-        label="Code",
-        max_length=20,
-        help_text="The 6-digit code from your authenticator app, or one of your recovery codes.",
-        widget=forms.TextInput(attrs=attrs),
-    )
-
-
-def verified_device(request, user, code):
-    """The device that accepts `code`; otherwise the failure is counted toward the lock-out and explained."""
-    throttled = code_throttled(user, code)
-    device = None if throttled else verify_code(user, code)
-    if device is None:
-        record_failed_code(request, user)
-        raise forms.ValidationError(WAIT_BEFORE_NEXT_CODE if throttled else WRONG_CODE, code="wrong_code")
-    return device
-
-
-class CodeForm(forms.Form):
-    """The second step of signing in. After validation, `device` is the device that accepted the code."""
-
-    code = sign_in_code_field(autofocus=True)
-
-    def __init__(self, *args, request, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.request, self.user, self.device = request, user, None
-
-    def clean_code(self):
-        self.device = verified_device(self.request, self.user, self.cleaned_data["code"])
-        return self.cleaned_data["code"]
-
-
-class SetupCodeForm(forms.Form):
-    code = forms.CharField(
-        label="6-digit code from the app",
-        max_length=10,
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
-    )
-
-
-class PasswordConfirmForm(forms.Form):
-    """Asks a signed-in user for their password again. A wrong one counts toward the sign-in lock-out."""
-
-    password = forms.CharField(
-        label="Your password",
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password", "autofocus": True}),
-    )
-
-    def __init__(self, *args, request, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.request = request
-
-    def clean_password(self):
-        password = self.cleaned_data["password"]
-        user = self.request.user
-        if authenticate(self.request, username=user.get_username(), password=password) is None:
-            raise forms.ValidationError("That password isn't right.", code="invalid_password")
-        return password
-
-
-class CountedPasswordChangeForm(PasswordChangeForm):
-    """Django's password change, with the old password checked through `authenticate`: a wrong one counts toward the
-    sign-in lock-out (a stolen session cannot guess it without limit), and a locked-out pair is refused."""
-
-    def __init__(self, user, *args, request, **kwargs):
-        super().__init__(user, *args, **kwargs)
-        self.request = request
-
-    def clean_old_password(self):
-        old_password = self.cleaned_data["old_password"]
-        if authenticate(self.request, username=self.user.get_username(), password=old_password) is None:
-            raise forms.ValidationError(self.error_messages["password_incorrect"], code="password_incorrect")
-        return old_password
-
-
-class ReauthForm(PasswordConfirmForm):
-    """The password, and for users with two-factor sign-in a code too; wrong codes count toward the lock-out."""
-
-    def __init__(self, *args, request, **kwargs):
-        super().__init__(*args, request=request, **kwargs)
-        if has_two_factor(request.user):
-            self.fields["code"] = sign_in_code_field(autofocus=False)
-
-    def clean(self):
-        cleaned = super().clean()
-        # The code is checked only after a right password, so a guessed password never burns a code.
-        if "password" in cleaned and cleaned.get("code"):
-            try:
-                verified_device(self.request, self.request.user, cleaned["code"])
-            except forms.ValidationError as error:
-                self.add_error("code", error)
-        return cleaned
 
 
 class DataRightsForm(forms.Form):

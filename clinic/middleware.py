@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
 from django.utils.deprecation import MiddlewareMixin
 
-from clinic.two_factor import clinic_requires_two_factor, has_two_factor
+from clinic.accounts import clinic_requires_two_factor, has_two_factor, session_used_second_factor
 
 
 class RequestSizeLimitMiddleware:
@@ -46,23 +46,33 @@ class PermissionsPolicyMiddleware:
 
 
 class StaffTwoFactorMiddleware(MiddlewareMixin):
-    """Staff of a clinic that requires two-factor sign-in (Clinic.require_staff_2fa) can use nothing but the set-up
-    page, signing out and the health check until their session is verified by a code. Patients are never forced."""
+    """Staff of a clinic that requires two-factor sign-in (Clinic.require_staff_2fa) can use nothing but the pages that
+    set it up (an authenticator app or a passkey, after confirming their password), signing out and the health check
+    until this session has used a second factor. Patients are never forced."""
 
-    REACHABLE_WITHOUT_TWO_FACTOR = {"two_factor_setup", "logout", "healthz"}
+    REACHABLE_WITHOUT_TWO_FACTOR = {
+        "mfa_index",
+        "mfa_activate_totp",
+        "mfa_add_webauthn",
+        "account_reauthenticate",
+        "account_logout",
+        "healthz",
+    }
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         user = request.user
-        if not user.is_authenticated or user.is_verified() or not clinic_requires_two_factor(user):
+        if not user.is_authenticated or not clinic_requires_two_factor(user):
             return None
-        if request.resolver_match.view_name in self.REACHABLE_WITHOUT_TWO_FACTOR:
+        if not has_two_factor(user):
+            if request.resolver_match.view_name in self.REACHABLE_WITHOUT_TWO_FACTOR:
+                return None
+            return redirect("mfa_index")
+        if session_used_second_factor(request):
             return None
-        if has_two_factor(user):
-            # The session began before the authenticator was set up elsewhere: sign in again, with a code.
-            logout(request)
-            messages.info(request, "Your clinic requires two-factor sign-in: please sign in again with your code.")
-            return redirect_to_login(request.get_full_path())
-        return redirect("two_factor_setup")
+        # The session began before a second factor was set up elsewhere: sign in again, with it.
+        logout(request)
+        messages.info(request, "Your clinic requires two-factor sign-in: please sign in again with your code.")
+        return redirect_to_login(request.get_full_path())
 
 
 class NotFoundPageMiddleware:

@@ -1,8 +1,10 @@
 """Writes for clinics, staff and patients, and the patients' portal accounts, preferences and calendar feeds. The
 views and `seed_demo` both go through these."""
 
+from allauth.account.forms import default_token_generator as reset_token_generator
+from allauth.account.utils import user_pk_to_url_str
 from django.contrib.auth import get_user_model
-from django.contrib.auth.tokens import PasswordResetTokenGenerator, default_token_generator
+from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -10,10 +12,10 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from clinic import tasks
+from clinic.accounts import has_two_factor
 from clinic.emails import patient_email
 from clinic.models import Clinic, Patient, StaffMember
 from clinic.site import site_url
-from clinic.two_factor import has_two_factor
 
 User = get_user_model()
 
@@ -137,17 +139,18 @@ def portal_invite_send_email(*, user) -> bool:
     patient = user.patient_record
     if patient is None or not user.is_active:
         return False
-    uid = urlsafe_base64_encode(force_bytes(user.pk))
     first_sign_in = first_sign_in_pending(user)
     if first_sign_in:
+        uid = urlsafe_base64_encode(force_bytes(user.pk))
         path = reverse("portal_welcome", args=[uid, welcome_token_generator.make_token(user)])
     else:
-        path = reverse("password_reset_confirm", args=[uid, default_token_generator.make_token(user)])
+        key = reset_token_generator.make_token(user)
+        path = reverse("account_reset_password_from_key", kwargs={"uidb36": user_pk_to_url_str(user), "key": key})
     context = {
         "first_name": patient.first_name,
         "clinic": patient.clinic,
         "link": f"{site_url()}{path}",
-        "login_link": f"{site_url()}{reverse('login')}",
+        "login_link": f"{site_url()}{reverse('account_login')}",
         "has_password": not first_sign_in,
     }
     patient_email(templates="clinic/email/portal_invite", context=context, to=user.email, clinic=patient.clinic).send()

@@ -56,9 +56,9 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "crispy_forms",
     "crispy_bootstrap5",
-    "django_otp",
-    "django_otp.plugins.otp_totp",
-    "django_otp.plugins.otp_static",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
     "axes",
     "csp",
     "clinic",
@@ -77,7 +77,8 @@ MIDDLEWARE = [
     "clinic.site.SiteFromRequestMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django_otp.middleware.OTPMiddleware",
+    # allauth: the request context its flows read, and the answer to "confirm it's you first" (re-authentication).
+    "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "clinic.middleware.NotFoundPageMiddleware",
@@ -119,13 +120,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "clinic.User"
 AUTHENTICATION_BACKENDS = [
-    # First: refuses a locked-out username + address before any password is checked.
+    # First: refuses a locked-out e-mail address + client address before any password is checked.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # allauth's: signs in by e-mail address (Runback has no usernames); Django's ModelBackend underneath.
+    "allauth.account.auth_backends.AuthenticationBackend",
 ]
-LOGIN_URL = "login"
+LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
-LOGOUT_REDIRECT_URL = "login"
+LOGOUT_REDIRECT_URL = "account_login"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
@@ -133,24 +135,120 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# Sensitive actions (patient export, erasure) ask for the password again when it was last given longer ago.
-REAUTH_WINDOW = timedelta(minutes=env.int("REAUTH_WINDOW_MINUTES", default=10))
+# Accounts, two-factor sign-in, passkeys and re-authentication: django-allauth (README "Security"), with Runback's
+# rules in clinic/accounts.py. Nobody signs themselves up: staff accounts come from the admin, patients' from their
+# clinic's invitation or after their intake.
+ACCOUNT_ADAPTER = "clinic.accounts.AccountAdapter"
+ACCOUNT_FORMS = {
+    "login": "clinic.account_forms.SignInForm",
+    "reauthenticate": "clinic.account_forms.ReauthenticateForm",
+    "change_password": "clinic.account_forms.ChangePasswordForm",
+    "set_password": "clinic.account_forms.SetPasswordForm",
+    "reset_password": "clinic.account_forms.ResetPasswordForm",
+    "reset_password_from_key": "clinic.account_forms.ResetPasswordKeyForm",
+}
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_UNIQUE_EMAIL = True
+# Addresses are set by the clinic (staff) or proven by the link the patient was sent; allauth sends no checks of its
+# own, and a reset asked for an unknown address sends nothing (no mail to strangers, no hint who has an account).
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
+ACCOUNT_PREVENT_ENUMERATION = True
+# Sessions last SESSION_COOKIE_AGE whatever the browser does with its windows (no "remember me" box).
+ACCOUNT_SESSION_REMEMBER = True
+ACCOUNT_LOGOUT_ON_GET = False
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = False  # a reset link never signs in: the second factor is still asked for
+# How long the sign-in waits between the password and the second factor before the password must be given again.
+ACCOUNT_LOGIN_TIMEOUT = env.int("SIGN_IN_CODE_WAIT_SECONDS", default=5 * 60)
+# Sensitive actions (patient export and erasure; two-factor and passkey changes) ask "confirm it's you" again when
+# it was last confirmed longer ago than this. With two-factor sign-in on, only the second factor confirms.
+ACCOUNT_REAUTHENTICATION_TIMEOUT = env.int("REAUTH_WINDOW_MINUTES", default=10) * 60
+ACCOUNT_REAUTHENTICATION_METHODS = ("password", "mfa")
+ACCOUNT_LOGIN_BY_CODE_ENABLED = False
+ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
+ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
+# Every form that checks a secret is rate-limited (on top of the lock-out below). "key" is the e-mail address typed
+# (or the account), "ip" the client address, "user" the signed-in account. Failed sign-ins are slowed per client
+# address over a minute and an hour (one password tried across many accounts), and per account from any address
+# (one account tried from many); AXES_FAILURE_LIMIT stays the lower bound for one address and one client, so its
+# lock-out page is what a person typing wrong sees first.
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    "login_failed": "10/m/ip,30/h/ip,10/15m/key",
+    "reauthenticate": "10/m/user",
+    "change_password": "5/m/user",
+    "reset_password": "20/m/ip,5/m/key",
+    "reset_password_from_key": "20/m/ip",
+}
 
-# Two-factor sign-in (django-otp): the name authenticator apps show beside the account.
-OTP_TOTP_ISSUER = "Runback"
-OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # the admin never shows TOTP secrets or recovery codes
+MFA_ADAPTER = "clinic.accounts.MFAAdapter"
+MFA_FORMS = {
+    "authenticate": "clinic.account_forms.SignInCodeForm",
+    "reauthenticate": "clinic.account_forms.ReauthenticateCodeForm",
+    "activate_totp": "clinic.account_forms.ActivateTOTPForm",
+    "add_webauthn": "clinic.account_forms.AddPasskeyForm",
+    "authenticate_webauthn": "clinic.account_forms.PasskeyForm",
+    "reauthenticate_webauthn": "clinic.account_forms.ReauthenticatePasskeyForm",
+    "login_webauthn": "clinic.account_forms.PasskeySignInForm",
+    "edit_webauthn": "clinic.account_forms.RenamePasskeyForm",
+}
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+# Passkeys sign in on their own (with the device's PIN or biometrics: user verification is required for that).
+MFA_PASSKEY_LOGIN_ENABLED = True
+MFA_PASSKEY_SIGNUP_ENABLED = False
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = False
+# The name authenticator apps show beside the account; codes of 6 digits every 30 s, one step of clock drift either
+# way (as django-otp accepted, so migrated authenticators keep working on slightly wrong phone clocks).
+MFA_TOTP_ISSUER = "Runback"
+MFA_TOTP_TOLERANCE = 1
+MFA_RECOVERY_CODE_COUNT = 10
+MFA_RECOVERY_CODES_SHOW_ONCE = True  # shown once when made; afterwards only new ones can be generated
+MFA_ALLOW_UNVERIFIED_EMAIL = True  # see ACCOUNT_EMAIL_VERIFICATION: addresses are the clinic's to vouch for
+MFA_TRUST_ENABLED = False  # no "trust this browser": every sign-in asks for the second factor
+# The key TOTP secrets and recovery-code seeds are encrypted with in the database (clinic.accounts.MFAAdapter).
+# Unset, one is derived from SECRET_KEY; SECRET_KEY and SECRET_KEY_FALLBACKS are tried when decrypting too, so a key
+# rotation keeps them readable. Losing the key that encrypted them makes those authenticators unusable.
+MFA_ENCRYPTION_KEY = env.str("MFA_ENCRYPTION_KEY", default="")
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
+
+# allauth keeps its rate limits and the codes already used (no code works twice) in the cache, which must be shared by
+# every web process: the database, which every process already reaches (created by `migrate`, clinic 0007).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "runback_cache",
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
+    }
+}
 
 # Lock-out after repeated failed sign-ins (django-axes), per e-mail address and client address together, so one
-# attacker cannot lock a whole clinic out from behind its shared address. Wrong 2FA codes count too.
+# attacker cannot lock a whole clinic out from behind its shared address. Wrong two-factor codes, passkeys and
+# re-authentication attempts count too (clinic.accounts).
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_TIME", default=30))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_FORM_FIELD = "login"
 AXES_USERNAME_CALLABLE = "clinic.lockout.username_for_lockout"
 AXES_CLIENT_IP_CALLABLE = "clinic.audit.client_ip"  # honours X-Forwarded-For only when BEHIND_TLS_PROXY
 AXES_LOCKOUT_CALLABLE = "clinic.lockout.lockout_response"
-AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code"]
+# Never stored with a failed attempt nor logged: what was typed as an address, password or code.
+AXES_SENSITIVE_PARAMETERS = [
+    "login",
+    "username",
+    "email",
+    "ip_address",
+    "code",
+    "credential",
+    "oldpassword",
+    "password1",
+    "password2",
+    "new_password1",
+    "new_password2",
+]
 
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)

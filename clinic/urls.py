@@ -1,11 +1,47 @@
+from allauth.account import views as account
+from allauth.mfa.base import views as mfa
+from allauth.mfa.recovery_codes import views as recovery_codes
+from allauth.mfa.totp import views as totp
+from allauth.mfa.webauthn import views as webauthn
 from django.contrib import admin
-from django.urls import include, path, register_converter
+from django.urls import include, path, re_path, register_converter
 from django.views.generic import RedirectView
 
 from clinic import account_views, views
 from clinic.converters import IsoDateConverter
 
 register_converter(IsoDateConverter, "isodate")
+
+account_urls = [
+    path("login/", account.login, name="account_login"),
+    path("logout/", account.logout, name="account_logout"),
+    path("inactive/", account.account_inactive, name="account_inactive"),
+    path("reauthenticate/", account.reauthenticate, name="account_reauthenticate"),
+    path("password/change/", account.password_change, name="account_change_password"),
+    path("password/set/", account.password_set, name="account_set_password"),
+    path("password/reset/", account.password_reset, name="account_reset_password"),
+    path("password/reset/done/", account.password_reset_done, name="account_reset_password_done"),
+    re_path(
+        r"^password/reset/key/(?P<uidb36>[0-9A-Za-z]+)-(?P<key>.+)/$",
+        account.password_reset_from_key,
+        name="account_reset_password_from_key",
+    ),
+    path("password/reset/key/done/", account.password_reset_from_key_done, name="account_reset_password_from_key_done"),
+    # Two-factor sign-in and passkeys: the security page, the sign-in's second step, confirming with a code.
+    path("security/", account_views.SecurityView.as_view(), name="mfa_index"),
+    path("2fa/authenticate/", mfa.authenticate, name="mfa_authenticate"),
+    path("2fa/reauthenticate/", mfa.reauthenticate, name="mfa_reauthenticate"),
+    path("2fa/totp/activate/", totp.activate_totp, name="mfa_activate_totp"),
+    path("2fa/totp/deactivate/", account_views.DeactivateTOTPView.as_view(), name="mfa_deactivate_totp"),
+    path("2fa/recovery-codes/", recovery_codes.view_recovery_codes, name="mfa_view_recovery_codes"),
+    path("2fa/recovery-codes/generate/", recovery_codes.generate_recovery_codes, name="mfa_generate_recovery_codes"),
+    path("2fa/passkeys/", webauthn.list_webauthn, name="mfa_list_webauthn"),
+    path("2fa/passkeys/add/", webauthn.add_webauthn, name="mfa_add_webauthn"),
+    path("2fa/passkeys/reauthenticate/", webauthn.reauthenticate_webauthn, name="mfa_reauthenticate_webauthn"),
+    path("2fa/passkeys/<int:pk>/remove/", account_views.RemovePasskeyView.as_view(), name="mfa_remove_webauthn"),
+    path("2fa/passkeys/<int:pk>/edit/", webauthn.edit_webauthn, name="mfa_edit_webauthn"),
+    path("2fa/passkeys/login/", webauthn.login_webauthn, name="mfa_login_webauthn"),
+]
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -25,23 +61,14 @@ urlpatterns = [
     path("", include("plans.urls")),
     path("", include("plans.handouts.urls")),
     path("healthz", views.healthz, name="healthz"),
-    path("accounts/login/", account_views.SignInView.as_view(), name="login"),
-    path("accounts/login/code/", account_views.sign_in_code, name="sign_in_code"),
-    path("accounts/confirm/", account_views.reauth, name="reauth"),
-    path("accounts/security/", account_views.account_security, name="account_security"),
-    path("accounts/security/two-factor/", account_views.two_factor_setup, name="two_factor_setup"),
-    path("accounts/security/two-factor/off/", account_views.two_factor_disable, name="two_factor_disable"),
-    path("accounts/security/recovery-codes/", account_views.recovery_codes, name="recovery_codes"),
-    path(
-        "accounts/security/recovery-codes/new/",
-        account_views.recovery_codes_regenerate,
-        name="recovery_codes_regenerate",
-    ),
-    # Before Django's own, so wrong old passwords count toward the lock-out.
-    path("accounts/password_change/", account_views.PasswordChangeView.as_view(), name="password_change"),
-    path("accounts/", include("django.contrib.auth.urls")),
+    # Accounts on django-allauth: only the pages Runback uses (no sign-up, no e-mail management, no sign-in codes by
+    # e-mail), with Runback's forms, templates and rules (clinic/accounts.py, clinic/account_views.py).
+    path("accounts/", include(account_urls)),
+    # The names signing in and out had before allauth, kept for templates and tests: the very same pages.
+    path("accounts/login/", account.login, name="login"),
+    path("accounts/logout/", account.logout, name="logout"),
     # The admin signs in through the same two steps and lock-out as everyone else, never a password-only form.
-    path("admin/login/", RedirectView.as_view(pattern_name="login", query_string=True)),
+    path("admin/login/", RedirectView.as_view(pattern_name="account_login", query_string=True)),
     path("admin/", admin.site.urls),
 ]
 

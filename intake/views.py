@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from clinic import services as clinic_services
 from clinic.access import get_patient_for_staff, patient_record_view, physio_required, staff_required
+from clinic.accounts import sign_in_with_new_password
 from clinic.audit import record
 from clinic.forms import PortalAccountForm
 from clinic.models import AuditAction, StaffMember
@@ -155,7 +155,7 @@ def link_account(request, token):
     patient = invite.patient
     if patient.user_id is not None:
         messages.info(request, "You already have a portal account: sign in with it.")
-        return redirect("login")
+        return redirect("account_login")
     form = PortalAccountForm(request.POST, patient=patient)
     if form.is_valid():
         try:
@@ -166,9 +166,8 @@ def link_account(request, token):
             form.add_error(None, str(refusal))
         else:
             record(request, patient=patient, action=AuditAction.CREATE, target=user, detail="portal account")
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, "Your portal account is ready. This is where you will find your plan.")
-            return redirect("my_page")
+            return sign_in_with_new_password(request, user, redirect_url=reverse("my_page"))
     return _done_page(request, token, invite.submitted_intake, form)
 
 

@@ -6,8 +6,12 @@ import socket
 import time
 
 import pytest
+from allauth.account.internal.flows.login import (
+    _AUTHENTICATION_METHODS_USER_SESSION_KEY as AUTHENTICATED_USER_KEY,
+)
+from allauth.account.internal.flows.login import AUTHENTICATION_METHODS_SESSION_KEY
+from django.contrib.auth import SESSION_KEY
 
-from clinic.access import REAUTH_SESSION_KEY
 from clinic.site import serving
 from tests.factories import (
     PASSWORD,
@@ -135,15 +139,31 @@ def as_role(cast, colleague_physio, login_as):
     return lambda role: login_as(users[role])
 
 
+def mark_reauthenticated(client, *, method: str = "password", **extra) -> None:
+    """Record in the client's session that its user has just confirmed who they are, as allauth's re-authentication
+    pages do."""
+    session = client.session
+    user_id = session[SESSION_KEY]
+    records = (
+        session.get(AUTHENTICATION_METHODS_SESSION_KEY, []) if session.get(AUTHENTICATED_USER_KEY) == user_id else []
+    )
+    session[AUTHENTICATION_METHODS_SESSION_KEY] = [
+        *records,
+        {"method": method, "at": time.time(), "reauthenticated": True, **extra},
+    ]
+    session[AUTHENTICATED_USER_KEY] = user_id
+    session.save()
+
+
 @pytest.fixture
 def reauthenticated():
-    """Mark a signed-in client as having just confirmed their password, as the confirm page does, so views behind
-    `reauth_required` answer at once (tests/clinic/test_reauth.py tests the confirm page itself)."""
+    """Mark a signed-in client as having just confirmed who they are (the password; a second factor for users with
+    two-factor sign-in), as allauth's confirm pages do, so views behind `reauth_required` answer at once
+    (tests/clinic/test_reauth.py tests the confirm pages themselves)."""
 
     def confirm(client):
-        session = client.session
-        session[REAUTH_SESSION_KEY] = time.time()
-        session.save()
+        mark_reauthenticated(client, method="password")
+        mark_reauthenticated(client, method="mfa", type="totp")
         return client
 
     return confirm

@@ -1,14 +1,17 @@
 """Factories for the test cast. Tests build what they need with these, never with seed files."""
 
+import time
 from datetime import date
 
 import factory
+from allauth.mfa.models import Authenticator
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+from allauth.mfa.totp.internal.auth import format_hotp_value, generate_totp_secret, hotp_value
 from django.contrib.auth import get_user_model
-from django_otp.oath import totp
-from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from clinic.accounts import decrypt, encrypt
 from clinic.models import AuditAction, AuditEvent, Clinic, Patient, SexAtBirth, StaffMember, StaffRole
+from tests.passkeys import stored_credential
 
 PASSWORD = "correct horse battery staple"
 
@@ -75,37 +78,41 @@ class PortalPatientFactory(PatientFactory):
     user = factory.SubFactory(UserFactory)
 
 
-class TOTPDeviceFactory(factory.django.DjangoModelFactory):
-    """A confirmed authenticator app: the user has two-factor sign-in."""
+class AuthenticatorAppFactory(factory.django.DjangoModelFactory):
+    """A set-up authenticator app (allauth's TOTP authenticator, its secret encrypted): the user has two-factor
+    sign-in. `secret` (base32) is the key the app was given."""
 
     class Meta:
-        model = TOTPDevice
+        model = Authenticator
+        exclude = ["secret"]
 
     user = factory.SubFactory(UserFactory)
-    name = "Authenticator app"
-    confirmed = True
+    type = Authenticator.Type.TOTP
+    secret = factory.LazyFunction(generate_totp_secret)
+    data = factory.LazyAttribute(lambda o: {"secret": encrypt(o.secret)})
 
 
-class RecoveryCodesFactory(factory.django.DjangoModelFactory):
-    """A user's recovery codes; `codes` (default two) are the tokens to create."""
+class PasskeyFactory(factory.django.DjangoModelFactory):
+    """A passkey (allauth's WebAuthn authenticator) made by a software device (tests/passkeys.py)."""
 
     class Meta:
-        model = StaticDevice
-        skip_postgeneration_save = True
+        model = Authenticator
 
     user = factory.SubFactory(UserFactory)
-    name = "Recovery codes"
-    confirmed = True
-
-    @factory.post_generation
-    def codes(obj, create, extracted, **kwargs):
-        for code in extracted if extracted is not None else ["abcd2345", "efgh6723"]:
-            StaticToken.objects.create(device=obj, token=code)
+    type = Authenticator.Type.WEBAUTHN
+    data = factory.LazyAttribute(lambda o: {"name": "Work laptop", "credential": stored_credential(o.user)})
 
 
-def current_code(device: TOTPDevice) -> str:
-    """The code the user's authenticator app shows right now."""
-    return f"{totp(device.bin_key, step=device.step, digits=device.digits):0{device.digits}d}"
+def recovery_codes_for(user) -> list[str]:
+    """New recovery codes for `user` (replacing any), as allauth shows them once."""
+    Authenticator.objects.filter(user=user, type=Authenticator.Type.RECOVERY_CODES).delete()
+    return RecoveryCodes.activate(user).get_unused_codes()
+
+
+def current_code(authenticator: Authenticator, *, at: float | None = None) -> str:
+    """The code the user's authenticator app shows right now (or at the time `at`)."""
+    secret = decrypt(authenticator.data["secret"])
+    return format_hotp_value(hotp_value(secret, int(time.time() if at is None else at) // 30))
 
 
 class AuditEventFactory(factory.django.DjangoModelFactory):

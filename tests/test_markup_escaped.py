@@ -3,7 +3,8 @@
 Every free text a user can write holds markup here: the clinic's name, phone and address, staff and patient names and
 phone numbers, the physiotherapist's registration number, the patient's note on the intake, the physio's cause notes,
 override reasons and referral note, a clinic's own exercise (name, steps, cues, muscles, equipment, notes, and the
-drawing's text), the plan's note for the patient, an alert's reason and a failed handout's reason. Then every URL of
+drawing's text), the plan's note for the patient, an alert's reason, a failed handout's reason and the name of the
+patient's passkey. Then every URL of
 `tests/test_url_access.py` is opened once by each role the matrix lets see it (and one page of each kind that turns
 a role away, which shows the role's own name), plus the pages outside the matrix that show the clinic or the patient: no
 HTML answer may hold the markup unescaped (escaped, `&lt;b&gt;`, is what it should be). The HTML e-mails to patients
@@ -28,8 +29,9 @@ from plans.selection import DOSE_PARTS
 from portal import reminders
 from portal import services as portal_services
 from portal.models import ReminderKind, ReminderSent
-from tests.factories import PatientFactory
+from tests.factories import PasskeyFactory, PatientFactory
 from tests.intake.factories import ConfirmedAssessmentFactory, ExaminationFactory, intake_from_vignette, vignette
+from tests.passkeys import stored_credential
 from tests.plans.handout_factories import stored_batch, stored_handout
 from tests.plans.library_factories import BRIDGE_FIGURE, ExerciseFactory, picture_upload
 from tests.plans.plan_factories import draft_plan, load_shipped_library
@@ -157,6 +159,10 @@ def marked_up_objects(*, clinic, other_clinic, staff, patient, patients, physio)
         ),
         "calendar_feed": portal_services.calendar_feed_create(patient=patient, by=patient.user),
         "invite": intake_services.invite_create(patient=patient, by=physio, send_email=False),
+        # The patient names her passkey herself.
+        "passkey": PasskeyFactory(
+            user=patient.user, data={"name": MARKUP, "credential": stored_credential(patient.user)}
+        ),
     }
 
 

@@ -22,6 +22,7 @@ from intake.models import Intake
 from plans import services as plans_services
 from plans.models import PlanAlert
 from portal import services as portal_services
+from tests.factories import PasskeyFactory, UserFactory
 from tests.intake.factories import ConfirmedAssessmentFactory, SubmittedIntakeFactory
 from tests.plans.handout_factories import stored_batch, stored_handout
 from tests.plans.library_factories import ExerciseFactory, picture_upload
@@ -56,6 +57,13 @@ STAFF_ACTION = expect(POST_ONLY, POST_ONLY, POST_ONLY, FORBIDDEN, FORBIDDEN, LOG
 ACCOUNT_PAGE = expect(OK, OK, OK, OK, OK, LOGIN)
 # Account pages that send a user elsewhere until they apply (no two-factor yet, no fresh codes, no recent password).
 ACCOUNT_REDIRECT = expect(302, 302, 302, 302, 302, LOGIN)
+# The sign-in page: signed-in users are sent home.
+SIGNED_IN_SENT_HOME = expect(302, 302, 302, 302, 302, OK)
+SIGNED_IN_SENT_HOME_ANONYMOUS_TO_SIGN_IN = expect(302, 302, 302, 302, 302, LOGIN)
+# The signed-in user's own two-factor records that the cast have not made: nothing to show.
+OWN_NONE_YET = expect(NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, LOGIN)
+# A record of the patient's own account (her passkey), looked up among the signed-in user's own.
+OWN_ACCOUNT_RECORD = expect(NOT_FOUND, NOT_FOUND, NOT_FOUND, OK, NOT_FOUND, LOGIN)
 
 ACCESS = {
     "home": (lambda objs: reverse("home"), expect(302, 302, 302, 302, 302, LOGIN)),
@@ -122,11 +130,48 @@ ACCESS = {
         expect(OK, NOT_FOUND, OK, OK, OK, LOGIN),
     ),
     "healthz": (lambda objs: reverse("healthz"), PUBLIC),
-    "password_reset": (lambda objs: reverse("password_reset"), PUBLIC),
-    "password_reset_done": (lambda objs: reverse("password_reset_done"), PUBLIC),
-    "password_reset_complete": (lambda objs: reverse("password_reset_complete"), PUBLIC),
-    "password_change": (lambda objs: reverse("password_change"), expect(OK, OK, OK, OK, OK, LOGIN)),
-    "password_change_done": (lambda objs: reverse("password_change_done"), expect(OK, OK, OK, OK, OK, LOGIN)),
+    # Accounts (allauth's pages, clinic/urls.py). Signing in: signed-in users are sent home.
+    "account_login": (lambda objs: reverse("account_login"), SIGNED_IN_SENT_HOME),
+    "login": (lambda objs: reverse("login"), SIGNED_IN_SENT_HOME),
+    # Signing out asks on a GET (the POST signs out: tests/clinic/test_auth.py); nobody to sign out goes to sign in.
+    "account_logout": (lambda objs: reverse("account_logout"), ACCOUNT_PAGE),
+    "logout": (lambda objs: reverse("logout"), ACCOUNT_PAGE),
+    "account_inactive": (lambda objs: reverse("account_inactive"), PUBLIC),
+    "account_reset_password": (lambda objs: reverse("account_reset_password"), PUBLIC),
+    "account_reset_password_done": (lambda objs: reverse("account_reset_password_done"), PUBLIC),
+    "account_reset_password_from_key_done": (lambda objs: reverse("account_reset_password_from_key_done"), PUBLIC),
+    "account_change_password": (lambda objs: reverse("account_change_password"), ACCOUNT_PAGE),
+    # The cast have passwords: choosing a first one sends them to changing it.
+    "account_set_password": (lambda objs: reverse("account_set_password"), ACCOUNT_REDIRECT),
+    # Confirming who it is: the password, but for the patient, whose passkey (objects["passkey"]) confirms instead.
+    "account_reauthenticate": (
+        lambda objs: reverse("account_reauthenticate"),
+        expect(OK, OK, OK, 302, OK, LOGIN),
+    ),
+    "mfa_index": (lambda objs: reverse("mfa_index"), ACCOUNT_PAGE),
+    # The sign-in's second step exists only between the password and the code: otherwise back to signing in (and
+    # signed-in users on home). Tested between the two: tests/clinic/test_two_factor.py, test_passkeys.py.
+    "mfa_authenticate": (lambda objs: reverse("mfa_authenticate"), ACCOUNT_REDIRECT),
+    # Confirming with a code the cast have not set up sends them to the password (the patient to her passkey); with a
+    # passkey, only the patient has one. Tested with a code: tests/clinic/test_reauth.py.
+    "mfa_reauthenticate": (lambda objs: reverse("mfa_reauthenticate"), ACCOUNT_REDIRECT),
+    "mfa_reauthenticate_webauthn": (
+        lambda objs: reverse("mfa_reauthenticate_webauthn"),
+        expect(302, 302, 302, OK, 302, LOGIN),
+    ),
+    "mfa_activate_totp": (lambda objs: reverse("mfa_activate_totp"), ACCOUNT_PAGE),
+    # The signed-in user's own authenticator app and recovery codes: the cast have none (see test_two_factor.py).
+    "mfa_deactivate_totp": (lambda objs: reverse("mfa_deactivate_totp"), OWN_NONE_YET),
+    "mfa_view_recovery_codes": (lambda objs: reverse("mfa_view_recovery_codes"), OWN_NONE_YET),
+    "mfa_generate_recovery_codes": (lambda objs: reverse("mfa_generate_recovery_codes"), ACCOUNT_PAGE),
+    "mfa_list_webauthn": (lambda objs: reverse("mfa_list_webauthn"), ACCOUNT_PAGE),
+    "mfa_add_webauthn": (lambda objs: reverse("mfa_add_webauthn"), ACCOUNT_PAGE),
+    # A passkey is looked up among the signed-in user's own: the patient's is hers alone.
+    "mfa_edit_webauthn": (lambda objs: reverse("mfa_edit_webauthn", args=[objs["passkey"].pk]), OWN_ACCOUNT_RECORD),
+    "mfa_remove_webauthn": (lambda objs: reverse("mfa_remove_webauthn", args=[objs["passkey"].pk]), OWN_ACCOUNT_RECORD),
+    # Signing in with a passkey is a POST (tests/clinic/test_passkeys.py); its GET answers the browser's script with
+    # JSON, sends a page visit to signing in, and signed-in users home.
+    "mfa_login_webauthn": (lambda objs: reverse("mfa_login_webauthn"), SIGNED_IN_SENT_HOME_ANONYMOUS_TO_SIGN_IN),
     "intake:review": (
         lambda objs: reverse("intake:review", args=[objs["patient"].pk, objs["intake"].pk]),
         CLINICAL_RECORD,
@@ -159,14 +204,6 @@ ACCESS = {
         lambda objs: reverse("intake:mark_reviewed", args=[objs["patient"].pk, objs["intake"].pk]),
         PHYSIO_ACTION,
     ),
-    # Without a password step just passed, the code page sends everyone back to sign in (signed-in users home).
-    "sign_in_code": (lambda objs: reverse("sign_in_code"), ACCOUNT_REDIRECT),
-    "reauth": (lambda objs: reverse("reauth"), ACCOUNT_PAGE),
-    "account_security": (lambda objs: reverse("account_security"), ACCOUNT_PAGE),
-    "two_factor_setup": (lambda objs: reverse("two_factor_setup"), ACCOUNT_PAGE),
-    "two_factor_disable": (lambda objs: reverse("two_factor_disable"), ACCOUNT_REDIRECT),
-    "recovery_codes": (lambda objs: reverse("recovery_codes"), ACCOUNT_REDIRECT),
-    "recovery_codes_regenerate": (lambda objs: reverse("recovery_codes_regenerate"), ACCOUNT_REDIRECT),
     # A plan's status and revision list are administrative (front desk too); its schedule, logs and editor clinical.
     "plans:detail": (lambda objs: reverse("plans:detail", args=plan_args(objs)), CLINIC_RECORD),
     "plans:draft": (lambda objs: reverse("plans:draft", args=plan_args(objs)), CLINICAL_RECORD),
@@ -211,7 +248,8 @@ ACCESS = {
 # URLs that name their object by a signed token, not a number: nobody can build one for an object they were not
 # given, and tampered tokens are tested with their views.
 SIGNED_LINKS = {
-    "password_reset_confirm": "needs a token; tested in tests/clinic/test_auth.py",
+    "account_reset_password_from_key": "a password reset token: tested in tests/clinic/test_auth.py and, against the "
+    "welcome token, tests/clinic/test_portal_accounts.py",
     "intake:start": "the patient's signed link, no account: tested in tests/intake/test_link.py",
     "intake:step": "the patient's signed link after the date-of-birth check: tests/intake/test_questionnaire_flow.py",
     "intake:done": "the patient's signed link after sending: tested in tests/intake/test_screening.py",
@@ -225,11 +263,7 @@ SIGNED_LINKS = {
 # plan, so no other patient's record can be named; tests/portal/test_portal.py tries another patient on them.
 PORTAL_DAYS = {"portal_session", "portal_log", "portal_morning"}
 # Views whose behaviour is tested on their own: they need a token, a POST or are Django's own pages.
-TESTED_ELSEWHERE = {
-    "login": "signed-in users are redirected; tested in tests/clinic/test_auth.py",
-    "logout": "POST only; tested in tests/clinic/test_auth.py",
-    **SIGNED_LINKS,
-}
+TESTED_ELSEWHERE = {**SIGNED_LINKS}
 
 
 def _url_patterns(patterns, namespace=""):
@@ -292,6 +326,7 @@ def _patient_objects(patient, physio) -> dict:
         "plan": plan,
         "log": log,
         "alert": PlanAlert.objects.create(plan=plan, log=log, code="two_reds_in_14_days", rule="P5", reason="Two reds"),
+        "passkey": PasskeyFactory(user=patient.user or UserFactory()),
     }
 
 
@@ -426,14 +461,22 @@ NOT_A_PATIENT_RECORD = {
     "handouts:queue": "the print queue: jobs by patient name, each handout's download is audited",
     "handouts:queue_status": "the print queue's live statuses",
     "healthz": "the service's health",
-    "password_reset": "account pages",
-    "password_reset_done": "account pages",
-    "password_reset_complete": "account pages",
-    "password_change": "account pages",
-    "password_change_done": "account pages",
-    "reauth": "account pages",
-    "account_security": "account pages",
-    "two_factor_setup": "account pages",
+    "account_logout": "account pages",
+    "logout": "account pages",
+    "account_inactive": "account pages",
+    "account_reset_password": "account pages",
+    "account_reset_password_done": "account pages",
+    "account_reset_password_from_key_done": "account pages",
+    "account_change_password": "account pages",
+    "account_reauthenticate": "account pages",
+    "mfa_index": "account pages",
+    "mfa_reauthenticate_webauthn": "account pages",
+    "mfa_activate_totp": "account pages",
+    "mfa_generate_recovery_codes": "account pages",
+    "mfa_list_webauthn": "account pages",
+    "mfa_add_webauthn": "account pages",
+    "mfa_edit_webauthn": "account pages: the patient's own passkey",
+    "mfa_remove_webauthn": "account pages: the patient's own passkey",
 }
 
 

@@ -5,15 +5,16 @@ import io
 import json
 import zipfile
 from datetime import date
+from urllib.parse import unquote
 
 import pytest
+from allauth.mfa.models import Authenticator
 from django.apps import apps
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import DatabaseError, connection, models, transaction
 from django.urls import reverse
 from django.utils import timezone
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from clinic import data_rights
 from clinic.models import AuditAction, AuditEvent, Patient, PatientStatus, User
@@ -31,7 +32,7 @@ from intake.models import (
 from intake.schema import validate_case
 from plans import services as plans_services
 from plans.models import Plan, PlanAlert, PlanRevision, SessionLog
-from tests.factories import AuditEventFactory, TOTPDeviceFactory
+from tests.factories import AuditEventFactory, AuthenticatorAppFactory
 from tests.intake.factories import (
     ConfirmedAssessmentFactory,
     ExaminationFactory,
@@ -158,7 +159,7 @@ def test_data_rights_pages_are_for_the_clinics_physiotherapists(url, role, statu
 @pytest.mark.parametrize("url", [_data_rights_url, _export_url])
 def test_data_rights_ask_for_the_password_again_first(url, physio_client, patient):
     response = physio_client.get(url(patient))
-    assert response.url == f"{reverse('reauth')}?next={url(patient)}"
+    assert unquote(response.url) == f"{reverse('account_reauthenticate')}?next={url(patient)}"
     assert not AuditEvent.objects.filter(action=AuditAction.EXPORT).exists()
 
 
@@ -184,7 +185,7 @@ def test_export_is_a_zip_with_a_readme_and_patient_json(confirmed_physio, patien
 
 
 def test_export_holds_the_patient_and_their_portal_account(confirmed_physio, patient, records):
-    TOTPDeviceFactory(user=patient.user)
+    AuthenticatorAppFactory(user=patient.user)
     data = _exported(confirmed_physio.get(_export_url(patient)))
     assert (data["format"], data["format_version"]) == ("runback-patient-export", 1)
     person = data["patient"]
@@ -346,7 +347,7 @@ def test_erasing_needs_an_action_a_reason_and_the_name(missing, confirmed_physio
 
 
 def test_erasure_deletes_the_patient_everything_they_own_and_their_account(confirmed_physio, patient, records):
-    TOTPDeviceFactory(user=patient.user)
+    AuthenticatorAppFactory(user=patient.user)
     user_pk = patient.user.pk
     # On PostgreSQL, decided assessments and plan revisions are final rows guarded by triggers.
     assert (Assessment.objects.decided().count(), PlanRevision.objects.count()) == (3, 2)
@@ -366,7 +367,7 @@ def test_erasure_deletes_the_patient_everything_they_own_and_their_account(confi
     ):
         assert not model.objects.exists(), model.__name__
     assert not User.objects.filter(pk=user_pk).exists()
-    assert not TOTPDevice.objects.exists()
+    assert not Authenticator.objects.exists()
 
 
 def test_erasure_leaves_other_patients_alone(confirmed_physio, patient, other_patient, records):
@@ -435,13 +436,13 @@ def test_anonymising_replaces_identity_and_keeps_the_year_of_birth(anonymised):
 
 
 def test_anonymising_closes_and_clears_the_portal_account(patient, records, confirmed_physio, client):
-    TOTPDeviceFactory(user=patient.user)
+    AuthenticatorAppFactory(user=patient.user)
     user = patient.user
     confirmed_physio.post(_data_rights_url(patient), ANONYMISE)
     user.refresh_from_db()
     assert (user.is_active, user.first_name, user.last_name, user.has_usable_password()) == (False, "", "", False)
     assert "Clarke" not in user.email and user.email.endswith(".invalid")
-    assert not TOTPDevice.objects.filter(user=user).exists()
+    assert not Authenticator.objects.filter(user=user).exists()
     client.logout()
     assert not client.login(username=user.email, password="correct horse battery staple")
 

@@ -1,17 +1,19 @@
-"""Lock-out after repeated failures (django-axes, on here only): passwords, sign-in codes, re-authentication."""
+"""Lock-out after repeated failures (django-axes, on here only) on every form that checks a secret: passwords, sign-in
+codes, confirming who it is, the old password of a password change; allauth's rate limits on top (one password tried
+across many accounts, one account tried from many addresses); and the record of sign-ins."""
 
 from datetime import timedelta
 
 import pytest
 import time_machine
-from axes.models import AccessAttempt
+from axes.models import AccessAttempt, AccessLog
 from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.signals import user_login_failed
 from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.factories import PASSWORD, TOTPDeviceFactory, current_code
+from tests.factories import PASSWORD, AuthenticatorAppFactory, UserFactory, current_code
 
 NOW = "2026-03-02 09:00:00 +0000"
 
@@ -30,7 +32,7 @@ def frozen():
 
 
 def sign_in(client, email, password=PASSWORD, **extra):
-    return client.post(reverse("login"), {"username": email, "password": password}, **extra)
+    return client.post(reverse("account_login"), {"login": email, "password": password}, **extra)
 
 
 def fail(client, email, times, **extra):
@@ -94,37 +96,45 @@ def test_behind_a_trusted_proxy_the_forwarded_client_address_counts(client, phys
 
 
 def test_wrong_sign_in_codes_count_toward_the_lock_out(client, physio, clinic, frozen):
-    device = TOTPDeviceFactory(user=physio.user)
+    device = AuthenticatorAppFactory(user=physio.user)
     sign_in(client, physio.user.email)
-    statuses = []
-    for _ in range(5):
-        frozen.shift(60)  # past django-otp's own back-off, so each code is really checked
-        statuses.append(client.post(reverse("sign_in_code"), {"code": "000000"}).status_code)
-    assert statuses == [200, 200, 200, 200, 429]
-    response = client.post(reverse("sign_in_code"), {"code": current_code(device)})
-    assert response.status_code == 429
-    assert clinic.phone in response.content.decode()
+    answers = [client.post(reverse("mfa_authenticate"), {"code": "000000"}) for _ in range(5)]
+    assert [answer.status_code for answer in answers] == [200, 200, 200, 200, 429]
+    assert clinic.phone in answers[-1].content.decode()
+    # The sign-in that was waiting for its code is over: the right code now leads back to the password, which waits.
+    response = client.post(reverse("mfa_authenticate"), {"code": current_code(device)})
+    assert response.url.startswith(reverse("account_login"))
     assert SESSION_KEY not in client.session
     assert sign_in(client, physio.user.email).status_code == 429
 
 
 def test_wrong_passwords_on_the_confirm_page_count_toward_the_lock_out(client, physio, frozen):
     client.force_login(physio.user)
-    statuses = [client.post(reverse("reauth"), {"password": "wrong"}).status_code for _ in range(5)]
+    statuses = [client.post(reverse("account_reauthenticate"), {"password": "wrong"}).status_code for _ in range(5)]
     assert statuses == [200, 200, 200, 200, 429]
 
 
 def test_a_session_locked_out_on_the_confirm_page_is_signed_out(client, physio, frozen):
     client.force_login(physio.user)
     for _ in range(5):
-        client.post(reverse("reauth"), {"password": "wrong"})
+        client.post(reverse("account_reauthenticate"), {"password": "wrong"})
+    assert SESSION_KEY not in client.session
+
+
+def test_wrong_codes_on_the_confirm_page_count_toward_the_lock_out_and_sign_out(client, physio, frozen):
+    AuthenticatorAppFactory(user=physio.user)
+    client.force_login(physio.user)
+    statuses = [client.post(reverse("mfa_reauthenticate"), {"code": "000000"}).status_code for _ in range(5)]
+    assert statuses == [200, 200, 200, 200, 429]
+    assert SESSION_KEY not in client.session
+    assert sign_in(client, physio.user.email).status_code == 429
     assert SESSION_KEY not in client.session
 
 
 def change_password(client, old_password):
     new = "a brand new passphrase 7"
-    data = {"old_password": old_password, "new_password1": new, "new_password2": new}
-    return client.post(reverse("password_change"), data)
+    data = {"oldpassword": old_password, "password1": new, "password2": new}
+    return client.post(reverse("account_change_password"), data)
 
 
 def test_wrong_old_passwords_on_the_password_change_page_count_toward_the_lock_out(client, physio, frozen):
@@ -151,7 +161,7 @@ def test_the_password_change_page_counts_together_with_the_sign_in(client, physi
 def test_a_wrong_old_password_says_so_beside_the_field(client, physio, frozen):
     client.force_login(physio.user)
     response = change_password(client, "wrong")
-    assert list(response.context["form"].errors) == ["old_password"]
+    assert response.context["form"].errors == {"oldpassword": ["That isn't your current password."]}
     physio.user.refresh_from_db()
     assert physio.user.check_password(PASSWORD)
 
@@ -164,13 +174,61 @@ def test_an_over_long_address_is_refused_beside_the_field_before_anything_is_cou
     response = sign_in(client, typed, "any password")
     assert response.status_code == 200
     assert response.context["form"].errors == {
-        "username": ["An e-mail address has at most 254 characters: check the one you typed."]
+        "login": ["An e-mail address has at most 254 characters: check the one you typed."]
     }
     assert f'value="{typed}"' in response.content.decode()
     assert not AccessAttempt.objects.exists()
 
 
 def test_the_lock_out_never_stores_an_over_long_address(db):
-    request = RequestFactory().post(reverse("login"))
+    request = RequestFactory().post(reverse("account_login"))
     user_login_failed.send(sender=__name__, credentials={"username": "a" * 1000}, request=request)
     assert len(AccessAttempt.objects.get().username) <= 254
+
+
+def test_the_lock_out_never_stores_what_was_typed_as_a_secret(client, physio, frozen):
+    client.force_login(physio.user)
+    change_password(client, "my old secret")
+    client.logout()
+    sign_in(client, physio.user.email, "another secret")
+    stored = " ".join(AccessAttempt.objects.values_list("post_data", flat=True))
+    assert "secret" not in stored and "passphrase" not in stored and physio.user.email not in stored
+
+
+# --- Rate limits on top (allauth's) -------------------------------------------------------------------------------
+
+
+def test_one_password_tried_across_many_accounts_from_one_address_is_slowed(client, db, frozen):
+    accounts = [UserFactory() for _ in range(11)]
+    answers = [sign_in(client, user.email, "Summer2026!") for user in accounts]
+    assert [answer.status_code for answer in answers] == [200] * 11
+    assert "Too many unsuccessful attempts" in answers[-1].context["form"].errors["password"][0]
+    assert "Too many unsuccessful attempts" not in answers[-2].context["form"].errors["password"][0]
+    # The right password of another account from that address waits too, and works again after a minute.
+    assert sign_in(client, accounts[0].email, PASSWORD).status_code == 200
+    frozen.shift(61)
+    assert sign_in(client, accounts[0].email, PASSWORD).status_code == 302
+
+
+def test_one_account_tried_from_many_addresses_is_slowed(client, physio, frozen):
+    for n in range(10):
+        sign_in(client, physio.user.email, "wrong password", REMOTE_ADDR=f"198.51.100.{n}")
+    response = sign_in(client, physio.user.email, "wrong password", REMOTE_ADDR="198.51.100.99")
+    assert "Too many unsuccessful attempts" in response.context["form"].errors["password"][0]
+
+
+# --- The record of sign-ins ---------------------------------------------------------------------------------------
+
+
+def test_each_sign_in_is_recorded_with_the_address_and_browser(client, physio, frozen):
+    sign_in(client, physio.user.email, HTTP_USER_AGENT="Firefox/140", REMOTE_ADDR="198.51.100.7")
+    [entry] = AccessLog.objects.all()
+    assert (entry.username, entry.ip_address, entry.user_agent) == (physio.user.email, "198.51.100.7", "Firefox/140")
+
+
+def test_a_sign_in_with_a_code_is_recorded_once_it_is_complete(client, physio, frozen):
+    device = AuthenticatorAppFactory(user=physio.user)
+    sign_in(client, physio.user.email)
+    assert not AccessLog.objects.exists()
+    client.post(reverse("mfa_authenticate"), {"code": current_code(device)})
+    assert AccessLog.objects.get().username == physio.user.email

@@ -5,6 +5,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from allauth.account.utils import user_pk_to_url_str
 from django.contrib.auth import SESSION_KEY, get_user_model
 from django.core import mail
 from django.urls import reverse
@@ -17,7 +18,7 @@ from intake import services as intake_services
 from intake.models import Intake
 from portal import services as portal_services
 from portal.models import CalendarFeed
-from tests.factories import PASSWORD, PatientFactory, TOTPDeviceFactory, UserFactory
+from tests.factories import PASSWORD, AuthenticatorAppFactory, PatientFactory, UserFactory
 from tests.intake.factories import REQUIRED_INTAKE, fill_in
 
 User = get_user_model()
@@ -114,7 +115,7 @@ def test_a_patient_with_an_account_is_sent_to_sign_in(client, patient, physio):
     invite = sent_intake(patient, physio, client)
     assert client.get(reverse("intake:done", args=[invite.token])).context["account_form"] is None
     response = client.post(reverse("intake:account", args=[invite.token]), account_data(email="other@example.test"))
-    assert response.url == reverse("login")
+    assert response.url == reverse("account_login")
 
 
 # --- invited by the clinic ----------------------------------------------------------------------------------------
@@ -225,55 +226,68 @@ def test_the_welcome_page_is_not_for_staff_accounts(client, physio):
 
 
 def uid_and_token(link) -> tuple[str, str]:
-    """The account and token parts of a /welcome/ or /accounts/reset/ link."""
-    return tuple(re.search(r"/(?:welcome|accounts/reset)/([^/]+)/([^/]+)/$", link).groups())
+    """The account and token parts of a /welcome/<uidb64>/<token>/ link."""
+    return tuple(re.search(r"/welcome/([^/]+)/([^/]+)/$", link).groups())
 
 
 def reset_link(message) -> str:
-    return re.search(r"https?://[^/\s]+(/accounts/reset/\S+/)", message.body).group(1)
+    return re.search(r"https?://[^/\s]+(/accounts/password/reset/key/\S+/)", message.body).group(1)
+
+
+def reset_token(link) -> str:
+    """The token part of a password reset link (/accounts/password/reset/key/<uidb36>-<token>/)."""
+    return re.search(r"/key/[0-9a-z]+-(.+)/$", link).group(1)
 
 
 def set_password_at(client, link, password=NEW_PASSWORD):
-    """Open a set-password link and send the form, as the patient would; the answer to the form."""
+    """Open a set-password link (the welcome link, or allauth's reset link) and send the form, as the patient would;
+    the answer to the form."""
     form_page = client.get(link, follow=True)
     url = form_page.redirect_chain[-1][0] if form_page.redirect_chain else link
-    return client.post(url, {"new_password1": password, "new_password2": password})
+    fields = ("new_password1", "new_password2") if "/welcome/" in link else ("password1", "password2")
+    return client.post(url, dict.fromkeys(fields, password))
+
+
+def uid_of(user) -> str:
+    return urlsafe_base64_encode(force_bytes(user.pk))
 
 
 def test_a_password_reset_token_does_not_open_the_welcome_page(client, patient):
     # Whoever reads the patient's mail can ask for a reset link; it must not work as a first sign-in link.
-    client.post(reverse("password_reset"), {"email": patient.user.email})
-    uid, token = uid_and_token(reset_link(mail.outbox[-1]))
-    response = client.get(reverse("portal_welcome", args=[uid, token]), follow=True)
+    client.post(reverse("account_reset_password"), {"email": patient.user.email})
+    token = reset_token(reset_link(mail.outbox[-1]))
+    response = client.get(reverse("portal_welcome", args=[uid_of(patient.user), token]), follow=True)
     assert response.context["validlink"] is False
 
 
 def test_a_reset_token_on_the_welcome_page_never_signs_in_past_two_factor(client, patient):
-    TOTPDeviceFactory(user=patient.user)
-    client.post(reverse("password_reset"), {"email": patient.user.email})
-    uid, token = uid_and_token(reset_link(mail.outbox[-1]))
-    set_password_at(client, reverse("portal_welcome", args=[uid, token]))
+    AuthenticatorAppFactory(user=patient.user)
+    client.post(reverse("account_reset_password"), {"email": patient.user.email})
+    token = reset_token(reset_link(mail.outbox[-1]))
+    set_password_at(client, reverse("portal_welcome", args=[uid_of(patient.user), token]))
     assert SESSION_KEY not in client.session
     patient.user.refresh_from_db()
     assert patient.user.check_password(PASSWORD)
 
 
-def test_the_welcome_token_does_not_open_the_password_reset_page(client, invited):
-    uid, token = uid_and_token(invited)
-    response = client.get(reverse("password_reset_confirm", args=[uid, token]), follow=True)
-    assert response.context["validlink"] is False
+def test_the_welcome_token_does_not_open_the_password_reset_page(client, invited, new_patient):
+    _, token = uid_and_token(invited)
+    new_patient.refresh_from_db()
+    uidb36 = user_pk_to_url_str(new_patient.user)
+    response = client.get(reverse("account_reset_password_from_key", kwargs={"uidb36": uidb36, "key": token}))
+    assert response.context["token_fail"] is True
 
 
 def test_the_welcome_link_no_longer_works_once_the_account_has_two_factor(client, invited, new_patient):
     new_patient.refresh_from_db()
-    TOTPDeviceFactory(user=new_patient.user)
+    AuthenticatorAppFactory(user=new_patient.user)
     assert client.get(invited, follow=True).context["validlink"] is False
 
 
 def test_the_welcome_link_never_signs_in_an_account_that_gained_two_factor_meanwhile(client, invited, new_patient):
     form_page = client.get(invited, follow=True)
     new_patient.refresh_from_db()
-    TOTPDeviceFactory(user=new_patient.user)
+    AuthenticatorAppFactory(user=new_patient.user)
     client.post(form_page.redirect_chain[-1][0], {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
     assert SESSION_KEY not in client.session
 
@@ -281,21 +295,21 @@ def test_the_welcome_link_never_signs_in_an_account_that_gained_two_factor_meanw
 def test_inviting_again_an_account_with_a_password_mails_a_reset_link_that_does_not_sign_in(
     physio_client, patient, client, django_capture_on_commit_callbacks
 ):
-    TOTPDeviceFactory(user=patient.user)
+    AuthenticatorAppFactory(user=patient.user)
     with django_capture_on_commit_callbacks(execute=True):
         physio_client.post(reverse("portal_invite", args=[patient.pk]))
     [message] = mail.outbox
     assert "/welcome/" not in message.body
     client.logout()
     response = set_password_at(client, reset_link(message))
-    assert response.url == reverse("password_reset_complete")
+    assert response.url == reverse("account_reset_password_from_key_done")
     assert SESSION_KEY not in client.session
     patient.user.refresh_from_db()
     assert patient.user.check_password(NEW_PASSWORD)
 
 
 def test_patients_sign_in_at_the_normal_page_and_land_on_their_portal(client, patient):
-    response = client.post(reverse("login"), {"username": patient.user.email, "password": PASSWORD}, follow=True)
+    response = client.post(reverse("account_login"), {"login": patient.user.email, "password": PASSWORD}, follow=True)
     assert response.redirect_chain[-1][0] == reverse("my_page")
     assert response.context["patient"] == patient
 

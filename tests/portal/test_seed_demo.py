@@ -44,7 +44,7 @@ def test_seed_demo_gives_emma_the_portal_with_reminders_a_calendar_and_a_questio
     assert PortalPreferences.objects.email_reminders_on(emma)
     assert emma.calendar_feeds.active().count() == 1
     assert due_follow_up(emma, today=timezone.localdate()) is not None
-    client.post(reverse("login"), {"username": PATIENT_PORTAL_EMAIL, "password": DEMO_PASSWORD})
+    client.post(reverse("login"), {"login": PATIENT_PORTAL_EMAIL, "password": DEMO_PASSWORD})
     response = client.get(reverse("my_page"))
     assert response.status_code == 200 and response.context["due"] is not None
 
