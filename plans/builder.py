@@ -189,6 +189,8 @@ class PlanRequest:
     strength_days_per_week: int | None = None
     # The home programme in the physio's order (`Prescription`s, or plan `programme` entries); None: the builder's.
     programme: tuple[Prescription, ...] | None = None
+    # Why the physio's programme has more strength and core exercises than the usual cap (empty: the cap holds).
+    more_exercises_reason: str = ""
 
     def __post_init__(self):
         if isinstance(self.gates, dict):
@@ -556,7 +558,11 @@ def request_programme(request: PlanRequest, categories: list[str], library: tupl
         strength_days = request.strength_days_per_week or STRENGTH_DAYS
         return choose_programme(categories, pool, requirements=requirements, strength_days=strength_days)
     problems = programme_problems(
-        request.programme, {spec.slug: spec for spec in library}, gates.contraindications, requirements=requirements
+        request.programme,
+        {spec.slug: spec for spec in library},
+        gates.contraindications,
+        requirements=requirements,
+        more_exercises_reason=request.more_exercises_reason,
     )
     if problems:
         raise PlanError(problems)

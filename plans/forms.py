@@ -11,16 +11,17 @@ from plans.builder import MAX_STRENGTH_DAYS, MAX_WEEKS, MIN_WEEKS
 from plans.ladder import BUILD_LEVEL, CONTINUOUS_LEVEL, walk_run_level
 from plans.library.exercises import MAX_SLUG, ExerciseSpec
 from plans.models import (
+    MORE_EXERCISES_REASON_MAX_LENGTH,
     NOTE_FOR_PATIENT_MAX_LENGTH,
     PF_SYMPTOM_CHOICES,
     REVISION_REASON_MAX_LENGTH,
     SessionLog,
 )
-from plans.rules import CONTINUOUS_RUN_MIN
+from plans.rules import CONTINUOUS_RUN_MIN, MAIN_EXERCISES_MAX
 from plans.selection import DOSE_LIMITS, DOSE_PARTS, PRESCRIBED_KINDS, is_impact
 
-# A programme holds at most 4 strength and 4 daily exercises (plans.selection); a few more rows may be posted while
-# the physio edits, and the builder says what is too many.
+# A programme holds 4 strength exercises (more with the physio's reason) and 4 daily ones (plans.selection); a few
+# more rows may be posted while the physio edits, and the builder says what is too many.
 MAX_PROGRAMME_ROWS = 12
 
 
@@ -72,6 +73,13 @@ class PlanDraftForm(forms.Form):
         required=False,
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
+    more_exercises_reason = forms.CharField(
+        label=f"Reason for more than {MAIN_EXERCISES_MAX} strength and core exercises",
+        required=False,
+        max_length=MORE_EXERCISES_REASON_MAX_LENGTH,
+        help_text="Only when the programme needs more: the reference advises 3–4 once the patient is independent, "
+        "so that they keep doing them. Kept with the plan for the clinic; the patient does not see it.",
+    )
     note_for_patient = forms.CharField(
         label="Note for the patient",
         required=False,
@@ -95,6 +103,7 @@ class PlanDraftForm(forms.Form):
     def inputs(self) -> dict:
         inputs = {name: self.cleaned_data[name] for name in ("start", "weeks", "start_level", "strength_days_per_week")}
         inputs["cadence_target_spm"] = self.cleaned_data.get("cadence_target_spm")
+        inputs["more_exercises_reason"] = self.cleaned_data["more_exercises_reason"].strip()
         return inputs
 
 

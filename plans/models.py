@@ -278,6 +278,7 @@ class Exercise(models.Model):
 
 NOTE_FOR_PATIENT_MAX_LENGTH = 1000
 REVISION_REASON_MAX_LENGTH = 300
+MORE_EXERCISES_REASON_MAX_LENGTH = 300
 
 
 class PlanStatus(models.TextChoices):
@@ -315,6 +316,11 @@ class Plan(models.Model):
     cadence_target_spm = models.PositiveSmallIntegerField("cadence target (steps a minute)", null=True, blank=True)
     programme = models.JSONField(
         null=True, blank=True, help_text="The physio's home programme (plan `programme` entries); empty: the builder's."
+    )
+    # The physio may go past the usual cap of strength and core exercises (reference §5: 3–4 once independent),
+    # saying why; the reason is kept with every revision issued.
+    more_exercises_reason = models.CharField(
+        "reason for more strength exercises", max_length=MORE_EXERCISES_REASON_MAX_LENGTH, blank=True
     )
     note_for_patient = models.TextField(
         max_length=NOTE_FOR_PATIENT_MAX_LENGTH,
@@ -380,6 +386,7 @@ class Plan(models.Model):
             "strength_days_per_week": self.strength_days_per_week,
             "cadence_target_spm": self.cadence_target_spm,
             "programme": self.programme,
+            "more_exercises_reason": self.more_exercises_reason,
         }
 
 

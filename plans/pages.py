@@ -102,6 +102,7 @@ class PlanPage:
     alerts: list[PlanAlert] = field(default_factory=list)
     logs: list[SessionLog] = field(default_factory=list)
     hold: "HoldView | None" = None
+    more_exercises_reason: str = ""  # why the programme passes the usual cap of strength exercises
 
 
 # Why running and impact are held after a logged session, for the physio (reference §8 RF19, §9.3 P5).
@@ -201,6 +202,8 @@ def plan_page(*, plan: Plan, clinical: bool, today: date) -> PlanPage:
         if revision.kind == RevisionKind.AUTOMATIC
     ]
     shown = plan.current_revision.content if plan.current_revision else plan.content
+    inputs = plan.current_revision.inputs if plan.current_revision else plan.inputs()
+    page.more_exercises_reason = inputs.get("more_exercises_reason", "")
     page.is_draft_preview = plan.current_revision is None
     page.hold = hold_view(shown) if plan.status == PlanStatus.ISSUED else None
     page.view = plan_view(

@@ -249,7 +249,15 @@ def _locked(plan: Plan) -> Plan:
     return locked
 
 
-DRAFT_INPUTS = ("start", "weeks", "start_level", "strength_days_per_week", "cadence_target_spm", "programme")
+DRAFT_INPUTS = (
+    "start",
+    "weeks",
+    "start_level",
+    "strength_days_per_week",
+    "cadence_target_spm",
+    "programme",
+    "more_exercises_reason",
+)
 
 
 @transaction.atomic

@@ -3,7 +3,7 @@
 Every free text a user can write holds markup here: the clinic's name, phone and address, staff and patient names and
 phone numbers, the physiotherapist's registration number, the patient's note on the intake, the physio's cause notes,
 override reasons and referral note, a clinic's own exercise (name, steps, cues, muscles, equipment, notes, and the
-drawing's text), the plan's note for the patient, an alert's reason, a failed handout's reason and the name of the
+drawing's text), the plan's note for the patient and reason for more exercises, an alert's reason, a failed handout's reason and the name of the
 patient's passkey. Then every URL of
 `tests/test_url_access.py` is opened once by each role the matrix lets see it (and one page of each kind that turns
 a role away, which shows the role's own name), plus the pages outside the matrix that show the clinic or the patient: no
@@ -124,6 +124,7 @@ def _marked_up_plan(patient, physio, exercise):
         expected_version=plan.draft_version,
         note_for_patient=MARKUP,
         programme=[*plan.content["programme"], extra],
+        more_exercises_reason=MARKUP,
     )
     plans_services.plan_issue(plan=plan, by=physio)
     plan.refresh_from_db()

@@ -214,6 +214,50 @@ def test_draft_editor_second_save_is_refused_naming_who_and_when_and_keeping_inp
     assert plan.weeks == 20
 
 
+FIVE_STRENGTH = [
+    {"code": "glute_bridge", "sets": 3, "reps": 10, "per_week": 3},
+    {"code": "side_lying_hip_abduction", "sets": 2, "reps": 10, "per_week": 3},
+    {"code": "sit_to_stand", "sets": 3, "reps": 10, "per_week": 3},
+    {"code": "knee_extension_90_45", "sets": 3, "reps": 10, "per_week": 3},
+    {"code": "double_leg_calf_raise", "sets": 3, "reps": 15, "per_week": 3},
+]
+
+
+def with_programme(plan, rows, **changes):
+    data = editor_data(plan, **changes)
+    data.update({"programme-TOTAL_FORMS": len(rows), "programme-INITIAL_FORMS": len(rows)})
+    for index, row in enumerate(rows):
+        data[f"programme-{index}-code"] = row["code"]
+        for part in ("sets", "reps", "hold_s", "minutes", "per_week"):
+            data[f"programme-{index}-{part}"] = row.get(part, "")
+    return data
+
+
+def test_draft_editor_asks_for_a_reason_beside_its_field_for_a_fifth_strength_exercise(physio_client, patient):
+    plan = draft_plan(patient)
+    response = physio_client.post(url("draft", plan), with_programme(plan, FIVE_STRENGTH, note_for_patient="Keep me"))
+    page = response.content.decode()
+    assert response.status_code == 200
+    beside_the_field = page.split('name="more_exercises_reason"')[1][:1200]
+    assert "more than the 4 the reference advises once the patient is independent" in beside_the_field
+    assert "Keep me" in page and 'value="double_leg_calf_raise"' in page
+    plan.refresh_from_db()
+    assert plan.draft_version == 1
+
+
+def test_draft_editor_takes_a_fifth_strength_exercise_with_a_reason_shown_on_the_issued_plan(physio_client, patient):
+    plan = draft_plan(patient)
+    reason = "Supervised in clinic twice a week"
+    response = physio_client.post(url("draft", plan), with_programme(plan, FIVE_STRENGTH, more_exercises_reason=reason))
+    assert response.status_code == 302
+    assert codes(plan) == [row["code"] for row in FIVE_STRENGTH] and plan.more_exercises_reason == reason
+    physio_client.post(url("issue", plan), {"version": plan.draft_version})
+    plan.refresh_from_db()
+    assert plan.current_revision.inputs["more_exercises_reason"] == reason
+    page = physio_client.get(plan.get_absolute_url()).content.decode()
+    assert f"More strength exercises than usual, because:</strong> {reason}" in page
+
+
 def test_draft_editor_shows_cadence_target_only_when_retraining_cadence(physio_client, patient):
     plan = draft_plan(patient)
     assert "GAIT_CADENCE" not in plan.content["exercise_categories"]

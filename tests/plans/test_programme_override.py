@@ -191,9 +191,24 @@ def test_build_plan_allows_other_conditions_without_hip_and_knee_work():
     assert [e["code"] for e in plan["programme"]] == ["calf_raise"]
 
 
-def test_build_plan_refuses_more_than_four_strength_exercises():
-    five = [Prescription(slug, sets=3, reps=10) for slug in ("glute_bridge", "clamshell_band", "sit_to_stand")]
-    five += [Prescription("knee_extension", sets=3, reps=10), Prescription("calf_raise", sets=3, reps=15)]
-    assert problems_of(*five) == {
-        "programme": ["at most 4 strength and core exercises (reference §5: 3–4 once independent; got 5)"]
+FIVE_STRENGTH = (
+    *(Prescription(slug, sets=3, reps=10) for slug in ("glute_bridge", "clamshell_band", "sit_to_stand")),
+    Prescription("knee_extension", sets=3, reps=10),
+    Prescription("calf_raise", sets=3, reps=15),
+)
+
+
+def test_build_plan_refuses_more_than_four_strength_exercises_without_a_reason():
+    assert problems_of(*FIVE_STRENGTH, more_exercises_reason="  ") == {
+        "more_exercises_reason": [
+            "5 strength and core exercises, more than the 4 the reference advises once the patient is independent "
+            "(§5: 3–4, for adherence); remove one, or say why this patient needs more"
+        ]
     }
+
+
+def test_build_plan_takes_more_than_four_strength_exercises_with_the_physios_reason():
+    req = request(programme=FIVE_STRENGTH, more_exercises_reason="Supervised in clinic twice a week")
+    plan = build_plan(req, LIBRARY)
+    assert [e["code"] for e in plan["programme"]] == [p.slug for p in FIVE_STRENGTH]
+    assert request_violations(plan, req, LIBRARY) == []

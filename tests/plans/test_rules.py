@@ -190,7 +190,8 @@ BOUNDARIES = {
     "MAIN_EXERCISES_MAX": lambda: (
         not programme_problems(main_programme(4), {s.slug: s for s in LIBRARY}, [])
         and any(
-            "at most 4 strength" in p for p in programme_problems(main_programme(5), {s.slug: s for s in LIBRARY}, [])
+            "more than the 4 the reference advises" in p
+            for p in programme_problems(main_programme(5), {s.slug: s for s in LIBRARY}, [])
         )
     ),
     "DAILY_EXERCISES_MAX": lambda: rules.DAILY_EXERCISES_MAX == 4,
