@@ -64,7 +64,10 @@ def print_queue(request):
             form.add_error("handouts", str(refusal))
         else:
             _audit_batch(request, batch, handouts, action=AuditAction.CREATE)
-            messages.success(request, f"The {len(handouts)} handouts are being printed together, as one PDF.")
+            messages.success(
+                request,
+                f"The {len(handouts)} handouts are in the queue to print together, as one PDF: its row shows how it goes.",
+            )
             return redirect(queue_url(batch))
     status = request.GET.get("status", "")
     status = status if status in PrintStatus.values else ""
@@ -146,11 +149,14 @@ def _after_request(request, outcome: services.HandoutRequest, *, action: str) ->
             target=handout,
             detail=f"revision {handout.revision.number}, paper={handout.paper}",
         )
-        messages.success(request, "The handout is being made: it will be ready to download here in a moment.")
+        messages.success(
+            request,
+            "The handout is in the print queue: its row below shows how it goes, and the download when it is ready.",
+        )
     elif handout.is_ready:
         messages.success(request, "The handout of this revision is ready: download it below.")
     else:
-        messages.info(request, "The handout is already on its way: it will be ready to download here in a moment.")
+        messages.info(request, "The handout was already in the print queue: its row below shows how it goes.")
 
 
 @login_required
@@ -188,7 +194,7 @@ def batch_retry(request, pk):
     if batch.is_ready:
         messages.info(request, "The batch is ready: download it below.")
     else:
-        messages.success(request, "The batch is being made again: it will be ready to download here in a moment.")
+        messages.success(request, "The batch is in the print queue again: its row shows how it goes.")
     return redirect(queue_url(batch))
 
 

@@ -66,7 +66,7 @@ def test_front_desk_prints_handouts_from_the_plan_page_and_the_queue(
     page.get_by_role("button", name="Print ticked handouts together").click()
     batch = HandoutBatch.objects.get()
     expect(page.locator(f"#batch-{batch.pk}")).to_contain_text("Ready")
-    expect(page.get_by_role("status").first).to_contain_text("The 2 handouts are being printed together")
+    expect(page.get_by_role("status").first).to_contain_text("The 2 handouts are in the queue to print together")
     journey.check(page, "printed together")
     together = pdf_pages(downloaded_pdf(page, page.locator(f"#batch-{batch.pk}").get_by_role("link")))
     covers = [text for text in together if "In this booklet" in text]

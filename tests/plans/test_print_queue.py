@@ -239,6 +239,19 @@ def test_print_handout_queues_it_audits_it_and_opens_the_queue_at_its_row(
     assert event.detail == "revision 1, paper=letter"
 
 
+def test_the_message_after_print_handout_stays_true_once_the_handout_is_ready(desk_client, plan):
+    response = desk_client.post(request_url(plan), {"paper": "a4"})
+    handout = Handout.objects.get()
+    # Made before the queue opens (a fast worker, or the thread of the embedded set-up).
+    Handout.objects.filter(pk=handout.pk).update(
+        status=PrintStatus.READY, file="handouts/made.pdf", sha256="0" * 64, page_count=7, size_bytes=90_000
+    )
+    page = desk_client.get(response.url).content.decode()
+    assert "The handout is in the print queue: its row below shows how it goes" in page
+    assert "The handout is being made" not in page and "in a moment" not in page
+    assert f'data-id="{handout.pk}" data-status="ready"' in page
+
+
 def test_print_handout_of_a_ready_revision_reuses_it_without_a_new_audit_entry(desk_client, plan):
     handout = stored_handout(plan.current_revision)
     response = desk_client.post(request_url(plan), {"paper": "a4"}, follow=True)
