@@ -62,7 +62,9 @@ def sign_in():
         page.get_by_label("E-mail address").fill(user.email)
         page.get_by_label("Password").fill(PASSWORD)
         page.get_by_role("button", name="Sign in").click()
-        expect(page.get_by_role("button", name="Sign out")).to_be_attached()
+        expect(
+            page.get_by_role("button", name="Sign out", include_hidden=True)
+        ).to_be_attached()  # in the menu on a phone
         return page
 
     return sign_in

@@ -25,6 +25,13 @@ def test_physio_builds_issues_and_follows_a_plan(journey, sign_in, physio, patie
 
     expect(page.get_by_role("heading", name="Draft plan", level=1)).to_be_visible()
     journey.check(page, "draft editor")
+    # A button that works never looks switched off: the first row's Up (switched off) is faded and dashed, its
+    # Down (working) is neither.
+    switched_off = page.get_by_role("button", name=re.compile(r"^Move .* up$")).first
+    working = page.get_by_role("button", name=re.compile(r"^Move .* down$")).first
+    look = "b => [getComputedStyle(b).opacity, getComputedStyle(b).borderTopStyle]"
+    assert switched_off.is_disabled() and float(switched_off.evaluate(look)[0]) < 0.6
+    assert switched_off.evaluate(look)[1] == "dashed" and working.evaluate(look) == ["1", "solid"]
     rows = page.locator("#programme .plan-row h2")
     first, second = rows.nth(0).inner_text(), rows.nth(1).inner_text()
     page.get_by_role("spinbutton", name="Weeks").fill("8")
