@@ -5,6 +5,7 @@ from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
+from clinic import services
 from clinic.forms import PhoneField
 from clinic.models import AuditEvent, Clinic, Patient, StaffMember, User
 
@@ -34,7 +35,7 @@ class ClinicAdminForm(forms.ModelForm):
 
     class Meta:
         model = Clinic
-        fields = ["name", "slug", "phone", "email", "address", "require_staff_2fa"]
+        fields = ["name", "slug", "phone", "email", "address", "logo", "require_staff_2fa"]
 
 
 @admin.register(Clinic)
@@ -43,6 +44,9 @@ class ClinicAdmin(admin.ModelAdmin):
     list_display = ["name", "phone", "email", "require_staff_2fa"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [StaffMemberInline]
+
+    def save_model(self, request, obj, form, change):
+        services.clinic_save(clinic=obj)  # the logo checked by the form, re-encoded here
 
 
 @admin.register(StaffMember)

@@ -9,6 +9,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 
 from clinic.models import Clinic
+from clinic.site import request_site
 
 
 def clinic_sender(clinic: Clinic) -> dict:
@@ -21,7 +22,11 @@ def clinic_sender(clinic: Clinic) -> dict:
 
 
 def patient_email(*, templates: str, context: dict, to: str, clinic: Clinic) -> EmailMultiAlternatives:
-    """The e-mail of `<templates>_subject.txt`, `<templates>.txt` and `<templates>.html`, to one patient."""
+    """The e-mail of `<templates>_subject.txt`, `<templates>.txt` and `<templates>.html`, to one patient. The HTML
+    one opens with the clinic's logo (`clinic/email/_logo.html`) when it has one and Runback knows its address."""
+    site = request_site()
+    logo_src = f"{site}{clinic.logo_url()}" if site and clinic.logo else ""
+    context = {**context, "clinic": clinic, "clinic_logo_src": logo_src}
     message = EmailMultiAlternatives(
         subject=render_to_string(f"{templates}_subject.txt", context).strip(),
         body=render_to_string(f"{templates}.txt", context),

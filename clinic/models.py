@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 
 from clinic.phones import PHONE_REFUSED, InvalidPhoneNumber, normalise_phone, phone_or_none
+from clinic.pictures import validate_picture
 
 
 class UserManager(BaseUserManager):
@@ -69,6 +70,11 @@ class User(AbstractUser):
         return Patient.objects.select_related("clinic", "physio__user").filter(user_id=self.pk).first()
 
 
+def clinic_logo_path(instance, filename):
+    # The file name is a random one given when the picture was re-encoded (clinic.pictures).
+    return f"clinic-logos/clinic-{instance.pk}/{filename}"
+
+
 class Clinic(models.Model):
     name = models.CharField(max_length=120)
     slug = models.SlugField(max_length=60, unique=True)
@@ -82,10 +88,24 @@ class Clinic(models.Model):
         default=False,
         help_text="Staff must set up an authenticator app before they can use any page. Patients are never forced.",
     )
+    logo = models.ImageField(
+        upload_to=clinic_logo_path,
+        blank=True,
+        validators=[validate_picture],
+        help_text="Shown on patients' pages, e-mails and printed handouts (JPEG, PNG or WebP). Without one, the "
+        "clinic's name stands alone.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self):
         return self.name
+
+    def logo_url(self) -> str:
+        """Where browsers and e-mail clients fetch the logo (its stored name in the address, so a new logo is a new
+        address and the old one may be cached for long); empty without a logo."""
+        if not self.logo:
+            return ""
+        return reverse("clinic_logo", args=[self.pk, self.logo.name.rsplit("/", 1)[-1]])
 
 
 class StaffRole(models.TextChoices):

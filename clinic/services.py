@@ -15,9 +15,27 @@ from clinic import tasks
 from clinic.accounts import has_two_factor
 from clinic.emails import patient_email
 from clinic.models import Clinic, Patient, StaffMember
+from clinic.pictures import save_with_picture
 from clinic.site import site_url
 
 User = get_user_model()
+
+
+# A logo is shown at most 70 mm wide on a handout's cover and 48 px high on a page: 600 pixels are plenty, and keep
+# every PDF and e-mail small.
+LOGO_MAX_SIDE = 600
+
+
+@transaction.atomic
+def clinic_save(*, clinic: Clinic) -> Clinic:
+    """Save a clinic (validated by its form). A new logo is re-encoded (no metadata, upright, at most LOGO_MAX_SIDE
+    pixels) under the clinic's own folder; the one it replaces is deleted once this commits."""
+    previous = Clinic.objects.filter(pk=clinic.pk).values_list("logo", flat=True).first() or "" if clinic.pk else ""
+    if clinic.pk is None and clinic.logo:
+        logo, clinic.logo = clinic.logo, None
+        clinic.save()  # the logo's folder is named by the clinic's id
+        clinic.logo = logo
+    return save_with_picture(clinic, field="logo", previous=previous, max_side=LOGO_MAX_SIDE)
 
 
 @transaction.atomic

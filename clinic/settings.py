@@ -279,7 +279,7 @@ STORAGES = {
 # Request bodies beyond this are refused before a view runs (form posts are small; uploads have their own cap).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2 * 1024 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 400
-# A clinic's own exercise pictures: largest upload accepted, and the size they are stored at (plans.library.images).
+# A clinic's own exercise pictures: largest upload accepted, and the size they are stored at (clinic.pictures).
 EXERCISE_IMAGE_MAX_BYTES = env.int("EXERCISE_IMAGE_MAX_BYTES", default=5 * 1024 * 1024)
 EXERCISE_IMAGE_MAX_PIXELS = 40_000_000  # refuse decompression bombs before decoding
 EXERCISE_IMAGE_MAX_SIDE = 1600

@@ -61,6 +61,7 @@ urlpatterns = [
     path("", include("plans.urls")),
     path("", include("plans.handouts.urls")),
     path("healthz", views.healthz, name="healthz"),
+    path("clinics/<int:pk>/logo/<str:name>", views.clinic_logo, name="clinic_logo"),
     # Accounts on django-allauth: only the pages Runback uses (no sign-up, no e-mail management, no sign-in codes by
     # e-mail), with Runback's forms, templates and rules (clinic/accounts.py, clinic/account_views.py).
     path("accounts/", include(account_urls)),

@@ -5,8 +5,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import InterfaceError, OperationalError, connection
-from django.http import FileResponse, HttpResponse, HttpResponseServerError, JsonResponse
-from django.shortcuts import redirect, render
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseServerError, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -14,7 +14,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from clinic import audit, data_rights, page_sections, services
 from clinic.access import get_patient_for_staff, patient_record_view, physio_required, reauth_required, staff_required
 from clinic.forms import AuditFilterForm, DataRightsForm, PatientFilterForm, PatientForm
-from clinic.models import AuditAction
+from clinic.models import AuditAction, Clinic
+from clinic.pictures import content_type_for
 from clinic.selectors import SCOPE_CLINIC, SCOPE_MINE, patient_list_for_staff
 
 PATIENTS_PER_PAGE = 25
@@ -121,6 +122,21 @@ def patient_audit(request, pk):
         "clinic/patient_audit.html",
         {"patient": patient, "filters": filters, "page": page, "query_without_page": _query_without_page(request)},
     )
+
+
+@require_GET
+def clinic_logo(request, pk, name):
+    """A clinic's logo, for its patients' pages and e-mails: open to anyone, as a clinic's own branding is public
+    (e-mail clients fetch it without a session). The address names the stored file, so an old or guessed one
+    answers 404 and a new logo may be cached for long under its new address."""
+    clinic = get_object_or_404(Clinic.objects.exclude(logo=""), pk=pk)
+    if clinic.logo.name.rsplit("/", 1)[-1] != name:
+        raise Http404
+    with clinic.logo.open("rb") as stored:  # small: at most LOGO_MAX_SIDE pixels a side
+        response = HttpResponse(stored.read(), content_type=content_type_for(clinic.logo.name))
+    response["Cache-Control"] = "public, max-age=2592000, immutable"
+    response["Content-Disposition"] = "inline"
+    return response
 
 
 @never_cache

@@ -1,7 +1,6 @@
 from django.contrib import admin
 
 from clinic.admin import ReadOnlyAdmin
-from plans.handouts.services import handout_settings_save
 from plans.models import Exercise, HandoutSettings
 
 
@@ -17,11 +16,7 @@ class ExerciseAdmin(ReadOnlyAdmin):
 
 @admin.register(HandoutSettings)
 class HandoutSettingsAdmin(admin.ModelAdmin):
-    """A clinic's default paper size and the logo on its handouts' covers (checked and re-encoded like exercise
-    pictures)."""
+    """A clinic's default paper size (the logo on the covers is the clinic's own: the clinic's admin page)."""
 
-    list_display = ["clinic", "paper_size", "logo"]
+    list_display = ["clinic", "paper_size"]
     list_select_related = ["clinic"]
-
-    def save_model(self, request, obj, form, change):
-        handout_settings_save(handout_settings=obj)

@@ -24,10 +24,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clinic.models import Clinic, Patient, StaffMember
+from clinic.pictures import validate_picture
 from plans.builder import MAX_WEEKS, MIN_WEEKS
 from plans.ladder import BUILD_LEVEL, FIRST_LEVEL
 from plans.library.exercises import KIND_LABELS, MAX_SLUG, SLUG_PATTERN, Dosage, ExerciseSpec, spec_problems
-from plans.library.images import validate_exercise_image
 from plans.progression import AMBER, GREEN, PF_SYMPTOMS, RED, LoggedSession, advice_words
 from plans.progression import SessionLog as ProgressionLog
 
@@ -78,7 +78,7 @@ class ExerciseQuerySet(models.QuerySet):
 
 
 def exercise_image_path(instance, filename):
-    # The file name is a random one given when the picture was re-encoded (plans.library.images).
+    # The file name is a random one given when the picture was re-encoded (clinic.pictures).
     return f"exercise-images/clinic-{instance.clinic_id}/{filename}"
 
 
@@ -137,7 +137,7 @@ class Exercise(models.Model):
     image = models.ImageField(
         upload_to=exercise_image_path,
         blank=True,
-        validators=[validate_exercise_image],
+        validators=[validate_picture],
         help_text="The clinic's own picture (JPEG, PNG or WebP), shown instead of the drawing.",
     )
     video_url = models.URLField(
@@ -783,13 +783,9 @@ class HandoutBatch(PrintJob):
         return reverse("handouts:batch_retry", args=[self.pk])
 
 
-def clinic_logo_path(instance, filename):
-    # The file name is a random one given when the picture was re-encoded (plans.library.images).
-    return f"clinic-logos/clinic-{instance.clinic_id}/{filename}"
-
-
 class HandoutSettings(models.Model):
-    """How a clinic's handouts are printed: the paper size it uses unless asked otherwise, and its logo."""
+    """How a clinic's handouts are printed: the paper size it uses unless asked otherwise (the cover's logo is the
+    clinic's own, `Clinic.logo`)."""
 
     clinic = models.OneToOneField(Clinic, on_delete=models.CASCADE, related_name="handout_settings")
     paper_size = models.CharField(
@@ -798,12 +794,6 @@ class HandoutSettings(models.Model):
         choices=Paper.choices,
         default=Paper.A4,
         help_text="Staff may choose the other.",
-    )
-    logo = models.ImageField(
-        upload_to=clinic_logo_path,
-        blank=True,
-        validators=[validate_exercise_image],
-        help_text="Printed on the cover (JPEG, PNG or WebP). Without one, the cover shows the clinic's initials.",
     )
 
     class Meta:
@@ -815,5 +805,5 @@ class HandoutSettings(models.Model):
 
     @classmethod
     def for_clinic(cls, clinic: Clinic) -> "HandoutSettings":
-        """The clinic's settings, or the defaults (A4, no logo) when it has none saved."""
+        """The clinic's settings, or the defaults (A4) when it has none saved."""
         return cls.objects.filter(clinic=clinic).first() or cls(clinic=clinic)

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from clinic.models import Clinic, PatientStatus, StaffMember
+from clinic.pictures import save_with_picture
 from clinic.services import patient_move_along
 from intake.codes import RED_FLAGS, Action, RedFlag
 from intake.models import Assessment, AssessmentStatus
@@ -19,7 +20,6 @@ from plans.building import plan_built_from
 from plans.calendar import session_on
 from plans.invariants import request_violations
 from plans.library.exercises import LIBRARY_PATH, LibraryError, load_library_file
-from plans.library.images import reencode_exercise_image
 from plans.loads import IMPACT, REST, RUN
 from plans.models import (
     REVISION_REASON_MAX_LENGTH,
@@ -122,20 +122,6 @@ def exercise_set_active(*, exercise: Exercise, active: bool) -> Exercise:
 def _save(exercise: Exercise, *, previous_image: str) -> Exercise:
     exercise.full_clean()
     return save_with_picture(exercise, field="image", previous=previous_image)
-
-
-def save_with_picture(instance, *, field: str, previous: str, max_side: int | None = None):
-    """Save `instance` (already validated), re-encoding a newly uploaded picture in `field` first; the picture it
-    replaces (stored as `previous`) is deleted once the save commits."""
-    picture = getattr(instance, field)
-    if picture and not picture._committed:
-        setattr(instance, field, reencode_exercise_image(picture.file, max_side=max_side))
-    instance.save()
-    stored = getattr(instance, field)
-    if previous and previous != stored.name:
-        storage = stored.storage
-        transaction.on_commit(lambda: storage.delete(previous))
-    return instance
 
 
 # --- Plans ----------------------------------------------------------------------------------------------------------

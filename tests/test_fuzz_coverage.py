@@ -85,6 +85,7 @@ ACTIONS = {
     "mfa_generate_recovery_codes",
     "mfa_remove_webauthn",
     "healthz",
+    "clinic_logo",
     "patient_list",
     "patient_detail",
     "portal_invite",

@@ -3,8 +3,8 @@
 Every free text a user can write holds markup here: the clinic's name, phone and address, staff and patient names and
 phone numbers, the physiotherapist's registration number, the patient's note on the intake, the physio's cause notes,
 override reasons and referral note, a clinic's own exercise (name, steps, cues, muscles, equipment, notes, and the
-drawing's text), the plan's note for the patient and reason for more exercises, an alert's reason, a failed handout's reason and the name of the
-patient's passkey. Then every URL of
+drawing's text), the plan's note for the patient and reason for more exercises, an alert's reason, a failed
+handout's reason and the name of the patient's passkey. Then every URL of
 `tests/test_url_access.py` is opened once by each role the matrix lets see it (and one page of each kind that turns
 a role away, which shows the role's own name), plus the pages outside the matrix that show the clinic or the patient: no
 HTML answer may hold the markup unescaped (escaped, `&lt;b&gt;`, is what it should be). The HTML e-mails to patients
@@ -138,6 +138,8 @@ def marked_up_objects(*, clinic, other_clinic, staff, patient, patients, physio)
     """The objects every URL of the matrix names, with markup in every free text."""
     load_shipped_library()
     _mark_up_people(clinic, other_clinic, staff, patients)
+    clinic.logo = picture_upload("logo.png")  # its name is the logo's text alternative in e-mails
+    clinic_services.clinic_save(clinic=clinic)
     exercises = _marked_up_exercises(clinic)
     plan_objects = _marked_up_plan(patient, physio, exercises["drawn_exercise"])
     Intake.objects.create(patient=patient)  # a questionnaire in progress, for the pages that fill one in
@@ -159,6 +161,7 @@ def marked_up_objects(*, clinic, other_clinic, staff, patient, patients, physio)
             schedule=schedule, due_on=plan_objects["plan"].start, answers={"akps": {}}
         ),
         "calendar_feed": portal_services.calendar_feed_create(patient=patient, by=patient.user),
+        "clinic_logo": clinic.logo_url(),
         "invite": intake_services.invite_create(patient=patient, by=physio, send_email=False),
         # The patient names her passkey herself.
         "passkey": PasskeyFactory(

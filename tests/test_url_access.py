@@ -16,6 +16,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from clinic import data_rights
+from clinic import services as clinic_services
 from clinic.models import AuditEvent
 from intake import services as intake_services
 from intake.models import Intake
@@ -130,6 +131,8 @@ ACCESS = {
         expect(OK, NOT_FOUND, OK, OK, OK, LOGIN),
     ),
     "healthz": (lambda objs: reverse("healthz"), PUBLIC),
+    # A clinic's own branding, fetched by e-mail clients too: public (tests/clinic/test_clinic_logo.py).
+    "clinic_logo": (lambda objs: objs["clinic_logo"], PUBLIC),
     # Accounts (allauth's pages, clinic/urls.py). Signing in: signed-in users are sent home.
     "account_login": (lambda objs: reverse("account_login"), SIGNED_IN_SENT_HOME),
     "login": (lambda objs: reverse("login"), SIGNED_IN_SENT_HOME),
@@ -258,6 +261,8 @@ SIGNED_LINKS = {
     # Not signed but random (256 bits) and revocable: the matrix above shows anyone holding it gets the feed; an
     # unknown or revoked address answers 404 (tests/portal/test_calendar_feed.py).
     "calendar_feed": "a patient's secret calendar address, no sign-in: tested in tests/portal/test_calendar_feed.py",
+    # Public branding, named by its stored file's random name; any other name answers 404.
+    "clinic_logo": "a clinic's logo, anyone's to see: tested in tests/clinic/test_clinic_logo.py",
 }
 # The patient's own days in the portal (/me/sessions/<date>/…): a date is looked up in the signed-in patient's own
 # plan, so no other patient's record can be named; tests/portal/test_portal.py tries another patient on them.
@@ -301,8 +306,15 @@ def plan_args(objs):
 
 
 def _clinic_objects(clinic) -> dict:
-    """The clinic's records every URL may name: a clinic exercise with a picture, a batch of handouts printed."""
-    return {"exercise": ExerciseFactory(clinic=clinic, image=picture_upload()), "batch": stored_batch(clinic, [])}
+    """The clinic's records every URL may name: a clinic exercise with a picture, a batch of handouts printed, its
+    logo."""
+    clinic.logo = picture_upload("logo.png")
+    clinic_services.clinic_save(clinic=clinic)
+    return {
+        "exercise": ExerciseFactory(clinic=clinic, image=picture_upload()),
+        "batch": stored_batch(clinic, []),
+        "clinic_logo": clinic.logo_url(),
+    }
 
 
 def _patient_objects(patient, physio) -> dict:
@@ -461,6 +473,7 @@ NOT_A_PATIENT_RECORD = {
     "handouts:queue": "the print queue: jobs by patient name, each handout's download is audited",
     "handouts:queue_status": "the print queue's live statuses",
     "healthz": "the service's health",
+    "clinic_logo": "the clinic's logo",
     "account_logout": "account pages",
     "logout": "account pages",
     "account_inactive": "account pages",

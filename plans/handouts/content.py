@@ -40,7 +40,7 @@ SCHEDULE_WEEKS_PER_PAGE = 12
 EMERGENCY_NUMBER = "999"
 
 _LOGO_DATA_URL = re.compile(r"data:image/(png|jpeg|gif|webp|svg\+xml)(;base64)?,", re.IGNORECASE)
-# The formats plans.library.images accepts for a clinic's own exercise pictures.
+# The formats clinic.pictures accepts for a clinic's own exercise pictures.
 _PICTURE_DATA_URL = re.compile(r"data:image/(png|jpeg|webp);base64,", re.IGNORECASE)
 _STATIC_PATH = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_./-]*")
 

@@ -10,10 +10,10 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
+from clinic.pictures import image_data_url
 from plans.calendar import plan_exercise_slugs
 from plans.handouts.content import handout_context
-from plans.library.images import image_data_url
-from plans.models import Exercise, Handout, HandoutBatch, HandoutSettings, PlanRevision, PlanStatus, PrintStatus
+from plans.models import Exercise, Handout, HandoutBatch, PlanRevision, PlanStatus, PrintStatus
 
 QUEUE_PAGE_SIZE = 25
 RECENT_BATCHES = 10
@@ -42,7 +42,7 @@ def handout_context_for(*, revision: PlanRevision, paper: str, anchor_prefix: st
     """The template context of a revision's handout, from the models: the revision's schedule and note, the
     exercises it names from the clinic's library (with the clinic's own pictures), the patient, their physio, the
     clinic (with its logo), and the condition and causes the physio confirmed. Two queries beyond the revision's
-    plan, patient, clinic and assessment (the exercises, the clinic's handout settings)."""
+    plan, patient, clinic and assessment (the exercises)."""
     plan = revision.plan
     patient = plan.patient
     clinic = patient.clinic
@@ -53,7 +53,6 @@ def handout_context_for(*, revision: PlanRevision, paper: str, anchor_prefix: st
         Exercise.objects.visible_to(clinic.pk).filter(slug__in=plan_exercise_slugs(content)).order_by("clinic_id", "pk")
     )
     physio = patient.physio or plan.created_by
-    logo = HandoutSettings.for_clinic(clinic).logo
     return handout_context(
         plan=content,
         exercises={exercise.slug: exercise.as_spec() for exercise in exercises},
@@ -62,7 +61,7 @@ def handout_context_for(*, revision: PlanRevision, paper: str, anchor_prefix: st
             "name": clinic.name,
             "phone": clinic.phone,
             "address": clinic.address,
-            "logo": image_data_url(logo) if logo else None,
+            "logo": image_data_url(clinic.logo) if clinic.logo else None,
         },
         physio={"name": str(physio), "registration": physio.professional_registration},
         condition=assessment.engine_result["condition"],

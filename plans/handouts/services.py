@@ -23,8 +23,7 @@ from plans.handouts import tasks
 from plans.handouts.content import HandoutError, render_handout, render_handouts
 from plans.handouts.pdf import RenderedPdf
 from plans.handouts.selectors import handout_context_for, revision_for_handout
-from plans.models import Handout, HandoutBatch, HandoutSettings, PlanRevision, PrintJob, PrintStatus
-from plans.services import save_with_picture
+from plans.models import Handout, HandoutBatch, PlanRevision, PrintJob, PrintStatus
 
 logger = logging.getLogger(__name__)
 
@@ -49,17 +48,6 @@ class PrintRefused(Exception):
 class HandoutRequest:
     handout: Handout
     queued: bool  # False when the stored PDF was reused, or the handout was already on its way
-
-
-# A logo is printed at most 70 mm wide (static/css/handout.css): 600 pixels are plenty, and keep every PDF small.
-LOGO_MAX_SIDE = 600
-
-
-def handout_settings_save(*, handout_settings: HandoutSettings) -> HandoutSettings:
-    """Save a clinic's handout settings (validated by the form). A new logo is re-encoded like exercise pictures
-    (no metadata, upright) at most LOGO_MAX_SIDE pixels; the one it replaces is deleted once this commits."""
-    previous = HandoutSettings.objects.filter(pk=handout_settings.pk).values_list("logo", flat=True).first() or ""
-    return save_with_picture(handout_settings, field="logo", previous=previous, max_side=LOGO_MAX_SIDE)
 
 
 def handout_request(*, revision: PlanRevision, paper: str, by: User) -> HandoutRequest:

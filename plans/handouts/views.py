@@ -66,7 +66,8 @@ def print_queue(request):
             _audit_batch(request, batch, handouts, action=AuditAction.CREATE)
             messages.success(
                 request,
-                f"The {len(handouts)} handouts are in the queue to print together, as one PDF: its row shows how it goes.",
+                f"The {len(handouts)} handouts are in the queue to print together, as one PDF: its row shows how "
+                "it goes.",
             )
             return redirect(queue_url(batch))
     status = request.GET.get("status", "")

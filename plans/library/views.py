@@ -12,11 +12,11 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from clinic.access import physio_required, staff_required
+from clinic.pictures import content_type_for
 from intake.codes import CATEGORY_LABELS, CONTRAINDICATIONS
 from plans import services
 from plans.access import get_exercise_for_staff, get_exercise_image_for_user, get_own_exercise_for_staff
 from plans.library.forms import ExerciseFilterForm, ExerciseForm
-from plans.library.images import content_type_for
 from plans.selectors import exercise_list_for_staff, exercises_by_slug
 
 EXERCISES_PER_PAGE = 24

@@ -2,7 +2,7 @@
 
 import django.core.validators
 import django.db.models.deletion
-import plans.library.images
+import clinic.pictures
 import plans.models
 import re
 from django.db import migrations, models
@@ -43,7 +43,7 @@ class Migration(migrations.Migration):
                 ('impact', models.BooleanField(default=False, help_text='Jumping, hopping, bounding or running.')),
                 ('figure', models.JSONField(blank=True, default=dict, help_text='Pose data drawn by plans.library.figures.')),
                 ('notes', models.TextField(blank=True, help_text='For clinicians: sources and caveats.', max_length=2000)),
-                ('image', models.ImageField(blank=True, help_text="The clinic's own picture (JPEG, PNG or WebP), shown instead of the drawing.", upload_to=plans.models.exercise_image_path, validators=[plans.library.images.validate_exercise_image])),
+                ('image', models.ImageField(blank=True, help_text="The clinic's own picture (JPEG, PNG or WebP), shown instead of the drawing.", upload_to=plans.models.exercise_image_path, validators=[clinic.pictures.validate_picture])),
                 ('video_url', models.URLField(blank=True, max_length=500, validators=[django.core.validators.URLValidator(code='not_https', message='Use a secure link starting with https://.', schemes=['https'])], verbose_name='video link')),
                 ('library_version', models.CharField(blank=True, help_text='The library file version in which a shipped exercise last changed.', max_length=20)),
                 ('is_active', models.BooleanField(default=True, verbose_name='active')),

@@ -2,7 +2,8 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import plans.library.images
+import clinic.models
+import clinic.pictures
 import plans.models
 from django.conf import settings
 from django.db import migrations, models
@@ -71,7 +72,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('paper_size', models.CharField(choices=[('a4', 'A4'), ('letter', 'US Letter')], default='a4', help_text='Staff may choose the other.', max_length=10, verbose_name='default paper size')),
-                ('logo', models.ImageField(blank=True, help_text="Printed on the cover (JPEG, PNG or WebP). Without one, the cover shows the clinic's initials.", upload_to=plans.models.clinic_logo_path, validators=[plans.library.images.validate_exercise_image])),
+                ('logo', models.ImageField(blank=True, help_text="Printed on the cover (JPEG, PNG or WebP). Without one, the cover shows the clinic's initials.", upload_to=clinic.models.clinic_logo_path, validators=[clinic.pictures.validate_picture])),
                 ('clinic', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='handout_settings', to='clinic.clinic')),
             ],
             options={

@@ -8,8 +8,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError
 from PIL import Image
 
+from clinic.pictures import reencode_picture, validate_picture
 from plans.library.exercises import default_library, validate_library
-from plans.library.images import reencode_exercise_image, validate_exercise_image
 from plans.models import Exercise
 from plans.selectors import exercise_library_for_clinic
 from tests.factories import ClinicFactory
@@ -106,7 +106,7 @@ def test_broken_figure_is_refused(db):
     ("image_format", "content_type"), [("PNG", "image/png"), ("JPEG", "image/jpeg"), ("WEBP", "image/webp")]
 )
 def test_jpeg_png_and_webp_pictures_are_accepted(image_format, content_type, settings):
-    validate_exercise_image(picture_upload(f"p.{image_format.lower()}", image_format, content_type=content_type))
+    validate_picture(picture_upload(f"p.{image_format.lower()}", image_format, content_type=content_type))
 
 
 @pytest.mark.parametrize(
@@ -121,19 +121,19 @@ def test_jpeg_png_and_webp_pictures_are_accepted(image_format, content_type, set
 )
 def test_pictures_are_checked_by_their_content(upload):
     with pytest.raises(ValidationError, match="JPEG, PNG or WebP"):
-        validate_exercise_image(upload())
+        validate_picture(upload())
 
 
 def test_oversized_picture_is_refused(settings):
     settings.EXERCISE_IMAGE_MAX_BYTES = 100
     with pytest.raises(ValidationError, match="larger than 100"):
-        validate_exercise_image(picture_upload(size=(200, 200)))
+        validate_picture(picture_upload(size=(200, 200)))
 
 
 def test_picture_with_too_many_pixels_is_refused(settings):
     settings.EXERCISE_IMAGE_MAX_PIXELS = 1000
     with pytest.raises(ValidationError, match="too many pixels"):
-        validate_exercise_image(picture_upload(size=(50, 50)))
+        validate_picture(picture_upload(size=(50, 50)))
 
 
 def test_model_checks_a_new_upload(db):
@@ -148,7 +148,7 @@ def test_reencoding_drops_metadata_and_turns_photos_upright():
     exif[0x010F] = "Secret camera"
     Image.new("RGB", (40, 20), (10, 200, 30)).save(buffer, format="JPEG", exif=exif)
     upload = SimpleUploadedFile("phone.jpg", buffer.getvalue(), content_type="image/jpeg")
-    clean = reencode_exercise_image(upload)
+    clean = reencode_picture(upload)
     assert clean.name.endswith(".jpg") and "phone" not in clean.name
     with Image.open(clean) as image:
         assert image.size == (20, 40)

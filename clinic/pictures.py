@@ -1,5 +1,5 @@
-"""A clinic's own pictures (its exercises', the logo on its handouts): checked by their content, then re-encoded
-before they are stored.
+"""A clinic's own pictures (its logo, its exercises'): checked by their content, then re-encoded before they are
+stored.
 
 Re-encoding drops camera metadata (EXIF, GPS) and anything hidden beside the pixels, turns photos upright and
 shrinks them to a sensible size. Only JPEG, PNG and WebP are accepted, whatever the file's name says.
@@ -13,6 +13,7 @@ import warnings
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.db import transaction
 from django.template.defaultfilters import filesizeformat
 from PIL import Image, ImageOps
 
@@ -22,7 +23,7 @@ SAVE_OPTIONS = {"JPEG": {"quality": 85, "optimize": True}, "PNG": {"optimize": T
 NOT_A_PICTURE = "This file is not a picture we can use. Please choose a JPEG, PNG or WebP picture."
 
 
-def validate_exercise_image(file) -> None:
+def validate_picture(file) -> None:
     """Refuse a new upload that is too large or is not really a JPEG, PNG or WebP picture."""
     if getattr(file, "_committed", False):
         return  # already stored, so it was checked (and re-encoded) when it came in
@@ -36,7 +37,7 @@ def validate_exercise_image(file) -> None:
         raise ValidationError("The picture has too many pixels. Please choose a smaller one.")
 
 
-def reencode_exercise_image(file, *, max_side: int | None = None) -> ContentFile:
+def reencode_picture(file, *, max_side: int | None = None) -> ContentFile:
     """A clean copy of a validated picture: same format, upright, at most `max_side` pixels wide and high
     (EXERCISE_IMAGE_MAX_SIDE unless given)."""
     file.seek(0)
@@ -77,3 +78,17 @@ def image_data_url(file) -> str:
     with file.open("rb") as stored:
         data = stored.read()
     return f"data:{content_type_for(file.name)};base64,{base64.b64encode(data).decode('ascii')}"
+
+
+def save_with_picture(instance, *, field: str, previous: str, max_side: int | None = None):
+    """Save `instance` (already validated), re-encoding a newly uploaded picture in `field` first; the picture it
+    replaces (stored as `previous`) is deleted once the save commits."""
+    picture = getattr(instance, field)
+    if picture and not picture._committed:
+        setattr(instance, field, reencode_picture(picture.file, max_side=max_side))
+    instance.save()
+    stored = getattr(instance, field)
+    if previous and previous != stored.name:
+        storage = stored.storage
+        transaction.on_commit(lambda: storage.delete(previous))
+    return instance
