@@ -8,8 +8,10 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from clinic import services as clinic_services
 from plans.models import SessionLog
 from tests.factories import PASSWORD
+from tests.plans.library_factories import picture_upload
 from tests.plans.plan_factories import RUNNER_INTAKE, day_of, issued_plan, load_shipped_library, sessions
 
 pytestmark = pytest.mark.e2e
@@ -22,6 +24,8 @@ def at(day, hour):
 def test_patient_follows_her_plan_on_her_phone(journey, patient, time_machine, settings):
     settings.SESSION_COOKIE_AGE = 7 * 24 * 60 * 60  # she stays signed in on her phone from one day to the next
     load_shipped_library()
+    patient.clinic.logo = picture_upload("logo.png", size=(300, 100))
+    clinic_services.clinic_save(clinic=patient.clinic)
     plan = issued_plan(patient, answers=RUNNER_INTAKE, as_of=timezone.localdate())
     run = sessions(plan.current_revision.content, "run")[0]
     time_machine.move_to(at(day_of(run), 8), tick=True)
@@ -32,6 +36,10 @@ def test_patient_follows_her_plan_on_her_phone(journey, patient, time_machine, s
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").tap()
     expect(page.get_by_role("heading", name="Hello Emma", level=1)).to_be_visible()  # her portal, straight away
+    logo = page.get_by_role("banner").locator(".clinic-logo img")  # her clinic's logo and name head the page
+    expect(logo).to_be_visible()
+    assert logo.evaluate("img => img.complete && img.naturalWidth > 0")
+    expect(page.get_by_role("banner")).to_contain_text(patient.clinic.name)
     walk, jog, repeats = (run["run"][key] for key in ("walk_min", "run_min", "repeats"))
     expect(page.get_by_text(f"{repeats} × (walk {walk} + run {jog})")).to_be_visible()
     journey.check(page, "today's run")
