@@ -87,8 +87,9 @@ class PatientForm(forms.ModelForm):
             exclude=self.instance.pk,
         )
         if self.duplicates and not cleaned.get("different_person"):
-            raise forms.ValidationError(
-                "This may be a patient already on record: open the record below, or tick the box to add them anyway."
+            # Beside the box, inside the list of records (said once, where the choice is made).
+            self.add_error(
+                "different_person", "Open the record above if it is this patient, or tick the box to add them anyway."
             )
         return cleaned
 

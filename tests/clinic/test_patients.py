@@ -60,6 +60,10 @@ def test_a_patient_who_may_be_on_record_is_not_added_twice_unasked(desk_client, 
     assert response.status_code == 200 and Patient.objects.count() == 1
     assert "This may be a patient already on record" in page and existing.get_absolute_url() in page
     assert 'name="different_person"' in page
+    # Said once, beside the box, not again as an error of the whole form.
+    assert response.context["form"].errors == {
+        "different_person": ["Open the record above if it is this patient, or tick the box to add them anyway."]
+    }
 
 
 def test_a_different_person_with_the_same_details_is_added_once_confirmed(desk_client, clinic):

@@ -58,3 +58,18 @@ def test_front_desk_adds_patient_and_sends_intake_invite(journey, sign_in, front
     [message] = mail.outbox
     assert message.to == ["sophie.turner@example.test"]
     assert link in message.body
+
+    # The next day Sophie phones to book and is added again by mistake: her record is found before anything is saved.
+    page.goto("/patients/new/")
+    page.get_by_label("First name").fill("Sophie")
+    page.get_by_label("Last name").fill("Turner")
+    page.get_by_label("Date of birth").fill("1990-04-12")
+    page.get_by_label("Phone").fill("07700900123")
+    page.get_by_role("button", name="Save patient").click()
+    duplicates = page.get_by_role("alert").filter(has_text="This may be a patient already on record")
+    expect(duplicates).to_contain_text("Sophie Turner, born 12 Apr 1990 · sophie.turner@example.test")
+    expect(page.get_by_label("First name")).to_have_value("Sophie")  # what she typed is kept
+    journey.check(page, "possible duplicate listed")
+    duplicates.get_by_role("link", name="Sophie Turner").click()
+    expect(page.get_by_role("heading", name="Sophie Turner", level=1)).to_be_visible()
+    assert Patient.objects.filter(last_name="Turner").count() == 1

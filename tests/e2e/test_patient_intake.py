@@ -116,7 +116,8 @@ def test_patient_answers_intake_on_phone_and_resumes_on_another_device(journey, 
 
     # Half-way through, she closes the browser.
     expect(page.get_by_role("heading", name="Safety questions")).to_be_visible()
-    answer(page, "intake.fever_or_unwell", False)  # not saved: she leaves without pressing a button
+    answer(page, "intake.fever_or_unwell", False)  # saved as she answers: she leaves without pressing a button
+    expect(page.locator(".intake-autosave")).to_contain_text("Your answers are saved")
     journey.check(page, "safety questions, then leaving")
     journey.close_context(page)
 
@@ -124,6 +125,7 @@ def test_patient_answers_intake_on_phone_and_resumes_on_another_device(journey, 
     page = unlock(journey, invite)
     expect(page.get_by_role("heading", name="Safety questions")).to_be_visible()
     expect(page.get_by_text("Step 4 of 7")).to_be_visible()
+    expect_answered(page, {"intake.fever_or_unwell": False})  # the answer she gave before closing is there
     journey.check(page, "resumed on another phone")
     page.get_by_role("button", name="Back").tap()
     expect(page.get_by_role("heading", name="Your knee")).to_be_visible()
