@@ -4,7 +4,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Field, Layout
 from django import forms
 
-from plans.models import PF_SYMPTOM_CHOICES
+from plans.models import PF_SYMPTOM_CHOICES, SESSION_COMMENT_MAX_LENGTH
 
 PLEASE_ANSWER = "Please answer this question."
 NO_PAIN, WORST_PAIN = "No pain", "Worst pain imaginable"
@@ -80,6 +80,17 @@ class PortalSessionLogForm(forms.Form):
     next_morning_stiffness = _zero_to_ten(
         "The morning after: how stiff was it?", ("Not stiff", "As stiff as it gets"), required=False
     )
+    comment = forms.CharField(
+        label="Anything else to tell your physiotherapist? (optional)",
+        required=False,
+        max_length=SESSION_COMMENT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="They read it with your session. For a question you'd like answered, send them a message.",
+        error_messages={
+            "max_length": "Please keep this under %(limit_value)d characters (it has %(show_value)d): "
+            "send the rest as a message."
+        },
+    )
 
     def __init__(self, *args, postpartum: bool, morning_after: bool, **kwargs):
         super().__init__(*args, **kwargs)
@@ -94,7 +105,7 @@ class PortalSessionLogForm(forms.Form):
             del self.fields["next_morning_pain"], self.fields["next_morning_stiffness"]
         self.helper = FormHelper()
         self.helper.form_tag = False
-        self.helper.layout = Layout(*_big_buttons(self, *names))
+        self.helper.layout = Layout(*_big_buttons(self, *names), Field("comment"))
 
     def clean(self):
         cleaned = super().clean()

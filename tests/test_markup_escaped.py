@@ -3,8 +3,8 @@
 Every free text a user can write holds markup here: the clinic's name, phone and address, staff and patient names and
 phone numbers, the physiotherapist's registration number, the patient's note on the intake, the physio's cause notes,
 override reasons and referral note, a clinic's own exercise (name, steps, cues, muscles, equipment, notes, and the
-drawing's text), the plan's note for the patient and reason for more exercises, an alert's reason, a failed
-handout's reason and the name of the patient's passkey. Then every URL of
+drawing's text), the plan's note for the patient and reason for more exercises, the patient's comment on a logged
+session, an alert's reason, a failed handout's reason and the name of the patient's passkey. Then every URL of
 `tests/test_url_access.py` is opened once by each role the matrix lets see it (and one page of each kind that turns
 a role away, which shows the role's own name), plus the pages outside the matrix that show the clinic or the patient: no
 HTML answer may hold the markup unescaped (escaped, `&lt;b&gt;`, is what it should be). The HTML e-mails to patients
@@ -115,7 +115,7 @@ def _marked_up_assessments(patient, physio) -> dict:
 
 def _marked_up_plan(patient, physio, exercise):
     """An issued plan with the note for the patient, the clinic's marked-up exercise in its home programme, a logged
-    session with an alert, and a handout that failed with a reason."""
+    session with the patient's comment and an alert, and a handout that failed with a reason."""
     plan = draft_plan(patient, as_of=timezone.localdate())
     extra = {"code": exercise.slug, **{part: getattr(exercise, part, None) for part in DOSE_PARTS}}
     plan = plans_services.plan_draft_update(
@@ -128,7 +128,9 @@ def _marked_up_plan(patient, physio, exercise):
     )
     plans_services.plan_issue(plan=plan, by=physio)
     plan.refresh_from_db()
-    log = plans_services.session_log_create(plan=plan, by=physio.user, session_date=plan.start, pain_during_max=1).log
+    log = plans_services.session_log_create(
+        plan=plan, by=physio.user, session_date=plan.start, pain_during_max=1, comment=MARKUP
+    ).log
     alert = PlanAlert.objects.create(plan=plan, log=log, code="two_reds_in_14_days", rule="P5", reason=MARKUP)
     handout = stored_handout(plan.current_revision, status=PrintStatus.FAILED, error=MARKUP)
     return {"plan": plan, "log": log, "alert": alert, "handout": handout}
