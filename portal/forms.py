@@ -1,10 +1,12 @@
-"""Forms of the patient's portal: logging a session and the next morning's check, in big, thumb-sized choices."""
+"""Forms of the patient's portal: logging a session and the next morning's check, in big, thumb-sized choices; and a
+message in the conversation between the patient and their clinic."""
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Field, Layout
 from django import forms
 
 from plans.models import PF_SYMPTOM_CHOICES, SESSION_COMMENT_MAX_LENGTH
+from portal.models import MESSAGE_MAX_LENGTH
 
 PLEASE_ANSWER = "Please answer this question."
 NO_PAIN, WORST_PAIN = "No pain", "Worst pain imaginable"
@@ -120,3 +122,29 @@ class PortalSessionLogForm(forms.Form):
         fields = dict(self.cleaned_data)
         fields.setdefault("pf_symptoms", [])
         return fields
+
+
+class MessageForm(forms.Form):
+    """A message, plain text. No `maxlength` on the box: a message pasted in too long is refused with its length
+    and kept whole, never cut short by the browser without a word."""
+
+    body = forms.CharField(
+        label="Your message",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=f"Plain text, up to {MESSAGE_MAX_LENGTH:,} characters.",
+        error_messages={"required": "Write your message first: there is nothing to send yet."},
+    )
+
+    def __init__(self, *args, label: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if label:
+            self.fields["body"].label = label
+
+    def clean_body(self):
+        body = self.cleaned_data["body"]
+        if len(body) > MESSAGE_MAX_LENGTH:
+            raise forms.ValidationError(
+                f"Please keep a message under {MESSAGE_MAX_LENGTH:,} characters (this one has {len(body):,}): "
+                "send the rest in a second message."
+            )
+        return body

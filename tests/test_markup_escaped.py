@@ -4,11 +4,11 @@ Every free text a user can write holds markup here: the clinic's name, phone and
 phone numbers, the physiotherapist's registration number, the patient's note on the intake, the physio's cause notes,
 override reasons and referral note, a clinic's own exercise (name, steps, cues, muscles, equipment, notes, and the
 drawing's text), the plan's note for the patient and reason for more exercises, the patient's comment on a logged
-session, an alert's reason, a failed handout's reason and the name of the patient's passkey. Then every URL of
-`tests/test_url_access.py` is opened once by each role the matrix lets see it (and one page of each kind that turns
-a role away, which shows the role's own name), plus the pages outside the matrix that show the clinic or the patient: no
-HTML answer may hold the markup unescaped (escaped, `&lt;b&gt;`, is what it should be). The HTML e-mails to patients
-are read the same way.
+session, an alert's reason, a failed handout's reason, the name of the patient's passkey and the messages between
+the patient and the clinic. Then every URL of `tests/test_url_access.py` is opened once by each role the matrix lets
+see it (and one page of each kind that turns a role away, which shows the role's own name), plus the pages outside
+the matrix that show the clinic or the patient: no HTML answer may hold the markup unescaped (escaped, `&lt;b&gt;`,
+is what it should be). The HTML e-mails to patients are read the same way.
 """
 
 import pytest
@@ -169,6 +169,10 @@ def marked_up_objects(*, clinic, other_clinic, staff, patient, patients, physio)
         "passkey": PasskeyFactory(
             user=patient.user, data={"name": MARKUP, "credential": stored_credential(patient.user)}
         ),
+        "messages": [
+            portal_services.message_send(patient=patient, by=patient.user, body=MARKUP),
+            portal_services.message_send(patient=patient, by=physio.user, body=MARKUP),
+        ],
     }
 
 

@@ -25,8 +25,8 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen", "shipped_
 
 # The portal home: the session, user, staff role and patient record; the request's savepoint and its release; the
 # plan, its logs and their revisions, the exercises it names, the audit entry; the follow-up schedule; the scores;
-# the plan's printed handouts.
-HOME_QUERIES = 14
+# the plan's printed handouts; the messages from the clinic not read yet.
+HOME_QUERIES = 15
 ALL_WELL = {
     "completed": "true",
     "pain_during_max": "2",
