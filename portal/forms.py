@@ -1,5 +1,5 @@
-"""Forms of the patient's portal: logging a session and the next morning's check, in big, thumb-sized choices; and a
-message in the conversation between the patient and their clinic."""
+"""Forms of the patient's portal: logging a session and the next morning's check, in big, thumb-sized choices; a
+message in the conversation between the patient and their clinic; and the patient's e-mail choices."""
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Field, Layout
@@ -148,3 +148,21 @@ class MessageForm(forms.Form):
                 "send the rest in a second message."
             )
         return body
+
+
+class PortalPreferencesForm(forms.Form):
+    """The e-mails a patient chooses to get; each says only that something waits, never anything about their
+    health."""
+
+    email_reminders = _yes_no(
+        "Reminders",
+        "On: remind me by e-mail",
+        "Off: no reminders",
+        help_text="On the morning of each day with a session in your plan, and when a questionnaire is ready.",
+    )
+    email_notices = _yes_no(
+        "Messages and plan changes",
+        "On: tell me by e-mail",
+        "Off: I'll look in the portal",
+        help_text="When your physiotherapist sends you a message, shares your plan or changes it.",
+    )

@@ -1,5 +1,5 @@
-"""The patient portal's own records: the patient's preferences, their calendar feeds, the reminders sent, and the
-messages between the patient and their clinic.
+"""The patient portal's own records: the patient's preferences, their calendar feeds, the reminders and notices
+sent, and the messages between the patient and their clinic.
 
 The models lived in the clinic app until the portal became an app of its own; their tables were renamed with them
 (migration portal 0002), and every row was kept.
@@ -23,15 +23,24 @@ class PortalPreferencesQuerySet(models.QuerySet):
         """A patient without a row has the defaults: reminders on."""
         return not self.filter(patient=patient, email_reminders=False).exists()
 
+    def for_patient(self, patient) -> "PortalPreferences":
+        """The patient's choices: their row, or the defaults (not saved) when they have made none."""
+        return self.filter(patient=patient).first() or PortalPreferences(patient=patient)
+
 
 class PortalPreferences(models.Model):
-    """A portal user's own choices. A patient without a row has the defaults (reminders on)."""
+    """A portal user's own choices. A patient without a row has the defaults (reminders and notices on)."""
 
     patient = models.OneToOneField(Patient, on_delete=models.CASCADE, related_name="portal_preferences")
     email_reminders = models.BooleanField(
         "e-mail reminders",
         default=True,
         help_text="An e-mail on the morning of each planned session, and when a questionnaire is due.",
+    )
+    email_notices = models.BooleanField(
+        "e-mail notices",
+        default=True,
+        help_text="An e-mail when the clinic sends a message, and when the physiotherapist issues or changes the plan.",
     )
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -181,3 +190,28 @@ class Message(models.Model):
 
     def __str__(self):
         return f"Message {self.pk}"
+
+
+class NoticeKind(models.TextChoices):
+    MESSAGE = "message", "New message"
+    PLAN_ISSUED = "plan_issued", "Plan issued"
+    PLAN_CHANGED = "plan_changed", "Plan changed"
+
+
+class NoticeSent(models.Model):
+    """One e-mail telling a patient that something new waits in their portal (a message, their plan issued or
+    changed), never what it is. The row is made when the notice is due and its `sent_at` claimed before the e-mail
+    goes out, so a task run twice sends it once."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="notices")
+    kind = models.CharField(max_length=15, choices=NoticeKind.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True, help_text="Empty until the e-mail has gone out.")
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = "notice sent"
+        verbose_name_plural = "notices sent"
+
+    def __str__(self):
+        return f"Notice {self.pk}"

@@ -40,7 +40,7 @@ def portal_section(*, patient: Patient, member: StaffMember) -> dict:
     return {
         "account": account,
         "password_set": account is not None and account.has_usable_password(),
-        "reminders_on": PortalPreferences.objects.email_reminders_on(patient),
+        "preferences": PortalPreferences.objects.for_patient(patient),
         "feed": CalendarFeed.objects.active().filter(patient=patient).first(),
     }
 

@@ -1,4 +1,4 @@
-"""Writes of the portal's own records: the patient's reminder preference, their secret calendar address, and the
+"""Writes of the portal's own records: the patient's e-mail choices, their secret calendar address, and the
 messages between the patient and their clinic."""
 
 from datetime import datetime, timedelta
@@ -7,13 +7,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from clinic.models import Patient, User
+from portal import notices
 from portal.models import CalendarFeed, Message, PortalPreferences
 
 
-def portal_preferences_update(*, patient: Patient, email_reminders: bool) -> PortalPreferences:
-    preferences, _ = PortalPreferences.objects.update_or_create(
-        patient=patient, defaults={"email_reminders": email_reminders}
-    )
+def portal_preferences_update(*, patient: Patient, **choices: bool) -> PortalPreferences:
+    """Save the patient's choices given (`email_reminders`, `email_notices`); the others stay as they were."""
+    preferences, _ = PortalPreferences.objects.update_or_create(patient=patient, defaults=choices)
     return preferences
 
 
@@ -55,10 +55,13 @@ def messages_closed_because(patient: Patient) -> str:
 
 
 @transaction.atomic
-def message_send(*, patient: Patient, by: User, body: str, now: datetime | None = None) -> Message:
+def message_send(
+    *, patient: Patient, by: User, body: str, send_email: bool = True, now: datetime | None = None
+) -> Message:
     """Add a message to the patient's conversation, written by the patient themselves or by a member of the
     clinic's staff (`by`). Refused with MessageRefused when the conversation is closed or this side has sent
-    MESSAGES_PER_HOUR in the last hour. A member of staff answering has read what the patient wrote."""
+    MESSAGES_PER_HOUR in the last hour. A member of staff answering has read what the patient wrote, and the patient
+    is e-mailed a notice (portal.notices; unless `send_email` is off, as for the demo clinic)."""
     now = now or timezone.now()
     closed = messages_closed_because(patient)
     if closed:
@@ -80,6 +83,8 @@ def message_send(*, patient: Patient, by: User, body: str, now: datetime | None 
     message.save()
     if not from_patient:
         messages_mark_read(patient=patient, by=by, now=now)
+        if send_email:
+            notices.message_notice(message)
     return message
 
 

@@ -1,5 +1,5 @@
 """The patient's portal: today's session with its interval timer, logging in a few taps and the next-morning check,
-the whole plan, messages with the clinic, settings (reminders and the calendar address), and the calendar feed
+the whole plan, messages with the clinic, settings (the e-mails and the calendar address), and the calendar feed
 itself; and the staff's side of the messages, on a page of the patient's record.
 
 Every page but the feed and the staff's pages is for a signed-in patient (`patient_required`: staff get 403), and
@@ -23,7 +23,6 @@ from clinic.access import (
     physio_required,
     staff_required,
 )
-from clinic.forms import ReminderPreferencesForm
 from clinic.models import AuditAction
 from clinic.site import site_url
 from intake.pages import scores_figure_for
@@ -37,7 +36,7 @@ from plans.models import PF_SYMPTOM_LABELS, RevisionKind
 from plans.selectors import exercise_names
 from portal import services as portal_services
 from portal.access import get_calendar_feed
-from portal.forms import MessageForm, NextMorningForm, PortalSessionLogForm
+from portal.forms import MessageForm, NextMorningForm, PortalPreferencesForm, PortalSessionLogForm
 from portal.ical import calendar
 from portal.models import CalendarFeed, PortalPreferences
 from portal.pages import portal_plan
@@ -246,15 +245,20 @@ def _conversation_page(request, patient, form, template):
 @patient_required
 @require_http_methods(["GET", "POST"])
 def portal_settings(request):
-    """Reminders on or off, and the calendar address to subscribe to (or stop)."""
+    """The e-mails the patient gets (reminders, notices), and the calendar address to subscribe to (or stop)."""
     patient = request.patient
-    reminders_on = PortalPreferences.objects.email_reminders_on(patient)
-    form = ReminderPreferencesForm(
-        request.POST or None, initial={"email_reminders": "true" if reminders_on else "false"}
-    )
+    preferences = PortalPreferences.objects.for_patient(patient)
+    choices = ("email_reminders", "email_notices")
+    initial = {name: "true" if getattr(preferences, name) else "false" for name in choices}
+    form = PortalPreferencesForm(request.POST or None, initial=initial)
     if form.is_valid():
-        portal_services.portal_preferences_update(patient=patient, email_reminders=form.cleaned_data["email_reminders"])
-        messages.success(request, "Reminders are on." if form.cleaned_data["email_reminders"] else "Reminders are off.")
+        portal_services.portal_preferences_update(patient=patient, **form.cleaned_data)
+        on_off = {True: "on", False: "off"}
+        messages.success(
+            request,
+            f"Saved: reminders {on_off[form.cleaned_data['email_reminders']]}, e-mails about messages and your plan "
+            f"{on_off[form.cleaned_data['email_notices']]}.",
+        )
         return redirect("portal_settings")
     return render(
         request,

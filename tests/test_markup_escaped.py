@@ -26,9 +26,9 @@ from intake.schema import validate_case
 from plans import services as plans_services
 from plans.models import PlanAlert, PrintStatus
 from plans.selection import DOSE_PARTS
-from portal import reminders
+from portal import notices, reminders
 from portal import services as portal_services
-from portal.models import ReminderKind, ReminderSent
+from portal.models import NoticeKind, NoticeSent, ReminderKind, ReminderSent
 from tests.factories import PasskeyFactory, PatientFactory
 from tests.intake.factories import ConfirmedAssessmentFactory, ExaminationFactory, intake_from_vignette, vignette
 from tests.passkeys import stored_credential
@@ -245,7 +245,9 @@ def test_no_email_to_a_patient_shows_typed_markup_as_markup(
         intake_services.invite_create(patient=patient, by=physio)
     reminder = ReminderSent.objects.create(patient=patient, kind=ReminderKind.SESSION, for_date=timezone.localdate())
     reminders.reminder_send(reminder_id=reminder.pk)
-    assert len(mail.outbox) == 3
+    for kind in NoticeKind:
+        notices.notice_send(notice_id=NoticeSent.objects.create(patient=patient, kind=kind).pk)
+    assert len(mail.outbox) == 6
     for message in mail.outbox:
         [(html, _)] = message.alternatives
         assert not [raw for raw in UNESCAPED if raw in html], message.subject

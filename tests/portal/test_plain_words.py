@@ -25,9 +25,9 @@ from intake.scoring import instrument
 from plans import services as plans_services
 from plans.handouts.content import TEMPLATE as HANDOUT_TEMPLATE
 from plans.handouts.selectors import handout_context_for
-from portal import reminders
+from portal import notices, reminders
 from portal import services as portal_services
-from portal.models import ReminderKind, ReminderSent
+from portal.models import NoticeKind, NoticeSent, ReminderKind, ReminderSent
 from tests.factories import PatientFactory, PortalPatientFactory
 from tests.intake.factories import AKPS_BEST, REQUIRED_INTAKE, SAFETY_NO
 from tests.plans.plan_factories import day_of, issued_plan, load_shipped_library, move_to, sessions
@@ -190,7 +190,9 @@ def test_every_email_to_a_patient_is_in_plain_words(clinic, physio, patient, dja
     for kind in ReminderKind:
         reminder = ReminderSent.objects.create(patient=patient, kind=kind, for_date=timezone.localdate())
         reminders.reminder_send(reminder_id=reminder.pk)
-    assert len(mail.outbox) >= 4
+    for kind in NoticeKind:
+        notices.notice_send(notice_id=NoticeSent.objects.create(patient=patient, kind=kind).pk)
+    assert len(mail.outbox) >= 7
     found = [
         f"{message.subject}: {problem}"
         for message in mail.outbox

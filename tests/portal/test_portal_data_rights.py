@@ -12,7 +12,7 @@ from clinic.personal_data import REMOVED_TEXT
 from intake import services as intake_services
 from intake.models import FollowUp, FollowUpSchedule, OutcomeResponse
 from portal import services as portal_services
-from portal.models import CalendarFeed, Message, PortalPreferences, ReminderKind, ReminderSent
+from portal.models import CalendarFeed, Message, NoticeSent, PortalPreferences, ReminderKind, ReminderSent
 from tests.intake.factories import SubmittedIntakeFactory
 
 TODAY = date(2026, 12, 1)
@@ -48,6 +48,8 @@ def test_the_export_holds_the_portal_records_without_the_calendar_secret(patient
     assert portal_records.token not in str(data)
     assert data["portal"]["reminders_sent"][0]["kind"] == "session"
     assert len(data["intake"]["follow_up_schedules"]) == 1 and len(data["intake"]["follow_ups"]) == 1
+    [notice] = data["portal"]["notices_sent"]  # of the physio's answer
+    assert (notice["kind"], notice["kind_label"]) == ("message", "New message")
     asked, answered = data["portal"]["messages"]
     assert (asked["body"], asked["from_patient"], asked["author"]) == (
         "Can I run on Sunday? Emma",
@@ -67,7 +69,8 @@ def test_anonymising_stops_the_calendar_address_reminders_and_questionnaires(cli
     data_rights.patient_anonymise(patient=patient)
     assert client.get(url).status_code == 404
     assert not CalendarFeed.objects.active().exists() and CalendarFeed.objects.get().token not in url
-    assert PortalPreferences.objects.get(patient=patient).email_reminders is False
+    preferences = PortalPreferences.objects.get(patient=patient)
+    assert (preferences.email_reminders, preferences.email_notices) == (False, False)
     assert not FollowUpSchedule.objects.active().exists()
     assert FollowUp.objects.filter(patient=patient).exists()  # the clinical record stays
     assert list(Message.objects.values_list("body", "from_patient")) == [(REMOVED_TEXT, True), (REMOVED_TEXT, False)]
@@ -76,7 +79,8 @@ def test_anonymising_stops_the_calendar_address_reminders_and_questionnaires(cli
 def test_erasing_deletes_the_portal_records(client, patient, portal_records):
     url = portal_records.get_absolute_url()
     data_rights.patient_erase(patient=patient)
-    for model in (CalendarFeed, PortalPreferences, ReminderSent, Message, FollowUpSchedule, FollowUp, OutcomeResponse):
+    portal = (CalendarFeed, PortalPreferences, ReminderSent, NoticeSent, Message)
+    for model in (*portal, FollowUpSchedule, FollowUp, OutcomeResponse):
         assert not model.objects.exists(), model.__name__
     assert client.get(url).status_code == 404
     assert client.get(reverse("my_page")).status_code == 302
