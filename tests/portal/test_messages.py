@@ -15,6 +15,8 @@ from portal.models import MESSAGE_MAX_LENGTH, Message
 from portal.selectors import THREAD_PAGE_SIZE
 from portal.services import MESSAGES_PER_HOUR
 from tests.factories import PatientFactory, PortalPatientFactory
+from tests.plans.plan_factories import RUNNER_INTAKE, issued_plan, load_shipped_library
+from tests.plans.test_caseload import plan_like
 
 pytestmark = pytest.mark.django_db
 
@@ -242,8 +244,6 @@ def test_patients_whose_messages_wait_come_first_on_the_physios_list(physio_clie
 
 
 def test_the_caseload_shows_each_patients_unread_messages(physio_client, patient, physio):
-    from tests.plans.plan_factories import issued_plan, load_shipped_library
-
     load_shipped_library()
     issued_plan(patient)
     write(patient, patient.user)
@@ -306,3 +306,34 @@ def test_the_patient_page_with_its_messages_costs_the_same_whatever_their_number
     with django_assert_max_num_queries(PATIENT_PAGE_QUERIES):
         html = page(physio_client, patient.get_absolute_url())
     assert f"Message {count - 1}" in html
+
+
+@pytest.mark.parametrize("count", [1, 20])
+def test_the_unread_counts_on_the_physios_list_cost_no_query_of_their_own(
+    physio_client, clinic, physio, count, django_assert_num_queries
+):
+    for _ in range(count):
+        waiting = PortalPatientFactory(clinic=clinic, physio=physio)
+        write(waiting, waiting.user)
+    # As without messages (tests/clinic/test_patients.py): the unread counts come in the page's own query.
+    with django_assert_num_queries(7):
+        response = physio_client.get(reverse("patient_list"))
+    assert all(patient.unread_messages == 1 for patient in response.context["page"].object_list)
+
+
+@pytest.mark.usefixtures("frozen")
+@pytest.mark.parametrize("count", [1, 20])
+def test_the_unread_counts_on_the_caseload_cost_one_query(
+    physio_client, clinic, physio, patient, count, django_assert_num_queries
+):
+    load_shipped_library()
+    template = issued_plan(patient, answers=RUNNER_INTAKE)
+    write(patient, patient.user)
+    for _ in range(count - 1):
+        waiting = PortalPatientFactory(clinic=clinic, physio=physio)
+        plan_like(template, waiting)
+        write(waiting, waiting.user)
+    # As tests/plans/test_caseload.py counts them, the unread counts one of them.
+    with django_assert_num_queries(11):
+        html = page(physio_client, reverse("plans:caseload"))
+    assert html.count("1 unread message<") == count
