@@ -182,14 +182,3 @@ class PortalAccountForm(SetPasswordMixin, forms.Form):
         )
         self.validate_password_for_user(person, "new_password2")
         return super().clean()
-
-
-class ReminderPreferencesForm(forms.Form):
-    email_reminders = forms.TypedChoiceField(
-        label="E-mail reminders",
-        choices=[("true", "On: remind me by e-mail"), ("false", "Off: no reminders")],
-        coerce=lambda value: value == "true",
-        widget=forms.RadioSelect,
-        help_text="On the morning of each day with a session in your plan, and when a questionnaire is ready. "
-        "The e-mails say only that something is planned, never anything about your health.",
-    )

@@ -1,5 +1,6 @@
 """Pages of the ground floor that the apps above fill in: each app adds its section to the patient page (and to the
-assessment page, which the plans extend), and intake orders the physio's patient list by what waits for review.
+assessment page, which the plans extend), intake and the portal order the physio's patient list by what waits for
+them, and the portal adds a badge beside each patient on the caseload (unread messages).
 
 The apps register from their AppConfig.ready(), so the clinic never imports them (README "Architecture"). A
 section's data is read by the view, through the app's selectors, before the template renders: no query hides in a
@@ -78,3 +79,34 @@ def ordered_for_clinicians(patients: QuerySet) -> QuerySet:
 
 def list_badge_templates() -> list[str]:
     return [order.badge_template for order in _list_orders]
+
+
+# Lists of patients whose rows the apps above add a badge to.
+CASELOAD = "caseload"
+
+
+@dataclass(frozen=True)
+class Badge:
+    """A badge beside each patient of a list: `data(patient_ids)` reads the whole list's in one query and returns
+    {patient id: the template's data} for the patients who have one."""
+
+    template: str
+    data: Callable[[list[int]], dict[int, dict]]
+
+
+_badges: dict[str, list[Badge]] = defaultdict(list)
+
+
+def add_badge(page: str, *, template: str, data: Callable[[list[int]], dict[int, dict]]) -> None:
+    badge = Badge(template=template, data=data)
+    if badge not in _badges[page]:
+        _badges[page].append(badge)
+
+
+def badges_for(page: str, patient_ids: list[int]) -> dict[int, list[ShownSection]]:
+    """{patient id: their badges on `page`, to render like sections}, for the patients who have any."""
+    shown: dict[int, list[ShownSection]] = defaultdict(list)
+    for badge in _badges[page]:
+        for patient_id, data in badge.data(patient_ids).items():
+            shown[patient_id].append(ShownSection(template=badge.template, data=data))
+    return dict(shown)

@@ -73,10 +73,11 @@ def _forget_printed_copies(patient: Patient, *, handouts: bool) -> None:
 
 
 def anonymise(patient: Patient) -> None:
-    """Replace the one free text of a plan, the physio's note for the patient, in the draft and in every revision
-    the patient was given, and delete the printed handouts (they carry the name and the note). Everything else in a
-    plan is built or computed, and stays."""
+    """Replace the free texts of a plan, the physio's note for the patient (in the draft and in every revision the
+    patient was given) and the patient's comments on their logged sessions, and delete the printed handouts (they
+    carry the name and the note). Everything else in a plan is built or computed, and stays."""
     Plan.objects.filter(patient=patient).exclude(note_for_patient="").update(note_for_patient=REMOVED_TEXT)
+    SessionLog.objects.filter(plan__patient=patient).exclude(comment="").update(comment=REMOVED_TEXT)
     with anonymising():
         # Revisions refuse changes through their own manager (and on PostgreSQL a trigger refuses them outside
         # `anonymising`); the base manager is the one way round, for this one field.

@@ -215,6 +215,7 @@ class SessionLogForm(forms.ModelForm):
             "rpe",
             "distance_km",
             "duration_min",
+            "comment",
         ]
         labels = {
             "session_date": "Date of the session",
@@ -223,6 +224,7 @@ class SessionLogForm(forms.ModelForm):
             "next_morning_pain": "Knee pain the next morning (0–10)",
             "next_morning_stiffness": "Knee stiffness the next morning (0–10)",
             "rpe": "How hard it felt (0–10)",
+            "comment": "What the patient said about it",
         }
         help_texts = {
             "next_morning_pain": "Leave empty if the patient has not had that morning yet.",
@@ -230,8 +232,12 @@ class SessionLogForm(forms.ModelForm):
             "rpe": "Optional. 0: nothing at all, 10: as hard as possible.",
             "duration_min": "Optional.",
             "distance_km": "Optional.",
+            "comment": "Optional, in the patient's words: shown beside the session.",
         }
-        widgets = {"session_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+        widgets = {
+            "session_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "comment": forms.Textarea(attrs={"rows": 2}),
+        }
 
     def __init__(self, *args, postpartum: bool, **kwargs):
         super().__init__(*args, **kwargs)
@@ -257,6 +263,7 @@ class SessionLogForm(forms.ModelForm):
             ),
             Fieldset("Pain and warning signs", "pain_during_max", *symptoms, *(["pf_symptoms"] if postpartum else [])),
             Fieldset("The next morning", "next_morning_pain", "next_morning_stiffness"),
+            "comment",
         )
 
     def session_fields(self) -> dict:

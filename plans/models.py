@@ -279,6 +279,7 @@ class Exercise(models.Model):
 NOTE_FOR_PATIENT_MAX_LENGTH = 1000
 REVISION_REASON_MAX_LENGTH = 300
 MORE_EXERCISES_REASON_MAX_LENGTH = 300
+SESSION_COMMENT_MAX_LENGTH = 1000
 
 
 class PlanStatus(models.TextChoices):
@@ -528,6 +529,13 @@ class SessionLog(models.Model):
     traffic_light = models.CharField(max_length=5, choices=TrafficLight.choices)
     light_reasons = models.JSONField(default=list, blank=True)
     light_advice = models.TextField(blank=True)
+    comment = models.TextField(
+        "the patient's comment",
+        max_length=SESSION_COMMENT_MAX_LENGTH,
+        blank=True,
+        validators=[MaxLengthValidator(SESSION_COMMENT_MAX_LENGTH)],  # a TextField's max_length binds forms only
+        help_text="What the patient wrote with the log, in their words, for the physio.",
+    )
     logged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -42,6 +42,7 @@ from plans.progression import (
     traffic_light,
 )
 from plans.selection import Prescription
+from plans.signals import plan_revised
 
 
 @dataclass
@@ -345,6 +346,7 @@ def plan_issue(
     locked.issued_draft_version = locked.draft_version
     locked.save(update_fields=["content", "status", "issued_draft_version", "current_revision"])
     patient_move_along(patient=locked.patient, to=PatientStatus.ON_PLAN, from_statuses=BEFORE_PLAN)
+    plan_revised.send(sender=PlanRevision, revision=revision)
     return revision
 
 
@@ -573,6 +575,7 @@ def plan_revision_undo(
         undoes=revision,
     )
     locked.save(update_fields=["current_revision"])
+    plan_revised.send(sender=PlanRevision, revision=undo)
     return undo
 
 
@@ -607,6 +610,7 @@ def plan_resume(*, plan: Plan, by: StaffMember, reason: str, now: datetime | Non
     )
     locked.save(update_fields=["current_revision"])
     locked.alerts.filter(code__in=hold["codes"], reviewed_at__isnull=True).update(reviewed_by=by, reviewed_at=now)
+    plan_revised.send(sender=PlanRevision, revision=resumed)
     return resumed
 
 

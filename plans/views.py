@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from clinic import page_sections
 from clinic.access import patient_record_view, physio_required, staff_required
 from clinic.audit import record
 from clinic.models import AuditAction
@@ -456,8 +457,9 @@ def caseload(request):
     filters = CaseloadFilterForm(request.GET or None, initial={"scope": SCOPE_MINE})
     scope = (filters.cleaned_data["scope"] if filters.is_valid() else "") or SCOPE_MINE
     rows = caseload_for_staff(member=member, scope=scope, today=timezone.localdate())
+    badges = page_sections.badges_for(page_sections.CASELOAD, [row.patient.pk for row in rows])
     return render(
         request,
         "plans/caseload.html",
-        {"rows": rows, "filters": filters, "scope": scope, "recent_days": RECENT_DAYS},
+        {"rows": rows, "badges": badges, "filters": filters, "scope": scope, "recent_days": RECENT_DAYS},
     )

@@ -15,3 +15,8 @@ class PortalConfig(AppConfig):
         from portal import pages
 
         pages.register()
+        # The patient is told when a physiotherapist issues or changes their plan.
+        from plans.signals import plan_revised
+        from portal import notices
+
+        plan_revised.connect(notices.plan_notice, dispatch_uid="portal.plan_notice")

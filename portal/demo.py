@@ -558,3 +558,38 @@ def _portal(patient: Patient, physio: StaffMember) -> None:
             start=timezone.localdate(started) if started else timezone.localdate(),
             safety_questions=True,
         )
+    _messages(patient, physio)
+
+
+# --- Messages -----------------------------------------------------------------------------------------------------
+# Emma asked her physio about an ache two days ago and read the answer; this morning she wrote again, not read yet,
+# so the physio's list and caseload show a message waiting. No e-mail goes out for the demo.
+
+DEMO_MESSAGES = [
+    (2, 18, True, "My knee ached a bit on the stairs after yesterday's run. Is that normal, or should I rest?"),
+    (
+        1,
+        9,
+        False,
+        "Thanks for telling me. A little ache the day after can happen: keep to the plan, log the next run "
+        "and tell me how the stairs feel the morning after.",
+    ),
+    (0, 8, True, "The next run felt much better, thank you! Can I add a short walk on my rest days?"),
+]
+
+
+def _messages(patient: Patient, physio: StaffMember) -> None:
+    if patient.messages.exists():
+        return
+    patient.refresh_from_db()  # with the portal account made just before
+    today = timezone.localdate()
+    for days_ago, hour, from_patient, body in DEMO_MESSAGES:
+        sent = timezone.make_aware(datetime.combine(today - timedelta(days=days_ago), time(hour)))
+        author = patient.user if from_patient else physio.user
+        portal_services.message_send(
+            patient=patient, by=author, body=body, send_email=False, now=min(sent, timezone.now())
+        )
+        if not from_patient:  # Emma read the answer that evening
+            portal_services.messages_mark_read(
+                patient=patient, by=patient.user, now=min(sent + timedelta(hours=10), timezone.now())
+            )

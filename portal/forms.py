@@ -1,10 +1,12 @@
-"""Forms of the patient's portal: logging a session and the next morning's check, in big, thumb-sized choices."""
+"""Forms of the patient's portal: logging a session and the next morning's check, in big, thumb-sized choices; a
+message in the conversation between the patient and their clinic; and the patient's e-mail choices."""
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Field, Layout
 from django import forms
 
-from plans.models import PF_SYMPTOM_CHOICES
+from plans.models import PF_SYMPTOM_CHOICES, SESSION_COMMENT_MAX_LENGTH
+from portal.models import MESSAGE_MAX_LENGTH
 
 PLEASE_ANSWER = "Please answer this question."
 NO_PAIN, WORST_PAIN = "No pain", "Worst pain imaginable"
@@ -80,6 +82,17 @@ class PortalSessionLogForm(forms.Form):
     next_morning_stiffness = _zero_to_ten(
         "The morning after: how stiff was it?", ("Not stiff", "As stiff as it gets"), required=False
     )
+    comment = forms.CharField(
+        label="Anything else to tell your physiotherapist? (optional)",
+        required=False,
+        max_length=SESSION_COMMENT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="They read it with your session. For a question you'd like answered, send them a message.",
+        error_messages={
+            "max_length": "Please keep this under %(limit_value)d characters (it has %(show_value)d): "
+            "send the rest as a message."
+        },
+    )
 
     def __init__(self, *args, postpartum: bool, morning_after: bool, **kwargs):
         super().__init__(*args, **kwargs)
@@ -94,7 +107,7 @@ class PortalSessionLogForm(forms.Form):
             del self.fields["next_morning_pain"], self.fields["next_morning_stiffness"]
         self.helper = FormHelper()
         self.helper.form_tag = False
-        self.helper.layout = Layout(*_big_buttons(self, *names))
+        self.helper.layout = Layout(*_big_buttons(self, *names), Field("comment"))
 
     def clean(self):
         cleaned = super().clean()
@@ -109,3 +122,47 @@ class PortalSessionLogForm(forms.Form):
         fields = dict(self.cleaned_data)
         fields.setdefault("pf_symptoms", [])
         return fields
+
+
+class MessageForm(forms.Form):
+    """A message, plain text. No `maxlength` on the box: a message pasted in too long is refused with its length
+    and kept whole, never cut short by the browser without a word."""
+
+    body = forms.CharField(
+        label="Your message",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=f"Plain text, up to {MESSAGE_MAX_LENGTH:,} characters.",
+        error_messages={"required": "Write your message first: there is nothing to send yet."},
+    )
+
+    def __init__(self, *args, label: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if label:
+            self.fields["body"].label = label
+
+    def clean_body(self):
+        body = self.cleaned_data["body"]
+        if len(body) > MESSAGE_MAX_LENGTH:
+            raise forms.ValidationError(
+                f"Please keep a message under {MESSAGE_MAX_LENGTH:,} characters (this one has {len(body):,}): "
+                "send the rest in a second message."
+            )
+        return body
+
+
+class PortalPreferencesForm(forms.Form):
+    """The e-mails a patient chooses to get; each says only that something waits, never anything about their
+    health."""
+
+    email_reminders = _yes_no(
+        "Reminders",
+        "On: remind me by e-mail",
+        "Off: no reminders",
+        help_text="On the morning of each day with a session in your plan, and when a questionnaire is ready.",
+    )
+    email_notices = _yes_no(
+        "Messages and plan changes",
+        "On: tell me by e-mail",
+        "Off: I'll look in the portal",
+        help_text="When your physiotherapist sends you a message, shares your plan or changes it.",
+    )

@@ -1,4 +1,5 @@
-"""The patient portal's own records: the patient's preferences, their calendar feeds, and the reminders sent.
+"""The patient portal's own records: the patient's preferences, their calendar feeds, the reminders and notices
+sent, and the messages between the patient and their clinic.
 
 The models lived in the clinic app until the portal became an app of its own; their tables were renamed with them
 (migration portal 0002), and every row was kept.
@@ -8,6 +9,7 @@ import secrets
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -21,15 +23,24 @@ class PortalPreferencesQuerySet(models.QuerySet):
         """A patient without a row has the defaults: reminders on."""
         return not self.filter(patient=patient, email_reminders=False).exists()
 
+    def for_patient(self, patient) -> "PortalPreferences":
+        """The patient's choices: their row, or the defaults (not saved) when they have made none."""
+        return self.filter(patient=patient).first() or PortalPreferences(patient=patient)
+
 
 class PortalPreferences(models.Model):
-    """A portal user's own choices. A patient without a row has the defaults (reminders on)."""
+    """A portal user's own choices. A patient without a row has the defaults (reminders and notices on)."""
 
     patient = models.OneToOneField(Patient, on_delete=models.CASCADE, related_name="portal_preferences")
     email_reminders = models.BooleanField(
         "e-mail reminders",
         default=True,
         help_text="An e-mail on the morning of each planned session, and when a questionnaire is due.",
+    )
+    email_notices = models.BooleanField(
+        "e-mail notices",
+        default=True,
+        help_text="An e-mail when the clinic sends a message, and when the physiotherapist issues or changes the plan.",
     )
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -131,3 +142,76 @@ class ReminderSent(models.Model):
 
     def __str__(self):
         return f"Reminder {self.pk}"
+
+
+# Long enough for a question and its story, short enough to read on a phone; what is longer goes in a second message.
+MESSAGE_MAX_LENGTH = 2000
+
+
+class MessageQuerySet(models.QuerySet):
+    def unread_by_patient(self):
+        return self.filter(from_patient=False, read_at__isnull=True)
+
+    def unread_by_staff(self):
+        return self.filter(from_patient=True, read_at__isnull=True)
+
+
+class Message(models.Model):
+    """One message of the conversation between a patient and their clinic's physiotherapists, in plain text.
+
+    Each side has its read state: `read_at` is when the other side first read the message (a physiotherapist the
+    patient's, the patient the staff's), and `read_by` who read it on the staff side.
+    """
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="messages")
+    from_patient = models.BooleanField(help_text="Written by the patient; otherwise by the clinic's staff.")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    body = models.TextField(
+        max_length=MESSAGE_MAX_LENGTH,
+        validators=[MaxLengthValidator(MESSAGE_MAX_LENGTH)],  # a TextField's max_length binds forms only
+    )
+    sent_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True, help_text="When the other side first read it.")
+    read_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    objects = MessageQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["sent_at", "pk"]
+        constraints = [models.CheckConstraint(condition=~models.Q(body=""), name="message_not_empty")]
+        indexes = [
+            models.Index(fields=["patient", "sent_at"]),
+            models.Index(fields=["patient", "from_patient", "read_at"]),
+        ]
+
+    def __str__(self):
+        return f"Message {self.pk}"
+
+
+class NoticeKind(models.TextChoices):
+    MESSAGE = "message", "New message"
+    PLAN_ISSUED = "plan_issued", "Plan issued"
+    PLAN_CHANGED = "plan_changed", "Plan changed"
+
+
+class NoticeSent(models.Model):
+    """One e-mail telling a patient that something new waits in their portal (a message, their plan issued or
+    changed), never what it is. The row is made when the notice is due and its `sent_at` claimed before the e-mail
+    goes out, so a task run twice sends it once."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="notices")
+    kind = models.CharField(max_length=15, choices=NoticeKind.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True, help_text="Empty until the e-mail has gone out.")
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = "notice sent"
+        verbose_name_plural = "notices sent"
+
+    def __str__(self):
+        return f"Notice {self.pk}"

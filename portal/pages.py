@@ -1,6 +1,8 @@
 """What the portal's pages show: the patient's plan as they follow it (today's session, the week ahead, what to
-log, their charts), in a fixed number of queries; and the portal's section of the clinic's patient page
-(clinic.page_sections): the account, reminders and the calendar address, registered by PortalConfig.ready()."""
+log, their charts), in a fixed number of queries; and what the portal adds to the clinic's pages
+(clinic.page_sections), registered by PortalConfig.ready(): the patient page's sections (the account, reminders and
+the calendar address; the messages), the unread messages first on the physio's patient list, and their count beside
+each patient on the caseload."""
 
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -9,7 +11,7 @@ from django.db.models import Prefetch
 
 from clinic.charts import Chart
 from clinic.models import Patient, StaffMember
-from clinic.page_sections import PATIENT_PAGE, add_section
+from clinic.page_sections import CASELOAD, PATIENT_PAGE, ListOrder, add_badge, add_list_order, add_section
 from plans.calendar import (
     JOG,
     KIND_LABELS,
@@ -27,7 +29,10 @@ from plans.library.exercises import entry_dose
 from plans.loads import REST, RUN
 from plans.models import Exercise, Plan, PlanRevision, SessionLog
 from plans.pages import PlanView, RecentDay, hold_view, logged_marks, logged_pain_figure, plan_view, recent_days
+from portal.forms import MessageForm
 from portal.models import CalendarFeed, PortalPreferences
+from portal.selectors import recent_messages, thread_summary, unread_by_staff_annotations, unread_by_staff_counts
+from portal.services import messages_closed_because
 
 
 def portal_section(*, patient: Patient, member: StaffMember) -> dict:
@@ -35,13 +40,46 @@ def portal_section(*, patient: Patient, member: StaffMember) -> dict:
     return {
         "account": account,
         "password_set": account is not None and account.has_usable_password(),
-        "reminders_on": PortalPreferences.objects.email_reminders_on(patient),
+        "preferences": PortalPreferences.objects.for_patient(patient),
         "feed": CalendarFeed.objects.active().filter(patient=patient).first(),
+    }
+
+
+def messages_section(*, patient: Patient, member: StaffMember) -> dict:
+    """Physiotherapists read the newest messages and answer; the front desk learns only that the patient and the
+    physiotherapists exchange messages and whether some wait to be read: what they say is clinical."""
+    summary = thread_summary(patient)
+    if not member.is_physio:
+        return {"summary": summary, "is_physio": False}
+    closed = messages_closed_because(patient)
+    return {
+        "summary": summary,
+        "is_physio": True,
+        "recent": recent_messages(patient) if summary.count else [],
+        "closed": closed,
+        "form": None if closed else MessageForm(label=f"Your message to {patient.first_name}"),
+    }
+
+
+def unread_badges(patient_ids: list[int]) -> dict[int, dict]:
+    return {
+        patient_id: {"count": count, "patient_id": patient_id}
+        for patient_id, count in unread_by_staff_counts(patient_ids).items()
     }
 
 
 def register() -> None:
     add_section(PATIENT_PAGE, template="portal/_patient_section.html", data=portal_section)
+    add_section(PATIENT_PAGE, template="portal/_messages_section.html", data=messages_section)
+    # After what intake puts first (flagged and new intakes): patients whose messages wait, the most first.
+    add_list_order(
+        ListOrder(
+            annotate=unread_by_staff_annotations,
+            order_by=("-unread_messages",),
+            badge_template="portal/_patient_list_badge.html",
+        )
+    )
+    add_badge(CASELOAD, template="portal/_unread_badge.html", data=unread_badges)
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,8 @@
 """The patient's portal: today's session with its interval timer, logging in a few taps and the next-morning check,
-the whole plan, settings (reminders and the calendar address), the calendar feed itself, and the page where an
-invited patient sets their password.
+the whole plan, messages with the clinic, settings (the e-mails and the calendar address), and the calendar feed
+itself; and the staff's side of the messages, on a page of the patient's record.
 
-Every page but the feed and the welcome link is for a signed-in patient (`patient_required`: staff get 403), and
+Every page but the feed and the staff's pages is for a signed-in patient (`patient_required`: staff get 403), and
 looks things up within `request.patient` only, so another patient's records cannot even be named.
 """
 
@@ -15,8 +15,14 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clinic import audit
-from clinic.access import get_patient_for_staff, own_record, patient_record_view, patient_required, staff_required
-from clinic.forms import ReminderPreferencesForm
+from clinic.access import (
+    get_patient_for_staff,
+    own_record,
+    patient_record_view,
+    patient_required,
+    physio_required,
+    staff_required,
+)
 from clinic.models import AuditAction
 from clinic.site import site_url
 from intake.pages import scores_figure_for
@@ -24,16 +30,17 @@ from intake.selectors import due_follow_up
 from plans import services as plan_services
 from plans.access import get_issued_plan_for_patient, get_session_log_for_patient, issued_plan_for_patient
 from plans.calendar import describe_change, event_summary, next_step_words, session_on
+from plans.handouts.content import EMERGENCY_NUMBER
 from plans.handouts.selectors import handouts_for_patient
 from plans.models import PF_SYMPTOM_LABELS, RevisionKind
 from plans.selectors import exercise_names
 from portal import services as portal_services
 from portal.access import get_calendar_feed
-from portal.forms import NextMorningForm, PortalSessionLogForm
+from portal.forms import MessageForm, NextMorningForm, PortalPreferencesForm, PortalSessionLogForm
 from portal.ical import calendar
 from portal.models import CalendarFeed, PortalPreferences
 from portal.pages import portal_plan
-from portal.selectors import plan_calendar_events
+from portal.selectors import plan_calendar_events, thread_page
 
 PRODUCT_ID = "-//Runback//Patient plan//EN"
 
@@ -177,16 +184,81 @@ def session_morning(request, day):
 
 @patient_required
 @require_http_methods(["GET", "POST"])
-def portal_settings(request):
-    """Reminders on or off, and the calendar address to subscribe to (or stop)."""
-    patient = request.patient
-    reminders_on = PortalPreferences.objects.email_reminders_on(patient)
-    form = ReminderPreferencesForm(
-        request.POST or None, initial={"email_reminders": "true" if reminders_on else "false"}
-    )
+@patient_record_view(own_record, detail="portal messages")
+def conversation(request, patient):
+    """The patient's conversation with their clinic, newest at the bottom, and a message to send. Opening it reads
+    what the staff wrote."""
+    form = _message_form(request, patient, by=request.user, label="Your message")
+    if form is None:
+        messages.success(request, "Your message is sent. Your physiotherapist will answer here.")
+        return redirect(f"{reverse('portal_messages')}#latest")
+    return _conversation_page(request, patient, form, "portal/messages.html")
+
+
+@physio_required
+@require_http_methods(["GET", "POST"])
+@patient_record_view(get_patient_for_staff, detail="messages")
+def patient_conversation(request, patient):
+    """The staff's side of the patient's conversation (physiotherapists: the messages are clinical). Opening it
+    reads what the patient wrote; answering does too."""
+    form = _message_form(request, patient, by=request.user, label=f"Your message to {patient.first_name}")
+    if form is None:
+        messages.success(request, f"Your message is sent. {patient.first_name} is told by e-mail that it is there.")
+        return redirect(f"{reverse('patient_messages', args=[patient.pk])}#latest")
+    return _conversation_page(request, patient, form, "portal/patient_messages.html")
+
+
+def _message_form(request, patient, *, by, label) -> MessageForm | None:
+    """The message form of a conversation page, or None once the message it sent is saved."""
+    if request.method != "POST":
+        return MessageForm(label=label)
+    form = MessageForm(request.POST, label=label)
     if form.is_valid():
-        portal_services.portal_preferences_update(patient=patient, email_reminders=form.cleaned_data["email_reminders"])
-        messages.success(request, "Reminders are on." if form.cleaned_data["email_reminders"] else "Reminders are off.")
+        try:
+            message = portal_services.message_send(patient=patient, by=by, body=form.cleaned_data["body"])
+        except portal_services.MessageRefused as refusal:
+            form.add_error("body", str(refusal))
+        else:
+            audit.record(request, patient=patient, action=AuditAction.CREATE, target=message, detail="message")
+            return None
+    return form
+
+
+def _conversation_page(request, patient, form, template):
+    """A page of the conversation; shown (a GET), what the other side wrote is read, the page marking it new."""
+    page = thread_page(patient, request.GET.get("page"))
+    if request.method == "GET":
+        portal_services.messages_mark_read(patient=patient, by=request.user)
+    return render(
+        request,
+        template,
+        {
+            "patient": patient,
+            "form": form,
+            "page": page,
+            "closed": portal_services.messages_closed_because(patient),
+            "emergency_number": EMERGENCY_NUMBER,
+        },
+    )
+
+
+@patient_required
+@require_http_methods(["GET", "POST"])
+def portal_settings(request):
+    """The e-mails the patient gets (reminders, notices), and the calendar address to subscribe to (or stop)."""
+    patient = request.patient
+    preferences = PortalPreferences.objects.for_patient(patient)
+    choices = ("email_reminders", "email_notices")
+    initial = {name: "true" if getattr(preferences, name) else "false" for name in choices}
+    form = PortalPreferencesForm(request.POST or None, initial=initial)
+    if form.is_valid():
+        portal_services.portal_preferences_update(patient=patient, **form.cleaned_data)
+        on_off = {True: "on", False: "off"}
+        messages.success(
+            request,
+            f"Saved: reminders {on_off[form.cleaned_data['email_reminders']]}, e-mails about messages and your plan "
+            f"{on_off[form.cleaned_data['email_notices']]}.",
+        )
         return redirect("portal_settings")
     return render(
         request,

@@ -51,6 +51,8 @@ FORM_PAGES = {
     "portal_log": (PORTAL, "_logging_yesterdays_session"),
     "portal_morning": (PORTAL, "_the_morning_after"),
     "portal_settings": (PORTAL, "_reminders"),
+    "portal_messages": (PORTAL, "_writing_to_the_clinic"),
+    "patient_messages": (PORTAL, "_answering_the_patient"),
     "intake:start": (INTAKE, "_date_of_birth"),
     "intake:step": (INTAKE, "_questionnaire_step_through_the_link"),
     "intake:staff_step": (INTAKE, "_questionnaire_step"),

@@ -3,12 +3,12 @@
 Every free text a user can write holds markup here: the clinic's name, phone and address, staff and patient names and
 phone numbers, the physiotherapist's registration number, the patient's note on the intake, the physio's cause notes,
 override reasons and referral note, a clinic's own exercise (name, steps, cues, muscles, equipment, notes, and the
-drawing's text), the plan's note for the patient and reason for more exercises, an alert's reason, a failed
-handout's reason and the name of the patient's passkey. Then every URL of
-`tests/test_url_access.py` is opened once by each role the matrix lets see it (and one page of each kind that turns
-a role away, which shows the role's own name), plus the pages outside the matrix that show the clinic or the patient: no
-HTML answer may hold the markup unescaped (escaped, `&lt;b&gt;`, is what it should be). The HTML e-mails to patients
-are read the same way.
+drawing's text), the plan's note for the patient and reason for more exercises, the patient's comment on a logged
+session, an alert's reason, a failed handout's reason, the name of the patient's passkey and the messages between
+the patient and the clinic. Then every URL of `tests/test_url_access.py` is opened once by each role the matrix lets
+see it (and one page of each kind that turns a role away, which shows the role's own name), plus the pages outside
+the matrix that show the clinic or the patient: no HTML answer may hold the markup unescaped (escaped, `&lt;b&gt;`,
+is what it should be). The HTML e-mails to patients are read the same way.
 """
 
 import pytest
@@ -26,9 +26,9 @@ from intake.schema import validate_case
 from plans import services as plans_services
 from plans.models import PlanAlert, PrintStatus
 from plans.selection import DOSE_PARTS
-from portal import reminders
+from portal import notices, reminders
 from portal import services as portal_services
-from portal.models import ReminderKind, ReminderSent
+from portal.models import NoticeKind, NoticeSent, ReminderKind, ReminderSent
 from tests.factories import PasskeyFactory, PatientFactory
 from tests.intake.factories import ConfirmedAssessmentFactory, ExaminationFactory, intake_from_vignette, vignette
 from tests.passkeys import stored_credential
@@ -115,7 +115,7 @@ def _marked_up_assessments(patient, physio) -> dict:
 
 def _marked_up_plan(patient, physio, exercise):
     """An issued plan with the note for the patient, the clinic's marked-up exercise in its home programme, a logged
-    session with an alert, and a handout that failed with a reason."""
+    session with the patient's comment and an alert, and a handout that failed with a reason."""
     plan = draft_plan(patient, as_of=timezone.localdate())
     extra = {"code": exercise.slug, **{part: getattr(exercise, part, None) for part in DOSE_PARTS}}
     plan = plans_services.plan_draft_update(
@@ -128,7 +128,9 @@ def _marked_up_plan(patient, physio, exercise):
     )
     plans_services.plan_issue(plan=plan, by=physio)
     plan.refresh_from_db()
-    log = plans_services.session_log_create(plan=plan, by=physio.user, session_date=plan.start, pain_during_max=1).log
+    log = plans_services.session_log_create(
+        plan=plan, by=physio.user, session_date=plan.start, pain_during_max=1, comment=MARKUP
+    ).log
     alert = PlanAlert.objects.create(plan=plan, log=log, code="two_reds_in_14_days", rule="P5", reason=MARKUP)
     handout = stored_handout(plan.current_revision, status=PrintStatus.FAILED, error=MARKUP)
     return {"plan": plan, "log": log, "alert": alert, "handout": handout}
@@ -167,6 +169,10 @@ def marked_up_objects(*, clinic, other_clinic, staff, patient, patients, physio)
         "passkey": PasskeyFactory(
             user=patient.user, data={"name": MARKUP, "credential": stored_credential(patient.user)}
         ),
+        "messages": [
+            portal_services.message_send(patient=patient, by=patient.user, body=MARKUP),
+            portal_services.message_send(patient=patient, by=physio.user, body=MARKUP),
+        ],
     }
 
 
@@ -239,7 +245,9 @@ def test_no_email_to_a_patient_shows_typed_markup_as_markup(
         intake_services.invite_create(patient=patient, by=physio)
     reminder = ReminderSent.objects.create(patient=patient, kind=ReminderKind.SESSION, for_date=timezone.localdate())
     reminders.reminder_send(reminder_id=reminder.pk)
-    assert len(mail.outbox) == 3
+    for kind in NoticeKind:
+        notices.notice_send(notice_id=NoticeSent.objects.create(patient=patient, kind=kind).pk)
+    assert len(mail.outbox) == 6
     for message in mail.outbox:
         [(html, _)] = message.alternatives
         assert not [raw for raw in UNESCAPED if raw in html], message.subject

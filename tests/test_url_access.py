@@ -23,6 +23,7 @@ from intake.models import Intake
 from plans import services as plans_services
 from plans.models import PlanAlert
 from portal import services as portal_services
+from portal.models import Message
 from tests.factories import PasskeyFactory, UserFactory
 from tests.intake.factories import ConfirmedAssessmentFactory, SubmittedIntakeFactory
 from tests.plans.handout_factories import stored_batch, stored_handout
@@ -83,6 +84,11 @@ ACCESS = {
     "my_page": (lambda objs: reverse("my_page"), PATIENT_PAGE),
     "portal_plan": (lambda objs: reverse("portal_plan"), PATIENT_PAGE),
     "portal_settings": (lambda objs: reverse("portal_settings"), PATIENT_PAGE),
+    # The patient's own conversation with the clinic: looked up within the signed-in patient, so it is always her own.
+    "portal_messages": (lambda objs: reverse("portal_messages"), PATIENT_PAGE),
+    # The staff's side of a patient's conversation is clinical: the front desk learns only that there is one (on the
+    # patient page).
+    "patient_messages": (lambda objs: reverse("patient_messages", args=[objs["patient"].pk]), CLINICAL_RECORD),
     "portal_session": (lambda objs: reverse("portal_session", args=[objs["log"].session_date]), OWN_PORTAL_RECORD),
     # A day of the plan not logged yet (tomorrow: the page says why it cannot be logged yet).
     "portal_log": (
@@ -320,7 +326,7 @@ def _clinic_objects(clinic) -> dict:
 def _patient_objects(patient, physio) -> dict:
     """A patient's records every URL may name: the patient, a submitted intake and its confirmed assessment (and a
     questionnaire in progress, for the pages that fill one in), an issued plan with a logged session and an alert,
-    an answered follow-up questionnaire, a calendar address and the plan's handout."""
+    an answered follow-up questionnaire, a calendar address, the plan's handout, and a message each way."""
     intake = SubmittedIntakeFactory(patient=patient)
     Intake.objects.create(patient=patient)
     plan = issued_plan(patient, as_of=timezone.localdate())
@@ -339,6 +345,10 @@ def _patient_objects(patient, physio) -> dict:
         "log": log,
         "alert": PlanAlert.objects.create(plan=plan, log=log, code="two_reds_in_14_days", rule="P5", reason="Two reds"),
         "passkey": PasskeyFactory(user=patient.user or UserFactory()),
+        "messages": [
+            Message.objects.create(patient=patient, from_patient=True, author=patient.user, body="Run tomorrow?"),
+            Message.objects.create(patient=patient, from_patient=False, author=physio.user, body="Yes, gently."),
+        ],
     }
 
 
@@ -531,6 +541,8 @@ FORM_PAGES = [
     "intake:examination",
     "intake:follow_up_schedule",
     "portal_settings",
+    "portal_messages",
+    "patient_messages",
 ]
 
 

@@ -13,3 +13,9 @@ def page_section(context, section):
     section_template = context.template.engine.get_template(section.template)
     with context.push(section.data):
         return section_template.render(context)
+
+
+@register.filter
+def badges_of(badges: dict, patient_id: int) -> list:
+    """The badges the apps added beside one patient of a list (clinic.page_sections.badges_for)."""
+    return badges.get(patient_id, [])

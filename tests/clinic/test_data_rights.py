@@ -107,7 +107,7 @@ def _plan_with_a_logged_session(patient, physio) -> Plan:
     plans_services.plan_issue(plan=plan, by=physio)
     plan.refresh_from_db()
     plans_services.session_log_create(
-        plan=plan, by=patient.user, session_date=plan.start, pain_during_max=1, pf_symptoms=["leak"]
+        plan=plan, by=patient.user, session_date=plan.start, pain_during_max=1, pf_symptoms=["leak"], comment=NOTE
     )
     plan.refresh_from_db()
     return plan
@@ -235,7 +235,7 @@ def test_export_holds_the_plans_revisions_logged_sessions_and_alerts(confirmed_p
     assert held["content"] == records["plan"].current_revision.content
     (log,) = data["session_logs"]
     assert (log["pain_during_max"], log["pf_symptoms"], log["pf_symptom_labels"]) == (1, ["leak"], ["Leaking urine"])
-    assert log["logged_by"] == str(patient.user)
+    assert (log["logged_by"], log["comment"]) == (str(patient.user), NOTE)
     (alert,) = data["plan_alerts"]
     assert (alert["code"], alert["rule"]) == ("pelvic_floor_symptoms", "RF19")
 
@@ -473,12 +473,13 @@ def test_anonymising_replaces_every_free_text_and_keeps_the_clinical_data(anonym
     assert "Emma" not in stored
 
 
-def test_anonymising_replaces_the_note_in_the_plan_and_every_revision_and_keeps_the_plan(anonymised, records):
+def test_anonymising_replaces_the_note_and_the_comments_in_the_plan_and_keeps_the_plan(anonymised, records):
     plan = Plan.objects.get()
     assert plan.note_for_patient == REMOVED_TEXT
     assert [revision.note_for_patient for revision in plan.revisions.all()] == [REMOVED_TEXT, REMOVED_TEXT]
     assert plan.current_revision.content == records["plan"].current_revision.content
-    assert SessionLog.objects.get().pf_symptoms == ["leak"]
+    log = SessionLog.objects.get()
+    assert (log.pf_symptoms, log.comment) == (["leak"], REMOVED_TEXT)
 
 
 def test_anonymising_is_audited_by_reason(anonymised, physio):

@@ -334,7 +334,8 @@ def test_patient_page_shows_the_account_reminders_and_calendar_address(physio_cl
     portal_services.portal_preferences_update(patient=patient, email_reminders=False)
     portal_services.calendar_feed_create(patient=patient, by=patient.user)
     html = physio_client.get(patient.get_absolute_url()).content.decode()
-    assert f"Account {patient.user.email}" in html and "Reminders off." in html
+    assert f"Account {patient.user.email}" in html
+    assert "Reminders off; e-mails about messages and plan changes on." in html
     assert "Calendar address in use since" in html
     assert reverse("patient_calendar_revoke", args=[patient.pk]) in html
     assert CalendarFeed.objects.get().token not in html  # staff never see the secret address

@@ -157,8 +157,9 @@ def test_caseload_query_count_is_fixed(
         logged(plan, "green", "amber")
         PlanAlert.objects.create(plan=plan, log=plan.logs.first(), code="two_reds_in_14_days", rule="P5", reason="x")
     logged(template_plan, "green")
-    # Session, user and role; the request's savepoint and its release; plans, logs, alerts, intake and follow-up flags.
-    with django_assert_num_queries(10):
+    # Session, user and role; the request's savepoint and its release; plans, logs, alerts, intake and follow-up flags;
+    # the unread messages (the portal's badges).
+    with django_assert_num_queries(11):
         response = physio_client.get(reverse("plans:caseload"), {"scope": scope})
     assert len(response.context["rows"]) == count
 

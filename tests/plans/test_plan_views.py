@@ -429,11 +429,13 @@ def test_log_a_green_run_says_so_in_plain_words(physio_client, runner, frozen):
     services.session_log_create(
         plan=runner, by=runner.patient.physio.user, session_date=day_of(first), pain_during_max=1
     )
-    response = physio_client.post(url("log_create", runner), log_data(day_of(second)), follow=True)
+    data = log_data(day_of(second), comment="Said the hills felt easy.")
+    response = physio_client.post(url("log_create", runner), data, follow=True)
     page = response.content.decode()
     entry = SessionLog.objects.get(session_date=day_of(second))
     assert response.redirect_chain[-1][0] == entry.get_absolute_url()
     assert "Green: next time you move up to level 2" in page
+    assert entry.comment == "Said the hills felt easy." and '<p class="mb-0">Said the hills felt easy.</p>' in page
     assert "Nothing: the plan goes on as scheduled." in page
     assert audited("create", entry)
 

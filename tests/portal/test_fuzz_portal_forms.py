@@ -1,5 +1,6 @@
 """Fuzzing the patient portal's forms through their pages: logging a session (after a birth, for an earlier day, so
-every question is asked), the next-morning answers and the reminder setting. No server error, and every refusal is
+every question is asked), the next-morning answers, the reminder setting, and a message each way (the patient's and
+the physio's). No server error, and every refusal is
 keyed by the field it is about. (tests/fuzzing.py says what is sent.)"""
 
 from datetime import timedelta
@@ -41,7 +42,22 @@ def _reminders(fixture):
     return fixture("patient_client"), reverse("portal_settings"), {"examples": FEW_EXAMPLES}
 
 
-form_page = pages([_logging_yesterdays_session, _the_morning_after, _reminders])
+def _writing_to_the_clinic(fixture):
+    return fixture("patient_client"), reverse("portal_messages"), {"examples": FEW_EXAMPLES}
+
+
+def _answering_the_patient(fixture):
+    """The cast's patient has a portal account, so her conversation is open."""
+    return (
+        fixture("physio_client"),
+        reverse("patient_messages", args=[fixture("patient").pk]),
+        {"examples": FEW_EXAMPLES},
+    )
+
+
+form_page = pages(
+    [_logging_yesterdays_session, _the_morning_after, _reminders, _writing_to_the_clinic, _answering_the_patient]
+)
 
 
 def test_form(form_page):

@@ -25,8 +25,9 @@ from intake.scoring import instrument
 from plans import services as plans_services
 from plans.handouts.content import TEMPLATE as HANDOUT_TEMPLATE
 from plans.handouts.selectors import handout_context_for
-from portal import reminders
-from portal.models import ReminderKind, ReminderSent
+from portal import notices, reminders
+from portal import services as portal_services
+from portal.models import NoticeKind, NoticeSent, ReminderKind, ReminderSent
 from tests.factories import PatientFactory, PortalPatientFactory
 from tests.intake.factories import AKPS_BEST, REQUIRED_INTAKE, SAFETY_NO
 from tests.plans.plan_factories import day_of, issued_plan, load_shipped_library, move_to, sessions
@@ -136,7 +137,7 @@ KOOS_NONE = {f"kpf{n}": 0 for n in range(1, 12)}
 
 def _portal_objects(patient, physio, frozen):
     """A patient on an issued plan who logged a red run, answered two weekly questionnaires (the second much worse)
-    and has the next one due."""
+    and has the next one due, and a message each way with her physio (the answer new to her)."""
     load_shipped_library()
     plan = issued_plan(patient, answers=REQUIRED_INTAKE)
     run_day = day_of(sessions(plan.current_revision.content, "run")[0])
@@ -157,6 +158,8 @@ def _portal_objects(patient, physio, frozen):
         schedule=schedule, due_on=run_day + timedelta(days=7), answers={**answers, "akps": AKPS_WORST}
     )
     move_to(frozen, run_day + timedelta(days=14))
+    portal_services.message_send(patient=patient, by=patient.user, body="Can I run on Sunday?")
+    portal_services.message_send(patient=patient, by=physio.user, body="Yes: an easy run, then log it.")
     return run_day, worse
 
 
@@ -169,6 +172,7 @@ def test_every_portal_page_is_in_plain_words(client, patient, physio, frozen):
         reverse("portal_session", args=[run_day]),
         reverse("portal_log", args=[timezone.localdate()]),
         reverse("portal_settings"),
+        reverse("portal_messages"),
         reverse("intake:questionnaire"),
         reverse("intake:questionnaire_done", args=[follow_up.pk]),
     ]
@@ -186,7 +190,9 @@ def test_every_email_to_a_patient_is_in_plain_words(clinic, physio, patient, dja
     for kind in ReminderKind:
         reminder = ReminderSent.objects.create(patient=patient, kind=kind, for_date=timezone.localdate())
         reminders.reminder_send(reminder_id=reminder.pk)
-    assert len(mail.outbox) >= 4
+    for kind in NoticeKind:
+        notices.notice_send(notice_id=NoticeSent.objects.create(patient=patient, kind=kind).pk)
+    assert len(mail.outbox) >= 7
     found = [
         f"{message.subject}: {problem}"
         for message in mail.outbox

@@ -25,8 +25,8 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen", "shipped_
 
 # The portal home: the session, user, staff role and patient record; the request's savepoint and its release; the
 # plan, its logs and their revisions, the exercises it names, the audit entry; the follow-up schedule; the scores;
-# the plan's printed handouts.
-HOME_QUERIES = 14
+# the plan's printed handouts; the messages from the clinic not read yet.
+HOME_QUERIES = 15
 ALL_WELL = {
     "completed": "true",
     "pain_during_max": "2",
@@ -222,6 +222,29 @@ def test_log_with_an_unanswered_question_keeps_every_answer(patient_client, runn
     html = response.content.decode()
     assert 'value="4" checked' in html  # the pain tapped is still tapped
     assert "Your other answers are kept" in html
+
+
+def test_a_comment_logged_with_the_session_is_shown_to_the_patient_and_the_physio(
+    patient_client, runner_plan, physio, client
+):
+    comment = "Knee felt tight on the hill.\nFine after stretching."
+    patient_client.post(log_url(TODAY), {**ALL_WELL, "comment": f"  {comment}  "})
+    log = SessionLog.objects.get()
+    assert log.comment == comment  # kept as written, without the spaces around it
+    assert "Knee felt tight on the hill.<br>Fine after stretching." in page(
+        patient_client, reverse("portal_session", args=[TODAY])
+    )
+    client.force_login(physio.user)
+    assert f"<q>{comment}</q>" in page(client, runner_plan.get_absolute_url())  # beside the session in the list
+    assert "Knee felt tight on the hill.<br>Fine after stretching." in page(client, log.get_absolute_url())
+
+
+def test_a_comment_too_long_is_refused_and_every_answer_kept(patient_client, runner_plan):
+    response = patient_client.post(log_url(TODAY), {**ALL_WELL, "comment": "a" * 1001})
+    assert response.context["form"].errors == {
+        "comment": ["Please keep this under 1000 characters (it has 1001): send the rest as a message."]
+    }
+    assert "a" * 1001 in response.content.decode() and not SessionLog.objects.exists()
 
 
 def test_log_with_an_impossible_pain_is_refused_with_a_reason(patient_client, runner_plan):

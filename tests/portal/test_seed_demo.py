@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 import pytest
+from django.core import mail
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
@@ -44,6 +45,10 @@ def test_seed_demo_gives_emma_the_portal_with_reminders_a_calendar_and_a_questio
     assert PortalPreferences.objects.email_reminders_on(emma)
     assert emma.calendar_feeds.active().count() == 1
     assert due_follow_up(emma, today=timezone.localdate()) is not None
+    # A conversation with her physio: the answer read, her newest question waiting for the physio; no e-mail sent.
+    assert [m.from_patient for m in emma.messages.all()] == [True, False, True]
+    assert [m.read_at is not None for m in emma.messages.all()] == [True, True, False]
+    assert not mail.outbox
     client.post(reverse("login"), {"login": PATIENT_PORTAL_EMAIL, "password": DEMO_PASSWORD})
     response = client.get(reverse("my_page"))
     assert response.status_code == 200 and response.context["due"] is not None
