@@ -11,7 +11,9 @@ run: install
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
-# The quick suite on every core (pytest-xdist); .ci/run also runs it single-process on PostgreSQL with a real worker.
+# The quick suite on every core (pytest-xdist), its databases made from the models (--no-migrations, pyproject.toml;
+# tests/test_migrations.py applies the migrations). .ci/run also runs it single-process on PostgreSQL with a real
+# worker, on a schema built by the migrations.
 test: install
 	@$(PYTHON) scripts/check_system.py --install --for-tests
 	$(BIN)/pytest -n auto

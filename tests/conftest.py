@@ -4,6 +4,7 @@ clinic, a physiotherapist of another clinic, and anonymous visitors."""
 import os
 import socket
 import time
+from contextlib import contextmanager
 
 import pytest
 from allauth.account.internal.flows.login import (
@@ -11,6 +12,7 @@ from allauth.account.internal.flows.login import (
 )
 from allauth.account.internal.flows.login import AUTHENTICATION_METHODS_SESSION_KEY
 from django.contrib.auth import SESSION_KEY
+from django.db import connection, transaction
 
 from clinic.site import serving
 from tests.factories import (
@@ -23,6 +25,16 @@ from tests.factories import (
 )
 
 
+def pytest_runtest_setup(item):
+    """The triggers guarding final records on PostgreSQL are made by migrations: their tests run where the schema
+    was (CI's PostgreSQL run, `--migrations`)."""
+    if item.get_closest_marker("postgresql_trigger"):
+        if connection.vendor != "postgresql":
+            pytest.skip("the trigger is PostgreSQL's")
+        if item.config.getoption("nomigrations"):
+            pytest.skip("the trigger is made by a migration: run with --migrations")
+
+
 @pytest.fixture(autouse=True)
 def site_of_the_test_client():
     """Links written in a test's own code (outside a request) start as the test client's requests do, as they
@@ -31,19 +43,64 @@ def site_of_the_test_client():
         yield
 
 
+# The cast, each made by the fixture of its name, or all at once by `the_cast()` for a module that makes them once for
+# all its tests (`module_db`).
+def _riverside():
+    return ClinicFactory(name="Riverside Physio")
+
+
+def _hilltop():
+    return ClinicFactory(name="Hilltop Sports Clinic")
+
+
+def _alice(clinic):
+    return PhysioFactory(clinic=clinic, user__first_name="Alice", user__last_name="Morgan")
+
+
+def _olga(other_clinic):
+    return PhysioFactory(clinic=other_clinic, user__first_name="Olga", user__last_name="Other")
+
+
+def _carla(clinic):
+    return FrontDeskFactory(clinic=clinic, user__first_name="Carla", user__last_name="Price")
+
+
+def _emma(clinic, physio):
+    return PortalPatientFactory(clinic=clinic, physio=physio, first_name="Emma", last_name="Clarke")
+
+
+def _hannah(clinic, physio):
+    return PortalPatientFactory(clinic=clinic, physio=physio, first_name="Hannah", last_name="Okafor")
+
+
+def the_cast() -> dict:
+    """The clinics, staff and patients the `cast` fixture signs in as, by fixture name."""
+    clinic, other_clinic = _riverside(), _hilltop()
+    physio = _alice(clinic)
+    return {
+        "clinic": clinic,
+        "other_clinic": other_clinic,
+        "physio": physio,
+        "other_physio": _olga(other_clinic),
+        "front_desk": _carla(clinic),
+        "patient": _emma(clinic, physio),
+        "other_patient": _hannah(clinic, physio),
+    }
+
+
 @pytest.fixture
 def clinic(db):
-    return ClinicFactory(name="Riverside Physio")
+    return _riverside()
 
 
 @pytest.fixture
 def other_clinic(db):
-    return ClinicFactory(name="Hilltop Sports Clinic")
+    return _hilltop()
 
 
 @pytest.fixture
 def physio(clinic):
-    return PhysioFactory(clinic=clinic, user__first_name="Alice", user__last_name="Morgan")
+    return _alice(clinic)
 
 
 @pytest.fixture
@@ -54,28 +111,32 @@ def colleague_physio(clinic):
 
 @pytest.fixture
 def other_physio(other_clinic):
-    return PhysioFactory(clinic=other_clinic, user__first_name="Olga", user__last_name="Other")
+    return _olga(other_clinic)
 
 
 @pytest.fixture
 def front_desk(clinic):
-    return FrontDeskFactory(clinic=clinic, user__first_name="Carla", user__last_name="Price")
+    return _carla(clinic)
 
 
 @pytest.fixture
 def patient(clinic, physio):
-    return PortalPatientFactory(clinic=clinic, physio=physio, first_name="Emma", last_name="Clarke")
+    return _emma(clinic, physio)
 
 
 @pytest.fixture
 def other_patient(clinic, physio):
-    return PortalPatientFactory(clinic=clinic, physio=physio, first_name="Hannah", last_name="Okafor")
+    return _hannah(clinic, physio)
+
+
+def a_foreign_patient(other_clinic, other_physio):
+    return PatientFactory(clinic=other_clinic, physio=other_physio, first_name="Felix", last_name="Foreign")
 
 
 @pytest.fixture
 def foreign_patient(other_clinic, other_physio):
     """A patient of another clinic: every view of ours must answer 404 for them."""
-    return PatientFactory(clinic=other_clinic, physio=other_physio, first_name="Felix", last_name="Foreign")
+    return a_foreign_patient(other_clinic, other_physio)
 
 
 def _client_for(client, user):
@@ -108,8 +169,7 @@ def other_patient_client(client, other_patient):
     return _client_for(client, other_patient.user)
 
 
-@pytest.fixture
-def cast(physio, other_physio, front_desk, patient, other_patient):
+def users_by_role(*, physio, other_physio, front_desk, patient, other_patient, **_) -> dict:
     """Users by role name, for tests that walk a URL across every role. `None` is the anonymous visitor."""
     return {
         "physio": physio.user,
@@ -119,6 +179,51 @@ def cast(physio, other_physio, front_desk, patient, other_patient):
         "other_patient": other_patient.user,
         "anonymous": None,
     }
+
+
+@pytest.fixture
+def cast(physio, other_physio, front_desk, patient, other_patient):
+    """Users by role name (`users_by_role`)."""
+    return users_by_role(
+        physio=physio, other_physio=other_physio, front_desk=front_desk, patient=patient, other_patient=other_patient
+    )
+
+
+@pytest.fixture(scope="module")
+def module_db(django_db_setup, django_db_blocker):
+    """For rows made once for all the tests of a module, which each test would otherwise make again: a transaction
+    open from the module's first test to its last, then rolled back. Each test runs inside it in a savepoint, rolled
+    back as usual, so tests still see the rows as made and never each other's. A module fixture makes its rows within
+    `with module_db():` (the database open to it, links made as the test client's) and gives each test its own
+    instances (`read_again`), which a test may change. Not for modules with transactional tests, which would commit
+    through the transaction."""
+
+    @contextmanager
+    def making():
+        with django_db_blocker.unblock(), serving("http://testserver"):
+            yield
+
+    with django_db_blocker.unblock():
+        module_transaction = transaction.atomic()
+        module_transaction.__enter__()
+    try:
+        yield making
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            module_transaction.__exit__(None, None, None)
+
+
+def read_again(instances: dict) -> dict:
+    """A test's own instances of rows made once for its module (`module_db`), read from the database again: a test
+    that changes or deletes one, or an object cached on one, leaves the next test's as they were made."""
+
+    def again(instance):
+        if isinstance(instance, list):
+            return [again(each) for each in instance]
+        return type(instance)._base_manager.get(pk=instance.pk)
+
+    return {name: again(instance) for name, instance in instances.items()}
 
 
 @pytest.fixture

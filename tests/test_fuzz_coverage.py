@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 from tests.factories import AuthenticatorAppFactory
 from tests.fuzzing import FORMS, MARKUP, huge_int, junk, rolled_back_with_cookies
-from tests.test_url_access import ACCESS, OK, POST_ONLY, URL_NAMES, objects, sign_in  # noqa: F401 (their fixtures)
+from tests.test_url_access import ACCESS, OK, POST_ONLY, URL_NAMES, objects_named_by_urls, sign_in  # noqa: F401
 
 CLINIC, PORTAL = "tests.clinic.test_fuzz_forms", "tests.portal.test_fuzz_portal_forms"
 INTAKE, EXERCISES = "tests.intake.test_fuzz_forms", "tests.plans.test_fuzz_exercise_form"
@@ -186,6 +186,12 @@ def test_urls_that_take_no_post_refuse_it(cast, request):
         if (status := signed_in(user).post(url, {"x": "1"}).status_code) != 405:
             wrong.append(f"{url_name}: {status}")
     assert not wrong, wrong
+
+
+@pytest.fixture
+def objects(patient, physio):
+    """The objects the URLs name, as tests/test_url_access.py makes them, for the cast."""
+    return objects_named_by_urls(patient.clinic, patient, physio)
 
 
 @pytest.fixture

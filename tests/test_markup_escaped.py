@@ -163,7 +163,7 @@ def marked_up_objects(*, clinic, other_clinic, staff, patient, patients, physio)
             schedule=schedule, due_on=plan_objects["plan"].start, answers={"akps": {}}
         ),
         "calendar_feed": portal_services.calendar_feed_create(patient=patient, by=patient.user),
-        "clinic_logo": clinic.logo_url(),
+        "clinic": clinic,
         "invite": intake_services.invite_create(patient=patient, by=physio, send_email=False),
         # The patient names her passkey herself.
         "passkey": PasskeyFactory(

@@ -1,9 +1,166 @@
+"""The migrations themselves. The suite's test databases are made from the models (`--no-migrations`, pyproject.toml),
+so here every migration is applied to an empty database of its own and unapplied back to empty: on SQLite in
+`make test`, on PostgreSQL in CI (`.ci/run` passes `--migrations`, so the whole suite there runs on a migrated schema
+too). The move of the portal's models from the clinic app keeps their rows both ways, and the models agree with the
+migrations."""
+
+import importlib
+from datetime import date
 from io import StringIO
 
+import pytest
+from django.apps import apps as installed_apps
 from django.core.management import call_command
+from django.db import connections
+from django.db.migrations.executor import MigrationExecutor
+
+ALIAS = "migrated"
+# Migrations that make nothing in the database, only in the project's state: their tables are another app's.
+BEFORE_THE_MOVE = [("clinic", "0005_portal_preferences_calendar_feeds_reminders")]
+AFTER_THE_MOVE = [("portal", "0002_tables_renamed")]
 
 
-def test_models_and_migrations_agree(db):
+@pytest.fixture
+def project_migrations(settings):
+    """The project's migrations, which `--no-migrations` hides from the rest of the suite."""
+    settings.MIGRATION_MODULES = getattr(importlib.import_module(settings.SETTINGS_MODULE), "MIGRATION_MODULES", {})
+
+
+@pytest.fixture
+def empty_database(django_db_setup, django_db_blocker, project_migrations, tmp_path):
+    """A connection to a database of its own without a single table, on the suite's engine: a SQLite file, or a
+    PostgreSQL database beside the test database (dropped afterwards). Not the test database: no test transaction
+    around it, as around `manage.py migrate`."""
+    default = connections["default"]
+    postgresql = default.vendor == "postgresql"
+    name = f"{default.settings_dict['NAME']}_{ALIAS}" if postgresql else ":memory:"
+    with django_db_blocker.unblock():
+        if postgresql:
+            _run_outside_any_database(default, "DROP DATABASE IF EXISTS {}", "CREATE DATABASE {}", name=name)
+        connections.settings[ALIAS] = {**default.settings_dict, "NAME": name}
+        try:
+            yield connections[ALIAS]
+        finally:
+            connections[ALIAS].close()
+            del connections[ALIAS]
+            del connections.settings[ALIAS]
+            if postgresql:
+                _run_outside_any_database(default, "DROP DATABASE IF EXISTS {}", name=name)
+
+
+def _run_outside_any_database(connection, *statements, name):
+    with connection._nodb_cursor() as cursor:
+        for statement in statements:
+            cursor.execute(statement.format(connection.ops.quote_name(name)))
+
+
+def migrate(connection, targets):
+    """Apply or unapply migrations until `targets` (an app with None: none of its migrations), as `migrate` does."""
+    MigrationExecutor(connection).migrate(targets)
+
+
+def models_at(connection, targets):
+    """The models as the migrations up to `targets` have them (historical models)."""
+    return MigrationExecutor(connection).loader.project_state(targets).apps
+
+
+def test_models_and_migrations_agree(db, project_migrations):
     output = StringIO()
     call_command("makemigrations", "--check", "--dry-run", stdout=output)
     assert "No changes detected" in output.getvalue()
+
+
+def test_every_migration_applies_to_an_empty_database_and_unapplies_back_to_empty(empty_database, settings):
+    leaves = MigrationExecutor(empty_database).loader.graph.leaf_nodes()
+    migrate(empty_database, leaves)
+    assert not MigrationExecutor(empty_database).migration_plan(leaves), "left unapplied"
+    # Every model has its table and columns, under the names the models give them.
+    with empty_database.cursor() as cursor:
+        tables = set(empty_database.introspection.table_names(cursor))
+        models = model_tables()
+        missing = [table for table in models if table not in tables] + [
+            f"{table}.{column}"
+            for table, columns in models.items()
+            if table in tables
+            for column in _missing_columns(empty_database, cursor, table, columns)
+        ]
+    assert not missing
+    migrate(empty_database, [(app, None) for app in {app for app, _ in leaves}])
+    with empty_database.cursor() as cursor:
+        # What is left is the record of migrations and the cache, which clinic 0007 makes and leaves (no model's).
+        left = set(empty_database.introspection.table_names(cursor))
+    assert left == {"django_migrations", settings.CACHES["default"]["LOCATION"]}
+
+
+def model_tables() -> dict[str, set[str]]:
+    """The table and columns of every model the project's apps and the installed packages make in the database."""
+    return {
+        model._meta.db_table: {field.column for field in model._meta.local_concrete_fields}
+        for model in installed_apps.get_models(include_auto_created=True)
+        if model._meta.managed and not model._meta.proxy
+    }
+
+
+def _missing_columns(connection, cursor, table, columns) -> list[str]:
+    return sorted(columns - {column.name for column in connection.introspection.get_table_description(cursor, table)})
+
+
+def test_moving_the_portal_models_to_the_portal_app_keeps_their_rows_both_ways(empty_database):
+    migrate(empty_database, BEFORE_THE_MOVE)
+    rows = _portal_rows_made(models_at(empty_database, BEFORE_THE_MOVE))
+    migrate(empty_database, AFTER_THE_MOVE)
+    assert _portal_rows(models_at(empty_database, AFTER_THE_MOVE), "portal") == rows
+    migrate(empty_database, BEFORE_THE_MOVE)
+    assert _portal_rows(models_at(empty_database, BEFORE_THE_MOVE), "clinic") == rows
+
+
+def _portal_rows_made(models) -> dict:
+    """A patient's portal preferences, calendar addresses (one revoked) and reminders sent, in the clinic app's
+    models as they were before the move."""
+    clinic = models.get_model("clinic", "Clinic").objects.using(ALIAS).create(name="Riverside", slug="riverside")
+    patient = (
+        models.get_model("clinic", "Patient")
+        .objects.using(ALIAS)
+        .create(clinic=clinic, first_name="Emma", last_name="Clarke", date_of_birth=date(1990, 5, 4))
+    )
+    models.get_model("clinic", "PortalPreferences").objects.using(ALIAS).create(patient=patient, email_reminders=False)
+    feeds = models.get_model("clinic", "CalendarFeed").objects.using(ALIAS)
+    feeds.create(patient=patient, token="revoked", revoked_at="2026-11-01T09:00:00Z")
+    feeds.create(patient=patient, token="in-use")
+    reminders = models.get_model("clinic", "ReminderSent").objects.using(ALIAS)
+    reminders.create(patient=patient, kind="session", for_date=date(2026, 11, 2))
+    reminders.create(patient=patient, kind="questionnaire", for_date=date(2026, 11, 3))
+    return _portal_rows(models, "clinic")
+
+
+def _portal_rows(models, app) -> dict:
+    def rows(name, *fields):
+        return sorted(models.get_model(app, name).objects.using(ALIAS).values_list("patient__last_name", *fields))
+
+    return {
+        "preferences": rows("PortalPreferences", "email_reminders"),
+        "calendar feeds": rows("CalendarFeed", "token", "revoked_at"),
+        "reminders": rows("ReminderSent", "kind", "for_date"),
+    }
+
+
+BEFORE_THE_LOGO_MOVE = [("clinic", "0008_clinic_logo"), ("plans", "0006_plan_more_exercises_reason")]
+AFTER_THE_LOGO_MOVE = [("plans", "0007_logo_moves_to_clinic")]
+
+
+def test_the_handout_logo_becomes_the_clinics_own_and_goes_back(empty_database):
+    migrate(empty_database, BEFORE_THE_LOGO_MOVE)
+    before = models_at(empty_database, BEFORE_THE_LOGO_MOVE)
+    clinics = before.get_model("clinic", "Clinic").objects.using(ALIAS)
+    settings = before.get_model("plans", "HandoutSettings").objects.using(ALIAS)
+    settings.create(clinic=clinics.create(name="With a logo", slug="logo"), logo="clinic-logos/clinic-1/a.png")
+    settings.create(clinic=clinics.create(name="Without", slug="none"), paper_size="letter")
+
+    migrate(empty_database, AFTER_THE_LOGO_MOVE)
+    after = models_at(empty_database, AFTER_THE_LOGO_MOVE).get_model("clinic", "Clinic").objects.using(ALIAS)
+    assert dict(after.values_list("name", "logo")) == {"With a logo": "clinic-logos/clinic-1/a.png", "Without": ""}
+
+    migrate(empty_database, BEFORE_THE_LOGO_MOVE)
+    settings = models_at(empty_database, BEFORE_THE_LOGO_MOVE).get_model("plans", "HandoutSettings").objects
+    back = settings.using(ALIAS).values_list("clinic__name", "logo", "paper_size")
+    assert sorted(back) == [("With a logo", "clinic-logos/clinic-1/a.png", "a4"), ("Without", "", "letter")]

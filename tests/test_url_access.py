@@ -24,6 +24,7 @@ from plans import services as plans_services
 from plans.models import PlanAlert
 from portal import services as portal_services
 from portal.models import Message
+from tests.conftest import a_foreign_patient, read_again, the_cast, users_by_role
 from tests.factories import PasskeyFactory, UserFactory
 from tests.intake.factories import ConfirmedAssessmentFactory, SubmittedIntakeFactory
 from tests.plans.handout_factories import stored_batch, stored_handout
@@ -138,7 +139,7 @@ ACCESS = {
     ),
     "healthz": (lambda objs: reverse("healthz"), PUBLIC),
     # A clinic's own branding, fetched by e-mail clients too: public (tests/clinic/test_clinic_logo.py).
-    "clinic_logo": (lambda objs: objs["clinic_logo"], PUBLIC),
+    "clinic_logo": (lambda objs: objs["clinic"].logo_url(), PUBLIC),
     # Accounts (allauth's pages, clinic/urls.py). Signing in: signed-in users are sent home.
     "account_login": (lambda objs: reverse("account_login"), SIGNED_IN_SENT_HOME),
     "login": (lambda objs: reverse("login"), SIGNED_IN_SENT_HOME),
@@ -319,7 +320,7 @@ def _clinic_objects(clinic) -> dict:
     return {
         "exercise": ExerciseFactory(clinic=clinic, image=picture_upload()),
         "batch": stored_batch(clinic, []),
-        "clinic_logo": clinic.logo_url(),
+        "clinic": clinic,
     }
 
 
@@ -352,12 +353,36 @@ def _patient_objects(patient, physio) -> dict:
     }
 
 
-@pytest.fixture
-def objects(patient, physio):
-    load_shipped_library()  # the plans' exercises
-    objects = {**_clinic_objects(patient.clinic), **_patient_objects(patient, physio)}
+def objects_named_by_urls(clinic, patient, physio) -> dict:
+    """The clinic's and the patient's records, printed as a batch, with the shipped exercise library (the plans')."""
+    load_shipped_library()
+    objects = {**_clinic_objects(clinic), **_patient_objects(patient, physio)}
     objects["batch"].handouts.set([objects["handout"]])
     return objects
+
+
+@pytest.fixture(scope="module")
+def made_once(module_db):
+    """The cast and the objects the URLs name, made once for all the tests of the module."""
+    with module_db():
+        people = the_cast()
+        objects = objects_named_by_urls(people["clinic"], people["patient"], people["physio"])
+    return people, objects
+
+
+@pytest.fixture
+def people(made_once, db):
+    return read_again(made_once[0])
+
+
+@pytest.fixture
+def objects(made_once, db):
+    return read_again(made_once[1])
+
+
+@pytest.fixture
+def cast(people):
+    return users_by_role(**people)
 
 
 @pytest.fixture
@@ -409,14 +434,15 @@ VARIANTS = [
 
 
 @pytest.fixture
-def out_of_reach(request, objects, foreign_patient, other_physio, other_patient, physio):
+def out_of_reach(request, objects, people):
     """For one way of naming objects the cast must not reach (`request.param`): the objects to build URLs with, and
     the roles to try them with (not the other patient on her own records)."""
     ours = {"patient": objects["patient"]}
     if request.param == "another patient's objects under our patient":
         roles = [role for role in IDOR_ROLES if role != "other_patient"]
-        return {**objects, **_patient_objects(other_patient, physio), **ours}, roles
-    foreign = {**_clinic_objects(foreign_patient.clinic), **_patient_objects(foreign_patient, other_physio)}
+        return {**objects, **_patient_objects(people["other_patient"], people["physio"]), **ours}, roles
+    foreign_patient = a_foreign_patient(people["other_clinic"], people["other_physio"])
+    foreign = {**_clinic_objects(foreign_patient.clinic), **_patient_objects(foreign_patient, people["other_physio"])}
     return (foreign if request.param == "another clinic's objects" else {**foreign, **ours}), IDOR_ROLES
 
 

@@ -4,17 +4,19 @@ logo moves to `Clinic.logo` (the same stored file), and back when this migration
 from django.db import migrations
 
 def logos_to_clinics(apps, schema_editor):
-    HandoutSettings = apps.get_model("plans", "HandoutSettings")
-    Clinic = apps.get_model("clinic", "Clinic")
-    for clinic_id, logo in HandoutSettings.objects.exclude(logo="").values_list("clinic_id", "logo"):
-        Clinic.objects.filter(pk=clinic_id).update(logo=logo)
+    db = schema_editor.connection.alias
+    settings = apps.get_model("plans", "HandoutSettings").objects.using(db)
+    clinics = apps.get_model("clinic", "Clinic").objects.using(db)
+    for clinic_id, logo in settings.exclude(logo="").values_list("clinic_id", "logo"):
+        clinics.filter(pk=clinic_id).update(logo=logo)
 
 
 def logos_to_handout_settings(apps, schema_editor):
-    HandoutSettings = apps.get_model("plans", "HandoutSettings")
-    Clinic = apps.get_model("clinic", "Clinic")
-    for clinic_id, logo in Clinic.objects.exclude(logo="").values_list("pk", "logo"):
-        HandoutSettings.objects.update_or_create(clinic_id=clinic_id, defaults={"logo": logo})
+    db = schema_editor.connection.alias
+    settings = apps.get_model("plans", "HandoutSettings").objects.using(db)
+    clinics = apps.get_model("clinic", "Clinic").objects.using(db)
+    for clinic_id, logo in clinics.exclude(logo="").values_list("pk", "logo"):
+        settings.update_or_create(clinic_id=clinic_id, defaults={"logo": logo})
 
 
 class Migration(migrations.Migration):

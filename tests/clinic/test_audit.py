@@ -37,7 +37,7 @@ def test_audit_events_cannot_be_changed_or_deleted(request_from, patient):
         AuditEvent.objects.all().delete()
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger exists on PostgreSQL only")
+@pytest.mark.postgresql_trigger
 def test_postgresql_refuses_raw_updates_of_the_trail(request_from, patient):
     audit.record(request_from, patient=patient, action=AuditAction.VIEW)
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:

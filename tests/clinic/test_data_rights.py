@@ -12,7 +12,7 @@ from allauth.mfa.models import Authenticator
 from django.apps import apps
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import DatabaseError, connection, models, transaction
+from django.db import DatabaseError, models, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -541,22 +541,20 @@ def test_anonymised_birth_date_is_never_in_the_future():
 
 # --- The database's own guard on final records (PostgreSQL) -------------------------------------------------------
 
-postgresql_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger is PostgreSQL's")
 
-
-@postgresql_only
+@pytest.mark.postgresql_trigger
 def test_database_refuses_free_text_changes_outside_anonymisation(records):
     with pytest.raises(DatabaseError, match="cannot be changed"), transaction.atomic():
         Assessment.objects.decided().update(referral_note="rewritten")
 
 
-@postgresql_only
+@pytest.mark.postgresql_trigger
 def test_database_refuses_clinical_changes_even_while_anonymising(records):
     with pytest.raises(DatabaseError, match="cannot be changed"), transaction.atomic(), anonymising():
         Assessment.objects.decided().update(findings={})
 
 
-@postgresql_only
+@pytest.mark.postgresql_trigger
 def test_database_refuses_changes_to_a_plan_revision_but_its_note_while_anonymising(records):
     revisions = PlanRevision._base_manager.filter(plan=records["plan"])
     with pytest.raises(DatabaseError, match="never changed"), transaction.atomic():
@@ -568,7 +566,7 @@ def test_database_refuses_changes_to_a_plan_revision_but_its_note_while_anonymis
     assert {revision.note_for_patient for revision in revisions} == {REMOVED_TEXT}
 
 
-@postgresql_only
+@pytest.mark.postgresql_trigger
 def test_anonymising_never_outlives_its_block(records):
     with anonymising():
         Assessment.objects.decided().update(referral_note=REMOVED_TEXT)

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 import time_machine
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, transaction
 from django.urls import reverse
 
 from clinic.models import AuditEvent, PatientStatus
@@ -416,7 +416,7 @@ def test_confirmed_assessment_cannot_be_changed_or_deleted(physio_client, examin
         assessment.delete()
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger is PostgreSQL's")
+@pytest.mark.postgresql_trigger
 def test_database_refuses_to_change_a_confirmed_assessment(physio_client, examined):
     intake = examined(TENDINOPATHY)
     _press(

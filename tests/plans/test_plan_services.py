@@ -238,7 +238,7 @@ def test_plan_revision_refuses_every_change(patient):
     assert revision.reason == "Issued by Alice Morgan"
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger exists on PostgreSQL only")
+@pytest.mark.postgresql_trigger
 def test_postgresql_refuses_raw_updates_of_revisions(patient):
     issued_plan(patient)
     with pytest.raises(DatabaseError, match="never changed"), transaction.atomic(), connection.cursor() as cursor:
