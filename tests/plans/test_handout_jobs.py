@@ -128,7 +128,8 @@ def test_clinic_logo_and_own_exercise_picture_are_embedded(plan, request_handout
     revision = revision_with(plan, content=with_exercise(plan.current_revision.content, own.slug))
     rendered = render_handout(handout_context_for(revision=revision_for_handout(revision_id=revision.pk), paper="a4"))
     assert rendered.refused == ()
-    assert {url.split(";")[0] for url in rendered.fetched} == {"data:image/png"}
+    # the logo and the picture, and our own drawings of the library's exercises
+    assert {url.split(";")[0] for url in rendered.fetched} == {"data:image/png", "data:image/svg+xml"}
     pages = pdf_pages(rendered.pdf)
     images = {(page, width, height) for page, width, height in pdf_images(rendered.pdf)}
     [card_page] = [
@@ -371,7 +372,7 @@ def test_a_render_finishing_after_its_job_was_given_to_another_task_is_thrown_aw
 # --- hostile text, from the models ------------------------------------------------------------------------------------
 
 
-def test_hostile_note_and_exercise_text_print_as_text_and_nothing_is_fetched(patient, clinic, request_handout):
+def test_hostile_note_and_exercise_text_print_as_text_and_nothing_else_is_fetched(patient, clinic, request_handout):
     markup = " ".join(HOSTILE)
     patient.first_name = 'Emma <img src="file:///etc/hostname">'
     patient.save()
@@ -381,7 +382,7 @@ def test_hostile_note_and_exercise_text_print_as_text_and_nothing_is_fetched(pat
         plan, note_for_patient=f"Note {markup}", content=with_exercise(plan.current_revision.content, own.slug)
     )
     rendered = render_handout(handout_context_for(revision=revision_for_handout(revision_id=revision.pk), paper="a4"))
-    assert (rendered.fetched, rendered.refused) == ((), ())
+    assert (set(rendered.fetched), rendered.refused) == ({"data:image/svg+xml;base64,…"}, ())  # our drawings only
     request_handout(revision)
     text = squeeze(" ".join(pdf_pages(Handout.objects.get().verified_pdf())))
     for typed in (f"Note {markup}", f"Bridge {HOSTILE[0]}", f"Step {markup}", patient.first_name):
