@@ -306,6 +306,9 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_RESULT_EXPIRES = 60 * 60
 CELERY_TASK_TRACK_STARTED = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Each worker process renders a sample handout as it starts (plans.handouts.warmup, about a second) before it reports
+# for work; Celery's default 4 s for that report would kill a process warming up on a busy machine.
+CELERY_WORKER_PROC_ALIVE_TIMEOUT = 30
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 # Publishing a task from a web request gives up quickly when the broker is down (the page must not hang): at most
