@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError, connections, transaction
 from django.template import TemplateDoesNotExist, TemplateSyntaxError
 
+from clinic.file_store import STORE_UNREACHABLE, FileStoreUnavailable
 from clinic.tasks import BrokerTolerantTask
 from plans.handouts import services as handout_services
 from plans.handouts.content import HandoutError
@@ -25,8 +26,9 @@ from plans.models import Handout, HandoutBatch, PrintJob
 
 logger = logging.getLogger(__name__)
 
-# Passing failures: the database or the file storage out of reach. Retried; anything else is not.
-TRANSIENT_ERRORS = (OperationalError, InterfaceError, OSError)
+# Passing failures: the database or the file store out of reach (a folder's OSError, an S3 service's errors:
+# clinic.file_store). Retried; anything else is not.
+TRANSIENT_ERRORS = (OperationalError, InterfaceError, OSError, FileStoreUnavailable, *STORE_UNREACHABLE)
 
 TOOK_TOO_LONG = (
     "Making it took too long, so it was stopped. Press Try again; if it happens again, tell your administrator."
