@@ -266,8 +266,39 @@ STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
+# The file store of uploads and rendered handouts. Embedded default: the folder MEDIA_ROOT, which serves one machine.
+# With RUNBACK_S3_BUCKET set, a bucket on any S3-compatible service (AWS, MinIO, Ceph, …), shared by every web and
+# worker machine. Files are private either way: never served by URL, always streamed through a view that checks who
+# asks. Credentials come from the environment as boto3 reads them (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, or the
+# machine's role), never from this file.
+RUNBACK_S3_BUCKET = env.str("RUNBACK_S3_BUCKET", default="")
+if RUNBACK_S3_BUCKET:
+    from botocore.config import Config as S3ClientConfig
+
+    FILE_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": RUNBACK_S3_BUCKET,
+            "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="") or None,  # unset: AWS itself
+            "region_name": env.str("AWS_S3_REGION_NAME", default="") or None,
+            "location": env.str("RUNBACK_S3_PREFIX", default=""),  # a folder in the bucket, e.g. one per clinic site
+            # "path" (bucket in the path) suits MinIO and most self-hosted services; AWS takes either.
+            "addressing_style": env.str("AWS_S3_ADDRESSING_STYLE", default="path"),
+            "default_acl": None,  # the bucket's own policy: keep the bucket private
+            "file_overwrite": False,  # a name taken gets a suffix, as on disk
+            "querystring_auth": True,  # nothing is linked to, but a URL made by mistake would still need signing
+            # Fail fast when the service is down: the render task retries (plans.handouts.tasks), a page says so.
+            "client_config": S3ClientConfig(
+                connect_timeout=env.int("AWS_S3_CONNECT_TIMEOUT", default=5),
+                read_timeout=env.int("AWS_S3_READ_TIMEOUT", default=30),
+                retries={"max_attempts": 3, "mode": "standard"},
+            ),
+        },
+    }
+else:
+    FILE_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": FILE_STORAGE,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -307,6 +338,9 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_RESULT_EXPIRES = 60 * 60
 CELERY_TASK_TRACK_STARTED = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Each worker process renders a sample handout as it starts (plans.handouts.warmup, about a second) before it reports
+# for work; Celery's default 4 s for that report would kill a process warming up on a busy machine.
+CELERY_WORKER_PROC_ALIVE_TIMEOUT = 30
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 # Publishing a task from a web request gives up quickly when the broker is down (the page must not hang): at most

@@ -3,9 +3,11 @@
 from clinic.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed; never in production
+# Files in memory, unless the run is against an S3-compatible server (RUNBACK_S3_BUCKET: .ci/run starts moto_server and
+# runs the suite on it, as a clinic running several machines would store them).
 STORAGES = {
     **STORAGES,  # noqa: F405
-    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "default": FILE_STORAGE if RUNBACK_S3_BUCKET else {"BACKEND": "django.core.files.storage.InMemoryStorage"},  # noqa: F405
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -23,6 +23,7 @@ from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import timezone
 
+from clinic.file_store import STORE_UNREACHABLE, FileStoreUnavailable
 from clinic.models import Clinic, Patient, StaffMember
 from clinic.pictures import validate_picture
 from plans.builder import MAX_WEEKS, MIN_WEEKS
@@ -707,12 +708,15 @@ class PrintJob(models.Model):
         return self.error if self.status == PrintStatus.FAILED else ""
 
     def verified_pdf(self) -> bytes | None:
-        """The stored PDF, if this job is ready and its file is there and matches its checksum; otherwise None."""
+        """The stored PDF, if this job is ready and its file is there and matches its checksum; otherwise None.
+        Raises FileStoreUnavailable when the file store (S3) can't be reached: the file may be there after all."""
         if not (self.is_ready and self.file and self.sha256):
             return None
         try:
             with self.file.open("rb") as stored:
                 pdf = stored.read()
+        except STORE_UNREACHABLE as error:  # first: botocore's timeouts are OSErrors too
+            raise FileStoreUnavailable(f"could not read {self.file.name}") from error
         except OSError:  # gone from storage (FileNotFoundError) or unreadable
             return None
         return pdf if hashlib.sha256(pdf).hexdigest() == self.sha256 else None

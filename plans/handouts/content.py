@@ -5,10 +5,12 @@ Celery task builds it from models, the management command from a sample and the 
 way. `render_handout` turns a context into PDF bytes through the safe renderer of `plans.handouts.pdf`.
 
 Everything a person typed (names, notes, exercise text) goes into the template as plain strings, which Django
-escapes. The only markup inserted as is comes from our own SVG renderers (the running-minutes chart, exercise
-illustrations), which draw from numbers and escape every text they carry.
+escapes. Nothing is inserted as markup: the drawings of our own SVG renderers (the running-minutes chart, exercise
+illustrations), which draw from numbers and escape every text they carry, go in as `data:` URLs of `<img>` elements.
 """
 
+import base64
+import html
 import itertools
 import re
 from collections.abc import Mapping, Sequence
@@ -17,7 +19,6 @@ from datetime import date, timedelta
 
 from django.template.loader import render_to_string
 from django.templatetags.static import static
-from django.utils.safestring import SafeString, mark_safe
 
 from clinic.charts import minutes_chart
 from intake.codes import CAUSE_PATIENT_LABELS, CAUSES, CONDITION_PATIENT_LABELS, CONDITION_PLAIN, Cause, Condition
@@ -36,6 +37,9 @@ PAPERS = ("a4", "letter")
 # left with a stray week or two.
 SCHEDULE_WEEKS_PER_PAGE = 12
 
+# Exercise cards side by side on a page (static/css/handout.css lays a row out as two table cells).
+CARDS_PER_ROW = 2
+
 # Not in the reference: the UK emergency number, as the reference's care pathways are the NHS's (§8).
 EMERGENCY_NUMBER = "999"
 
@@ -43,6 +47,8 @@ _LOGO_DATA_URL = re.compile(r"data:image/(png|jpeg|gif|webp|svg\+xml)(;base64)?,
 # The formats clinic.pictures accepts for a clinic's own exercise pictures.
 _PICTURE_DATA_URL = re.compile(r"data:image/(png|jpeg|webp);base64,", re.IGNORECASE)
 _STATIC_PATH = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_./-]*")
+_SVG_DESC = re.compile(r"<desc\b[^>]*>([^<]*)</desc>")
+_SVG_TITLE = re.compile(r"<title\b[^>]*>([^<]*)</title>")
 
 
 @dataclass(frozen=True)
@@ -159,7 +165,7 @@ def handout_context(
         "schedule_pages": schedule_pages(schedule),
         "legend": [{"kind": code, "mark": kind.mark, "text": kind.legend} for code, kind in SESSION_KINDS.items()],
         # No chart for a plan without running (not allowed yet, or starting after this plan).
-        "minutes_chart": _trusted_svg(
+        "minutes_chart": svg_image(
             minutes_chart(
                 chart_id="running-minutes",
                 weeks=tuple(f"W{week['week']}" for week in weeks),
@@ -169,6 +175,7 @@ def handout_context(
         if any(running_minutes)
         else None,
         "exercise_cards": cards,
+        "card_rows": [cards[i : i + CARDS_PER_ROW] for i in range(0, len(cards), CARDS_PER_ROW)],
         # The pain traffic light of reference §9.3 (P1–P4), with the ladder's own thresholds.
         "pain": {
             "green_max": GREEN_PAIN_MAX,
@@ -193,9 +200,19 @@ def render_handouts(contexts: Sequence[dict], *, title: str) -> RenderedPdf:
     return render_combined_pdf(htmls, stylesheets=[STYLESHEET], title=title)
 
 
-def _trusted_svg(svg: str) -> SafeString:
-    # Only for SVG from our own renderers (clinic.charts, plans.library.figures): numbers in, every text escaped.
-    return mark_safe(svg)  # noqa: S308
+def svg_image(svg: str) -> dict:
+    """Our own SVG (clinic.charts, plans.library.figures) as an image for an `<img>`: `src`, a `data:` URL, and
+    `alt`, the drawing's description in words (its `<desc>`, else its `<title>`).
+
+    An `<img>`, not inline markup: WeasyPrint parses and styles inline SVG as part of the HTML document (every shape
+    an element of the page's cascade) and then parses it again as an image; as an image it is parsed once, by
+    ElementTree, outside the cascade. The fetcher serves `data:` URLs and nothing else outside the static files.
+    """
+    found = _SVG_DESC.search(svg) or _SVG_TITLE.search(svg)
+    return {
+        "src": "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode("ascii"),
+        "alt": html.unescape(found.group(1)) if found else "",
+    }
 
 
 # --- cover --------------------------------------------------------------------------------------------------------
@@ -386,7 +403,7 @@ def exercise_cards(weeks: list[dict], exercises: Mapping[str, ExerciseSpec], pic
                 "code": code,
                 "name": spec.name,
                 "picture": picture,
-                "illustration": _trusted_svg(svg) if svg else None,
+                "illustration": svg_image(svg) if svg else None,
                 "doses": dose_rows(by_week),
                 "rest": f"{spec.dosage.rest_s} s between sets" if spec.dosage.rest_s else "",
                 "instructions": list(spec.instructions),

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from clinic.file_store import FileStoreUnavailable
 from clinic.models import Clinic, User
 from plans.handouts import tasks
 from plans.handouts.content import HandoutError, render_handout, render_handouts
@@ -69,13 +70,23 @@ def handout_request(*, revision: PlanRevision, paper: str, by: User) -> HandoutR
             if _needs_dispatch(handout, now):
                 _dispatch_on_commit(handout)
             return HandoutRequest(handout, queued=False)
-        if handout.verified_pdf() is not None:
+        if _stored_pdf_or_store_down(handout):
             handout.save(update_fields=["requested_by", "requested_at"])
             return HandoutRequest(handout, queued=False)
         if handout.is_ready:
             logger.warning("Handout %s: stored file missing or damaged; rendering it again", handout.pk)
         _requeue(handout, fresh_request=True)
     return HandoutRequest(handout, queued=True)
+
+
+def _stored_pdf_or_store_down(job: PrintJob) -> bool:
+    """Whether the job's stored PDF is there and intact, or the file store can't be reached to tell: a job whose file
+    can't be read just now is left as it is, not made again (its download says the store is out of reach)."""
+    try:
+        return job.verified_pdf() is not None
+    except FileStoreUnavailable:
+        logger.warning("%s %s: the file store could not be reached; left as it is", type(job).__name__, job.pk)
+        return True
 
 
 def handout_batch_create(*, clinic: Clinic, handouts: list[Handout], paper: str, by: User) -> HandoutBatch:
@@ -100,7 +111,7 @@ def handout_batch_retry(*, batch: HandoutBatch, by: User) -> HandoutBatch:
     """Queue a failed batch (or one whose file is missing or damaged) for rendering again."""
     with transaction.atomic():
         locked = HandoutBatch.objects.select_for_update().get(pk=batch.pk)
-        if locked.is_pending or locked.verified_pdf() is not None:
+        if locked.is_pending or _stored_pdf_or_store_down(locked):
             return locked
         locked.requested_by = by
         _requeue(locked, fresh_request=True)

@@ -12,19 +12,23 @@ from contextlib import contextmanager
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
+from celery.signals import worker_process_init
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connections, transaction
 from django.template import TemplateDoesNotExist, TemplateSyntaxError
 
+from clinic.file_store import STORE_UNREACHABLE, FileStoreUnavailable
 from clinic.tasks import BrokerTolerantTask
 from plans.handouts import services as handout_services
 from plans.handouts.content import HandoutError
+from plans.handouts.warmup import warm_up
 from plans.models import Handout, HandoutBatch, PrintJob
 
 logger = logging.getLogger(__name__)
 
-# Passing failures: the database or the file storage out of reach. Retried; anything else is not.
-TRANSIENT_ERRORS = (OperationalError, InterfaceError, OSError)
+# Passing failures: the database or the file store out of reach (a folder's OSError, an S3 service's errors:
+# clinic.file_store). Retried; anything else is not.
+TRANSIENT_ERRORS = (OperationalError, InterfaceError, OSError, FileStoreUnavailable, *STORE_UNREACHABLE)
 
 TOOK_TOO_LONG = (
     "Making it took too long, so it was stopped. Press Try again; if it happens again, tell your administrator."
@@ -48,6 +52,18 @@ def _render_outside_the_request(task, kwargs: dict) -> None:
         logger.exception("Print job %s %s failed on the render thread", task.job_model.__name__, kwargs)
     finally:
         connections.close_all()  # this thread's own database connections
+
+
+@worker_process_init.connect
+def warm_up_the_renderer(**_) -> None:
+    """Each worker process renders the sample handout as it starts (plans.handouts.warmup), so the first job it takes
+    is no slower than the next. A failure here is logged and never stops the worker: the jobs report their own."""
+    try:
+        seconds = warm_up()
+    except Exception:
+        logger.exception("Warming the handout renderer up failed; the first handout will take longer")
+    else:
+        logger.info("Handout renderer warmed up in %.1f s", seconds)
 
 
 class PrintJobTask(BrokerTolerantTask):

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from clinic.access import staff_required
 from clinic.audit import record
+from clinic.file_store import FileStoreUnavailable
 from clinic.models import AuditAction
 from plans.access import (
     get_handout_batch_for_staff,
@@ -165,7 +166,10 @@ def _after_request(request, outcome: services.HandoutRequest, *, action: str) ->
 def handout_download(request, pk, handout_pk):
     """A handout's PDF, for the staff of the patient's clinic and the patient; checked against its checksum."""
     handout = get_handout_for_user(request.user, pk, handout_pk)
-    pdf = handout.verified_pdf()
+    try:
+        pdf = handout.verified_pdf()
+    except FileStoreUnavailable:
+        return _unavailable(request, handout, store_down=True)
     if pdf is None:
         return _unavailable(request, handout)
     patient = handout.revision.plan.patient
@@ -178,7 +182,10 @@ def handout_download(request, pk, handout_pk):
 def batch_download(request, pk):
     """A batch's PDF: every handout it holds is audited as downloaded for its patient."""
     batch = get_handout_batch_for_staff(request.staff_member, pk)
-    pdf = batch.verified_pdf()
+    try:
+        pdf = batch.verified_pdf()
+    except FileStoreUnavailable:
+        return _unavailable(request, batch, store_down=True)
     if pdf is None:
         return _unavailable(request, batch)
     handouts = batch.handouts.select_related("revision__plan__patient").defer(
@@ -217,6 +224,8 @@ def _pdf_response(pdf: bytes, filename: str) -> FileResponse:
     return response
 
 
-def _unavailable(request, job: PrintJob):
-    """Why a PDF can't be downloaded now (still being made, failed, or its stored file missing or damaged)."""
-    return render(request, "plans/handout_unavailable.html", {"job": job, "queue_url": queue_url(job)}, status=409)
+def _unavailable(request, job: PrintJob, *, store_down: bool = False):
+    """Why a PDF can't be downloaded now (still being made, failed, its stored file missing or damaged: 409; the file
+    store out of reach: 503, try again)."""
+    context = {"job": job, "queue_url": queue_url(job), "store_down": store_down}
+    return render(request, "plans/handout_unavailable.html", context, status=503 if store_down else 409)

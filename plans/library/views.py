@@ -7,7 +7,7 @@ one of their clinic's exercises, which is never served from a public media URL.
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -117,7 +117,11 @@ def exercise_reactivate(request, slug):
 def exercise_image(request, slug):
     """A clinic's own exercise picture, for that clinic's staff and patients only."""
     exercise = get_exercise_image_for_user(request.user, slug)
-    response = FileResponse(exercise.image.open("rb"), content_type=content_type_for(exercise.image.name))
+    # Read whole (a re-encoded picture is a few hundred kilobytes) and closed at once, whichever store holds it: on
+    # S3 the view passes the object on, so the picture stays private to the clinic and no URL to the bucket is made.
+    with exercise.image.open("rb") as stored:
+        picture = stored.read()
+    response = HttpResponse(picture, content_type=content_type_for(exercise.image.name))
     response["Cache-Control"] = "private, max-age=3600"
     response["Content-Disposition"] = "inline"
     return response

@@ -9,12 +9,15 @@ from datetime import timedelta
 from html import escape
 
 import pytest
+from boto3.exceptions import Boto3Error, S3UploadFailedError
+from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionError
 from celery.exceptions import SoftTimeLimitExceeded
 from django.db import OperationalError
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from clinic.celery import app
+from clinic.file_store import FileStoreUnavailable
 from plans.handouts import services as handout_services
 from plans.handouts import tasks
 from plans.handouts.content import TEMPLATE, render_handout
@@ -129,7 +132,8 @@ def test_clinic_logo_and_own_exercise_picture_are_embedded(plan, request_handout
     revision = revision_with(plan, content=with_exercise(plan.current_revision.content, own.slug))
     rendered = render_handout(handout_context_for(revision=revision_for_handout(revision_id=revision.pk), paper="a4"))
     assert rendered.refused == ()
-    assert {url.split(";")[0] for url in rendered.fetched} == {"data:image/png"}
+    # the logo and the picture, and our own drawings of the library's exercises
+    assert {url.split(";")[0] for url in rendered.fetched} == {"data:image/png", "data:image/svg+xml"}
     pages = pdf_pages(rendered.pdf)
     images = {(page, width, height) for page, width, height in pdf_images(rendered.pdf)}
     [card_page] = [
@@ -254,7 +258,15 @@ def test_render_task_retries_passing_failures_with_backoff_within_its_time_limit
         True,
         True,
     )
-    assert set(task.autoretry_for) == {OperationalError, tasks.InterfaceError, OSError}
+    assert set(task.autoretry_for) == {
+        OperationalError,
+        tasks.InterfaceError,
+        OSError,
+        FileStoreUnavailable,
+        BotoCoreError,  # an S3 service out of reach or too slow
+        ClientError,  # an S3 service answering with an error
+        Boto3Error,  # an upload that failed
+    }
     assert (task.retry_backoff, task.retry_jitter, task.max_retries) == (True, True, settings.HANDOUT_MAX_ATTEMPTS - 1)
     assert (task.soft_time_limit, task.time_limit) == (settings.HANDOUT_SOFT_TIME_LIMIT, settings.HANDOUT_TIME_LIMIT)
     assert 0 < task.soft_time_limit < task.time_limit
@@ -275,6 +287,48 @@ def test_a_passing_failure_is_retried_and_the_handout_then_renders(quick_render,
     handout.refresh_from_db()
     assert len(calls) == 2
     assert (handout.status, handout.task_id, handout.attempts) == (PrintStatus.READY, "t1", 2)
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        EndpointConnectionError(endpoint_url="http://127.0.0.1:9/runback"),
+        ClientError({"Error": {"Code": "SlowDown", "Message": "Please reduce your request rate."}}, "PutObject"),
+        S3UploadFailedError("Failed to upload: the connection was reset"),
+    ],
+    ids=["unreachable", "service-error", "upload-failed"],
+)
+def test_the_s3_file_store_failing_is_a_passing_failure_retried_then_rendered(quick_render, plan, monkeypatch, error):
+    """The render stores its PDF in the file store; on S3 the store's errors are botocore's and boto3's own."""
+    handout = stored_handout(plan.current_revision, status=PrintStatus.QUEUED)
+    storage = Handout._meta.get_field("file").storage
+    real_save, saves = storage.save, []
+
+    def store_down_once(name, content, **kwargs):
+        saves.append(name)
+        if len(saves) == 1:
+            raise error
+        return real_save(name, content, **kwargs)
+
+    monkeypatch.setattr(storage, "save", store_down_once)
+    tasks.render_handout_task.apply(kwargs={"handout_id": handout.pk}, task_id="t1", throw=False)
+    handout.refresh_from_db()
+    assert len(saves) == 2
+    assert (handout.status, handout.attempts) == (PrintStatus.READY, 2)
+    assert handout.verified_pdf() is not None
+
+
+def test_a_ready_handout_asked_for_while_the_file_store_is_down_is_left_as_it_is(plan, physio, monkeypatch):
+    handout = stored_handout(plan.current_revision)
+    storage = Handout._meta.get_field("file").storage
+
+    def store_down(name, mode="rb"):
+        raise EndpointConnectionError(endpoint_url="http://127.0.0.1:9/runback")
+
+    monkeypatch.setattr(storage, "open", store_down)
+    asked = handout_request(revision=plan.current_revision, paper="a4", by=physio.user)
+    handout.refresh_from_db()
+    assert (asked.queued, handout.status, handout.attempts) == (False, PrintStatus.READY, 0)  # not made again
 
 
 @pytest.fixture
@@ -372,7 +426,7 @@ def test_a_render_finishing_after_its_job_was_given_to_another_task_is_thrown_aw
 # --- hostile text, from the models ------------------------------------------------------------------------------------
 
 
-def test_hostile_note_and_exercise_text_print_as_text_and_nothing_is_fetched(patient, clinic, request_handout):
+def test_hostile_note_and_exercise_text_print_as_text_and_nothing_else_is_fetched(patient, clinic, request_handout):
     markup = " ".join(HOSTILE)
     patient.first_name = 'Emma <img src="file:///etc/hostname">'
     patient.save()
@@ -382,7 +436,7 @@ def test_hostile_note_and_exercise_text_print_as_text_and_nothing_is_fetched(pat
         plan, note_for_patient=f"Note {markup}", content=with_exercise(plan.current_revision.content, own.slug)
     )
     rendered = render_handout(handout_context_for(revision=revision_for_handout(revision_id=revision.pk), paper="a4"))
-    assert (rendered.fetched, rendered.refused) == ((), ())
+    assert (set(rendered.fetched), rendered.refused) == ({"data:image/svg+xml;base64,…"}, ())  # our drawings only
     request_handout(revision)
     text = squeeze(" ".join(pdf_pages(Handout.objects.get().verified_pdf())))
     for typed in (f"Note {markup}", f"Bridge {HOSTILE[0]}", f"Step {markup}", patient.first_name):

@@ -2,8 +2,10 @@
 the worker, rendered again after the worker process rendering it is killed, and accepted while Redis is down, then
 rendered once it is back.
 
-Marked `worker`: skipped without REDIS_URL, a failure under RUNBACK_REQUIRE_WORKER=1 (as in .ci/run). The worker and
-the tests share MEDIA_ROOT (.ci/run exports it to both), so the tests store files on the filesystem there too.
+Marked `worker`: skipped without REDIS_URL, a failure under RUNBACK_REQUIRE_WORKER=1 (as in .ci/run). The tests store
+files where the worker does, in the file store clinic.settings makes of the environment: in CI an S3 bucket on a
+moto_server on loopback, the worker keeping a media folder of its own that must stay empty
+(RUNBACK_WORKER_MEDIA_ROOT); without RUNBACK_S3_BUCKET, the folder MEDIA_ROOT, shared by the worker and the tests.
 """
 
 import hashlib
@@ -15,6 +17,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from django.core.files.storage import Storage, storages
 from django.urls import reverse
 from django.utils import timezone
 
@@ -32,11 +35,12 @@ RENDER_TIMEOUT = 90  # seconds: a handout takes one or two on an idle machine; C
 
 
 @pytest.fixture
-def shared_media(real_worker, settings):
-    """Files on the filesystem at MEDIA_ROOT, where the worker writes them, for the length of the test."""
-    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"}}
+def shared_store(real_worker, settings) -> Storage:
+    """The file store the worker writes to (S3, or the folder MEDIA_ROOT), as this process's, for the test; returned
+    as a storage of its own, to read what the worker stored without going through the models."""
+    settings.STORAGES = {**settings.STORAGES, "default": settings.FILE_STORAGE}
     load_shipped_library()
-    return Path(settings.MEDIA_ROOT)
+    return storages.create_storage(settings.FILE_STORAGE)
 
 
 def wait_for(what: str, check, timeout: float = RENDER_TIMEOUT, every: float = 0.25):
@@ -58,21 +62,45 @@ def finished(handout: Handout) -> Handout:
     return wait_for(f"handout {handout.pk} to be made", done)
 
 
-def assert_stored_and_intact(handout: Handout, media: Path) -> bytes:
+def assert_stored_and_intact(handout: Handout, store: Storage) -> bytes:
     assert handout.status == PrintStatus.READY, handout.error
-    pdf = (media / handout.file.name).read_bytes()  # the file the worker wrote, read straight from disk
+    with store.open(handout.file.name, "rb") as stored:  # the file the worker wrote, read straight from the store
+        pdf = stored.read()
     assert hashlib.sha256(pdf).hexdigest() == handout.sha256 and len(pdf) == handout.size_bytes
     return pdf
 
 
-def test_handout_is_rendered_by_the_real_worker_through_redis(shared_media, patient, physio):
+def test_handout_is_rendered_by_the_real_worker_through_redis(shared_store, patient, physio):
     plan = issued_plan(patient)
     handout = handout_request(revision=plan.current_revision, paper="a4", by=physio.user).handout
     handout = finished(handout)
-    pdf = assert_stored_and_intact(handout, shared_media)
+    pdf = assert_stored_and_intact(handout, shared_store)
     assert handout.dispatched_at is not None and handout.attempts == 1
     pages = pdf_pages(pdf)
     assert handout.page_count == len(pages) and "Emma Clarke" in pages[0]
+
+
+def test_a_handout_asked_for_on_the_web_is_made_by_a_worker_elsewhere_and_downloads_from_the_shared_store(
+    shared_store, patient, front_desk, client, settings
+):
+    """Request → a worker in another process, with an empty media folder of its own → download from this process: the
+    file store is shared, as between the web and worker machines of a clinic (README "More than one machine")."""
+    worker_media = os.environ.get("RUNBACK_WORKER_MEDIA_ROOT")
+    if worker_media:  # .ci/run: the worker's own folder, and the store an S3 bucket
+        assert settings.RUNBACK_S3_BUCKET and Path(worker_media).resolve() != Path(settings.MEDIA_ROOT).resolve()
+    plan = issued_plan(patient)
+    client.force_login(front_desk.user)
+    response = client.post(reverse("handouts:request", args=[patient.pk, plan.pk]), {"paper": "a4"})
+    assert response.status_code == 302
+    handout = finished(Handout.objects.get())
+    assert_stored_and_intact(handout, shared_store)
+    response = client.get(handout.download_url())
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    pdf = b"".join(response.streaming_content)
+    assert hashlib.sha256(pdf).hexdigest() == handout.sha256
+    assert "Emma Clarke" in pdf_pages(pdf)[0]
+    if worker_media:
+        assert not any(Path(worker_media).rglob("*"))  # the worker wrote nothing on its own disk
 
 
 def large_revision(plan) -> PlanRevision:
@@ -106,7 +134,7 @@ def rendering_process(app, task_id: str) -> int | None:
 
 
 def test_a_worker_killed_mid_render_leaves_the_handout_rendered_again_not_stuck(
-    shared_media, real_worker, patient, physio
+    shared_store, real_worker, patient, physio
 ):
     plan = issued_plan(patient, weeks=26)
     handout = handout_request(revision=large_revision(plan), paper="a4", by=physio.user).handout
@@ -121,7 +149,7 @@ def test_a_worker_killed_mid_render_leaves_the_handout_rendered_again_not_stuck(
     assert handout.status == PrintStatus.RENDERING  # caught half-way
     os.kill(pid, signal.SIGKILL)
     handout = finished(handout)
-    assert_stored_and_intact(handout, shared_media)
+    assert_stored_and_intact(handout, shared_store)
     assert handout.task_id == task_id and handout.attempts == 2  # the message came back and its task reclaimed it
 
 
@@ -148,7 +176,7 @@ def start_redis() -> None:
 
 
 def test_redis_down_the_request_is_accepted_and_printed_once_redis_is_back(
-    shared_media, real_worker, patient, front_desk, client
+    shared_store, real_worker, patient, front_desk, client
 ):
     plan = issued_plan(patient)
     client.force_login(front_desk.user)
@@ -175,5 +203,5 @@ def test_redis_down_the_request_is_accepted_and_printed_once_redis_is_back(
         return not handout.is_pending
 
     wait_for("the sweeper to send the handout and the worker to make it", sent_and_made, every=2)
-    assert_stored_and_intact(handout, shared_media)
+    assert_stored_and_intact(handout, shared_store)
     assert UNREACHABLE_NOTICE not in client.get(reverse("handouts:queue")).content.decode()

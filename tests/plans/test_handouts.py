@@ -22,6 +22,7 @@ from plans.handouts.content import (
     schedule_pages,
     week_running_minutes,
 )
+from plans.handouts.samples import sample_handout_context
 from tests.plans import handout_data
 from tests.plans.handout_data import HOSTILE, squeeze
 from tests.plans.pdftext import pdf_fonts, pdf_images, pdf_info, pdf_pages
@@ -52,7 +53,9 @@ def test_handout_page_count_matches_the_pdf_and_every_footer(handout):
 
 def test_handout_fetches_nothing_and_embeds_only_the_bundled_fonts(handout):
     _, rendered, _ = handout
-    assert (rendered.fetched, rendered.refused) == ((), ())  # the stylesheet and its fonts are loaded once, apart
+    # The stylesheet and its fonts are loaded once, apart; the only URLs asked for are our own drawings (the chart and
+    # the six figures), as data: URLs of <img> elements.
+    assert (rendered.fetched, rendered.refused) == (("data:image/svg+xml;base64,…",) * 7, ())
     assert pdf_fonts(rendered.pdf) == {
         "Source-Sans-3,",  # regular
         "Source-Sans-3-Italic",
@@ -150,6 +153,41 @@ def test_handout_has_one_card_per_exercise_never_split_across_pages(handout):
     assert len(set(card_pages)) >= 2  # the cards do run over several pages, so page breaks were chosen
 
 
+def card_pages(context: dict, pages: list[str]) -> list[list[int]]:
+    """The numbers of the cards each page of cards holds (a card's last step is on exactly one page)."""
+    on_page = [[] for _ in pages]
+    for card in context["exercise_cards"]:
+        [index] = [i for i, page in enumerate(pages) if squeeze(card["instructions"][-1]) in squeeze(page)]
+        on_page[index].append(card["number"])
+    return [numbers for numbers in on_page if numbers]
+
+
+def test_handout_packs_the_cards_two_side_by_side(handout):
+    context, rendered, pages = handout
+    # six cards, two side by side: two rows on the first page of cards, the third row on the last page
+    assert card_pages(context, pages) == [[1, 2, 3, 4], [5, 6]]
+    assert rendered.page_count == 6  # was 7 with one card across the page
+    assert [len(row) for row in context["card_rows"]] == [2, 2, 2]
+
+
+@pytest.mark.parametrize("paper", ["a4", "letter"])
+def test_sample_booklet_has_no_page_with_a_lone_card(paper):
+    """The 12-week sample built from the shipped library (eight exercises): every page of cards holds at least two,
+    and on A4 the exercises start on the safety box's page rather than leaving it alone on a page (on the shorter
+    Letter page the box still goes over on its own: the first row of cards does not fit under it)."""
+    context = sample_handout_context(paper=paper, today=date(2026, 12, 6))
+    rendered = render_handout(context)
+    pages = pdf_pages(rendered.pdf)
+    assert len(context["exercise_cards"]) == 8
+    held = card_pages(context, pages)
+    assert all(len(numbers) >= 2 for numbers in held)
+    assert sum(map(len, held)) == 8
+    assert rendered.page_count <= 9  # was 9 with cards one across the page, pages of one card among them
+    [safety] = [i for i, page in enumerate(pages) if "Stop and contact us if" in page]
+    if paper == "a4":
+        assert "Your exercises" in pages[safety]
+
+
 def test_handout_card_gives_the_dose_week_by_week(handout):
     context, _, pages = handout
     wall_sit = next(card for card in context["exercise_cards"] if card["code"] == "wall_sit")
@@ -219,8 +257,9 @@ def test_hostile_text_is_printed_as_text_and_never_fetched():
         assert squeeze(markup) in text
     assert squeeze('Bridge <img src="file:///etc/passwd">') in text
     assert squeeze("Emma <script>alert(1)</script> Clarke") in text
-    # the fetcher was never asked for anything: the markup never became elements
-    assert (rendered.fetched, rendered.refused) == ((), ())
+    # the fetcher was asked for nothing but our own drawings: the markup never became elements
+    assert set(rendered.fetched) == {"data:image/svg+xml;base64,…"}
+    assert rendered.refused == ()
 
 
 class ElementCollector(HTMLParser):
@@ -233,10 +272,15 @@ class ElementCollector(HTMLParser):
 
 
 def test_hostile_text_is_escaped_in_the_handout_html():
-    html = render_to_string(TEMPLATE, hostile_context())
+    context = hostile_context()
+    html = render_to_string(TEMPLATE, context)
     collector = ElementCollector()
     collector.feed(html)
-    assert [attrs for tag, attrs in collector.elements if tag in ("img", "style", "script", "u")] == []
+    assert [attrs for tag, attrs in collector.elements if tag in ("style", "script", "u")] == []
+    images = [attrs for tag, attrs in collector.elements if tag == "img"]
+    assert len(images) == len(context["exercise_cards"])  # the figures, and nothing typed became one
+    for image in images:
+        assert (image["class"], image["src"][:26]) == ("card-figure", "data:image/svg+xml;base64,")
     assert [attrs["href"] for tag, attrs in collector.elements if tag in ("a", "link")] == [
         "#why",
         "#schedule",
@@ -254,9 +298,21 @@ def test_hostile_text_is_escaped_in_the_handout_html():
 def test_card_illustration_is_the_exercise_figure_titled_with_its_name():
     bridge = handout_data.context()["exercise_cards"][0]
     assert bridge["name"] == "Glute bridge"
-    assert bridge["illustration"].startswith('<svg xmlns="http://www.w3.org/2000/svg"')
-    assert 'role="img"' in bridge["illustration"]
-    assert "<title>Glute bridge</title>" in bridge["illustration"]
+    src, alt = bridge["illustration"]["src"], bridge["illustration"]["alt"]
+    prefix = "data:image/svg+xml;base64,"
+    assert src.startswith(prefix)
+    svg = base64.b64decode(src.removeprefix(prefix)).decode()
+    assert svg.startswith('<svg xmlns="http://www.w3.org/2000/svg"')
+    assert 'role="img"' in svg
+    assert "<title>Glute bridge</title>" in svg
+    assert alt.startswith("Two drawings. Start: lying on the back")  # the drawing's description, in words
+
+
+def test_drawings_are_images_not_markup_in_the_handout_html():
+    html = render_to_string(TEMPLATE, handout_data.context())
+    assert "<svg" not in html.replace('<svg class="light-icon"', "")  # only the traffic light's three icons
+    assert html.count('<img class="card-figure" src="data:image/svg+xml;base64,') == len(handout_data.CARD_SLUGS)
+    assert html.count('src="data:image/svg+xml;base64,') == len(handout_data.CARD_SLUGS) + 1  # and the chart
 
 
 def test_card_of_an_exercise_without_figure_data_has_no_illustration_slot():
@@ -280,7 +336,9 @@ def test_clinic_picture_is_shown_instead_of_the_drawing_and_embedded():
     wall_sit = next(card for card in context["exercise_cards"] if card["code"] == "wall_sit")
     assert (wall_sit["picture"], wall_sit["illustration"]) == (picture, None)
     rendered = render_handout(context)
-    assert (rendered.fetched, rendered.refused) == (("data:image/png;base64,…",), ())
+    assert "data:image/png;base64,…" in rendered.fetched
+    assert set(rendered.fetched) == {"data:image/png;base64,…", "data:image/svg+xml;base64,…"}  # the other drawings
+    assert rendered.refused == ()
     [(page, width, height)] = pdf_images(rendered.pdf)
     assert "Wall sit" in pdf_pages(rendered.pdf)[page - 1]
     assert (width, height) == (120, 80)
@@ -388,7 +446,9 @@ def test_run_text_describes_each_kind_of_run(run, expected):
 def test_plan_without_running_has_no_minutes_chart():
     plan = handout_data.plan(weeks=4)  # foundation and impact weeks only
     assert handout_data.context(plan=plan)["minutes_chart"] is None
-    assert "<svg" in handout_data.context()["minutes_chart"]
+    chart = handout_data.context()["minutes_chart"]
+    assert chart["src"].startswith("data:image/svg+xml;base64,")
+    assert chart["alt"] == "12 weeks; 549 running minutes planned in all, rising to 92 minutes in the peak week."
 
 
 def test_week_running_minutes_counts_running_not_walking():

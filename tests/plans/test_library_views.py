@@ -1,5 +1,7 @@
 """The exercise library pages: who may see and change what, the forms, pictures and the list's query count."""
 
+import io
+
 import pytest
 from django.urls import reverse
 
@@ -278,8 +280,11 @@ def test_uploaded_picture_is_re_encoded_and_served_only_through_the_view(physio_
     assert response["Cache-Control"] == "private, max-age=3600"
     from PIL import Image
 
-    with Image.open(own_exercise.image.open("rb")) as stored:
-        assert stored.size == (1600, 800)
+    with own_exercise.image.open("rb") as file:
+        stored = file.read()
+    assert response.content == stored
+    with Image.open(io.BytesIO(stored)) as picture:
+        assert picture.size == (1600, 800)
 
 
 def test_patient_of_the_clinic_may_fetch_the_picture_but_not_the_pages(patient_client, own_exercise):

@@ -4,6 +4,7 @@ what each sees and may do, the notice about the print service, fixed query count
 import hashlib
 
 import pytest
+from botocore.exceptions import ConnectTimeoutError
 from django.urls import reverse
 from django.utils import timezone
 
@@ -338,6 +339,20 @@ def test_a_damaged_file_is_not_served(desk_client, plan):
     page = response.content.decode()
     assert response.status_code == 409 and response.headers["Content-Type"].startswith("text/html")
     assert "Its stored PDF is missing or damaged" in page and handout.retry_url() in page
+    assert not AuditEvent.objects.filter(action="download").exists()
+
+
+def test_the_file_store_out_of_reach_says_so_and_to_try_again(desk_client, plan, monkeypatch):
+    handout = stored_handout(plan.current_revision)
+
+    def store_down(name, mode="rb"):
+        raise ConnectTimeoutError(endpoint_url="http://127.0.0.1:9/runback")
+
+    monkeypatch.setattr(Handout._meta.get_field("file").storage, "open", store_down)
+    response = download(desk_client, handout)
+    page = response.content.decode()
+    assert response.status_code == 503 and "could not be reached just now. Nothing is lost" in page
+    assert "Make it again" not in page  # the file is there: nothing to make
     assert not AuditEvent.objects.filter(action="download").exists()
 
 
