@@ -26,6 +26,7 @@ from plans.models import (
     Exercise,
     Plan,
     PlanAlert,
+    PlannedSession,
     PlanRevision,
     PlanStatus,
     RevisionKind,
@@ -41,6 +42,7 @@ from plans.progression import (
     resume_loads,
     traffic_light,
 )
+from plans.running import run_minutes
 from plans.selection import Prescription
 
 
@@ -313,6 +315,9 @@ def _revision(plan: Plan, *, now, **fields) -> PlanRevision:
         **fields,
     )
     plan.current_revision = revision
+    # The plan as it now stands, day by day, for the counts the clinic's outcomes make in the database.
+    PlannedSession.objects.filter(plan=plan).delete()
+    PlannedSession.objects.bulk_create(PlannedSession.of_plan(plan, revision.content))
     return revision
 
 
@@ -429,6 +434,7 @@ def session_log_create(*, plan: Plan, by, now: datetime | None = None, **fields)
     if not postpartum:
         fields["pf_symptoms"] = []  # asked after a birth only (reference §9.4)
     fields["level"] = session["run"]["level"] if session["kind"] == RUN else None
+    fields["planned_run_min"] = round(run_minutes(session["run"])) if session["kind"] == RUN else None
     fields["step"] = session["impact"]["step"] if session["kind"] == IMPACT else None
     log = SessionLog(
         plan=locked,
