@@ -470,11 +470,12 @@ class PlanRevision(models.Model):
 
 
 class PlannedSession(models.Model):
-    """A day with something to do in a plan as it now stands (its current revision): every day but rest days.
+    """A day with something to do in a plan as it now stands: every day but rest days of its current revision, and
+    every day a session was logged; once the plan has ended, none from its last day on unless logged there.
 
-    Written again whenever the plan's current revision changes (`plans.services`), so how many sessions were planned
-    up to a day is counted in the database (`plans.outcomes`) without reading any revision's schedule. Derived from
-    the revisions, which stay the record of what the patient was given."""
+    Written again whenever the plan's current revision changes, and cut when the plan ends (`plans.services`), so
+    the sessions planned up to a day are counted in the database (`plans.outcomes`) without reading any revision's
+    schedule. Derived from the revisions and logs, which stay the record of what the patient was given and did."""
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="planned_sessions")
     day = models.DateField()
@@ -487,9 +488,9 @@ class PlannedSession(models.Model):
         return f"Planned session {self.pk}"
 
     @classmethod
-    def of_plan(cls, plan: Plan, content: dict) -> list["PlannedSession"]:
-        """The planned sessions of `content` (a case-format plan) for `plan`, unsaved."""
-        return [cls(plan=plan, day=day) for day in planned_days(content)]
+    def of_plan(cls, plan: Plan, content: dict, *, logged: set[date]) -> list["PlannedSession"]:
+        """The planned sessions of `content` (a case-format plan) and the `logged` days for `plan`, unsaved."""
+        return [cls(plan=plan, day=day) for day in sorted(set(planned_days(content)) | logged)]
 
 
 class TrafficLight(models.TextChoices):

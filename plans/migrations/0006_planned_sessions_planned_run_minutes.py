@@ -4,6 +4,7 @@ from datetime import date
 
 import django.db.models.deletion
 from django.db import migrations, models
+from django.utils import timezone
 
 BATCH = 500
 ASSUMED_PACE_MIN_PER_KM = 5.0  # plans.rules at the time of this migration
@@ -23,18 +24,27 @@ def _run_minutes(run):
 
 
 def fill_in(apps, schema_editor):
-    """Each issued plan's planned sessions from its current revision, and each logged run's planned minutes from the
-    revision it was logged against."""
+    """Each issued plan's planned sessions (its current revision's days with a session, and its logged days; none
+    left from the day an ended plan ended unless logged), and each logged run's planned minutes from the revision
+    it was logged against: what plans.services keeps from now on."""
     Plan = apps.get_model("plans", "Plan")
     PlannedSession = apps.get_model("plans", "PlannedSession")
     SessionLog = apps.get_model("plans", "SessionLog")
+    logged = {}
+    for plan_id, day in SessionLog.objects.values_list("plan_id", "session_date").iterator(BATCH):
+        logged.setdefault(plan_id, set()).add(day)
     plans = Plan.objects.filter(current_revision__isnull=False).select_related("current_revision")
     for plan in plans.iterator(BATCH):
-        PlannedSession.objects.bulk_create(
-            PlannedSession(plan_id=plan.pk, day=date.fromisoformat(session["date"]))
+        days = {
+            date.fromisoformat(session["date"])
             for session in _sessions(plan.current_revision.content)
             if session["kind"] != "rest"
-        )
+        }
+        if plan.ended_at is not None:
+            last = timezone.localdate(plan.ended_at)
+            days = {day for day in days if day < last}
+        days |= logged.get(plan.pk, set())
+        PlannedSession.objects.bulk_create(PlannedSession(plan_id=plan.pk, day=day) for day in sorted(days))
     runs = SessionLog.objects.filter(level__isnull=False).select_related("revision")
     changed = []
     for log in runs.iterator(BATCH):

@@ -61,11 +61,12 @@ def test_a_logged_run_keeps_the_minutes_planned_for_it_and_other_sessions_none(r
     assert SessionLog.objects.get(session_date=day_of(other)).planned_run_min is None
 
 
-def test_the_migration_fills_in_what_the_services_now_keep(runner_plan, frozen):
-    """Plans and logs from before the migration get the very rows the services write."""
+def test_the_migration_fills_in_what_the_services_now_keep(runner_plan, frozen, physio):
+    """Plans and logs from before the migration get the very rows the services write, an ended plan's too."""
     for session in [s for s in sessions(runner_plan.current_revision.content) if s["kind"] != "rest"][:4]:
         move_to(frozen, day_of(session))
         log(runner_plan, day_of(session))
+    services.plan_end(plan=runner_plan, by=physio)
     kept = (planned(runner_plan), run_minutes_logged())
     assert any(kept[1]) and kept[0]
     PlannedSession.objects.all().delete()
@@ -73,3 +74,26 @@ def test_the_migration_fills_in_what_the_services_now_keep(runner_plan, frozen):
     migration = importlib.import_module("plans.migrations.0006_planned_sessions_planned_run_minutes")
     migration.fill_in(apps, None)
     assert (planned(runner_plan), run_minutes_logged()) == kept
+
+
+def test_a_plan_that_ends_plans_nothing_from_that_day_on_but_what_was_logged(runner_plan, frozen, physio):
+    days = [s for s in sessions(runner_plan.current_revision.content) if s["kind"] != "rest"]
+    move_to(frozen, day_of(days[2]))
+    log(runner_plan, day_of(days[2]))  # logged on the day the plan ends
+    services.plan_end(plan=runner_plan, by=physio)
+    assert planned(runner_plan) == [day_of(s) for s in days[:3]]
+
+
+def test_issuing_a_new_plan_ends_the_old_ones_planned_sessions_too(runner_plan, frozen, physio, patient):
+    days = [s for s in sessions(runner_plan.current_revision.content) if s["kind"] != "rest"]
+    move_to(frozen, day_of(days[1]))
+    newer = issued_plan(patient, answers=RUNNER_INTAKE, as_of=day_of(days[1]))
+    assert planned(runner_plan) == [day_of(days[0])]
+    assert planned(newer) == planned_days(newer.current_revision.content)
+
+
+def test_a_logged_day_stays_planned_whatever_a_rebuilt_schedule_makes_of_it(runner_plan):
+    content = runner_plan.current_revision.content
+    rest = next(s for s in sessions(content) if s["kind"] == "rest")
+    kept = PlannedSession.of_plan(runner_plan, content, logged={day_of(rest)})
+    assert [session.day for session in kept] == sorted({*planned_days(content), day_of(rest)})
