@@ -27,18 +27,38 @@ def record(request, *, patient: Patient, action: str, target=None, detail: str =
     `target` is a model instance (its type and id are recorded) or None for the patient record itself.
     `detail` must not contain patient data: say "paper=a4", never a name or an answer.
     """
+    target = target if target is not None else patient
+    return _event(
+        request,
+        clinic_id=patient.clinic_id,
+        patient_id=patient.pk,
+        action=action,
+        target_type=target._meta.model_name,
+        target_id=target.pk,
+        detail=detail,
+        actor=actor,
+    )
+
+
+def record_for_clinic(request, *, clinic, action: str, target_type: str, detail: str = "") -> AuditEvent:
+    """Record that the request's user did `action` with the clinic's records as a whole, not one patient's: a table
+    of the clinic's outcomes downloaded, say. The event is in the clinic's trail (the admin), in no patient's.
+    `detail` must not contain patient data."""
+    return _event(request, clinic_id=clinic.pk, patient_id=None, action=action, target_type=target_type, detail=detail)
+
+
+def _event(request, *, clinic_id, patient_id, action, target_type, target_id=None, detail, actor=None) -> AuditEvent:
     user = actor if actor is not None else getattr(request, "user", None)
     if user is not None and not user.is_authenticated:
         user = None
-    target = target if target is not None else patient
     return AuditEvent.objects.create(
-        clinic_id=patient.clinic_id,
-        patient_id=patient.pk,
+        clinic_id=clinic_id,
+        patient_id=patient_id,
         actor=user,
         actor_label=_label(user, request),
         action=AuditAction(action),
-        target_type=target._meta.model_name,
-        target_id=target.pk,
+        target_type=target_type,
+        target_id=target_id,
         detail=detail[:200],
         ip_address=client_ip(request) if request is not None else None,
         user_agent=(request.META.get("HTTP_USER_AGENT", "")[:200] if request is not None else ""),

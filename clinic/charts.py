@@ -219,11 +219,13 @@ def bar_chart(
     x_labels: tuple[str, ...],
     series: tuple[Series, ...],
     y_label: str = "",
+    scale: tuple[float, list[float]] | None = None,
     frame: Frame = Frame(),
 ) -> str:
-    """Grouped bars (e.g. running minutes planned and done per week); the y axis starts at 0."""
+    """Grouped bars (e.g. running minutes planned and done per week); the y axis starts at 0 and reaches a round
+    number above the highest bar, or `scale` (its top and ticks, e.g. 100 for percentages)."""
     highest = max((v for s in series for v in s.values if v is not None), default=0)
-    y_max, ticks = _nice_scale(highest)
+    y_max, ticks = scale or _nice_scale(highest)
     count = max(len(x_labels), 1)
     slot = frame.plot_width / count
     bar = slot * 0.8 / max(len(series), 1)

@@ -361,6 +361,9 @@ HANDOUT_SOFT_TIME_LIMIT = env.int("HANDOUT_SOFT_TIME_LIMIT", default=60)
 # (plans.handouts.tasks); the test suite runs them in line to check their result.
 HANDOUT_RENDER_THREAD = env.bool("HANDOUT_RENDER_THREAD", default=True)
 HANDOUT_TIME_LIMIT = env.int("HANDOUT_TIME_LIMIT", default=90)
+# seed_demo builds patients' histories for the outcomes page (portal.demo_outcomes) through the services, session by
+# session: a few seconds; the test suite leaves them out but where it tests them.
+DEMO_OUTCOME_HISTORIES = env.bool("DEMO_OUTCOME_HISTORIES", default=True)
 # Handouts in one batch: a batch is laid out whole before it is written, about 17 MB a handout on top of the worker's
 # 85 MB (10 handouts of 7 pages: 70 pages, 9 s, 260 MB peak; 20: 420 MB), so with two worker processes it stays well
 # within a small server's memory.

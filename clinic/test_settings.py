@@ -14,6 +14,7 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Tests run tasks in-process; the tests marked `worker` switch to the real broker and worker.
 CELERY_TASK_ALWAYS_EAGER = True
 HANDOUT_RENDER_THREAD = False  # renders in line, so a test reads their result at once
+DEMO_OUTCOME_HISTORIES = False  # seed_demo without them, but in tests/portal/test_demo_outcomes.py
 # Serve static files from the source folders, as in development: tests never run collectstatic.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True

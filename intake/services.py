@@ -593,7 +593,9 @@ def follow_up_flags(*, intake: Intake, safety_answers: dict, as_of: date) -> lis
 
 
 @transaction.atomic
-def follow_up_submit(*, schedule: FollowUpSchedule, due_on: date, answers: dict) -> FollowUp:
+def follow_up_submit(
+    *, schedule: FollowUpSchedule, due_on: date, answers: dict, now: datetime | None = None
+) -> FollowUp:
     """Store the patient's follow-up questionnaire due on `due_on`: each instrument scored as an OutcomeResponse
     (with its version and raw answers), the safety answers screened for new red flags. `answers` is in the case
     format's `intake` shape (`{"nprs_now": 2, "koos_pf": {...}, "hot_red_knee": False}`).
@@ -604,13 +606,13 @@ def follow_up_submit(*, schedule: FollowUpSchedule, due_on: date, answers: dict)
     existing = FollowUp.objects.filter(schedule=schedule, due_on=due_on).first()
     if existing is not None:
         return existing
-    today = timezone.localdate()
+    now = now or timezone.now()
+    today = timezone.localdate(now)
     if not schedule.is_active:
         raise FollowUpRefused("Your physiotherapist has stopped these questionnaires: there is nothing to send.")
     if schedule.due_on(today) != due_on:
         raise FollowUpRefused("This questionnaire has been replaced by a newer one: please fill in that one.")
     patient = schedule.patient
-    now = timezone.now()
     safety = {key: answers[key] for key in SAFETY_KEYS if key in answers} if schedule.safety_questions else {}
     intake = latest_intake(patient)
     flags = follow_up_flags(intake=intake, safety_answers=safety, as_of=today) if safety and intake else []

@@ -1,6 +1,6 @@
 """What the plans app holds about a patient, for their data rights (composed in `clinic/data_rights.py`): plans with
-their drafts, the revisions the patient was given, logged sessions and the alerts they raised, and the PDF handouts
-printed of them.
+their drafts, the revisions the patient was given (and the days with a session in the current one), logged sessions and
+the alerts they raised, and the PDF handouts printed of them.
 
 A handout's PDF prints the patient's name and the physio's note, and a batch (several handouts printed together)
 prints several patients': the patient's own handout files go into their export; a batch never does (it holds other
@@ -12,9 +12,18 @@ A new model of this app that holds a patient's data belongs in MODELS and in eac
 
 from clinic.models import Patient
 from clinic.personal_data import REMOVED_TEXT, StoredFile, anonymising, export_record, storage_delete_on_commit
-from plans.models import PF_SYMPTOM_LABELS, Handout, HandoutBatch, Plan, PlanAlert, PlanRevision, SessionLog
+from plans.models import (
+    PF_SYMPTOM_LABELS,
+    Handout,
+    HandoutBatch,
+    Plan,
+    PlanAlert,
+    PlannedSession,
+    PlanRevision,
+    SessionLog,
+)
 
-MODELS = (Plan, PlanRevision, SessionLog, PlanAlert, Handout)
+MODELS = (Plan, PlanRevision, PlannedSession, SessionLog, PlanAlert, Handout)
 
 
 def _handouts(patient: Patient):
@@ -25,11 +34,13 @@ def export(patient: Patient) -> dict:
     """Everything the plans app holds about `patient`, oldest first, as JSON-ready data."""
     plans = Plan.objects.filter(patient=patient).select_related("created_by__user", "draft_saved_by__user")
     revisions = PlanRevision.objects.filter(plan__patient=patient).select_related("created_by__user")
+    planned = PlannedSession.objects.filter(plan__patient=patient).order_by("plan_id", "day")
     logs = SessionLog.objects.filter(plan__patient=patient).select_related("logged_by")
     alerts = PlanAlert.objects.filter(plan__patient=patient).select_related("reviewed_by__user")
     return {
         "plans": [export_record(plan) for plan in plans.order_by("created_at", "pk")],
         "plan_revisions": [export_record(revision) for revision in revisions.order_by("plan_id", "number")],
+        "planned_sessions": [export_record(session) for session in planned],
         "session_logs": [
             {
                 **export_record(log),
@@ -89,8 +100,8 @@ def anonymise(patient: Patient) -> None:
 
 
 def erase(patient: Patient) -> None:
-    """Delete the patient's plans, and with them their revisions, logged sessions and alerts. Runs before the
-    intake's erasure: a plan keeps its assessment from being deleted on its own. Their handouts go with them (their
-    files are among `stored_files`), and so do the batches their pages were printed in."""
+    """Delete the patient's plans, and with them their revisions, planned sessions, logged sessions and alerts. Runs
+    before the intake's erasure: a plan keeps its assessment from being deleted on its own. Their handouts go with
+    them (their files are among `stored_files`), and so do the batches their pages were printed in."""
     _forget_printed_copies(patient, handouts=False)
     Plan.objects.filter(patient=patient).delete()

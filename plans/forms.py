@@ -1,12 +1,14 @@
 """Forms of the plan: the draft editor (settings, the home programme's rows, the exercise to add), the session log
 a physio records, and resuming after a hold. The library's and the handouts' forms live in their packages."""
 
+from datetime import date, timedelta
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Fieldset, Layout
 from django import forms
 
 from clinic.selectors import SCOPE_CHOICES
-from intake.codes import CATEGORY_LABELS, CONTRAINDICATIONS
+from intake.codes import CATEGORY_LABELS, CONDITION_LABELS, CONTRAINDICATIONS
 from plans.builder import MAX_STRENGTH_DAYS, MAX_WEEKS, MIN_WEEKS
 from plans.ladder import BUILD_LEVEL, CONTINUOUS_LEVEL, walk_run_level
 from plans.library.exercises import MAX_SLUG, ExerciseSpec
@@ -17,6 +19,7 @@ from plans.models import (
     REVISION_REASON_MAX_LENGTH,
     SessionLog,
 )
+from plans.outcomes import NOT_POSTPARTUM, POSTPARTUM, Filters
 from plans.rules import CONTINUOUS_RUN_MIN, MAIN_EXERCISES_MAX
 from plans.selection import DOSE_LIMITS, DOSE_PARTS, PRESCRIBED_KINDS, is_impact
 
@@ -297,3 +300,103 @@ class CaseloadFilterForm(forms.Form):
         required=False,
         choices=SCOPE_CHOICES,
     )
+
+
+# --- The clinic's outcomes ------------------------------------------------------------------------------------------
+
+OUTCOMES_DEFAULT_DAYS = 365  # the period the page opens on: the last twelve months, today included
+OUTCOMES_EARLIEST = date(2000, 1, 1)
+POSTPARTUM_CHOICES = [
+    ("", "Everyone"),
+    (POSTPARTUM, "Gave birth in the two years before"),
+    (NOT_POSTPARTUM, "Did not give birth then"),
+]
+
+
+class OutcomesFilterForm(forms.Form):
+    """The outcomes page's filters, read from the address: the period (the last twelve months unless chosen), and
+    one physiotherapist, one condition, births or not. A value it cannot use is refused beside its field."""
+
+    start = forms.DateField(
+        label="From",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": "Enter the first day of the period as a date."},
+    )
+    end = forms.DateField(
+        label="To",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": "Enter the last day of the period as a date."},
+    )
+    physio = forms.TypedChoiceField(
+        label="Physiotherapist",
+        required=False,
+        coerce=int,
+        empty_value=None,
+        error_messages={"invalid_choice": "Choose one of the clinic’s physiotherapists, or all of them."},
+    )
+    condition = forms.ChoiceField(
+        label="Condition",
+        required=False,
+        choices=[("", "All conditions"), *CONDITION_LABELS.items()],
+        error_messages={"invalid_choice": "Choose one of the conditions listed, or all of them."},
+    )
+    postpartum = forms.ChoiceField(
+        label="After a birth",
+        required=False,
+        choices=POSTPARTUM_CHOICES,
+        error_messages={"invalid_choice": "Choose everyone, or those who did or did not give birth."},
+    )
+
+    def __init__(self, data=None, *, physios, today: date):
+        self.today = today
+        self.default_start = today - timedelta(days=OUTCOMES_DEFAULT_DAYS - 1)
+        if data is not None:  # a period left out is the default one, and the page shows it
+            data = data.copy()
+            for name, default in (("start", self.default_start), ("end", today)):
+                if not data.get(name):
+                    data[name] = default.isoformat()
+        super().__init__(data)
+        self.physios = {member.pk: member for member in physios}
+        self.fields["physio"].choices = [("", "All physiotherapists")] + [
+            (member.pk, str(member)) for member in self.physios.values()
+        ]
+        self.fields["start"].initial, self.fields["end"].initial = self.default_start, today
+        for name, field in self.fields.items():
+            field.widget.attrs["class"] = (
+                "form-select" if name in ("physio", "condition", "postpartum") else "form-control"
+            )
+
+    def full_clean(self):
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:  # marked for the eye and for screen readers, the message beside it
+                attrs = self.fields[name].widget.attrs
+                attrs["class"] += " is-invalid"
+                attrs.update({"aria-invalid": "true", "aria-describedby": f"id_{name}-error"})
+
+    def clean(self):
+        cleaned = super().clean()
+        days = {name: cleaned.get(name) for name in ("start", "end")}
+        for name, day in days.items():
+            if day is not None and not OUTCOMES_EARLIEST <= day <= self.today:
+                self.add_error(
+                    name, f"Choose a day from {OUTCOMES_EARLIEST:%-d %b %Y} to today, {self.today:%-d %b %Y}."
+                )
+        if "start" not in self.errors and "end" not in self.errors and days["start"] > days["end"]:
+            self.add_error("end", "The period ends on or after the day it starts.")
+        return cleaned
+
+    def filters(self) -> Filters:
+        """The filters chosen (the defaults before anything is chosen); only for a form that is valid or unbound."""
+        if not self.is_bound:
+            return Filters(start=self.default_start, end=self.today)
+        data = self.cleaned_data
+        return Filters(
+            start=data["start"],
+            end=data["end"],
+            physio_id=data["physio"],
+            condition=data["condition"],
+            postpartum=data["postpartum"],
+        )

@@ -26,6 +26,7 @@ from django.utils import timezone
 from clinic.file_store import STORE_UNREACHABLE, FileStoreUnavailable
 from clinic.models import Clinic, Patient, StaffMember
 from clinic.pictures import validate_picture
+from plans.adherence import planned_days
 from plans.builder import MAX_WEEKS, MIN_WEEKS
 from plans.ladder import BUILD_LEVEL, FIRST_LEVEL
 from plans.library.exercises import KIND_LABELS, MAX_SLUG, SLUG_PATTERN, Dosage, ExerciseSpec, spec_problems
@@ -477,6 +478,30 @@ class PlanRevision(models.Model):
         return self.plan.patient
 
 
+class PlannedSession(models.Model):
+    """A day with something to do in a plan as it now stands: every day but rest days of its current revision, and
+    every day a session was logged; once the plan has ended, none from its last day on unless logged there.
+
+    Written again whenever the plan's current revision changes, and cut when the plan ends (`plans.services`), so
+    the sessions planned up to a day are counted in the database (`plans.outcomes`) without reading any revision's
+    schedule. Derived from the revisions and logs, which stay the record of what the patient was given and did."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="planned_sessions")
+    day = models.DateField()
+
+    class Meta:
+        ordering = ["plan", "day"]
+        constraints = [models.UniqueConstraint(fields=["plan", "day"], name="planned_session_once_per_day")]
+
+    def __str__(self):
+        return f"Planned session {self.pk}"
+
+    @classmethod
+    def of_plan(cls, plan: Plan, content: dict, *, logged: set[date]) -> list["PlannedSession"]:
+        """The planned sessions of `content` (a case-format plan) and the `logged` days for `plan`, unsaved."""
+        return [cls(plan=plan, day=day) for day in sorted(set(planned_days(content)) | logged)]
+
+
 class TrafficLight(models.TextChoices):
     # reference §9.3 P1, P3, P4
     GREEN = GREEN, "Green"
@@ -527,6 +552,13 @@ class SessionLog(models.Model):
         "distance (km)", max_digits=5, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
     )
     duration_min = models.PositiveSmallIntegerField("duration (minutes)", null=True, blank=True)
+    planned_run_min = models.PositiveSmallIntegerField(
+        "planned running minutes",
+        null=True,
+        blank=True,
+        help_text="The running minutes the plan held for a run session when it was logged (at level 7 and in the "
+        "build phase, one run without walking).",
+    )
     traffic_light = models.CharField(max_length=5, choices=TrafficLight.choices)
     light_reasons = models.JSONField(default=list, blank=True)
     light_advice = models.TextField(blank=True)

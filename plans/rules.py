@@ -45,6 +45,11 @@ CONTINUOUS_RUN_MIN = threshold("CONTINUOUS_RUN_MIN", (20, 30), "reference §9.2 
 CONTINUOUS_STEP_MIN = threshold(
     "CONTINUOUS_STEP_MIN", 5, f"{NOT_IN_REFERENCE}: level 7's 20–30 minutes climbed in 5-minute steps, one a session"
 )
+MILESTONE_RUN_MIN = threshold(
+    "MILESTONE_RUN_MIN",
+    30,
+    "reference §9.2 level 7: the top of its 20–30 min continuous run, the clinic's return-to-run milestone",
+)
 RED_REPEAT_WINDOW_DAYS = threshold("RED_REPEAT_WINDOW_DAYS", 14, "reference §9.3 P5: 2 reds within 14 days")
 TREND_WEEKS = threshold("TREND_WEEKS", 3, "reference §9.3 P9: weekly averages up 2 weeks in a row (3 weeks)")
 SPIKE_FACTOR = threshold("SPIKE_FACTOR", 1.10, "reference §9.3 P7; §4.3 (Frandsen 2025)")
@@ -230,6 +235,14 @@ RULES = (
         "reference §9.2",
         "walk/run levels 1–7, then the build phase (level 8)",
         ("CONTINUOUS_RUN_MIN", "CONTINUOUS_STEP_MIN"),
+    ),
+    PlanRule(
+        "MILESTONE",
+        "reference §9.2",
+        "the clinic's outcomes count a patient as back to running on their first logged run without walking breaks "
+        "(level 7 or the build phase) that the plan held at the milestone's length or more, done as planned (or "
+        "reported as lasting that long) and not red (plans.outcomes)",
+        ("MILESTONE_RUN_MIN",),
     ),
     PlanRule(
         "P7",

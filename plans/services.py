@@ -7,6 +7,7 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from clinic.models import Clinic, PatientStatus, StaffMember
@@ -26,6 +27,7 @@ from plans.models import (
     Exercise,
     Plan,
     PlanAlert,
+    PlannedSession,
     PlanRevision,
     PlanStatus,
     RevisionKind,
@@ -41,6 +43,7 @@ from plans.progression import (
     resume_loads,
     traffic_light,
 )
+from plans.running import run_minutes
 from plans.selection import Prescription
 from plans.signals import plan_revised
 
@@ -308,7 +311,18 @@ def _revision(plan: Plan, *, now, **fields) -> PlanRevision:
         **fields,
     )
     plan.current_revision = revision
+    # The plan as it now stands, day by day, for the counts the clinic's outcomes make in the database: its days with
+    # a session, and every day logged (a day logged stays planned, whatever a rebuilt schedule makes of it).
+    logged = set(SessionLog.objects.filter(plan=plan).values_list("session_date", flat=True))
+    PlannedSession.objects.filter(plan=plan).delete()
+    PlannedSession.objects.bulk_create(PlannedSession.of_plan(plan, revision.content, logged=logged))
     return revision
+
+
+def _planned_sessions_end(plan_ids, *, day: date) -> None:
+    """Plans that end on `day` plan nothing from then on: their planned days from `day` that were not logged go."""
+    logged = SessionLog.objects.filter(plan_id=OuterRef("plan_id"), session_date=OuterRef("day"))
+    PlannedSession.objects.filter(plan_id__in=plan_ids, day__gte=day).exclude(Exists(logged)).delete()
 
 
 @transaction.atomic
@@ -327,9 +341,10 @@ def plan_issue(
     problems = _unanswered_safety(content) + request_violations(content, request, library)
     if problems:
         raise PlanNotIssuable(problems)
-    Plan.objects.filter(patient_id=locked.patient_id, status=PlanStatus.ISSUED).exclude(pk=locked.pk).update(
-        status=PlanStatus.ENDED, ended_at=now
-    )
+    others = Plan.objects.filter(patient_id=locked.patient_id, status=PlanStatus.ISSUED).exclude(pk=locked.pk)
+    ended = list(others.values_list("pk", flat=True))
+    others.update(status=PlanStatus.ENDED, ended_at=now)
+    _planned_sessions_end(ended, day=timezone.localdate(now))
     reissue = locked.current_revision is not None
     revision = _revision(
         locked,
@@ -377,6 +392,7 @@ def plan_end(*, plan: Plan, by: StaffMember, now: datetime | None = None) -> Pla
     locked.status = PlanStatus.ENDED
     locked.ended_at = now
     locked.save(update_fields=["status", "ended_at"])
+    _planned_sessions_end([locked.pk], day=timezone.localdate(now))
     return locked
 
 
@@ -425,6 +441,7 @@ def session_log_create(*, plan: Plan, by, now: datetime | None = None, **fields)
     if not postpartum:
         fields["pf_symptoms"] = []  # asked after a birth only (reference §9.4)
     fields["level"] = session["run"]["level"] if session["kind"] == RUN else None
+    fields["planned_run_min"] = round(run_minutes(session["run"])) if session["kind"] == RUN else None
     fields["step"] = session["impact"]["step"] if session["kind"] == IMPACT else None
     log = SessionLog(
         plan=locked,

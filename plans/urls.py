@@ -1,11 +1,13 @@
 from django.urls import path
 
-from plans import views
+from plans import outcome_views, views
 
 app_name = "plans"
 
 urlpatterns = [
     path("caseload/", views.caseload, name="caseload"),
+    path("outcomes/", outcome_views.outcomes, name="outcomes"),
+    path("outcomes/table.csv", outcome_views.outcomes_csv, name="outcomes_csv"),
     path(
         "patients/<int:pk>/intakes/<int:intake_pk>/assessments/<int:assessment_pk>/plan/",
         views.plan_build,

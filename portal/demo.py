@@ -64,6 +64,7 @@ PATIENTS = [
     DemoPatient("Grace", "Liu", date(1983, 8, 19), "female", "physio2", PatientStatus.DISCHARGED),
 ]
 
+DEMO_CLINIC_SLUG = "demo"
 PATIENT_PORTAL_EMAIL = "patient@demo.runback.test"
 PORTAL_PATIENT = "Emma"
 ADMIN_EMAIL = "admin@demo.runback.test"
@@ -73,7 +74,7 @@ ADMIN_EMAIL = "admin@demo.runback.test"
 def seed_demo_clinic() -> dict[str, str]:
     """Create (or find) the demo clinic and return the demo logins as {role description: e-mail}."""
     clinic, _ = Clinic.objects.get_or_create(
-        slug="demo",
+        slug=DEMO_CLINIC_SLUG,
         defaults={
             "name": "Runback Demo Physiotherapy",
             "phone": "020 7946 0000",

@@ -74,6 +74,8 @@ GET_FORMS = {
     "patient_list": (CLINIC, "test_list_filters_ignore_what_they_do_not_understand"),
     "patient_audit": (CLINIC, "test_list_filters_ignore_what_they_do_not_understand"),
     "plans:caseload": (CLINIC, "test_list_filters_ignore_what_they_do_not_understand"),
+    "plans:outcomes": (PLANS, "test_outcome_filters_answer_anything_with_the_figures_or_a_message"),
+    "plans:outcomes_csv": (PLANS, "test_outcome_filters_answer_anything_with_the_figures_or_a_message"),
     "exercise_list": (EXERCISES, "test_library_filters_ignore_what_they_do_not_understand"),
     "handouts:queue": (PLANS, "test_print_queue_filters_and_live_status_ignore_what_they_do_not_understand"),
     "handouts:queue_status": (PLANS, "test_print_queue_filters_and_live_status_ignore_what_they_do_not_understand"),
@@ -116,6 +118,8 @@ ACTIONS = {
 NO_POST = {
     "calendar_feed",
     "plans:caseload",
+    "plans:outcomes",
+    "plans:outcomes_csv",
     "my_page",
     "portal_plan",
     "portal_session",

@@ -108,6 +108,9 @@ ACCESS = {
     ),
     # Each physio's own caseload (or their clinic's); nothing for the front desk or patients.
     "plans:caseload": (lambda objs: reverse("plans:caseload"), PHYSIO_PAGE),
+    # The clinic's outcomes, counted: its own physiotherapists only (another clinic's sees its own clinic's).
+    "plans:outcomes": (lambda objs: reverse("plans:outcomes"), PHYSIO_PAGE),
+    "plans:outcomes_csv": (lambda objs: reverse("plans:outcomes_csv"), PHYSIO_PAGE),
     "intake:follow_up_schedule": (
         lambda objs: reverse("intake:follow_up_schedule", args=[objs["patient"].pk]),
         CLINICAL_RECORD,
@@ -499,6 +502,7 @@ NOT_A_PATIENT_RECORD = {
     "patient_create": "an empty form",
     "patient_audit": "the trail itself: it lists what was done with the records (tests/clinic/test_patient_audit.py)",
     "plans:caseload": "a physio's list of patients; each record opened from it is audited",
+    "plans:outcomes": "the clinic's outcomes: counts of patients, no one's record",
     "portal_settings": "the patient's own reminder and calendar choices, not their health record",
     "exercise_list": "the clinic's exercise library",
     "exercise_create": "the clinic's exercise library",
@@ -537,8 +541,15 @@ def _reader(expected) -> str | None:
 PAGES = sorted(name for name, (_, expected) in ACCESS.items() if _reader(expected))
 
 
+# Pages that record an event of the clinic as a whole, in no patient's trail (clinic.audit.record_for_clinic).
+CLINIC_EVENTS = {
+    "plans:outcomes_csv": "the clinic's outcomes as a table of counts, downloaded",
+}
+
+
 def test_every_page_is_audited_or_named_as_no_patients_record():
-    assert not set(NOT_A_PATIENT_RECORD) - set(PAGES), "not pages, or not in ACCESS"
+    assert not (set(NOT_A_PATIENT_RECORD) | set(CLINIC_EVENTS)) - set(PAGES), "not pages, or not in ACCESS"
+    assert not set(NOT_A_PATIENT_RECORD) & set(CLINIC_EVENTS)
 
 
 @pytest.mark.parametrize("url_name", PAGES)
@@ -553,6 +564,8 @@ def test_each_look_at_a_patients_record_is_one_event_in_the_audit_trail(url_name
     events = list(AuditEvent.objects.order_by("pk")[before:]) if before else list(AuditEvent.objects.order_by("pk"))
     if url_name in NOT_A_PATIENT_RECORD:
         assert events == []
+    elif url_name in CLINIC_EVENTS:
+        assert [(event.clinic_id, event.patient_id) for event in events] == [(objects["patient"].clinic_id, None)]
     else:
         assert [event.patient_id for event in events] == [objects["patient"].pk]
 

@@ -134,6 +134,10 @@ PAGES = [
             for patient, intake in s.seeded["physio_intakes"][:ROTATE_OVER]
         ],
     ),
+    Page(
+        "outcomes: the last 12 months, all time",
+        lambda s: [("/outcomes/", s.physio), ("/outcomes/?start=2000-01-01", s.physio)],
+    ),
 ]
 
 

@@ -2,7 +2,8 @@
 
 A clinic of 2,000 patients (by default) spread over six physiotherapists and the stages of the pathway as a busy
 clinic has them: new referrals, links sent (half of them with a questionnaire started), intakes waiting for review
-(some with red flags), and patients further along whose intake was reviewed.
+(some with red flags), patients further along whose intake was reviewed, and the discharged ones' finished plans with
+their sessions and questionnaires (histories.py).
 
 Fast, and real where it matters: staff are created through the services, and each distinct questionnaire (answer
 profile × sex × after a birth or not) is filled in and sent once through the intake services, so it is screened
@@ -36,6 +37,7 @@ django.setup()
 from django.conf import settings  # noqa: E402
 from django.db import transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
+from histories import seed_histories  # noqa: E402 (bench/load/histories.py, beside this script)
 
 from clinic import services  # noqa: E402
 from clinic.models import Clinic, Patient, PatientStatus, SexAtBirth, StaffRole  # noqa: E402
@@ -45,6 +47,7 @@ from intake.models import Intake, IntakeInvite, IntakeStatus, OutcomeResponse  #
 from intake.questionnaire import answer_paths  # noqa: E402
 from intake.questions import REVIEW  # noqa: E402
 from plans import services as plan_services  # noqa: E402
+from plans.models import Plan  # noqa: E402
 from portal.demo import ALL_CLEAR, PFP_AKPS, PFP_KOOS, POSTPARTUM_ALL_CLEAR  # noqa: E402
 
 PHYSIOS = 6
@@ -190,6 +193,9 @@ def seed(*, patients: int, rng: random.Random) -> dict:
     plans = _plan_for(
         [p for p in answered if p.physio_id == physio.pk and p.status == PatientStatus.ON_PLAN][:PLANNED], physio
     )
+    # The discharged patients' finished plans, after one of those, for the outcomes page (histories.py).
+    model = Plan.objects.get(pk=plans[0][1])
+    histories = seed_histories(clinic=clinic, model=model, rng=rng, today=timezone.localdate())
     return {
         "clinic": clinic.name,
         "patients": len(people),
@@ -197,6 +203,7 @@ def seed(*, patients: int, rng: random.Random) -> dict:
         "drafts": len(started),
         "intakes_sent": sent_intakes,
         "intakes_to_review": Intake.objects.filter(status=IntakeStatus.SUBMITTED, reviewed_at__isnull=True).count(),
+        "finished_plans": histories,
         "password": password,
         "physio": physio.user.email,
         "physio_patients": [p.pk for p in people if p.physio_id == physio.pk],

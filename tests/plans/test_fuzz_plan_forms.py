@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from plans import services
+from plans.forms import OutcomesFilterForm
 from tests.fuzzing import (
     FEW_EXAMPLES,
     FORMS,
@@ -22,7 +23,7 @@ from tests.fuzzing import (
 )
 from tests.html_forms import forms_on
 from tests.plans.handout_factories import stored_handout
-from tests.plans.plan_factories import draft_plan, issued_plan, postpartum_answers
+from tests.plans.plan_factories import TODAY, draft_plan, issued_plan, postpartum_answers
 
 pytestmark = pytest.mark.usefixtures("frozen", "shipped_library")
 
@@ -114,3 +115,22 @@ def test_print_queue_filters_and_live_status_ignore_what_they_do_not_understand(
     status = data.draw(st.fixed_dictionaries({}, optional={"handouts": ids, "batches": ids}))
     assert rolled_back(lambda: desk_client.get(reverse("handouts:queue"), filters)).status_code == 200
     assert rolled_back(lambda: desk_client.get(reverse("handouts:queue_status"), status)).status_code == 200
+
+
+@settings(FORMS, max_examples=FEW_EXAMPLES)
+@given(data=st.data())
+def test_outcome_filters_answer_anything_with_the_figures_or_a_message(data, physio_client, physio, patient):
+    """The outcomes page and its table: any filter values give the figures, or the page (200) with each refusal
+    beside its field and the table a 400 that says why; never a server error."""
+    form = OutcomesFilterForm(physios=[physio], today=TODAY)
+    query = data.draw(post_data(form))
+    response = rolled_back(lambda: physio_client.get(reverse("plans:outcomes"), query))
+    assert response.status_code == 200
+    refused = response.context["form"]
+    if "outcomes" not in response.context:
+        assert refused.errors
+        assert_rejections_name_fields(refused)
+    download = rolled_back(lambda: physio_client.get(reverse("plans:outcomes_csv"), query))
+    assert download.status_code == (400 if refused.errors else 200)
+    if refused.errors:
+        assert download.content.decode().startswith("The table was not made: a filter could not be used.")

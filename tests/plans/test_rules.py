@@ -241,6 +241,12 @@ BOUNDARIES = {
         max(d.hold_s for d in dosage_steps(spec("a", "core", ["CORE_LAT"], dosage=Dosage(sets=3, hold_s=10)))) == 20
     ),
     "DEFAULT_CROSS_TRAIN_MIN": lambda: rules.DEFAULT_CROSS_TRAIN_MIN == 30,
+    # The milestone is where the ladder's continuous runs top out: its last level-7 run, no sooner.
+    "MILESTONE_RUN_MIN": lambda: (
+        LadderState(7, exposures_needed(7) - 1).run()["run_min"]
+        == rules.MILESTONE_RUN_MIN
+        > LadderState(7, exposures_needed(7) - 2).run()["run_min"]
+    ),
     "IMPACT_SESSIONS_PER_STEP": lambda: (
         [s["impact"]["step"] for s in sessions_of(build_plan(request(), LIBRARY)) if s["kind"] == "impact"]
         == [4, 5, 6, 7]

@@ -1,0 +1,561 @@
+"""The clinic's outcomes: does the programme work? How the patients who started a plan in a period did, for the
+physiotherapists (and the commissioners and insurers they report to). Everything is counted in the database, in a
+fixed number of queries whatever the clinic's size; the page (`plans.outcome_views`) draws it.
+
+What is counted (the page says it in words under "How these figures are worked out"):
+
+- **Patients counted**: those whose *first plan* was issued in the period: the first issued revision (number 1) of
+  any of their plans. Optionally only the patients of one treating physiotherapist (the patient's physio now), with
+  one condition (as the assessment their first plan was built from concluded), or who had given birth or not (that
+  assessment's intake: a birth in the last two years).
+- **Questionnaires**: per score (KOOS-PF, AKPS, and each question of the pain scale, which has no total: reference
+  §10), the patients with that score both in the intake their first plan was assessed from and in their latest
+  follow-up questionnaire that asked the instrument, when it came after that intake (a pain question it left
+  unanswered is not counted). *Improved* or *worsened*: by at least the instrument's minimal important change
+  (`intake/measures/*.json`: KOOS-PF 16.4, Crossley 2018; AKPS 10, Crossley 2004; pain 1.16 points, Piva 2009;
+  reference §3 and §10), judged as `intake.scoring.change` judges each follow-up.
+- **Back to running**: a patient reached 30 minutes of continuous running (`MILESTONE_RUN_MIN`, reference §9.2) on
+  the first logged run without walking breaks (walk/run level 7 or the build phase) that the plan held at 30 minutes
+  or more, done as planned or reported as lasting 30 minutes or more, and not red (reference §9.3 P4: pain above
+  5/10, pain rising, a limp or swelling; also the next morning). Weeks are counted from the day the first plan was
+  issued to that session's day; the median is that of the patients who reached it.
+- **Keeping to the plan**: sessions logged out of those planned (`PlannedSession`), over all the plans of the
+  patients counted, before today, and today's once logged, as on the caseload (`plans.adherence`); an ended plan
+  plans nothing from the day it ended unless logged then.
+- **Red sessions per 100 runs**: logged runs marked red (reference §9.3 P4) per 100 logged runs, given for runs of
+  `SMALL_GROUP` patients or more.
+- **Referrals**: the assessments decided in the period (confirmed, or referred on) that referred the patient on
+  (reference §8), with the same filters: the patient's physio, the assessment's condition, its intake's birth answer.
+- **Small groups**: a percentage of fewer than `SMALL_GROUP` patients is not given, only the counts, so that one or
+  two patients are not read as a trend.
+"""
+
+import statistics
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Avg, Count, Exists, F, FloatField, Max, Min, OuterRef, Q, QuerySet, Sum, Window
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast, Coalesce, RowNumber, TruncDate
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+
+from clinic.charts import Chart, DataTable, Series, bar_chart
+from intake.models import Assessment, AssessmentStatus, OutcomeResponse
+from intake.scoring import NPRS_ITEM_CODES, instrument
+from plans.ladder import CONTINUOUS_LEVEL
+from plans.models import Plan, PlannedSession, PlanRevision, SessionLog
+from plans.progression import RED
+from plans.rules import MILESTONE_RUN_MIN
+
+# Not in the reference (Runback's reporting choice): percentages of fewer patients than this are not given.
+SMALL_GROUP = 5
+# Scores are stored to a tenth of a point; a change judged against the minimal important change less a hundredth gets
+# the verdict `intake.scoring.change` gives after rounding the change to a tenth (tests pin it at the boundaries).
+ROUNDING = 0.01
+
+POSTPARTUM, NOT_POSTPARTUM = "yes", "no"
+
+
+@dataclass(frozen=True)
+class Filters:
+    start: date
+    end: date  # inclusive
+    physio_id: int | None = None
+    condition: str = ""
+    postpartum: str = ""  # "", POSTPARTUM or NOT_POSTPARTUM
+
+
+@dataclass(frozen=True)
+class Measure:
+    """One score compared from the intake to the latest follow-up: an instrument's total, or one pain question."""
+
+    key: str
+    instrument: str
+    item: str | None  # the pain question, for the pain scale, which has no total
+    short: str  # under its bars
+    label: str
+    scale: str
+    mic: float
+    higher_is_better: bool
+
+    @property
+    def better_words(self) -> str:
+        return "higher is better" if self.higher_is_better else "lower is better"
+
+
+# The pain scale's questions (intake/measures/nprs.json) as the outcomes name them: (under the bars, in the table).
+PAIN_QUESTIONS = {
+    "nprs_now": ("Pain now", "Pain now"),
+    "nprs_usual": ("Usual pain", "Usual pain"),
+    "nprs_worst_week": ("Worst pain", "Worst pain in the last week"),
+    "nprs_during_run": ("Running pain", "Pain when running"),
+}
+
+
+def _measures() -> tuple[Measure, ...]:
+    totals = []
+    for code in ("koos_pf", "akps"):
+        m = instrument(code)
+        label = f"{m.short_name}: {m.plain_name.lower()}"
+        totals.append(Measure(code, code, None, m.short_name, label, "0–100", m.mic, m.higher_is_better))
+    nprs = instrument("nprs")
+    pain = [
+        Measure(item, nprs.code, item, *PAIN_QUESTIONS[item], "0–10", nprs.mic, nprs.higher_is_better)
+        for item in NPRS_ITEM_CODES
+    ]
+    return (*totals, *pain)
+
+
+MEASURES = _measures()
+
+
+# --- Counts and the small-group rule (pure) ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Share:
+    """`count` out of `of`, from `patients` patients (the group a percentage would describe)."""
+
+    count: int
+    of: int
+    patients: int
+
+    @property
+    def small(self) -> bool:
+        return self.patients < SMALL_GROUP
+
+    @property
+    def percent(self) -> int | None:
+        """The rounded percentage, or None for a small group or nothing to count."""
+        if self.small or not self.of:
+            return None
+        return round(100 * self.count / self.of)
+
+    def words(self) -> str:
+        """ "7 of 12 (58 %)"; a small group without its percentage."""
+        text = f"{self.count} of {self.of}"
+        return f"{text} ({self.percent} %)" if self.percent is not None else text
+
+
+@dataclass(frozen=True)
+class ScoreChange:
+    measure: Measure
+    patients: int  # with a score at intake and at a follow-up
+    at_intake: float | None  # averages over those patients
+    latest: float | None
+    improved: Share
+    worsened: Share
+
+    @property
+    def change(self) -> float | None:
+        if self.at_intake is None or self.latest is None:
+            return None
+        return round(self.latest - self.at_intake, 1)
+
+    @property
+    def unchanged(self) -> Share:
+        count = self.patients - self.improved.count - self.worsened.count
+        return Share(count, self.patients, self.patients)
+
+
+@dataclass(frozen=True)
+class BackToRunning:
+    reached: Share  # of the patients counted
+    days: tuple[int, ...]  # from the first plan to the milestone, one per patient who reached it
+
+    @property
+    def median_weeks(self) -> float | None:
+        if not self.days or self.reached.small:
+            return None
+        return round(statistics.median(self.days) / 7, 1)
+
+    def by_week(self) -> list[tuple[int, int]]:
+        """(weeks since the first plan was issued, patients who reached the milestone in that week), every week from
+        the first to the last with any, so the gaps show."""
+        weeks = Counter(day // 7 for day in self.days)
+        return [(week, weeks[week]) for week in range(min(weeks, default=0), max(weeks, default=-1) + 1)]
+
+
+@dataclass(frozen=True)
+class ClinicOutcomes:
+    filters: Filters
+    today: date
+    patients: int  # whose first plan was issued in the period
+    scores: tuple[ScoreChange, ...]
+    running: BackToRunning
+    sessions: Share  # logged of planned
+    runs: int
+    red_runs: int
+    run_patients: int
+    referrals: Share  # of the assessments decided in the period
+
+    @property
+    def any_score_percent(self) -> bool:
+        """Whether any questionnaire's group is large enough for its percentages (and so for bars on the chart)."""
+        return any(change.improved.percent is not None for change in self.scores)
+
+    @property
+    def red_per_100_runs(self) -> float | None:
+        if not self.runs or self.run_patients < SMALL_GROUP:
+            return None
+        return round(100 * self.red_runs / self.runs, 1)
+
+
+# --- The queries ----------------------------------------------------------------------------------------------------
+
+
+def _period(filters: Filters) -> tuple[datetime, datetime]:
+    """The period as instants: from the start of its first day to the start of the day after its last, local time."""
+    start = timezone.make_aware(datetime.combine(filters.start, time.min))
+    end = timezone.make_aware(datetime.combine(filters.end + timedelta(days=1), time.min))
+    return start, end
+
+
+def first_issues(*, clinic_id: int, filters: Filters) -> QuerySet[PlanRevision]:
+    """The first issue of each counted patient's first plan (one row per patient): the revisions numbered 1 issued in
+    the period with none of the patient's issued earlier."""
+    start, end = _period(filters)
+    earlier = PlanRevision.objects.filter(number=1, plan__patient_id=OuterRef("plan__patient_id")).filter(
+        Q(created_at__lt=OuterRef("created_at")) | Q(created_at=OuterRef("created_at"), plan_id__lt=OuterRef("plan_id"))
+    )
+    issues = (
+        PlanRevision.objects.filter(
+            number=1, plan__patient__clinic_id=clinic_id, created_at__gte=start, created_at__lt=end
+        )
+        .exclude(Exists(earlier.order_by()))
+        .order_by()
+    )
+    if filters.physio_id is not None:
+        issues = issues.filter(plan__patient__physio_id=filters.physio_id)
+    if filters.condition:
+        issues = issues.filter(plan__assessment__engine_result__condition=filters.condition)
+    if filters.postpartum:
+        after_birth = Q(plan__assessment__intake__postpartum_within_24m=True)
+        issues = issues.filter(after_birth if filters.postpartum == POSTPARTUM else ~after_birth)
+    return issues
+
+
+def _score(measure: Measure):
+    if measure.item is None:
+        return F("value")
+    return Cast(KT(f"answers__{measure.item}"), FloatField())
+
+
+def milestone_logs() -> Q:
+    """Logged sessions that reached the return-to-run milestone (see the module's docstring)."""
+    continuous = Q(level__gte=CONTINUOUS_LEVEL, planned_run_min__gte=MILESTONE_RUN_MIN)
+    done = Q(completed=True) | Q(duration_min__gte=MILESTONE_RUN_MIN)
+    return continuous & done & ~Q(traffic_light=RED)
+
+
+def _questionnaires(issues: QuerySet[PlanRevision]) -> dict:
+    """Per score: the patients with a score at intake and a later one at follow-up, the averages of both, and those
+    better or worse by at least the minimal important change (one query).
+
+    The rows are each patient's intake responses (the intake their first plan was assessed from) and their latest
+    follow-up response of each instrument (the first of their follow-up responses, newest first); grouped by
+    patient, each score at intake and at the latest follow-up sits side by side, and the outer query counts."""
+    latest = (
+        OutcomeResponse.objects.filter(follow_up__isnull=False, patient_id__in=issues.values("plan__patient_id"))
+        .annotate(
+            newest=Window(
+                RowNumber(),
+                partition_by=[F("patient_id"), F("instrument")],
+                order_by=[F("completed_at").desc(), F("pk").desc()],
+            )
+        )
+        .filter(newest=1)
+        .values("pk")
+    )
+    responses = OutcomeResponse.objects.filter(
+        Q(intake_id__in=issues.values("plan__assessment__intake_id")) | Q(pk__in=latest)
+    ).order_by()
+    per_patient, aggregates = {}, {}
+    for code in {measure.instrument for measure in MEASURES}:
+        per_patient |= {
+            f"{code}_base_at": Max("completed_at", filter=Q(instrument=code, intake__isnull=False)),
+            f"{code}_latest_at": Max("completed_at", filter=Q(instrument=code, follow_up__isnull=False)),
+        }
+    for measure in MEASURES:
+        key, code = measure.key, measure.instrument
+        per_patient |= {
+            f"{key}_base": Max(_score(measure), filter=Q(instrument=code, intake__isnull=False)),
+            f"{key}_latest": Max(_score(measure), filter=Q(instrument=code, follow_up__isnull=False)),
+        }
+        both = Q(
+            **{f"{key}_base__isnull": False, f"{key}_latest__isnull": False},
+            **{f"{code}_latest_at__gt": F(f"{code}_base_at")},
+        )
+        aggregates |= {
+            f"{key}_n": Count("patient_id", filter=both),
+            f"{key}_avg_base": Avg(f"{key}_base", filter=both),
+            f"{key}_avg_latest": Avg(f"{key}_latest", filter=both),
+            f"{key}_better": Count("patient_id", filter=both & _moved(measure, better=True)),
+            f"{key}_worse": Count("patient_id", filter=both & _moved(measure, better=False)),
+        }
+    return responses.values("patient_id").annotate(**per_patient).aggregate(**aggregates)
+
+
+def _moved(measure: Measure, *, better: bool) -> Q:
+    """The latest score moved from the intake's by at least the minimal important change, the better or worse way."""
+    base, latest, step = f"{measure.key}_base", f"{measure.key}_latest", measure.mic - ROUNDING
+    if better == measure.higher_is_better:
+        return Q(**{f"{latest}__gte": F(base) + step})
+    return Q(**{f"{latest}__lte": F(base) - step})
+
+
+def _days_to_milestone(plans: list[int]) -> tuple[int, ...]:
+    """For each patient of `plans` who reached the milestone, the days from their first plan's issue to the first
+    session that reached it (one query; one number per patient comes back)."""
+    reached = (
+        SessionLog.objects.filter(milestone_logs(), plan_id__in=plans, plan__patient__plans__revisions__number=1)
+        .values("plan__patient_id")
+        .annotate(on=Min("session_date"), issued=Min("plan__patient__plans__revisions__created_at"))
+        .annotate(days=F("on") - TruncDate("issued"))
+        .order_by()
+    )
+    return tuple(sorted(row.days for row in reached.values_list("days", flat=True)))
+
+
+def clinic_outcomes(*, clinic_id: int, filters: Filters, today: date) -> ClinicOutcomes:
+    """The clinic's outcomes for `filters` (see the module's docstring), in six queries whatever the clinic's size."""
+    issues = first_issues(clinic_id=clinic_id, filters=filters)
+    # All the plans of the patients counted (their sessions count from their first plan on), fetched once as numbers:
+    # the queries over the sessions then semi-join on a list whose size the planner knows, where a subquery made
+    # PostgreSQL guess small and loop (twice as slow at 20,000 patients). SQLite takes up to 32,766 of them.
+    plan_patients = list(
+        Plan.objects.filter(patient_id__in=issues.values("plan__patient_id")).values_list("pk", "patient_id")
+    )
+    plans = [plan for plan, _ in plan_patients]
+    counted = len({patient for _, patient in plan_patients})
+    scores = _questionnaires(issues)
+    days = _days_to_milestone(plans)
+    # Sessions due: those planned before today (an ended plan plans nothing from its last day on unless logged), and
+    # today's once logged (plans.adherence). Every logged day is a planned one (PlannedSession).
+    planned = PlannedSession.objects.filter(plan_id__in=plans, day__lt=today).count()
+    logs = (
+        SessionLog.objects.filter(plan_id__in=plans)
+        .values("plan__patient_id")
+        .annotate(
+            patient_logged=Count("pk"),
+            patient_today=Count("pk", filter=Q(session_date__gte=today)),
+            patient_runs=Count("pk", filter=Q(level__isnull=False)),
+            patient_red=Count("pk", filter=Q(level__isnull=False, traffic_light=RED)),
+        )
+        .order_by()
+        .aggregate(
+            sessions=Coalesce(Sum("patient_logged"), 0),
+            today=Coalesce(Sum("patient_today"), 0),
+            runs=Coalesce(Sum("patient_runs"), 0),
+            red=Coalesce(Sum("patient_red"), 0),
+            run_patients=Count("plan__patient_id", filter=Q(patient_runs__gt=0)),
+        )
+    )
+    referrals = _assessments(clinic_id=clinic_id, filters=filters).aggregate(
+        decided=Count("pk"),
+        referred=Count("pk", filter=Q(status=AssessmentStatus.REFERRED)),
+        patients=Count("intake__patient_id", distinct=True),
+    )
+    changes = []
+    for measure in MEASURES:
+        key, n = measure.key, scores[f"{measure.key}_n"]
+        changes.append(
+            ScoreChange(
+                measure=measure,
+                patients=n,
+                at_intake=_rounded(scores[f"{key}_avg_base"]),
+                latest=_rounded(scores[f"{key}_avg_latest"]),
+                improved=Share(scores[f"{key}_better"], n, n),
+                worsened=Share(scores[f"{key}_worse"], n, n),
+            )
+        )
+    return ClinicOutcomes(
+        filters=filters,
+        today=today,
+        patients=counted,
+        scores=tuple(changes),
+        running=BackToRunning(Share(len(days), counted, counted), days),
+        sessions=Share(logs["sessions"], planned + logs["today"], counted),
+        runs=logs["runs"],
+        red_runs=logs["red"],
+        run_patients=logs["run_patients"],
+        referrals=Share(referrals["referred"], referrals["decided"], referrals["patients"]),
+    )
+
+
+def _assessments(*, clinic_id: int, filters: Filters) -> QuerySet[Assessment]:
+    start, end = _period(filters)
+    assessments = Assessment.objects.decided().filter(
+        intake__patient__clinic_id=clinic_id, confirmed_at__gte=start, confirmed_at__lt=end
+    )
+    if filters.physio_id is not None:
+        assessments = assessments.filter(intake__patient__physio_id=filters.physio_id)
+    if filters.condition:
+        assessments = assessments.filter(engine_result__condition=filters.condition)
+    if filters.postpartum:
+        after_birth = Q(intake__postpartum_within_24m=True)
+        assessments = assessments.filter(after_birth if filters.postpartum == POSTPARTUM else ~after_birth)
+    return assessments.order_by()
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
+
+
+# --- The page's figures and the table to download --------------------------------------------------------------------
+
+PERCENT = (100, [0, 20, 40, 60, 80, 100])
+SCORES_TITLE = "Better or worse by at least the minimal important change, intake to latest follow-up"
+WEEKS_TITLE = f"Weeks from the first plan to {MILESTONE_RUN_MIN} minutes' running without stopping"
+
+
+def _number(value: float | None, unit: str = "") -> str:
+    return "—" if value is None else f"{value:g}{unit}"
+
+
+def _signed(value: float | None) -> str:
+    return "—" if value is None else f"{value:+g}" if value else "0"
+
+
+def _share_words(share: Share) -> str:
+    if share.percent is not None or not share.of:
+        return share.words()
+    return f"{share.words()} (too few for a percentage)"
+
+
+def scores_figure(outcomes: ClinicOutcomes) -> Chart:
+    """The shares of patients better and worse by at least the minimal important change, each score a group of bars
+    (none where too few patients have both scores), and the numbers behind them as a table."""
+    scores = outcomes.scores
+    series = (
+        Series("Better", tuple(change.improved.percent for change in scores)),
+        Series("Worse", tuple(change.worsened.percent for change in scores)),
+    )
+    desc = "; ".join(
+        f"{change.measure.short}: {change.improved.words()} patients better, {change.worsened.words()} worse"
+        if change.patients
+        else f"{change.measure.short}: no patient with both scores"
+        for change in scores
+    )
+    svg = bar_chart(
+        chart_id="outcome-scores",
+        title=SCORES_TITLE,
+        desc=f"{desc}. Percentages only for groups of {SMALL_GROUP} patients or more.",
+        x_labels=tuple(change.measure.short for change in scores),
+        series=series,
+        y_label="% of patients",
+        scale=PERCENT,
+    )
+    headings = (
+        "Score",
+        "Patients (n)",
+        "Average at intake",
+        "Average at the latest follow-up",
+        "Change",
+        "Minimal important change",
+        "Better by at least that",
+        "Worse by at least that",
+    )
+    rows = tuple(
+        (
+            f"{change.measure.label} ({change.measure.scale}, {change.measure.better_words})",
+            str(change.patients),
+            _number(change.at_intake),
+            _number(change.latest),
+            _signed(change.change),
+            _number(change.measure.mic),
+            _share_words(change.improved) if change.patients else "—",
+            _share_words(change.worsened) if change.patients else "—",
+        )
+        for change in scores
+    )
+    return _figure(svg, DataTable(SCORES_TITLE, headings, rows))
+
+
+def weeks_figure(outcomes: ClinicOutcomes) -> Chart:
+    """How many patients first ran the milestone in each week after their first plan was issued, and the table."""
+    running = outcomes.running
+    weeks = running.by_week()
+    median = running.median_weeks
+    desc = f"{running.reached.words()} patients ran {MILESTONE_RUN_MIN} minutes without stopping" + (
+        f", a median of {median:g} weeks after their first plan was issued." if median is not None else "."
+    )
+    svg = bar_chart(
+        chart_id="outcome-weeks",
+        title=WEEKS_TITLE,
+        desc=desc,
+        x_labels=tuple(f"{week} weeks" for week, _ in weeks),
+        series=(Series("Patients", tuple(count for _, count in weeks)),),
+        y_label="Patients",
+    )
+    rows = tuple((str(week), str(count)) for week, count in weeks)
+    return _figure(svg, DataTable(WEEKS_TITLE, ("Full weeks since the first plan", "Patients"), rows))
+
+
+def _figure(svg: str, table: DataTable) -> Chart:
+    # bar_chart escapes every text it draws and writes only numbers into attributes.
+    return Chart(mark_safe(svg), table)  # noqa: S308
+
+
+CSV_HEADINGS = ("Section", "Figure", "Patients (n)", "Count", "Out of", "Percent", "Value")
+
+
+def csv_rows(outcomes: ClinicOutcomes, *, filters: dict[str, str]) -> list[tuple]:
+    """The aggregated table to download: counts and averages only, never a name; `filters` are the choices in words
+    (the physiotherapist by staff number)."""
+    rows: list[tuple] = [
+        ("Period", "From", "", "", "", "", outcomes.filters.start.isoformat()),
+        ("Period", "To", "", "", "", "", outcomes.filters.end.isoformat()),
+        ("Period", "Counted on", "", "", "", "", outcomes.today.isoformat()),
+        *(("Filter", name, "", "", "", "", value) for name, value in filters.items()),
+        ("Patients", "First plan issued in the period", outcomes.patients, "", "", "", ""),
+    ]
+    for change in outcomes.scores:
+        label, n = change.measure.label, change.patients
+        rows += [
+            ("Questionnaires", f"{label}: average at intake", n, "", "", "", _csv_number(change.at_intake)),
+            ("Questionnaires", f"{label}: average at the latest follow-up", n, "", "", "", _csv_number(change.latest)),
+            _share_row("Questionnaires", f"{label}: better by at least {change.measure.mic:g}", change.improved),
+            _share_row("Questionnaires", f"{label}: worse by at least {change.measure.mic:g}", change.worsened),
+        ]
+    running = outcomes.running
+    rows += [
+        _share_row("Back to running", f"Ran {MILESTONE_RUN_MIN} minutes without stopping", running.reached),
+        (
+            "Back to running",
+            "Median weeks from the first plan",
+            running.reached.count,
+            "",
+            "",
+            "",
+            _csv_number(running.median_weeks),
+        ),
+        *(
+            ("Back to running", f"Reached it {week} full weeks after the first plan", "", count, "", "", "")
+            for week, count in running.by_week()
+        ),
+        _share_row("Sessions", "Logged out of those planned", outcomes.sessions),
+        ("Sessions", "Runs logged", outcomes.run_patients, outcomes.runs, "", "", ""),
+        (
+            "Sessions",
+            "Red runs per 100 runs",
+            outcomes.run_patients,
+            outcomes.red_runs,
+            outcomes.runs,
+            "",
+            _csv_number(outcomes.red_per_100_runs),
+        ),
+        _share_row("Referrals", "Assessments that referred the patient on", outcomes.referrals),
+    ]
+    return rows
+
+
+def _share_row(section: str, figure: str, share: Share) -> tuple:
+    percent = "" if share.percent is None else share.percent
+    return (section, figure, share.patients, share.count, share.of, percent, "")
+
+
+def _csv_number(value: float | None) -> str:
+    return "" if value is None else f"{value:g}"
