@@ -84,7 +84,7 @@ class Session:
     def physio(self) -> str:
         """The Cookie header of the seeded physiotherapist, signed in with the login form."""
         answer = self.post_form(
-            "/accounts/login/", {"username": self.seeded["physio"], "password": self.seeded["password"]}
+            "/accounts/login/", {"login": self.seeded["physio"], "password": self.seeded["password"]}
         )
         if answer.status != 302 or "sessionid" not in answer.cookies:
             sys.exit(f"Signing in as {self.seeded['physio']} failed: HTTP {answer.status}")

@@ -59,9 +59,10 @@ export STATIC_ROOT="$WORK/static" MEDIA_ROOT="$WORK/media" SITE_URL="http://127.
 echo "==> Database $database: recreate, migrate, seed $PATIENTS patients"
 psql "${DATABASE_URL%/*}/postgres" -q -v ON_ERROR_STOP=1 \
     -c "DROP DATABASE IF EXISTS \"$database\" WITH (FORCE)" -c "CREATE DATABASE \"$database\""
+# Static files first: with DEBUG off, every other command's system checks refuse to run without them (runback.E001).
+"$PYTHON" manage.py collectstatic --noinput -v0
 "$PYTHON" manage.py migrate --noinput -v0
 "$PYTHON" manage.py load_exercise_library >/dev/null
-"$PYTHON" manage.py collectstatic --noinput -v0
 "$PYTHON" bench/load/seed.py --patients "$PATIENTS" >"$WORK/seeded.json"
 # Planner statistics, as autovacuum keeps them on a live database; without them the plans are a freshly loaded
 # database's, not a clinic's.
