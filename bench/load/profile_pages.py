@@ -48,9 +48,11 @@ from django.db import connection  # noqa: E402
 from django.template import base as template_base  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
-from drive import PAGES, ROTATE_OVER, Page  # noqa: E402
+from drive import PAGES, ROTATE_OVER, SIGNED_IN_BASELINE, Page  # noqa: E402
 
 from intake.models import IntakeInvite  # noqa: E402
+
+MIN_REQUESTS = 100  # per page and round
 
 
 class Timers:
@@ -125,11 +127,27 @@ class InProcessSession:
             self.intake_links.append((path, f"link{n}"))
 
 
+def database_cpu_seconds() -> float | None:
+    """CPU time so far of the PostgreSQL backend serving this process's connection (None elsewhere)."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:  # a database on another machine
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
 def measure(session: InProcessSession, page: Page, *, rounds: int, timers: Timers) -> dict:
     targets = page.targets(session)
     for path, who in targets[:5]:  # warm-up: template and URL caches, connections
         session.clients[who].get(path)
+    targets = targets * -(-MIN_REQUESTS // len(targets))  # enough requests for the database's CPU clock (10 ms)
     totals, cpu, queries, sql, templates, rest = [], [], [], [], [], []
+    database_before = database_cpu_seconds()
     with connection.execute_wrapper(timers):
         for _ in range(rounds):
             for path, who in targets:
@@ -145,12 +163,16 @@ def measure(session: InProcessSession, page: Page, *, rounds: int, timers: Timer
                 sql.append(timers.sql * 1000)
                 templates.append((timers.template - timers.sql_in_template) * 1000)
                 rest.append(totals[-1] - sql[-1] - templates[-1])
+    database_after = database_cpu_seconds()
     median = statistics.median
+    database = None
+    if database_before is not None and database_after is not None:
+        database = (database_after - database_before) * 1000 / len(totals)
     return {
         "urls": len(targets),
-        "fastest_ms": min(totals),
         "median_ms": median(totals),
-        "cpu_ms": median(cpu),
+        "cpu_ms": statistics.mean(cpu),
+        "database_cpu_ms": database,
         "queries": max(queries),
         "sql_ms": median(sql),
         "template_ms": median(templates),
@@ -158,7 +180,7 @@ def measure(session: InProcessSession, page: Page, *, rounds: int, timers: Timer
     }
 
 
-def profile(session: InProcessSession, page: Page, *, top: int) -> str:
+def profile(session: InProcessSession, page: Page, *, top: int, sort: str) -> str:
     targets = page.targets(session)
     profiler = cProfile.Profile()
     profiler.enable()
@@ -166,7 +188,7 @@ def profile(session: InProcessSession, page: Page, *, top: int) -> str:
         session.clients[who].get(path)
     profiler.disable()
     out = StringIO()
-    stats = pstats.Stats(profiler, stream=out).strip_dirs().sort_stats("cumulative")
+    stats = pstats.Stats(profiler, stream=out).strip_dirs().sort_stats(sort)
     stats.print_stats(top)
     return out.getvalue()
 
@@ -174,10 +196,13 @@ def profile(session: InProcessSession, page: Page, *, top: int) -> str:
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seeded", required=True, type=Path, help="the JSON bench/load/seed.py printed")
-    parser.add_argument("--rounds", type=int, default=3, help="times over each page's rotation of URLs")
+    parser.add_argument(
+        "--rounds", type=int, default=3, help=f"times over each page's rotation of URLs (at least {MIN_REQUESTS})"
+    )
     parser.add_argument("--only", help="only pages whose name contains this (and the baselines)")
     parser.add_argument("--profile", action="store_true", help="print cProfile's heaviest functions per page")
     parser.add_argument("--top", type=int, default=40, help="functions listed per page with --profile")
+    parser.add_argument("--sort", default="cumulative", help="cProfile's order: cumulative, tottime, ...")
     parser.add_argument("--sql", action="store_true", help="print the queries of each page's first URL, timed")
     args = parser.parse_args()
     call_command("collectstatic", "--noinput", verbosity=0)
@@ -186,23 +211,28 @@ def main():
     pages = [p for p in PAGES if not args.only or args.only in p.name or p.name.startswith(("baseline", "/healthz"))]
     width = max(len(p.name) for p in pages)
     print(
-        f"{'page':<{width}} {'URLs':>5} {'fastest':>8} {'median':>8} {'CPU':>7} {'queries':>8} {'SQL':>7} "
-        f"{'templates':>10} {'the rest':>9}"
+        f"{'page':<{width}} {'URLs':>5} {'median':>8} {'CPU':>7} {'DB CPU':>7} {'x signed-in':>11} {'queries':>8} "
+        f"{'SQL':>7} {'templates':>10} {'the rest':>9}"
     )
     rows = {}
     for page in pages:
-        row = rows[page.name] = measure(session, page, rounds=args.rounds, timers=timers)
+        rows[page.name] = measure(session, page, rounds=args.rounds, timers=timers)
+    base = rows.get(SIGNED_IN_BASELINE)
+    for name, row in rows.items():
+        database = row["database_cpu_ms"]
+        both = row["cpu_ms"] + (database or 0)
+        ratio = f"{both / (base['cpu_ms'] + (base['database_cpu_ms'] or 0)):>10.1f}x" if base else f"{'':>11}"
         print(
-            f"{page.name:<{width}} {row['urls']:>5} {row['fastest_ms']:>6.1f}ms {row['median_ms']:>6.1f}ms "
-            f"{row['cpu_ms']:>5.1f}ms "
-            f"{row['queries']:>8} {row['sql_ms']:>5.1f}ms {row['template_ms']:>8.1f}ms {row['rest_ms']:>7.1f}ms"
+            f"{name:<{width}} {row['urls']:>5} {row['median_ms']:>6.1f}ms {row['cpu_ms']:>5.1f}ms "
+            f"{f'{database:5.1f}ms' if database is not None else '    n/a':>7} {ratio} {row['queries']:>8} "
+            f"{row['sql_ms']:>5.1f}ms {row['template_ms']:>8.1f}ms {row['rest_ms']:>7.1f}ms"
         )
     print(
-        "Times in ms, medians over the rotation unless 'fastest'. CPU: this process's (the database's not included). "
-        "Queries: statements sent (not counting the transaction's BEGIN and COMMIT); SQL: their time, round trips "
-        "included; templates: rendering less the "
-        "queries it ran; the rest: the request's time less both (middleware, sessions, the view, forms, building "
-        "what the page shows)."
+        "Times in ms per request: median of the wall-clock time; CPU of this process and of its PostgreSQL backend "
+        "(means), and both together as a multiple of the signed-in /healthz's. Queries: statements sent (not "
+        "counting the transaction's BEGIN and COMMIT); SQL: their wall-clock time, round trips included; templates: "
+        "rendering less the queries it ran; the rest: the request's time less both (middleware, sessions, the view, "
+        "forms, building what the page shows). Medians of wall-clock times."
     )
     print(f"Machine load average (1, 5, 15 min): {', '.join(f'{n:.1f}' for n in os.getloadavg())}")
     if args.sql:
@@ -216,7 +246,7 @@ def main():
     if args.profile:
         for page in pages:
             print(f"\n=== {page.name} (cProfile, one pass over its URLs) ===")
-            print(profile(session, page, top=args.top))
+            print(profile(session, page, top=args.top, sort=args.sort))
 
 
 if __name__ == "__main__":
