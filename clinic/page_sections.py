@@ -51,10 +51,9 @@ def sections_for(page: str, **objects) -> list[ShownSection]:
 
 @dataclass(frozen=True)
 class ListOrder:
-    """An order of the patient list for clinicians: annotations on the Patient queryset, the fields they sort by,
-    and the badge that shows the reason beside each name."""
+    """An order of the patient list for clinicians: the Patient fields it sorts by (kept on the patient by the app
+    that registers it, so that the list sorts on an index) and the badge that shows the reason beside each name."""
 
-    annotate: Callable[[], dict]
     order_by: tuple[str, ...]
     badge_template: str
 
@@ -69,10 +68,7 @@ def add_list_order(order: ListOrder) -> None:
 
 def ordered_for_clinicians(patients: QuerySet) -> QuerySet:
     """The patient list as a physiotherapist sees it: what waits for them first, then by name."""
-    order_by = []
-    for order in _list_orders:
-        patients = patients.annotate(**order.annotate())
-        order_by += order.order_by
+    order_by = [field for order in _list_orders for field in order.order_by]
     return patients.order_by(*order_by, "last_name", "first_name", "pk")
 
 

@@ -243,9 +243,11 @@ def intake_submit(*, intake: Intake, by: StaffMember | None = None, now: datetim
         to=PatientStatus.INTAKE_RECEIVED,
         from_statuses=(PatientStatus.NEW, PatientStatus.INTAKE_SENT),
     )
+    patients_rank_waiting_intakes(patient_ids=[patient.pk])
     return intake
 
 
+@transaction.atomic
 def intake_mark_reviewed(*, intake: Intake, by: StaffMember, now: datetime | None = None) -> bool:
     """Record that a physio has read the submitted intake; the first review is the one kept."""
     now = now or timezone.now()
@@ -254,7 +256,15 @@ def intake_mark_reviewed(*, intake: Intake, by: StaffMember, now: datetime | Non
     )
     if updated:
         intake.reviewed_at, intake.reviewed_by = now, by
+        patients_rank_waiting_intakes(patient_ids=[intake.patient_id])
     return bool(updated)
+
+
+def patients_rank_waiting_intakes(*, patient_ids) -> None:
+    """Store on each patient where their unreviewed intakes put them on the clinicians' list (Patient.intake_rank
+    and the badge's flag level), in one UPDATE whatever the number of patients. Every change to what waits for
+    review (an intake sent, an intake reviewed) calls it; so do the data migration and the benchmark's seeder."""
+    Patient.objects.filter(pk__in=patient_ids).update(**selectors.waiting_intake_expressions())
 
 
 # --- The physio's examination ---------------------------------------------------------------------------------
