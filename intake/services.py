@@ -127,12 +127,20 @@ def invite_check_birth_date(*, invite: IntakeInvite, date_of_birth: date) -> boo
 # --- The questionnaire ----------------------------------------------------------------------------------------
 
 
-@transaction.atomic
 def intake_draft_for_invite(*, invite: IntakeInvite, now: datetime | None = None) -> Intake:
-    """The intake this link fills in: its own (draft or submitted), else the patient's draft, else a new draft."""
+    """The intake this link fills in: its own (draft or submitted), else the patient's draft, else a new draft.
+    A link's own intake stays its own, so finding it needs no lock (nor a query, when it came with the invite)."""
+    intake = getattr(invite, "intake", None)
+    if intake is not None:
+        return intake
+    return _intake_draft_for_new_link(invite=invite, now=now)
+
+
+@transaction.atomic
+def _intake_draft_for_new_link(*, invite: IntakeInvite, now: datetime | None) -> Intake:
     IntakeInvite.objects.select_for_update().get(pk=invite.pk)  # two devices opening at once make one draft
     intake = Intake.objects.filter(invite=invite).first()
-    if intake is not None:
+    if intake is not None:  # the other device made it while this one waited for the lock
         return intake
     draft = Intake.objects.filter(patient_id=invite.patient_id, status=IntakeStatus.DRAFT).first()
     if draft is not None:
