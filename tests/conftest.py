@@ -11,7 +11,9 @@ from allauth.account.internal.flows.login import (
 )
 from allauth.account.internal.flows.login import AUTHENTICATION_METHODS_SESSION_KEY
 from django.contrib.auth import SESSION_KEY
+from django.core.cache import caches
 
+from clinic.page_cache import PAGE_CACHE
 from clinic.site import serving
 from tests.factories import (
     PASSWORD,
@@ -21,6 +23,12 @@ from tests.factories import (
     PhysioFactory,
     PortalPatientFactory,
 )
+
+
+@pytest.fixture(autouse=True)
+def empty_page_cache():
+    """Each test starts with nothing in the page cache (clinic.page_cache)."""
+    caches[PAGE_CACHE].clear()
 
 
 @pytest.fixture(autouse=True)
