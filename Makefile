@@ -50,8 +50,9 @@ bench: install
 bench-worker: install
 	$(BIN)/python bench/handout_worker.py
 
-# The load benchmark: seeds a 2,000-patient clinic in PostgreSQL (DATABASE_URL, default .../runback_bench), serves
-# it with gunicorn and measures pages with wrk (bench/load/run.sh; README "Performance").
+# The load benchmark: seeds clinics of 2,000 and 20,000 patients in PostgreSQL (BENCH_PATIENTS; databases named
+# after DATABASE_URL's, default .../runback_bench_2000 and _20000), serves each with gunicorn and measures pages with
+# wrk (bench/load/run.sh; README "Performance"). It installs wrk and psql when missing, as `make` does Pango.
 bench-load: install
 	PYTHON=$(BIN)/python bench/load/run.sh
 

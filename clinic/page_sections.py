@@ -52,12 +52,13 @@ def sections_for(page: str, **objects) -> list[ShownSection]:
 
 @dataclass(frozen=True)
 class ListOrder:
-    """An order of the patient list for clinicians: annotations on the Patient queryset, the fields they sort by,
-    and the badge that shows the reason beside each name."""
+    """An order of the patient list for clinicians: the Patient fields it sorts by (best kept on the patient by the
+    app that registers it, so that the list sorts on an index; otherwise `annotate` gives them in the list's own
+    query) and the badge that shows the reason beside each name."""
 
-    annotate: Callable[[], dict]
     order_by: tuple[str, ...]
     badge_template: str
+    annotate: Callable[[], dict] | None = None
 
 
 _list_orders: list[ListOrder] = []
@@ -72,7 +73,8 @@ def ordered_for_clinicians(patients: QuerySet) -> QuerySet:
     """The patient list as a physiotherapist sees it: what waits for them first, then by name."""
     order_by = []
     for order in _list_orders:
-        patients = patients.annotate(**order.annotate())
+        if order.annotate is not None:
+            patients = patients.annotate(**order.annotate())
         order_by += order.order_by
     return patients.order_by(*order_by, "last_name", "first_name", "pk")
 

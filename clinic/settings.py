@@ -215,8 +215,9 @@ MFA_TRUST_ENABLED = False  # no "trust this browser": every sign-in asks for the
 MFA_ENCRYPTION_KEY = env.str("MFA_ENCRYPTION_KEY", default="")
 SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 
-# allauth keeps its rate limits and the codes already used (no code works twice) in the cache, which must be shared by
-# every web process: the database, which every process already reaches (created by `migrate`, clinic 0007).
+# allauth keeps its rate limits and the codes already used (no code works twice) in the default cache, which must be
+# shared by every web process: the database, which every process already reaches (created by `migrate`, clinic 0007).
+# The pages' own cache is below, with REDIS_URL.
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
@@ -328,6 +329,28 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # Celery: with REDIS_URL a real broker and worker; without it, tasks run in-process (the embedded default).
 REDIS_URL = env.str("REDIS_URL", default="")
+
+# What pages derive from records that do not change, e.g. a plan revision's calendar, charts and programme
+# (clinic.page_cache): with REDIS_URL in Redis, shared by every process, giving up after half a second so that Redis
+# being down never holds a page up (the page is then computed afresh); without it, in each process's memory. Values
+# are made for one day (their keys name the date).
+PAGE_CACHE_SECONDS = 24 * 60 * 60
+CACHES["pages"] = (
+    {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "runback-pages",
+        "TIMEOUT": PAGE_CACHE_SECONDS,
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+    }
+    if REDIS_URL
+    else {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "runback-pages",
+        "TIMEOUT": PAGE_CACHE_SECONDS,
+        "OPTIONS": {"MAX_ENTRIES": 500},
+    }
+)
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL

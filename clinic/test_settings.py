@@ -21,3 +21,9 @@ WHITENOISE_USE_FINDERS = True
 # Lock-out is switched on only by the tests about it (tests/clinic/test_lockout.py); force_login and
 # client.login elsewhere must not depend on it.
 AXES_ENABLED = False
+# The page cache in each test process's memory, emptied before every test (tests/conftest.py), even with REDIS_URL:
+# a test never reads what another rendered (SQLite numbers rows again after a rollback, frozen clocks repeat times).
+CACHES = {
+    **CACHES,  # noqa: F405
+    "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "runback-test-pages"},
+}

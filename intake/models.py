@@ -82,7 +82,8 @@ class IntakeInvite(models.Model):
             pk, nonce = signing.Signer(salt=INVITE_TOKEN_SALT).unsign_object(token)
         except (signing.BadSignature, ValueError, TypeError):
             return None
-        invite = cls.objects.select_related("patient__clinic").filter(pk=pk).first()
+        # With its intake, if the patient has begun: the link's state and every step read it.
+        invite = cls.objects.select_related("patient__clinic", "intake").filter(pk=pk).first()
         if invite is None or not constant_time_compare(str(nonce), invite.nonce):
             return None
         return invite

@@ -47,7 +47,7 @@ from intake.models import (
 from intake.questionnaire import AnswerLine, answer_paths, display, summary, visible_steps
 from intake.questions import QUESTIONS, SAFETY_SECTION, Question
 from intake.scoring import INSTRUMENT_CODES, Change, Instrument, change, compared_scores, instrument
-from intake.selectors import DueFollowUp, due_follow_up, latest_responses_before, unreviewed_intake_annotations
+from intake.selectors import DueFollowUp, due_follow_up, latest_responses_before
 
 INVITES_SHOWN = 5
 # The instruments scored 0–100 (higher is better), drawn together on one chart; the NPRS is drawn as pain.
@@ -78,14 +78,9 @@ def follow_up_section(*, patient: Patient, member: StaffMember) -> dict | None:
 def register() -> None:
     add_section(PATIENT_PAGE, template="intake/_patient_section.html", data=intake_section)
     add_section(PATIENT_PAGE, template="intake/_follow_up_section.html", data=follow_up_section)
-    # New intakes first, flagged ones by severity (intake_rank is 0 when nothing waits for review).
-    add_list_order(
-        ListOrder(
-            annotate=unreviewed_intake_annotations,
-            order_by=("-intake_rank",),
-            badge_template="intake/_patient_list_badge.html",
-        )
-    )
+    # New intakes first, flagged ones by severity (Patient.intake_rank, kept by the intake's services: 0 when
+    # nothing waits for review).
+    add_list_order(ListOrder(order_by=("-intake_rank",), badge_template="intake/_patient_list_badge.html"))
 
 
 @dataclass(frozen=True)

@@ -30,9 +30,10 @@ UNFLAGGED_INTAKE_RANK = 1
 INTAKE_RANKS = {level: LEVEL_SEVERITY[level] + UNFLAGGED_INTAKE_RANK + 1 for level in Level}
 
 
-def unreviewed_intake_annotations() -> dict:
-    """Annotations for a Patient queryset: `intake_rank` (0 when nothing waits for review) and `intake_flag_level`
-    of the most pressing unreviewed intake. Subqueries, so a list still costs one query."""
+def waiting_intake_expressions() -> dict:
+    """Expressions for a Patient queryset: `intake_rank` (0 when nothing waits for review) and `intake_flag_level`
+    ("" without a flag) of the most pressing unreviewed intake; subqueries, for the UPDATE that stores them on the
+    patient (intake.services.patients_rank_waiting_intakes)."""
     rank = Case(
         *(When(flag_level=level.value, then=Value(value)) for level, value in INTAKE_RANKS.items()),
         default=Value(UNFLAGGED_INTAKE_RANK),
@@ -44,7 +45,7 @@ def unreviewed_intake_annotations() -> dict:
     )
     return {
         "intake_rank": Coalesce(Subquery(waiting.values("rank")[:1]), Value(0)),
-        "intake_flag_level": Subquery(waiting.values("flag_level")[:1]),
+        "intake_flag_level": Coalesce(Subquery(waiting.values("flag_level")[:1]), Value("")),
     }
 
 

@@ -127,12 +127,20 @@ def invite_check_birth_date(*, invite: IntakeInvite, date_of_birth: date) -> boo
 # --- The questionnaire ----------------------------------------------------------------------------------------
 
 
-@transaction.atomic
 def intake_draft_for_invite(*, invite: IntakeInvite, now: datetime | None = None) -> Intake:
-    """The intake this link fills in: its own (draft or submitted), else the patient's draft, else a new draft."""
+    """The intake this link fills in: its own (draft or submitted), else the patient's draft, else a new draft.
+    A link's own intake stays its own, so finding it needs no lock (nor a query, when it came with the invite)."""
+    intake = getattr(invite, "intake", None)
+    if intake is not None:
+        return intake
+    return _intake_draft_for_new_link(invite=invite, now=now)
+
+
+@transaction.atomic
+def _intake_draft_for_new_link(*, invite: IntakeInvite, now: datetime | None) -> Intake:
     IntakeInvite.objects.select_for_update().get(pk=invite.pk)  # two devices opening at once make one draft
     intake = Intake.objects.filter(invite=invite).first()
-    if intake is not None:
+    if intake is not None:  # the other device made it while this one waited for the lock
         return intake
     draft = Intake.objects.filter(patient_id=invite.patient_id, status=IntakeStatus.DRAFT).first()
     if draft is not None:
@@ -243,9 +251,11 @@ def intake_submit(*, intake: Intake, by: StaffMember | None = None, now: datetim
         to=PatientStatus.INTAKE_RECEIVED,
         from_statuses=(PatientStatus.NEW, PatientStatus.INTAKE_SENT),
     )
+    patients_rank_waiting_intakes(patient_ids=[patient.pk])
     return intake
 
 
+@transaction.atomic
 def intake_mark_reviewed(*, intake: Intake, by: StaffMember, now: datetime | None = None) -> bool:
     """Record that a physio has read the submitted intake; the first review is the one kept."""
     now = now or timezone.now()
@@ -254,7 +264,15 @@ def intake_mark_reviewed(*, intake: Intake, by: StaffMember, now: datetime | Non
     )
     if updated:
         intake.reviewed_at, intake.reviewed_by = now, by
+        patients_rank_waiting_intakes(patient_ids=[intake.patient_id])
     return bool(updated)
+
+
+def patients_rank_waiting_intakes(*, patient_ids) -> None:
+    """Store on each patient where their unreviewed intakes put them on the clinicians' list (Patient.intake_rank
+    and the badge's flag level), in one UPDATE whatever the number of patients. Every change to what waits for
+    review (an intake sent, an intake reviewed) calls it; so do the data migration and the benchmark's seeder."""
+    Patient.objects.filter(pk__in=patient_ids).update(**selectors.waiting_intake_expressions())
 
 
 # --- The physio's examination ---------------------------------------------------------------------------------

@@ -47,6 +47,20 @@ def get_plan_for_staff(member, pk, plan_pk):
     return plan
 
 
+def get_plan_page_for_staff(member, pk, plan_pk):
+    """get_plan_for_staff for the plan page, without the contents of the plan and its current revision: the page
+    reads them only when the schedule they give is not in the page cache (plans.pages.plan_schedule)."""
+    patient = get_patient_for_staff(member, pk)
+    plan = get_object_or_404(
+        Plan.objects.filter(patient=patient)
+        .select_related("current_revision__created_by__user", "draft_saved_by__user")
+        .defer("content", "programme", "current_revision__content", "current_revision__changes"),
+        pk=plan_pk,
+    )
+    plan.patient = patient
+    return plan
+
+
 def get_revision_for_staff(member, pk, plan_pk, number):
     plan = get_plan_for_staff(member, pk, plan_pk)
     revision = get_object_or_404(

@@ -6,10 +6,12 @@ Each page costs a fixed number of queries whatever the plan's length."""
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import F, Prefetch
+from django.db.models import F, Prefetch, prefetch_related_objects
+from django.template.loader import render_to_string
 
 from clinic.charts import Chart, minutes_figure, pain_figure
 from clinic.models import Patient, StaffMember
+from clinic.page_cache import cached
 from clinic.page_sections import ASSESSMENT_PAGE, PATIENT_PAGE, add_section
 from intake.codes import CATEGORY_LABELS
 from intake.models import Assessment, AssessmentStatus
@@ -31,7 +33,7 @@ from plans.library.exercises import Dosage
 from plans.loads import REST, RUN
 from plans.models import Exercise, Plan, PlanAlert, PlanRevision, PlanStatus, RevisionKind, SessionLog
 from plans.running import run_minutes
-from plans.selectors import plan_of_assessment, plans_for_patient
+from plans.selectors import library_version, plan_of_assessment, plans_for_patient
 
 
 def plan_section(*, patient: Patient, member: StaffMember) -> dict:
@@ -90,14 +92,27 @@ class PlanView:
     exercises: dict[str, Exercise] = field(default_factory=dict)  # the library exercises the plan names, by code
 
 
+@dataclass(frozen=True)
+class PlanSchedule:
+    """The plan page's parts that follow from the revision shown and the sessions logged, rendered: the calendar,
+    the running and pain charts, the programme cards (safe HTML), the notes and the hold. Kept in the page cache for
+    each revision, state of the logs, exercise library and day (plan_schedule)."""
+
+    calendar: str
+    charts: str
+    programme: str
+    notes: list[str]
+    hold: "HoldView | None"
+    more_exercises_reason: str = ""  # why the programme passes the usual cap of strength exercises
+
+
 @dataclass
 class PlanPage:
     """What the plan page shows. For the front desk (`clinical` False) only the revision list."""
 
     revisions: list[PlanRevision]
-    view: PlanView | None = None
+    schedule: PlanSchedule | None = None
     is_draft_preview: bool = False
-    pain_chart: Chart | None = None
     automatic: list[AutomaticChange] = field(default_factory=list)
     alerts: list[PlanAlert] = field(default_factory=list)
     logs: list[SessionLog] = field(default_factory=list)
@@ -176,16 +191,14 @@ def logged_marks(logs: list[SessionLog]) -> dict[date, LoggedMark]:
 
 
 def plan_page(*, plan: Plan, clinical: bool, today: date) -> PlanPage:
-    """Everything the plan page shows, in a fixed number of queries whatever the plan's length."""
+    """Everything the plan page shows, in a fixed number of queries whatever the plan's length. `plan` may come
+    without its contents (plans.access.get_plan_page_for_staff): they are read only to render a schedule that is not
+    in the page cache."""
     revisions = list(plan.revisions.select_related("created_by__user").defer("content", "inputs").order_by("-number"))
     page = PlanPage(revisions=revisions)
     if not clinical:
         return page
-    logs = list(
-        plan.logs.select_related("logged_by").prefetch_related(
-            Prefetch("revision", queryset=PlanRevision.objects.only("id", "content"))
-        )
-    )
+    logs = list(plan.logs.select_related("logged_by"))
     page.logs = logs
     page.alerts = list(
         plan.alerts.select_related("reviewed_by__user").order_by(F("reviewed_at").desc(nulls_first=True), "-raised_at")
@@ -201,17 +214,69 @@ def plan_page(*, plan: Plan, clinical: bool, today: date) -> PlanPage:
         for revision in revisions
         if revision.kind == RevisionKind.AUTOMATIC
     ]
-    shown = plan.current_revision.content if plan.current_revision else plan.content
-    inputs = plan.current_revision.inputs if plan.current_revision else plan.inputs()
-    page.more_exercises_reason = inputs.get("more_exercises_reason", "")
     page.is_draft_preview = plan.current_revision is None
-    page.hold = hold_view(shown) if plan.status == PlanStatus.ISSUED else None
-    page.view = plan_view(
-        shown, clinic_id=plan.patient.clinic_id, today=today, logged=logged_marks(logs), chart_id="plan-minutes"
-    )
-    if logs:
-        page.pain_chart = logged_pain_figure(logs, chart_id="plan-pain")
+    page.schedule = plan_schedule(plan=plan, logs=logs, today=today)
+    page.hold = page.schedule.hold if plan.status == PlanStatus.ISSUED else None
     return page
+
+
+def plan_schedule(*, plan: Plan, logs: list[SessionLog], today: date) -> PlanSchedule:
+    """The schedule of the plan page for a physiotherapist: from the page cache when this revision, these logs, this
+    library and this day have been rendered before (one query: the library's state). Otherwise rendered (three more:
+    the revision's content, the library's exercises it names, the contents of any earlier revisions the logs were
+    made against). A draft not issued yet is rendered every time: it changes as it is edited."""
+    revision = plan.current_revision
+    if revision is None:
+        return _render_schedule(plan.content, plan.inputs(), plan=plan, logs=logs, today=today)
+    patient = plan.patient
+    key = {
+        "role": "physiotherapist",
+        "clinic": patient.clinic_id,
+        "patient": [patient.pk, patient.created_at],
+        "plan": [plan.pk, plan.created_at],
+        "revision": [revision.pk, revision.created_at],
+        "logs": [
+            [
+                log.pk,
+                log.logged_at,
+                log.revision_id,
+                log.session_date,
+                log.completed,
+                log.duration_min,
+                log.traffic_light,
+                log.pain_during_max,
+                log.next_morning_pain,
+            ]
+            for log in logs
+        ],
+        "library": library_version(clinic_id=patient.clinic_id),
+        "today": today,
+    }
+    return cached(
+        "plan-schedule",
+        key,
+        lambda: _render_schedule(revision.content, revision.inputs, plan=plan, logs=logs, today=today),
+    )
+
+
+def _render_schedule(content: dict, inputs: dict, *, plan: Plan, logs: list[SessionLog], today: date) -> PlanSchedule:
+    # Each log's traffic light is drawn against the revision it was made against: most often the one shown.
+    for log in logs:
+        if log.revision_id == plan.current_revision_id:
+            log.revision = plan.current_revision
+    prefetch_related_objects(logs, Prefetch("revision", queryset=PlanRevision.objects.only("id", "content")))
+    view = plan_view(
+        content, clinic_id=plan.patient.clinic_id, today=today, logged=logged_marks(logs), chart_id="plan-minutes"
+    )
+    pain_chart = logged_pain_figure(logs, chart_id="plan-pain") if logs else None
+    return PlanSchedule(
+        calendar=render_to_string("plans/_calendar.html", {"view": view}),
+        charts=render_to_string("plans/_plan_charts.html", {"view": view, "pain_chart": pain_chart}),
+        programme=render_to_string("plans/_programme.html", {"view": view}),
+        notes=view.notes,
+        hold=hold_view(content),
+        more_exercises_reason=inputs.get("more_exercises_reason", ""),
+    )
 
 
 def logged_pain_figure(logs: list[SessionLog], *, chart_id: str) -> Chart:

@@ -4,7 +4,7 @@ number of queries; plans/pages.py builds the pages from them."""
 from dataclasses import replace
 from datetime import date
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 
 from clinic.models import Clinic, Patient, StaffMember
 from intake.models import Assessment
@@ -60,6 +60,13 @@ def exercise_list_for_staff(
     elif source == SOURCE_CLINIC:
         exercises = exercises.filter(clinic_id=member.clinic_id)
     return exercises
+
+
+def library_version(*, clinic_id: int) -> list:
+    """What changes whenever an exercise the clinic's plans can name changes (one query): how many there are and when
+    the last was changed."""
+    state = Exercise.objects.visible_to(clinic_id).aggregate(count=Count("id"), changed=Max("updated_at"))
+    return [state["count"], state["changed"]]
 
 
 def exercises_by_slug(*, member: StaffMember, slugs) -> dict[str, Exercise]:

@@ -21,7 +21,13 @@ from intake.access import get_assessment_for_staff
 from intake.codes import Category
 from intake.pages import scores_figure_for
 from plans import pages, services
-from plans.access import get_plan_alert_for_staff, get_plan_for_staff, get_revision_for_staff, get_session_log_for_staff
+from plans.access import (
+    get_plan_alert_for_staff,
+    get_plan_for_staff,
+    get_plan_page_for_staff,
+    get_revision_for_staff,
+    get_session_log_for_staff,
+)
 from plans.adherence import RECENT_DAYS
 from plans.builder import PlanError, cadence_range
 from plans.calendar import describe_change, next_step_words
@@ -71,7 +77,7 @@ def plan_build(request, pk, intake_pk, assessment_pk):
 
 @staff_required
 @require_GET
-@patient_record_view(get_plan_for_staff)
+@patient_record_view(get_plan_page_for_staff)
 def plan_detail(request, plan):
     """The plan as the patient follows it; for the front desk, its status and revision list only."""
     return _plan_detail_page(request, plan)

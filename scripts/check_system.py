@@ -7,6 +7,7 @@ Run by `make` before it creates the virtual environment:
                                                # when it asks no password); otherwise stop with the one command
     python3 scripts/check_system.py --install --for-tests   # also poppler, which the tests read PDFs back with
                                                             # (without it those tests skip, so only a warning)
+    python3 scripts/check_system.py --install --for-bench   # also wrk and psql, which the load benchmark needs
 
 Exit status 0 when everything Runback needs is there (perhaps after installing it), 1 with what to do otherwise.
 """
@@ -29,15 +30,18 @@ WEASYPRINT_LIBRARIES = {
     "harfbuzz-subset": "libharfbuzz-subset0",
 }
 TEST_TOOLS = {"pdftotext": "poppler-utils"}  # the tests read the rendered handouts back
+BENCH_TOOLS = {"wrk": "wrk", "psql": "postgresql-client"}  # the load benchmark (bench/load/run.sh)
 
 
-def missing_packages(*, for_tests: bool) -> list[str]:
-    """The Debian packages this machine lacks for Runback (and its tests)."""
+def missing_packages(*, for_tests: bool, for_bench: bool = False) -> list[str]:
+    """The Debian packages this machine lacks for Runback (and its tests, and the load benchmark)."""
     packages = [package for library, package in WEASYPRINT_LIBRARIES.items() if not ctypes.util.find_library(library)]
     if importlib.util.find_spec("ensurepip") is None:  # Debian splits `python3 -m venv` into its own package
         packages.append(f"python{sys.version_info.major}.{sys.version_info.minor}-venv")
     if for_tests:
         packages += [package for tool, package in TEST_TOOLS.items() if shutil.which(tool) is None]
+    if for_bench:
+        packages += [package for tool, package in BENCH_TOOLS.items() if shutil.which(tool) is None]
     return packages
 
 
@@ -69,6 +73,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--install", action="store_true", help="install what is missing when this process can")
     parser.add_argument("--for-tests", action="store_true", help="also what the tests need (poppler)")
+    parser.add_argument("--for-bench", action="store_true", help="also what the load benchmark needs (wrk, psql)")
     options = parser.parse_args()
 
     if sys.version_info[:2] != (3, 11):
@@ -78,14 +83,16 @@ def main() -> int:
             file=sys.stderr,
         )
         return 1
-    packages = missing_packages(for_tests=options.for_tests)
+    packages = missing_packages(for_tests=options.for_tests, for_bench=options.for_bench)
     if packages and options.install and install(packages):
-        packages = missing_packages(for_tests=options.for_tests)
-    needed = missing_packages(for_tests=False)
-    how = "brew install pango poppler" if sys.platform == "darwin" else f"sudo apt-get install {' '.join(packages)}"
+        packages = missing_packages(for_tests=options.for_tests, for_bench=options.for_bench)
+    needed = missing_packages(for_tests=False, for_bench=options.for_bench)
+    brew = "brew install pango poppler" + (" wrk libpq" if options.for_bench else "")
+    how = brew if sys.platform == "darwin" else f"sudo apt-get install {' '.join(packages)}"
     if needed:
         print(
-            f"Runback cannot be set up on this machine yet: it needs system packages. Run:\n\n    {how}\n",
+            f"Runback {'cannot be set up' if not options.for_bench else 'or its load benchmark cannot run'} on this "
+            f"machine yet: it needs system packages. Run:\n\n    {how}\n",
             file=sys.stderr,
         )
         return 1

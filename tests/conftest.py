@@ -12,8 +12,10 @@ from allauth.account.internal.flows.login import (
 )
 from allauth.account.internal.flows.login import AUTHENTICATION_METHODS_SESSION_KEY
 from django.contrib.auth import SESSION_KEY
+from django.core.cache import caches
 from django.db import connection, transaction
 
+from clinic.page_cache import PAGE_CACHE
 from clinic.site import serving
 from tests.factories import (
     PASSWORD,
@@ -33,6 +35,12 @@ def pytest_runtest_setup(item):
             pytest.skip("the trigger is PostgreSQL's")
         if item.config.getoption("nomigrations"):
             pytest.skip("the trigger is made by a migration: run with --migrations")
+
+
+@pytest.fixture(autouse=True)
+def empty_page_cache():
+    """Each test starts with nothing in the page cache (clinic.page_cache)."""
+    caches[PAGE_CACHE].clear()
 
 
 @pytest.fixture(autouse=True)

@@ -34,8 +34,17 @@ class IntakeFactory(factory.django.DjangoModelFactory):
 
 
 class SubmittedIntakeFactory(IntakeFactory):
+    class Meta:
+        skip_postgeneration_save = True  # the hook below writes to the patient, not to the intake
+
     status = IntakeStatus.SUBMITTED
     submitted_at = factory.LazyFunction(timezone.now)
+
+    @factory.post_generation
+    def waiting_rank(intake, create, extracted, **kwargs):
+        """As intake_submit does: the patient's place on the clinicians' list follows their unreviewed intakes."""
+        if create:
+            services.patients_rank_waiting_intakes(patient_ids=[intake.patient_id])
 
 
 class OutcomeResponseFactory(factory.django.DjangoModelFactory):

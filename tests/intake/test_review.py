@@ -1,7 +1,9 @@
 """The physio's side: the intake review page, marking it reviewed, filling in on the patient's behalf, and the
 patient list that puts flagged and new intakes first."""
 
+import importlib
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 from django.urls import reverse
@@ -216,6 +218,42 @@ def test_a_patient_with_several_waiting_intakes_ranks_by_the_most_severe(physio_
     _submitted_for(clinic, physio, "Adams", "caution")
     names = [p.last_name for p in physio_client.get(reverse("patient_list")).context["page"].object_list]
     assert names == ["Baker", "Adams"]
+
+
+def test_sending_an_intake_puts_the_patient_first_and_reviewing_it_puts_them_back(physio_client, physio, clinic):
+    """The list sorts on the rank the intake's services keep on the patient (Patient.intake_rank)."""
+    PatientFactory(clinic=clinic, physio=physio, last_name="Adams")
+    patient = PatientFactory(clinic=clinic, physio=physio, last_name="Baker")
+    invite = services.invite_create(patient=patient, by=physio)
+    urgent = {**REQUIRED_INTAKE, "calf_pain_swelling_redness": True}
+    intake = services.intake_submit(intake=fill_in(services.intake_draft_for_invite(invite=invite), urgent))
+
+    def listed():
+        response = physio_client.get(reverse("patient_list"))
+        return [(p.last_name, p.intake_flag_level) for p in response.context["page"].object_list]
+
+    assert listed() == [("Baker", "urgent"), ("Adams", "")]
+    services.intake_mark_reviewed(intake=intake, by=physio)
+    assert listed() == [("Adams", ""), ("Baker", "")]
+
+
+def test_the_migration_ranks_the_intakes_already_waiting(physio, clinic):
+    from django.apps import apps
+    from django.db import connection
+
+    from clinic.models import Patient
+
+    rank_waiting_intakes = importlib.import_module("intake.migrations.0007_patient_intake_rank").rank_waiting_intakes
+    waiting = {
+        _submitted_for(clinic, physio, "Baker").pk: (1, ""),
+        _submitted_for(clinic, physio, "Clark", "caution").pk: (2, "caution"),
+        _submitted_for(clinic, physio, "Fox", "emergency").pk: (5, "emergency"),
+        _submitted_for(clinic, physio, "Evans", "emergency", reviewed=True).pk: (0, ""),
+        PatientFactory(clinic=clinic, physio=physio).pk: (0, ""),
+    }
+    Patient.objects.update(intake_rank=0, intake_flag_level="")  # as the column was added
+    rank_waiting_intakes(apps, SimpleNamespace(connection=connection))  # as the migration's schema editor gives it
+    assert {p.pk: (p.intake_rank, p.intake_flag_level) for p in Patient.objects.all()} == waiting
 
 
 def test_front_desk_list_stays_in_name_order_without_clinical_badges(desk_client, physio, clinic):

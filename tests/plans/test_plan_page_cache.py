@@ -1,0 +1,163 @@
+"""The plan page's schedule (calendar, charts, programme) is rendered once per revision, state of the logged sessions,
+exercise library and day, then read from the page cache (clinic.page_cache): it changes as soon as any of them
+does, is never another patient's or clinic's, and a page cache that fails leaves the page as it was."""
+
+import re
+
+import pytest
+from django.core.cache import caches
+from django.core.cache.backends.base import BaseCache
+from django.urls import reverse
+
+from clinic.page_cache import PAGE_CACHE
+from plans import services
+from plans.models import Exercise
+from tests.factories import PatientFactory, PhysioFactory
+from tests.plans.library_factories import ExerciseFactory
+from tests.plans.plan_factories import RUNNER_INTAKE, day_of, issued_plan, move_to, sessions
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen", "shipped_library")]
+
+
+def page_of(client, plan) -> str:
+    """The plan page, without its CSRF tokens (new on every page)."""
+    response = client.get(reverse("plans:detail", args=[plan.patient_id, plan.pk]))
+    assert response.status_code == 200
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", response.content.decode())
+
+
+def log(plan, day, **fields):
+    return services.session_log_create(plan=plan, by=plan.patient.physio.user, session_date=day, **fields)
+
+
+def test_the_schedule_is_kept_after_the_first_view(physio_client, patient):
+    plan = issued_plan(patient, answers=RUNNER_INTAKE)
+    first = page_of(physio_client, plan)
+    assert len(caches[PAGE_CACHE]._cache) == 1
+    assert page_of(physio_client, plan) == first
+    assert len(caches[PAGE_CACHE]._cache) == 1
+
+
+def test_a_cached_plan_page_shows_a_session_as_soon_as_it_is_logged(physio_client, patient, frozen):
+    plan = issued_plan(patient, answers=RUNNER_INTAKE)
+    run = sessions(plan.current_revision.content, "run")[0]
+    move_to(frozen, day_of(run))
+    before = page_of(physio_client, plan)
+    assert "Logged:" not in before and "No sessions logged yet." in before
+    log(plan, day_of(run), pain_during_max=1)
+    after = page_of(physio_client, plan)
+    assert "Logged: green" in after and "Pain during sessions and the next morning" in after
+
+
+def test_a_cached_plan_page_shows_the_next_mornings_answers(physio_client, patient, frozen):
+    """A logged session changes in place when the next morning's answers come: the page follows."""
+    plan = issued_plan(patient, answers=RUNNER_INTAKE)
+    run = sessions(plan.current_revision.content, "run")[0]
+    move_to(frozen, day_of(run))
+    logged = log(plan, day_of(run), pain_during_max=1).log
+    assert "Logged: green" in page_of(physio_client, plan)
+    frozen.shift(24 * 60 * 60)
+    services.session_log_next_morning(
+        plan=plan, log=logged, by=patient.physio.user, next_morning_pain=7, next_morning_stiffness=7
+    )
+    page = page_of(physio_client, plan)
+    assert "Logged: red" in page and "Logged: green" not in page
+
+
+def test_a_cached_plan_page_shows_a_newly_issued_revision(physio_client, patient, physio):
+    plan = issued_plan(patient, answers=RUNNER_INTAKE, weeks=8)
+    assert "Week 8" in page_of(physio_client, plan) and "Week 9" not in page_of(physio_client, plan)
+    plan = services.plan_draft_update(plan=plan, by=physio, expected_version=plan.draft_version, weeks=10)
+    services.plan_issue(plan=plan, by=physio)
+    page = page_of(physio_client, plan)
+    assert "Revision 2" in page and "Week 10" in page
+
+
+def test_a_cached_plan_page_moves_on_with_the_day(physio_client, patient, frozen):
+    plan = issued_plan(patient, answers=RUNNER_INTAKE)
+    first, second = sessions(plan.current_revision.content)[:2]
+    move_to(frozen, day_of(first))
+    assert f"{day_of(first):%a} {day_of(first).day} {day_of(first):%b} · today" in page_of(physio_client, plan)
+    move_to(frozen, day_of(second))
+    assert f"{day_of(second):%a} {day_of(second).day} {day_of(second):%b} · today" in page_of(physio_client, plan)
+
+
+def test_a_cached_plan_page_shows_the_exercise_library_as_it_is_now(physio_client, patient, frozen):
+    plan = issued_plan(patient, answers=RUNNER_INTAKE)
+    first = plan.current_revision.content["programme"][0]["code"]
+    page_of(physio_client, plan)
+    frozen.shift(60)
+    exercise = Exercise.objects.get(slug=first, clinic=None)
+    exercise.name = "Renamed in the library"
+    exercise.save()
+    assert "Renamed in the library" in page_of(physio_client, plan)
+
+
+def test_a_cached_plan_page_is_never_another_patients_or_clinics(client, clinic, other_clinic, frozen):
+    """Two clinics, a patient each, both on revision 1 of plans built alike from the same day and a session logged on
+    the same day; each clinic calls its own home exercise by its own name. Read in turn, each page keeps its own
+    names and sessions, and shows nothing of the other's."""
+    pages = {}
+    for where, exercise_name, pain in ((clinic, "Alder step-up", 1), (other_clinic, "Birch step-up", 4)):
+        physio = PhysioFactory(clinic=where)
+        ExerciseFactory(clinic=where, slug="home_step", name=exercise_name)
+        plan = issued_plan(PatientFactory(clinic=where, physio=physio), answers=RUNNER_INTAKE)
+        programme = [
+            *plan.current_revision.content["programme"],
+            {"code": "home_step", "sets": 3, "reps": 10, "per_week": 3},
+        ]
+        plan = services.plan_draft_update(
+            plan=plan, by=physio, expected_version=plan.draft_version, programme=programme
+        )
+        services.plan_issue(plan=plan, by=physio)
+        pages[exercise_name] = (physio, plan, pain)
+    run = sessions(plan.current_revision.content, "run")[0]
+    move_to(frozen, day_of(run))
+    for _physio, plan, pain in pages.values():
+        log(plan, day_of(run), pain_during_max=pain)
+    for _ in range(2):
+        for name, (physio, plan, _pain) in pages.items():
+            client.force_login(physio.user)
+            page = page_of(client, plan)
+            other = next(other for other in pages if other != name)
+            assert name in page and other not in page
+            assert ("Logged: green" in page) is (name == "Alder step-up")
+            assert ("Logged: amber" in page) is (name == "Birch step-up")
+
+
+class BrokenCache(BaseCache):
+    """A page cache that cannot be reached (Redis down)."""
+
+    def __init__(self, location, params):
+        super().__init__(params)
+
+    def get(self, key, default=None, version=None):
+        raise ConnectionError("the page cache is down")
+
+    def set(self, key, value, timeout=None, version=None):
+        raise ConnectionError("the page cache is down")
+
+
+def test_a_page_cache_that_fails_leaves_the_plan_page_as_it_was(physio_client, patient, settings):
+    plan = issued_plan(patient, answers=RUNNER_INTAKE)
+    expected = page_of(physio_client, plan)
+    settings.CACHES = {**settings.CACHES, PAGE_CACHE: {"BACKEND": f"{__name__}.BrokenCache"}}
+    assert page_of(physio_client, plan) == expected
+
+
+# The session, the user and their clinic role; the request's savepoint; the patient, the plan and its current
+# revision (without their contents), the revisions, the logs, the alerts, the library's state, the scores, the
+# clinic's paper size, the handouts, the audit entry; the savepoint released. To render the schedule, two more: the
+# revision's content and the exercises it names.
+@pytest.mark.parametrize(("warm", "queries"), [(False, 17), (True, 15)])
+def test_the_plan_page_reads_the_contents_only_to_render_the_schedule(
+    physio_client, patient, frozen, warm, queries, django_assert_num_queries
+):
+    plan = issued_plan(patient, answers=RUNNER_INTAKE)
+    run = sessions(plan.current_revision.content, "run")[0]
+    move_to(frozen, day_of(run))
+    log(plan, day_of(run), pain_during_max=1)
+    if warm:
+        page_of(physio_client, plan)
+    with django_assert_num_queries(queries):
+        page_of(physio_client, plan)
