@@ -11,7 +11,6 @@ HTML answer may hold the markup unescaped (escaped, `&lt;b&gt;`, is what it shou
 are read the same way.
 """
 
-import pytest
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
@@ -172,12 +171,6 @@ def _welcome_link(clinic, physio) -> str:
     user = clinic_services.portal_invite(patient=invited, by=physio)
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     return reverse("portal_welcome", args=[uid, clinic_services.welcome_token_generator.make_token(user)])
-
-
-@pytest.fixture
-def sign_in(login_as, reauthenticated):
-    """As the matrix signs in: with a password just confirmed, so the pages behind `reauth_required` answer."""
-    return lambda user: reauthenticated(login_as(user)) if user is not None else login_as(user)
 
 
 def _body(response) -> str:
