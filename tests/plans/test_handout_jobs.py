@@ -371,7 +371,9 @@ def test_a_render_finishing_after_its_job_was_given_to_another_task_is_thrown_aw
 # --- hostile text, from the models ------------------------------------------------------------------------------------
 
 
-def test_hostile_note_and_exercise_text_print_as_text_and_nothing_is_fetched(patient, clinic, request_handout):
+def test_hostile_note_and_exercise_text_print_as_text_and_nothing_is_fetched(
+    patient, clinic, request_handout, monkeypatch
+):
     markup = " ".join(HOSTILE)
     patient.first_name = 'Emma <img src="file:///etc/hostname">'
     patient.save()
@@ -380,9 +382,16 @@ def test_hostile_note_and_exercise_text_print_as_text_and_nothing_is_fetched(pat
     revision = revision_with(
         plan, note_for_patient=f"Note {markup}", content=with_exercise(plan.current_revision.content, own.slug)
     )
-    rendered = render_handout(handout_context_for(revision=revision_for_handout(revision_id=revision.pk), paper="a4"))
-    assert (rendered.fetched, rendered.refused) == ((), ())
+    renders = []  # the job's own render, as the renderer gives it back
+
+    def render(context):
+        renders.append(render_handout(context))
+        return renders[-1]
+
+    monkeypatch.setattr(handout_services, "render_handout", render)
     request_handout(revision)
+    [rendered] = renders
+    assert (rendered.fetched, rendered.refused) == ((), ())
     text = squeeze(" ".join(pdf_pages(Handout.objects.get().verified_pdf())))
     for typed in (f"Note {markup}", f"Bridge {HOSTILE[0]}", f"Step {markup}", patient.first_name):
         assert squeeze(typed) in text
