@@ -255,14 +255,19 @@ def as_role(cast, colleague_physio, login_as):
 def mark_reauthenticated(client, *, method: str = "password", **extra) -> None:
     """Record in the client's session that its user has just confirmed who they are, as allauth's re-authentication
     pages do."""
+    _mark_reauthenticated(client, {"method": method, **extra})
+
+
+def _mark_reauthenticated(client, *methods: dict) -> None:
     session = client.session
     user_id = session[SESSION_KEY]
     records = (
         session.get(AUTHENTICATION_METHODS_SESSION_KEY, []) if session.get(AUTHENTICATED_USER_KEY) == user_id else []
     )
+    now = time.time()
     session[AUTHENTICATION_METHODS_SESSION_KEY] = [
         *records,
-        {"method": method, "at": time.time(), "reauthenticated": True, **extra},
+        *({**method, "at": now, "reauthenticated": True} for method in methods),
     ]
     session[AUTHENTICATED_USER_KEY] = user_id
     session.save()
@@ -275,11 +280,23 @@ def reauthenticated():
     (tests/clinic/test_reauth.py tests the confirm pages themselves)."""
 
     def confirm(client):
-        mark_reauthenticated(client, method="password")
-        mark_reauthenticated(client, method="mfa", type="totp")
+        _mark_reauthenticated(client, {"method": "password"}, {"method": "mfa", "type": "totp"})
         return client
 
     return confirm
+
+
+@pytest.fixture
+def sign_in(login_as, reauthenticated):
+    """Sign a user in (None: sign out) with a password just confirmed, so the pages behind `reauth_required` answer
+    as they will once it is: for the tests that walk pages across roles (tests/clinic/test_reauth.py tests the
+    asking)."""
+
+    def sign_in(user):
+        client = login_as(user)
+        return reauthenticated(client) if user is not None else client
+
+    return sign_in
 
 
 @pytest.fixture

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 from tests.factories import AuthenticatorAppFactory
 from tests.fuzzing import FORMS, MARKUP, huge_int, junk, rolled_back_with_cookies
-from tests.test_url_access import ACCESS, OK, POST_ONLY, URL_NAMES, objects_named_by_urls, sign_in  # noqa: F401
+from tests.test_url_access import ACCESS, OK, POST_ONLY, URL_NAMES, objects_named_by_urls
 
 CLINIC, PORTAL = "tests.clinic.test_fuzz_forms", "tests.portal.test_fuzz_portal_forms"
 INTAKE, EXERCISES = "tests.intake.test_fuzz_forms", "tests.plans.test_fuzz_exercise_form"

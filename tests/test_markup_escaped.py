@@ -11,7 +11,6 @@ the matrix that show the clinic or the patient: no HTML answer may hold the mark
 is what it should be). The HTML e-mails to patients are read the same way.
 """
 
-import pytest
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
@@ -182,12 +181,6 @@ def _welcome_link(clinic, physio) -> str:
     user = clinic_services.portal_invite(patient=invited, by=physio)
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     return reverse("portal_welcome", args=[uid, clinic_services.welcome_token_generator.make_token(user)])
-
-
-@pytest.fixture
-def sign_in(login_as, reauthenticated):
-    """As the matrix signs in: with a password just confirmed, so the pages behind `reauth_required` answer."""
-    return lambda user: reauthenticated(login_as(user)) if user is not None else login_as(user)
 
 
 def _body(response) -> str:

@@ -12,6 +12,8 @@ fails there.
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
+from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
@@ -388,14 +390,31 @@ def cast(people):
     return users_by_role(**people)
 
 
+@pytest.fixture(scope="module")
+def sessions(made_once, module_db) -> dict:
+    """Each user of the cast signed in once for the module's tests: their session key, by user id."""
+    with module_db():
+        return {user.pk: _signed_in(user) for user in users_by_role(**made_once[0]).values() if user is not None}
+
+
+def _signed_in(user) -> str:
+    client = Client()
+    client.force_login(user)
+    return client.cookies[settings.SESSION_COOKIE_NAME].value
+
+
 @pytest.fixture
-def sign_in(login_as, reauthenticated):
-    """Sign a user of the cast in, with a password just confirmed, so the pages behind `reauth_required` answer as
-    they will once it is (tests/clinic/test_reauth.py tests the asking)."""
+def sign_in(client, sessions, reauthenticated):
+    """The test client as a user of the cast (None: nobody signed in), in the session they signed in with for the
+    module, with a password just confirmed, so the pages behind `reauth_required` answer as they will once it is
+    (tests/clinic/test_reauth.py tests the asking)."""
 
     def sign_in(user):
-        client = login_as(user)
-        return reauthenticated(client) if user is not None else client
+        client.cookies.clear()
+        if user is None:
+            return client
+        client.cookies[settings.SESSION_COOKIE_NAME] = sessions[user.pk]
+        return reauthenticated(client)
 
     return sign_in
 
@@ -459,23 +478,26 @@ def _answer_out_of_reach(expected_with_own):
 def test_object_urls_with_objects_out_of_reach_are_not_found(cast, objects, out_of_reach, sign_in):
     """Every object URL, each role of the cast; all the wrong answers are listed at once."""
     others, roles = out_of_reach
-    wrong, tried = [], 0
+    urls = {}
     for url_name in OBJECT_URL_NAMES:
-        build_url, expected = ACCESS[url_name]
+        build_url, _ = ACCESS[url_name]
         url = build_url(others)
         if url == build_url(objects):
             # Only a URL that names the patient alone may stay the same (the variants under our patient keep ours).
             assert others["patient"] == objects["patient"], f"{url_name}: build it from the objects given"
             continue
-        for role in roles:
-            client = sign_in(cast[role])
+        urls[url_name] = url
+    assert urls
+    wrong = []
+    for role in roles:
+        client = sign_in(cast[role])  # once for every URL: none of them may change anything
+        for url_name, url in urls.items():
+            expected = ACCESS[url_name][1][role]
             # POST-only actions are tried with a POST: a GET would be refused before any object is looked up.
-            response = client.post(url) if expected[role] == POST_ONLY else client.get(url)
-            if _answer(response) != _answer_out_of_reach(expected[role]):
+            response = client.post(url) if expected == POST_ONLY else client.get(url)
+            if _answer(response) != _answer_out_of_reach(expected):
                 wrong.append(f"{role} on {url} ({url_name}): {_answer(response)}")
-            tried += 1
     assert not wrong, "\n".join(wrong)
-    assert tried
 
 
 def test_every_url_of_an_erased_patient_is_not_found(cast, objects, sign_in):

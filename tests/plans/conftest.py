@@ -1,4 +1,5 @@
 import pytest
+import time_machine
 
 from tests.plans.plan_factories import NOON, load_shipped_library
 
@@ -15,3 +16,11 @@ def frozen(time_machine, settings):
 @pytest.fixture
 def shipped_library(db):
     load_shipped_library()
+
+
+@pytest.fixture(scope="module")
+def shipped_library_for_the_module(module_db):
+    """The shipped exercise library loaded once for all the tests of a module that every one of them needs it in
+    (`module_db`), as at `frozen`'s instant."""
+    with module_db(), time_machine.travel(NOON, tick=False):
+        load_shipped_library()

@@ -3,13 +3,21 @@ don't pay for a render, and extra revisions to hang many handouts on. Tests of r
 service and the task."""
 
 import hashlib
+from html import escape
 
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
+from plans.handouts.pdf import render_pdf
 from plans.models import Handout, HandoutBatch, PlanRevision, PrintStatus
 
 FAKE_PDF = b"%PDF-1.7\n% a stand-in for a rendered handout\n%%EOF\n"
+
+
+def quick_render(context):
+    """A one-page PDF in place of the whole handout, for tests about the job rather than the document (a real render
+    takes a second)."""
+    return render_pdf(f"<p>Handout {escape(context['patient_name'])}, revision {context['revision']}</p>")
 
 
 def _store(job, status: str, pdf: bytes):

@@ -14,7 +14,7 @@ from tests.factories import PortalPatientFactory
 from tests.intake.factories import SubmittedIntakeFactory
 from tests.plans.plan_factories import RUNNER_INTAKE, TODAY, issued_plan, move_to, sessions
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen", "shipped_library")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen", "shipped_library_for_the_module")]
 
 
 @pytest.fixture

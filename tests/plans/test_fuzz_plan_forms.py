@@ -25,7 +25,7 @@ from tests.html_forms import forms_on
 from tests.plans.handout_factories import stored_handout
 from tests.plans.plan_factories import TODAY, draft_plan, issued_plan, postpartum_answers
 
-pytestmark = pytest.mark.usefixtures("frozen", "shipped_library")
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen", "shipped_library_for_the_module")]
 
 
 def _session_log(fixture):

@@ -12,7 +12,7 @@ from plans.models import Handout, HandoutBatch
 from tests.plans.handout_factories import FAKE_PDF, stored_batch, stored_handout
 from tests.plans.plan_factories import issued_plan
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen", "shipped_library")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen", "shipped_library_for_the_module")]
 
 
 @pytest.fixture

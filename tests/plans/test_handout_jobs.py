@@ -2,11 +2,10 @@
 the failure passes, failed with a reason otherwise, sent to the broker on commit (or kept queued when it is down),
 swept up when left behind, and printed together in batches.
 
-Tasks run eagerly here (in this process); tests/plans/test_handout_worker.py runs them on a real worker."""
+Tasks run eagerly here (in this process); tests/plans/test_handout_thread.py runs them on the render thread of the
+embedded default, tests/plans/test_handout_worker.py on a real worker."""
 
-import threading
 from datetime import timedelta
-from html import escape
 
 import pytest
 from boto3.exceptions import Boto3Error, S3UploadFailedError
@@ -21,18 +20,18 @@ from clinic.file_store import FileStoreUnavailable
 from plans.handouts import services as handout_services
 from plans.handouts import tasks
 from plans.handouts.content import TEMPLATE, render_handout
-from plans.handouts.pdf import RenderedPdf, render_pdf
+from plans.handouts.pdf import RenderedPdf
 from plans.handouts.selectors import handout_context_for, revision_for_handout
 from plans.handouts.services import PrintRefused, handout_batch_create, handout_request, print_job_claim
-from plans.handouts.tasks import _render_thread
 from plans.models import Handout, HandoutBatch, PlanRevision, PrintStatus
+from tests.plans import handout_factories
 from tests.plans.handout_data import HOSTILE, squeeze
 from tests.plans.handout_factories import FAKE_PDF, stored_batch, stored_handout
 from tests.plans.library_factories import ExerciseFactory, picture_upload
 from tests.plans.pdftext import pdf_images, pdf_info, pdf_pages
 from tests.plans.plan_factories import TODAY, issued_plan
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen", "shipped_library")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen", "shipped_library_for_the_module")]
 
 
 @pytest.fixture
@@ -54,14 +53,9 @@ def request_handout(physio, django_capture_on_commit_callbacks):
 
 @pytest.fixture
 def quick_render(monkeypatch):
-    """A one-page PDF in place of the whole handout, for tests about the job rather than the document (a real render
-    takes a second)."""
-
-    def render(context):
-        return render_pdf(f"<p>Handout {escape(context['patient_name'])}, revision {context['revision']}</p>")
-
-    monkeypatch.setattr(handout_services, "render_handout", render)
-    return render
+    """A one-page PDF in place of the whole handout (`handout_factories.quick_render`)."""
+    monkeypatch.setattr(handout_services, "render_handout", handout_factories.quick_render)
+    return handout_factories.quick_render
 
 
 def render_as(task_id: str, handout: Handout):
@@ -618,21 +612,3 @@ def test_batches_containing_a_patients_handouts_are_found_for_their_data_rights(
     both, only_theirs = stored_batch(clinic, [mine, theirs]), stored_batch(clinic, [theirs])
     assert list(HandoutBatch.objects.containing_patient(plan.patient_id)) == [both]
     assert set(HandoutBatch.objects.containing_patient(other_patient.pk)) == {both, only_theirs}
-
-
-@pytest.mark.django_db(transaction=True)
-def test_without_a_worker_the_render_runs_on_a_thread_and_the_request_answers_at_once(
-    quick_render, plan, physio, settings, monkeypatch
-):
-    """The embedded default: the print click returns with the job queued, and the render thread then makes it."""
-    settings.HANDOUT_RENDER_THREAD = True
-    gate = threading.Event()
-    monkeypatch.setattr(handout_services, "render_handout", lambda context: gate.wait(10) and quick_render(context))
-    handout = handout_request(revision=plan.current_revision, paper="a4", by=physio.user).handout
-    handout.refresh_from_db()
-    # Answered while the render waits: queued, or already claimed by the thread, never made yet.
-    assert handout.status in (PrintStatus.QUEUED, PrintStatus.RENDERING)
-    gate.set()
-    _render_thread.submit(lambda: None).result(timeout=30)  # the renders sent before it are done
-    handout.refresh_from_db()
-    assert handout.status == PrintStatus.READY

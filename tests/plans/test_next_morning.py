@@ -10,7 +10,7 @@ from plans import services
 from plans.models import RevisionKind, SessionLog
 from tests.plans.plan_factories import RUNNER_INTAKE, day_of, issued_plan, move_to, sessions
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen", "shipped_library")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen", "shipped_library_for_the_module")]
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from tests.plans.plan_factories import (
     sessions,
 )
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen", "shipped_library")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen", "shipped_library_for_the_module")]
 
 
 def url(name, plan):

@@ -26,7 +26,7 @@ from tests.plans.plan_factories import (
     sessions,
 )
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen", "shipped_library")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen", "shipped_library_for_the_module")]
 
 
 # --- creating a draft ---------------------------------------------------------------------------------------------

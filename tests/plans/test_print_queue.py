@@ -15,7 +15,7 @@ from tests.factories import UserFactory
 from tests.plans.handout_factories import FAKE_PDF, more_revisions, stored_batch, stored_handout
 from tests.plans.plan_factories import draft_plan, issued_plan
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen", "shipped_library")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen", "shipped_library_for_the_module")]
 
 QUEUE = reverse("handouts:queue")
 STATUS = reverse("handouts:queue_status")

@@ -11,7 +11,7 @@ from portal.ical import MAX_LINE_OCTETS
 from portal.models import CalendarFeed
 from tests.plans.plan_factories import RUNNER_INTAKE, day_of, issued_plan, move_to, sessions
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen", "shipped_library")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen", "shipped_library_for_the_module")]
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from plans import services
 from tests.fuzzing import FEW_EXAMPLES, fuzz_page, pages
 from tests.plans.plan_factories import TODAY, issued_plan, move_to, postpartum_answers
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen", "shipped_library")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen", "shipped_library_for_the_module")]
 
 # A runner after a birth: today is a session day, and the log asks about the pelvic floor.
 RUNNER_AFTER_A_BIRTH = {**postpartum_answers(20), "runs_per_week": 3, "nprs_during_run": 2}

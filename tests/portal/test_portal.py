@@ -21,7 +21,7 @@ from tests.plans.plan_factories import (
     sessions,
 )
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen", "shipped_library")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen", "shipped_library_for_the_module")]
 
 # The portal home: the session, user, staff role and patient record; the request's savepoint and its release; the
 # plan, its logs and their revisions, the exercises it names, the audit entry; the follow-up schedule; the scores;

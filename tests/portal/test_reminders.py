@@ -21,7 +21,7 @@ from tests.factories import PatientFactory, UserFactory
 from tests.intake.factories import SubmittedIntakeFactory
 from tests.plans.plan_factories import RUNNER_INTAKE, TODAY, day_of, issued_plan, sessions
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("shipped_library")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("shipped_library_for_the_module")]
 
 MORNING = timezone.make_aware(datetime.combine(TODAY, time(7, 30)))
 
