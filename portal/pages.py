@@ -32,10 +32,12 @@ from portal.models import CalendarFeed, PortalPreferences
 
 def portal_section(*, patient: Patient, member: StaffMember) -> dict:
     account = patient.user
+    password_set = account is not None and account.has_usable_password()
     return {
         "account": account,
-        "password_set": account is not None and account.has_usable_password(),
-        "reminders_on": PortalPreferences.objects.email_reminders_on(patient),
+        "password_set": password_set,
+        # Shown beside an account in use only.
+        "reminders_on": PortalPreferences.objects.email_reminders_on(patient) if password_set else None,
         "feed": CalendarFeed.objects.active().filter(patient=patient).first(),
     }
 
