@@ -67,7 +67,9 @@ def patients_for_staff(member):
 
 
 def get_patient_for_staff(member, pk):
-    return get_object_or_404(patients_for_staff(member).select_related("physio__user", "clinic"), pk=pk)
+    patient = get_object_or_404(patients_for_staff(member).select_related("physio__user"), pk=pk)
+    patient.clinic = member.clinic  # the member's own, which the lookup is within
+    return patient
 
 
 def own_record(patient):

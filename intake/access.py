@@ -6,18 +6,20 @@ from functools import wraps
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 
-from clinic.access import get_patient_for_staff, patient_record_view, physio_required
+from clinic.access import get_patient_for_staff, patient_record_view, patients_for_staff, physio_required
 from intake.models import Assessment, FollowUp, Intake, IntakeInvite, InviteState
 
 
 def get_intake_for_staff(member, pk, intake_pk):
     """An intake of one of the member's clinic's patients (`pk`); 404 for any other (another clinic, another
-    patient)."""
-    patient = get_patient_for_staff(member, pk)
+    patient). One query, the patient with it (their clinic is the member's own)."""
     intake = get_object_or_404(
-        Intake.objects.filter(patient=patient).select_related("entered_by__user", "reviewed_by__user"), pk=intake_pk
+        Intake.objects.filter(patient__in=patients_for_staff(member), patient_id=pk).select_related(
+            "patient__physio__user", "entered_by__user", "reviewed_by__user"
+        ),
+        pk=intake_pk,
     )
-    intake.patient = patient
+    intake.patient.clinic = member.clinic
     return intake
 
 

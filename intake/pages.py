@@ -93,15 +93,25 @@ class IntakeOverview:
     draft: Intake | None
 
 
+# What the section leaves out of the intakes it lists: the answers and the screening, read on the intake's own page.
+INTAKE_CONTENT = ("answers", "patient_answers", "red_flags", "note")
+
+
 def intake_overview(patient: Patient) -> IntakeOverview:
+    """Three queries: the links, the intakes, their decided assessments (none with the answers or results the
+    section does not show)."""
     invites = list(
-        IntakeInvite.objects.filter(patient=patient).select_related("intake", "created_by__user")[:INVITES_SHOWN]
+        IntakeInvite.objects.filter(patient=patient)
+        .select_related("intake", "created_by__user")
+        .defer(*(f"intake__{name}" for name in INTAKE_CONTENT))[:INVITES_SHOWN]
     )
     current = next((invite for invite in invites if invite.revoked_at is None), None)
+    decided = Assessment.objects.decided().only("intake_id", "status", "confirmed_at")
     intakes = list(
         Intake.objects.filter(patient=patient)
-        .select_related("entered_by__user", "reviewed_by__user")
-        .prefetch_related(Prefetch("assessments", queryset=Assessment.objects.decided(), to_attr="decided_assessments"))
+        .defer(*INTAKE_CONTENT)
+        .select_related("entered_by__user")
+        .prefetch_related(Prefetch("assessments", queryset=decided, to_attr="decided_assessments"))
         .order_by("-submitted_at", "-pk")
     )
     return IntakeOverview(
@@ -432,11 +442,18 @@ class FollowUpOverview:
 
 
 def follow_up_overview(patient: Patient, *, today: date) -> FollowUpOverview:
-    schedule = FollowUpSchedule.objects.active().filter(patient=patient).select_related("created_by__user").first()
-    follow_ups = list(
-        FollowUp.objects.filter(patient=patient)
-        .select_related("reviewed_by__user")
-        .prefetch_related("outcome_responses")
+    """One query for a patient who never had follow-up questionnaires; with a schedule, the questionnaires answered
+    (and their scores), and the one due when the schedule runs."""
+    schedules = list(FollowUpSchedule.objects.filter(patient=patient).select_related("created_by__user"))
+    schedule = next((schedule for schedule in schedules if schedule.is_active), None)
+    follow_ups = (
+        list(
+            FollowUp.objects.filter(patient=patient)
+            .select_related("reviewed_by__user")
+            .prefetch_related("outcome_responses")
+        )
+        if schedules  # follow-ups belong to a schedule
+        else []
     )
     return FollowUpOverview(
         schedule=schedule,

@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from clinic.access import get_patient_for_staff
+from clinic.access import get_patient_for_staff, patients_for_staff
 from plans.models import Exercise, Handout, HandoutBatch, Plan, PlanAlert, PlanRevision, PlanStatus, SessionLog
 
 
@@ -48,16 +48,16 @@ def get_plan_for_staff(member, pk, plan_pk):
 
 
 def get_plan_page_for_staff(member, pk, plan_pk):
-    """get_plan_for_staff for the plan page, without the contents of the plan and its current revision: the page
-    reads them only when the schedule they give is not in the page cache (plans.pages.plan_schedule)."""
-    patient = get_patient_for_staff(member, pk)
+    """get_plan_for_staff for the plan page, in one query: the plan with its patient (of the member's clinic, which
+    it is given) and its current revision, without the contents of either, which the page reads only when the
+    schedule they give is not in the page cache (plans.pages.plan_schedule)."""
     plan = get_object_or_404(
-        Plan.objects.filter(patient=patient)
-        .select_related("current_revision__created_by__user", "draft_saved_by__user")
+        Plan.objects.filter(patient__in=patients_for_staff(member), patient_id=pk)
+        .select_related("patient", "current_revision__created_by__user", "draft_saved_by__user")
         .defer("content", "programme", "current_revision__content", "current_revision__changes"),
         pk=plan_pk,
     )
-    plan.patient = patient
+    plan.patient.clinic = member.clinic
     return plan
 
 

@@ -4,7 +4,8 @@ number of queries; plans/pages.py builds the pages from them."""
 from dataclasses import replace
 from datetime import date
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, Max, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from clinic.models import Clinic, Patient, StaffMember
 from intake.models import Assessment
@@ -12,7 +13,7 @@ from plans.access import exercises_for_staff
 from plans.calendar import plan_exercise_slugs, session_on
 from plans.library.exercises import ExerciseSpec
 from plans.loads import REST
-from plans.models import Exercise, Plan, PlanStatus
+from plans.models import Exercise, Plan, PlanAlert, PlanStatus
 
 SOURCE_SHIPPED = "shipped"
 SOURCE_CLINIC = "clinic"
@@ -80,11 +81,18 @@ def exercises_by_slug(*, member: StaffMember, slugs) -> dict[str, Exercise]:
 
 def plans_for_patient(*, patient: Patient) -> list[Plan]:
     """The patient's plans for their page, newest first, with their open alerts counted (one query)."""
+    open_alerts = (
+        PlanAlert.objects.filter(plan=OuterRef("pk"), reviewed_at__isnull=True)
+        .order_by()
+        .values("plan")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
     return list(
         Plan.objects.filter(patient=patient)
         .select_related("current_revision", "draft_saved_by__user")
         .defer("content", "programme", "current_revision__content", "current_revision__changes")
-        .annotate(open_alerts=Count("alerts", filter=Q(alerts__reviewed_at__isnull=True)))
+        .annotate(open_alerts=Coalesce(Subquery(open_alerts), 0))
     )
 
 

@@ -37,10 +37,12 @@ from portal.services import messages_closed_because
 
 def portal_section(*, patient: Patient, member: StaffMember) -> dict:
     account = patient.user
+    password_set = account is not None and account.has_usable_password()
     return {
         "account": account,
-        "password_set": account is not None and account.has_usable_password(),
-        "preferences": PortalPreferences.objects.for_patient(patient),
+        "password_set": password_set,
+        # Shown beside an account in use only.
+        "preferences": PortalPreferences.objects.for_patient(patient) if password_set else None,
         "feed": CalendarFeed.objects.active().filter(patient=patient).first(),
     }
 

@@ -1,18 +1,24 @@
-"""Drive a running Runback with wrk, page by page, and report throughput, latency and errors against the baseline.
+"""Drive running Runbacks with wrk, page by page, and report throughput, latency and errors against the baseline.
 
-    python bench/load/drive.py --url http://127.0.0.1:8765 --seeded seeded.json --results load-2000.json
-    python bench/load/drive.py --compare load-2000.json load-20000.json
+    python bench/load/drive.py --server 2000 http://127.0.0.1:8765 seeded-2000.json \
+                               --server 20000 http://127.0.0.1:8766 seeded-20000.json
 
-Run by bench/load/run.sh, which serves the seeded clinic under gunicorn first. Standard library only: it talks to
-the server as a browser would (signing in with a POST, unlocking intake links with the date of birth) and hands
-wrk the session cookies. Add a page to PAGES to measure it too. --compare sets each page's p95 in a run at a larger
-clinic against the same page's in a run at a smaller one.
+Run by bench/load/run.sh, which serves each seeded clinic under gunicorn first. Standard library only: it talks to
+the servers as a browser would (signing in with a POST, unlocking intake links with the date of birth) and hands
+wrk the session cookies. Add a page to PAGES to measure it too.
+
+The machine may be busy with other work, whose load comes and goes by the minute. So each page is measured in
+rounds, each round going through every page of every server in turn, a few seconds each: a page's p95 is the median
+of its rounds', its ratio to the signed-in /healthz the median of its rounds' ratios (each to the /healthz of the
+same round and server), and a page at one clinic size is set against the same page at another measured seconds
+before, round by round.
 """
 
 import argparse
 import json
 import os
 import re
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -21,18 +27,18 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 from http.cookies import SimpleCookie
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-RESULTS = HERE.parents[1] / "bench" / "results" / "load.json"
+RESULTS = HERE.parents[1] / "bench" / "results"
 # Targets: every page's 95th-percentile latency at most this multiple of the signed-in /healthz's of the same run
 # (what any signed-in request costs before its page's own work), and no errors;
 P95_RATIO_TARGET = 3.0
-# and at a larger clinic at most this multiple of the same page's p95 at a smaller one (--compare).
+# and at the largest clinic measured at most this multiple of the same page's p95 at the smallest.
 SCALE_RATIO_TARGET = 1.3
 ROTATE_OVER = 100  # at most this many different patients / links per page, so rows are not all cache-hot
 
@@ -175,122 +181,183 @@ def run_wrk(url: str, targets: list[tuple[str, str]], *, seconds: int, connectio
     return json.loads(last)
 
 
-def report(results: dict[str, dict]) -> tuple[str, bool]:
-    """The table of a run. The target divides by the signed-in /healthz; the baseline without a session (a single
-    `SELECT 1`, no session, user or template) is shown for information."""
-    anonymous = results[BASELINE]["p95_ms"]
-    signed_in = results[SIGNED_IN_BASELINE]["p95_ms"]
+@dataclass
+class Server:
+    """A seeded clinic served on `url`, named by its number of patients."""
+
+    patients: int
+    url: str
+    session: Session
+
+
+@dataclass
+class Measured:
+    """A page's rounds on one server."""
+
+    rounds: list[dict] = field(default_factory=list)
+
+    @property
+    def p95_ms(self) -> float:
+        return statistics.median(r["p95_ms"] for r in self.rounds)
+
+    @property
+    def p50_ms(self) -> float:
+        return statistics.median(r["p50_ms"] for r in self.rounds)
+
+    @property
+    def requests_per_second(self) -> float:
+        return sum(r["requests"] for r in self.rounds) / sum(r["seconds"] for r in self.rounds)
+
+    @property
+    def errors(self) -> int:
+        return sum(r["unexpected_status"] + r["socket_errors"] for r in self.rounds)
+
+    def ratio_to(self, base: "Measured") -> float:
+        """The median of the rounds' p95 ratios to `base`, measured in the same rounds."""
+        return statistics.median(
+            mine["p95_ms"] / theirs["p95_ms"] for mine, theirs in zip(self.rounds, base.rounds, strict=True)
+        )
+
+
+def measure(servers: list[Server], pages: list[Page], *, rounds: int, seconds: int, warmup: int, load: dict):
+    """{patients: {page name: Measured}}, measured in rounds (see the module's docstring)."""
+    targets = {}
+    for server in servers:
+        for page in pages:
+            targets[server.patients, page.name] = page.targets(server.session)
+            check_targets(server.session, page, targets[server.patients, page.name])
+    results = {server.patients: {page.name: Measured() for page in pages} for server in servers}
+    for number in range(1, rounds + 1):
+        print(f"… round {number} of {rounds}", file=sys.stderr)
+        for page in pages:
+            for server in servers:
+                these = targets[server.patients, page.name]
+                run_wrk(server.url, these, seconds=warmup, **load)
+                results[server.patients][page.name].rounds.append(run_wrk(server.url, these, seconds=seconds, **load))
+    return results
+
+
+def report(patients: int, results: dict[str, Measured]) -> tuple[str, bool]:
+    """The table of one clinic. The target divides by the signed-in /healthz; the baseline without a session (a
+    single `SELECT 1`, no session, user or template) is shown for information."""
+    anonymous, signed_in = results[BASELINE], results[SIGNED_IN_BASELINE]
     width = max(len(name) for name in results)
     lines = [
+        f"{patients:,} patients",
         f"{'page':<{width}} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} {'/no session':>11} {'/signed-in':>10} "
         f"{'errors':>6}  target",
         "-" * (width + 64),
     ]
     all_met = True
     for name, r in results.items():
-        rps = r["requests"] / r["seconds"]
-        ratio = r["p95_ms"] / signed_in
-        errors = r["unexpected_status"] + r["socket_errors"]
-        met = errors == 0 and ratio <= P95_RATIO_TARGET
+        ratio = r.ratio_to(signed_in)
+        met = r.errors == 0 and ratio <= P95_RATIO_TARGET
         all_met &= met
-        r.update(
-            requests_per_second=round(rps, 1),
-            p95_ratio=round(ratio, 2),
-            p95_ratio_no_session=round(r["p95_ms"] / anonymous, 2),
-            errors=errors,
-            meets_target=met,
-        )
         lines.append(
-            f"{name:<{width}} {rps:>7.1f} {r['p50_ms']:>7.1f} {r['p95_ms']:>7.1f} {r['p95_ms'] / anonymous:>10.2f}x "
-            f"{ratio:>9.2f}x {errors:>6}  {'met' if met else 'MISSED'}"
+            f"{name:<{width}} {r.requests_per_second:>7.1f} {r.p50_ms:>7.1f} {r.p95_ms:>7.1f} "
+            f"{r.ratio_to(anonymous):>10.2f}x {ratio:>9.2f}x {r.errors:>6}  {'met' if met else 'MISSED'}"
+        )
+    return "\n".join(lines), all_met
+
+
+def compare(smaller: int, larger: int, results: dict) -> tuple[str, bool]:
+    """Each page's p95 at the larger clinic against the smaller one's, round by round."""
+    names = list(results[smaller])
+    width = max(len(name) for name in names)
+    lines = [
+        f"{'page':<{width}} {f'{smaller:,} p95':>12} {f'{larger:,} p95':>12} {'ratio':>7}  target",
+        "-" * (width + 42),
+    ]
+    all_met = True
+    for name in names:
+        small, large = results[smaller][name], results[larger][name]
+        ratio = large.ratio_to(small)
+        met = ratio <= SCALE_RATIO_TARGET
+        all_met &= met
+        lines.append(
+            f"{name:<{width}} {small.p95_ms:>10.1f}ms {large.p95_ms:>10.1f}ms {ratio:>6.2f}x  "
+            f"{'met' if met else 'MISSED'}"
         )
     lines.append(
-        f"Target: p95 at most {P95_RATIO_TARGET:g}x the signed-in /healthz's of the same run and no errors (non-200 "
-        "or socket errors). The /no session column divides by /healthz without a session, for information."
+        f"Target: each page's p95 at {larger:,} patients at most {SCALE_RATIO_TARGET:g}x its p95 at {smaller:,} "
+        "(the median of the rounds' ratios; the p95 columns are the medians of the rounds' p95s)."
     )
     return "\n".join(lines), all_met
 
 
-def compare(smaller: Path, larger: Path) -> bool:
-    """Each page's p95 at the larger clinic against the smaller one's (runs on the same machine)."""
-    small, large = json.loads(smaller.read_text()), json.loads(larger.read_text())
-    names = [name for name in small["pages"] if name in large["pages"]]
-    width = max(len(name) for name in names)
-    at_small, at_large = f"{small['patients']:,} p95", f"{large['patients']:,} p95"
-    print(f"{'page':<{width}} {at_small:>12} {at_large:>12} {'ratio':>7}  target")
-    print("-" * (width + 42))
-    all_met = True
-    for name in names:
-        before, after = small["pages"][name]["p95_ms"], large["pages"][name]["p95_ms"]
-        met = after <= SCALE_RATIO_TARGET * before
-        all_met &= met
-        print(
-            f"{name:<{width}} {before:>10.1f}ms {after:>10.1f}ms {after / before:>6.2f}x  {'met' if met else 'MISSED'}"
-        )
-    print(
-        f"Target: each page's p95 at {large['patients']:,} patients at most {SCALE_RATIO_TARGET:g}x its p95 at "
-        f"{small['patients']:,}. Load average at the end of each run: {_load(small)} and {_load(large)}."
-    )
-    return all_met
-
-
-def _load(run: dict) -> str:
-    return ", ".join(f"{n:.1f}" for n in run["load_average"])
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--url")
-    parser.add_argument("--seeded", type=Path, help="the JSON bench/load/seed.py printed")
-    parser.add_argument("--results", type=Path, default=RESULTS, help="where to write the run's figures (JSON)")
-    parser.add_argument("--seconds", type=int, default=20, help="measured duration per page")
-    parser.add_argument("--warmup", type=int, default=3, help="unmeasured seconds per page before it")
+    parser.add_argument(
+        "--server",
+        nargs=3,
+        action="append",
+        required=True,
+        metavar=("PATIENTS", "URL", "SEEDED"),
+        help="a clinic's size, the origin serving it and the JSON bench/load/seed.py printed for it",
+    )
+    parser.add_argument("--seconds", type=int, default=20, help="measured seconds per page and server, in all")
+    parser.add_argument("--rounds", type=int, default=4, help="rounds the seconds are split into")
+    parser.add_argument("--warmup", type=int, default=1, help="unmeasured seconds before each page's round")
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--only", help="measure only pages whose name contains this (and the baselines)")
-    parser.add_argument(
-        "--compare", nargs=2, type=Path, metavar=("SMALLER", "LARGER"), help="two runs' results: p95 against p95"
-    )
     args = parser.parse_args()
-    if args.compare:
-        sys.exit(0 if compare(*args.compare) else 1)
-    if not args.url or not re.fullmatch(r"https?://[^/]+", args.url):
-        sys.exit("--url is the server's origin, e.g. http://127.0.0.1:8765")
-    if not args.seeded:
-        sys.exit("--seeded names the JSON bench/load/seed.py printed")
 
-    seeded = json.loads(args.seeded.read_text())
-    load_before = os.getloadavg()
-    session = Session(args.url, seeded)
+    servers = []
+    for patients, url, seeded in args.server:
+        if not re.fullmatch(r"https?://[^/]+", url):
+            sys.exit(f"{url}: give the server's origin, e.g. http://127.0.0.1:8765")
+        servers.append(Server(int(patients), url, Session(url, json.loads(Path(seeded).read_text()))))
     pages = [p for p in PAGES if p.name in (BASELINE, SIGNED_IN_BASELINE) or not args.only or args.only in p.name]
     load = {"connections": args.connections, "threads": args.threads}
-    results = {}
-    for page in pages:
-        targets = page.targets(session)
-        check_targets(session, page, targets)
-        print(f"… {page.name}: {len(targets)} URL(s), {args.seconds}s", file=sys.stderr)
-        run_wrk(args.url, targets, seconds=args.warmup, **load)
-        results[page.name] = run_wrk(args.url, targets, seconds=args.seconds, **load)
-        results[page.name]["urls"] = len(targets)
-    table, all_met = report(results)
-    print(f"{seeded['patients']:,} patients")
-    print(table)
+    seconds = max(1, args.seconds // args.rounds)
+    load_before = os.getloadavg()
+    results = measure(servers, pages, rounds=args.rounds, seconds=seconds, warmup=args.warmup, load=load)
     load_after = os.getloadavg()
+
+    all_met = True
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    for server in servers:
+        table, met = report(server.patients, results[server.patients])
+        all_met &= met
+        print(table)
+        run = {
+            "at": time.strftime("%Y-%m-%d %H:%M:%S"),
+            "patients": server.patients,
+            "rounds": args.rounds,
+            "seconds_per_round": seconds,
+            **load,
+            "load_average_before": load_before,
+            "load_average_after": load_after,
+            "pages": {
+                name: {
+                    "requests_per_second": round(r.requests_per_second, 1),
+                    "p50_ms": round(r.p50_ms, 1),
+                    "p95_ms": round(r.p95_ms, 1),
+                    "p95_ratio": round(r.ratio_to(results[server.patients][SIGNED_IN_BASELINE]), 2),
+                    "p95_ratio_no_session": round(r.ratio_to(results[server.patients][BASELINE]), 2),
+                    "errors": r.errors,
+                    "rounds": r.rounds,
+                }
+                for name, r in results[server.patients].items()
+            },
+        }
+        (RESULTS / f"load-{server.patients}.json").write_text(json.dumps(run, indent=2))
+    print(
+        f"Target: p95 at most {P95_RATIO_TARGET:g}x the signed-in /healthz's of the same run and no errors (non-200 "
+        "or socket errors). The /no session column divides by /healthz without a session, for information. p95 and "
+        f"ratios are medians over {args.rounds} rounds of {seconds}s per page."
+    )
+    if len(servers) > 1:
+        sizes = sorted(server.patients for server in servers)
+        table, met = compare(sizes[0], sizes[-1], results)
+        all_met &= met
+        print(table)
     print(
         f"Machine load average (1, 5, 15 min): {', '.join(f'{n:.1f}' for n in load_before)} before the run, "
         f"{', '.join(f'{n:.1f}' for n in load_after)} after it, on {os.cpu_count()} cores"
     )
-    args.results.parent.mkdir(parents=True, exist_ok=True)
-    run = {
-        "at": time.strftime("%Y-%m-%d %H:%M:%S"),
-        "patients": seeded["patients"],
-        "seconds": args.seconds,
-        **load,
-        "load_average_before": load_before,
-        "load_average": load_after,
-    }
-    args.results.write_text(json.dumps({**run, "pages": results}, indent=2))
-    print(f"Results: {args.results}")
+    print(f"Results: {RESULTS}/load-<patients>.json")
     sys.exit(0 if all_met else 1)
 
 

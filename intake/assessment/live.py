@@ -36,13 +36,23 @@ class LiveAssessment:
 
 
 def live_assessment(
-    intake: Intake, *, examination: Examination | None, draft: Assessment | None, as_of: date
+    intake: Intake,
+    *,
+    examination: Examination | None,
+    draft: Assessment | None,
+    as_of: date,
+    decided: list[Assessment] | None = None,
 ) -> LiveAssessment:
+    """`decided`: the intake's confirmed and referred assessments, newest first, when the caller has read them
+    (otherwise the latest is read here)."""
     overrides = dict(draft.overrides) if draft else {}
     # A plan start chosen on an earlier day may have passed: the plan then starts on the day of the assessment.
     plan_start = draft.plan_start if draft and draft.plan_start and draft.plan_start >= as_of else None
     case = intake.as_case(findings=examination.findings if examination else None, as_of=as_of, plan_start=plan_start)
-    last_decided = Assessment.objects.filter(intake=intake).decided().values_list("pk", flat=True).first()
+    if decided is None:
+        last_decided = Assessment.objects.filter(intake=intake).decided().values_list("pk", flat=True).first()
+    else:
+        last_decided = decided[0].pk if decided else None
     try:
         result = assess(validate_case(case), overrides=overrides)
     except CaseError as error:

@@ -118,6 +118,7 @@ class PageState:
 
     examination: Examination | None
     draft: Assessment | None
+    history: list[Assessment]  # the intake's confirmed and referred assessments, newest first
     live: LiveAssessment
     decisions: list[CauseDecision]
     overridable: list[str]  # raised flags the physio may still override
@@ -130,9 +131,10 @@ class PageState:
 def _page_state(intake: Intake, today: date) -> PageState:
     examination = selectors.examination_for(intake)
     draft = selectors.assessment_draft(intake)
-    live = live_assessment(intake, examination=examination, draft=draft, as_of=today)
+    history = selectors.assessment_history(intake)
+    live = live_assessment(intake, examination=examination, draft=draft, as_of=today, decided=history)
     if live.result is None:
-        return PageState(examination, draft, live, [], [])
+        return PageState(examination, draft, history, live, [], [])
     decisions = decisions_for(
         live.result["causes"],
         confirmed=draft.confirmed_causes if draft else [],
@@ -140,7 +142,7 @@ def _page_state(intake: Intake, today: date) -> PageState:
     )
     raised = [*live.result["red_flags"], *live.result.get("holds", [])]
     overridable = [item["code"] for item in raised if not item["overridden"] and may_override(item["code"])]
-    return PageState(examination, draft, live, decisions, overridable)
+    return PageState(examination, draft, history, live, decisions, overridable)
 
 
 @never_cache
@@ -262,7 +264,7 @@ def _assessment_context(intake: Intake, state: PageState, form: AssessmentForm) 
         "draft": state.draft,
         "live": state.live,
         "form": form,
-        "history": selectors.assessment_history(intake),
+        "history": state.history,
         "is_postpartum": "postpartum" in intake.answers,
     }
     if state.live.result is not None:

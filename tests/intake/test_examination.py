@@ -372,5 +372,5 @@ def test_examination_page_uses_a_fixed_number_of_queries(
     findings, physio_client, intake, physio, django_assert_num_queries
 ):
     ExaminationFactory(intake=intake, examined_by=physio, findings=findings)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         assert physio_client.get(_url(intake)).status_code == 200

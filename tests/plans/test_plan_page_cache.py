@@ -145,11 +145,11 @@ def test_a_page_cache_that_fails_leaves_the_plan_page_as_it_was(physio_client, p
     assert page_of(physio_client, plan) == expected
 
 
-# The session, the user and their clinic role; the request's savepoint; the patient, the plan and its current
+# The session, the user and their clinic role; the request's savepoint; the plan with its patient and current
 # revision (without their contents), the revisions, the logs, the alerts, the library's state, the scores, the
 # clinic's paper size, the handouts, the audit entry; the savepoint released. To render the schedule, two more: the
 # revision's content and the exercises it names.
-@pytest.mark.parametrize(("warm", "queries"), [(False, 17), (True, 15)])
+@pytest.mark.parametrize(("warm", "queries"), [(False, 16), (True, 14)])
 def test_the_plan_page_reads_the_contents_only_to_render_the_schedule(
     physio_client, patient, frozen, warm, queries, django_assert_num_queries
 ):
