@@ -5,7 +5,7 @@ too). The move of the portal's models from the clinic app keeps their rows both 
 migrations."""
 
 import importlib
-from datetime import date
+from datetime import UTC, date, datetime
 from io import StringIO
 
 import pytest
@@ -184,7 +184,7 @@ def test_the_messages_waiting_for_the_staff_are_counted_on_each_patient(empty_da
     messages.create(patient=waiting, from_patient=True, body="Can I run?")
     messages.create(patient=waiting, from_patient=True, body="And tomorrow?")
     messages.create(patient=waiting, from_patient=False, body="Not read by the patient: not the staff's to read.")
-    messages.create(patient=answered, from_patient=True, body="Read.", read_at=date(2026, 1, 1))
+    messages.create(patient=answered, from_patient=True, body="Read.", read_at=datetime(2026, 1, 1, tzinfo=UTC))
 
     migrate(empty_database, AFTER_THE_UNREAD_COUNT)
     after = models_at(empty_database, AFTER_THE_UNREAD_COUNT).get_model("clinic", "Patient").objects.using(ALIAS)
