@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from clinic.access import get_patient_for_staff, patients_for_staff
+from clinic.access import get_patient_for_staff
 from plans.models import Exercise, Handout, HandoutBatch, Plan, PlanAlert, PlanRevision, PlanStatus, SessionLog
 
 
