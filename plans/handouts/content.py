@@ -16,17 +16,20 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from django.template.loader import render_to_string
 from django.templatetags.static import static
 
 from clinic.charts import minutes_chart
 from intake.codes import CAUSE_PATIENT_LABELS, CAUSES, CONDITION_PATIENT_LABELS, CONDITION_PLAIN, Cause, Condition
-from plans.handouts.pdf import RenderedPdf, render_combined_pdf, render_pdf
 from plans.library.exercises import Dose, ExerciseSpec, entry_dose
 from plans.library.figures import render_figure
 from plans.loads import BUILD, CROSS_TRAIN, FOUNDATION, IMPACT, IMPACT_READINESS, REST, RUN, STRENGTH, WALK_RUN
 from plans.rules import AMBER_PAIN_MAX, GREEN_PAIN_MAX, MIN_EXPOSURES
+
+if TYPE_CHECKING:
+    from plans.handouts.pdf import RenderedPdf
 
 TEMPLATE = "plans/handout/handout.html"
 STYLESHEET = "css/handout.css"  # static/css/handout.css: the handout's own print stylesheet
@@ -189,13 +192,20 @@ def handout_context(
     }
 
 
-def render_handout(context: dict) -> RenderedPdf:
+# The renderer is imported when a process first renders, not when it starts: importing WeasyPrint loads Pango and its
+# fonts (0.8 s of CPU), which every web process, manage.py command and beat would otherwise pay without ever printing.
+# A worker pays it in its warm-up (plans.handouts.warmup).
+def render_handout(context: dict) -> "RenderedPdf":
+    from plans.handouts.pdf import render_pdf
+
     return render_pdf(render_to_string(TEMPLATE, context), stylesheets=[STYLESHEET])
 
 
-def render_handouts(contexts: Sequence[dict], *, title: str) -> RenderedPdf:
+def render_handouts(contexts: Sequence[dict], *, title: str) -> "RenderedPdf":
     """Several handouts in one PDF, each numbered on its own ("Page 1 of 7"), in the order given. Give each context
     its own `anchor_prefix`, so the contents of each booklet link to its own pages."""
+    from plans.handouts.pdf import render_combined_pdf
+
     htmls = [render_to_string(TEMPLATE, context) for context in contexts]
     return render_combined_pdf(htmls, stylesheets=[STYLESHEET], title=title)
 
