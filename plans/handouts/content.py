@@ -84,7 +84,7 @@ PHASES = {
 
 @dataclass(frozen=True)
 class SessionKind:
-    mark: str  # a letter, so the schedule reads in black and white
+    mark: str  # a letter, so the schedule reads in black and white; none for a rest day, whose cell says "Rest"
     label: str
     legend: str
 
@@ -94,7 +94,7 @@ SESSION_KINDS = {
     STRENGTH: SessionKind("S", "Exercises", "Strength: the exercise cards with these numbers"),
     IMPACT: SessionKind("J", "Jumps", "Jumps: hops and jumps, on the cards with these numbers"),
     CROSS_TRAIN: SessionKind("C", "Cross-train", "Cross-training: low-impact exercise, easy effort"),
-    REST: SessionKind("–", "Rest", "Rest day"),
+    REST: SessionKind("", "Rest", "Rest day"),
 }
 
 
@@ -171,7 +171,7 @@ def handout_context(
         "minutes_chart": svg_image(
             minutes_chart(
                 chart_id="running-minutes",
-                weeks=tuple(f"W{week['week']}" for week in weeks),
+                weeks=week_labels([week["week"] for week in weeks]),
                 planned=running_minutes,
             )
         )
@@ -349,15 +349,18 @@ def session_cell(day: date, session: dict, numbers: Mapping[str, int], exercises
 
 
 def run_text(run: dict) -> tuple[str, list[str]]:
-    """What a run cell says: "Walk/run L1", "5 rounds of", "walk 5 + run 1"; or "Run 32 min" for a continuous run."""
+    """What a run cell says in plain words: "Level 1", "5 rounds of", "walk 5 + run 1"; or "Run 32 min" for a
+    continuous run. A walk/run session names its level, the step the pain traffic light moves up and back ("move up
+    to the next level"); "Walk/run, level 1" would take two lines of a day's cell and push the last week of a
+    12-week plan onto a page of its own. A continuous run says its minutes, all the patient needs (no level)."""
     details = []
     if run.get("walk_min"):
-        title = f"Walk/run L{run['level']}"
+        title = f"Level {run['level']}"
         details += [f"{run['repeats']} rounds of", f"walk {run['walk_min']} + run {run['run_min']}"]
     elif run.get("run_min"):
         repeats = run.get("repeats", 1)
         title = f"Run {run['run_min']} min" if repeats == 1 else f"Run {repeats} × {run['run_min']} min"
-        details.append(f"non-stop · L{run['level']}")
+        details.append("non-stop")
     elif run.get("minutes"):
         title = f"Run {run['minutes']} min"
         if run.get("distance_km"):
@@ -375,6 +378,12 @@ def cross_training_text(entry: dict | None, exercises: Mapping[str, ExerciseSpec
     spec = exercises.get(entry["code"])
     name = spec.name if spec else entry["code"].replace("_", " ").capitalize()
     return name, [f"{entry['minutes']} min"] if entry.get("minutes") else []
+
+
+def week_labels(numbers: Sequence[int]) -> tuple[str, ...]:
+    """The running chart's weeks in words as far as the axis has room: "Week 1", then the numbers ("2", "3", …) that
+    read on from it, where "Week 12" beside each bar would overlap its neighbours."""
+    return tuple(f"Week {number}" if index == 0 else str(number) for index, number in enumerate(numbers))
 
 
 def week_running_minutes(week: dict) -> float:

@@ -2,6 +2,7 @@
 
 import base64
 import io
+import re
 from dataclasses import replace
 from datetime import date, timedelta
 from html.parser import HTMLParser
@@ -124,19 +125,32 @@ def test_handout_schedule_cells_say_what_to_do(handout):
     assert cells[(1, "2026-12-02")] == ("S", "Exercises", [], "1 2 3 4 5")
     assert cells[(1, "2026-12-03")] == ("C", "Exercise bike", ["30 min"], "")
     assert cells[(3, "2026-12-17")] == ("J", "Jumps", [], "6")
-    assert cells[(5, "2026-12-31")] == ("R", "Walk/run L1", ["5 rounds of", "walk 5 + run 1"], "")
-    assert cells[(9, "2027-01-28")] == ("R", "Run 20 min", ["non-stop · L7"], "")
+    assert cells[(5, "2026-12-31")] == ("R", "Level 1", ["5 rounds of", "walk 5 + run 1"], "")
+    assert cells[(9, "2027-01-28")] == ("R", "Run 20 min", ["non-stop"], "")
     assert cells[(11, "2027-02-11")] == ("R", "Run 36 min", [], "")
-    assert cells[(12, "2027-02-23")] == ("–", "Rest", [], "")
+    assert cells[(12, "2027-02-23")] == ("", "Rest", [], "")
     assert [(row["number"], row["phase"], row["starts_phase"]) for row in rows[3:5]] == [
         (4, "Getting ready for impact", False),
         (5, "Walk and run", True),
     ]
     # and the PDF prints them (pdftotext reads a table line by line across cells, so piece by piece)
     [schedule] = [page for page in pages if "Week 12 " in page]
-    for text in ("S Exercises", "Cards 1 2 3 4 5", "C Exercise", "J Jumps", "Cards 6", "R Walk/run L1", "5 rounds of",
-                 "walk 5 + run 1", "R Run 20 min", "non-stop · L7", "R Run 36 min", "– Rest"):  # fmt: skip
+    for text in ("S Exercises", "Cards 1 2 3 4 5", "C Exercise", "J Jumps", "Cards 6", "R Level 1", "5 rounds of",
+                 "walk 5 + run 1", "R Run 20 min", "non-stop", "R Run 36 min", "Rest"):  # fmt: skip
         assert text in schedule
+    assert "– Rest" not in schedule  # a rest day says so in one word
+
+
+def test_the_handout_prints_no_codes_for_levels_or_weeks(handout):
+    """Patients read plain words: the ladder's levels and the chart's weeks are never "L7" or "W3" codes."""
+    context, _, pages = handout
+    for page in pages:
+        assert not re.search(r"\b[LW]\d", page), page
+    # the running chart's axis is a picture: its labels are read from the drawing itself
+    chart = base64.b64decode(context["minutes_chart"]["src"].removeprefix("data:image/svg+xml;base64,")).decode()
+    labels = re.findall(r"<text[^>]*>([^<]*)</text>", chart)
+    assert "Week 1" in labels and "12" in labels
+    assert not any(re.fullmatch(r"[LW]\d+", label) for label in labels)
 
 
 def test_handout_has_one_card_per_exercise_never_split_across_pages(handout):
@@ -440,11 +454,11 @@ def test_a_day_without_a_session_is_a_rest_day():
     [
         (
             {"level": 1, "walk_min": 5, "run_min": 1, "repeats": 5, "total_run_min": 5},
-            ("Walk/run L1", ["5 rounds of", "walk 5 + run 1"]),
+            ("Level 1", ["5 rounds of", "walk 5 + run 1"]),
         ),
         (
             {"level": 7, "walk_min": 0, "run_min": 25, "repeats": 1, "total_run_min": 25},
-            ("Run 25 min", ["non-stop · L7"]),
+            ("Run 25 min", ["non-stop"]),
         ),
         ({"level": 8, "minutes": 32, "distance_km": 5.5}, ("Run 32 min", ["about 5.5 km"])),
         ({"level": 8, "minutes": 22, "buggy": True}, ("Run 22 min", ["with the buggy"])),
@@ -514,7 +528,8 @@ def test_a_14_week_schedule_prints_on_two_pages_of_seven_weeks():
         ]
         extended["weeks"].append({**week, "week": 12 + offset, "sessions": sessions})
     pages = pdf_pages(render_handout(handout_data.context(plan=extended)).pdf)
-    [first] = [page for page in pages if "Week 1 " in page]
+    # the schedule's rows, not the running chart's axis ("Week 1 2 3 …")
+    [first] = [page for page in pages if "Week 1 " in page and "Week 2 " in page]
     [second] = [page for page in pages if "Your week-by-week schedule, weeks 8 to 14" in page]
     assert "Week 7 " in first and "Week 8 " not in first
     assert "Week 8 " in second and "Week 14 " in second and pages.index(second) == pages.index(first) + 1
