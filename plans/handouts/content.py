@@ -171,7 +171,7 @@ def handout_context(
         "minutes_chart": svg_image(
             minutes_chart(
                 chart_id="running-minutes",
-                weeks=week_labels([week["week"] for week in weeks]),
+                weeks=tuple(week["week"] for week in weeks),
                 planned=running_minutes,
             )
         )
@@ -378,12 +378,6 @@ def cross_training_text(entry: dict | None, exercises: Mapping[str, ExerciseSpec
     spec = exercises.get(entry["code"])
     name = spec.name if spec else entry["code"].replace("_", " ").capitalize()
     return name, [f"{entry['minutes']} min"] if entry.get("minutes") else []
-
-
-def week_labels(numbers: Sequence[int]) -> tuple[str, ...]:
-    """The running chart's weeks in words as far as the axis has room: "Week 1", then the numbers ("2", "3", …) that
-    read on from it, where "Week 12" beside each bar would overlap its neighbours."""
-    return tuple(f"Week {number}" if index == 0 else str(number) for index, number in enumerate(numbers))
 
 
 def week_running_minutes(week: dict) -> float:
