@@ -35,9 +35,9 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Avg, Count, Exists, F, FloatField, Max, Min, OuterRef, Q, QuerySet, Sum, Window
+from django.db.models import Avg, Count, F, FloatField, Max, Min, Q, QuerySet, Sum
 from django.db.models.fields.json import KT
-from django.db.models.functions import Cast, Coalesce, RowNumber, TruncDate
+from django.db.models.functions import Cast, Coalesce, TruncDate
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
@@ -45,7 +45,7 @@ from clinic.charts import Chart, DataTable, Series, bar_chart
 from intake.models import Assessment, AssessmentStatus, OutcomeResponse
 from intake.scoring import NPRS_ITEM_CODES, instrument
 from plans.ladder import CONTINUOUS_LEVEL
-from plans.models import Plan, PlannedSession, PlanRevision, SessionLog
+from plans.models import Plan, PlannedSession, PlanStatus, SessionLog
 from plans.progression import RED
 from plans.rules import MILESTONE_RUN_MIN
 
@@ -213,28 +213,21 @@ def _period(filters: Filters) -> tuple[datetime, datetime]:
     return start, end
 
 
-def first_issues(*, clinic_id: int, filters: Filters) -> QuerySet[PlanRevision]:
-    """The first issue of each counted patient's first plan (one row per patient): the revisions numbered 1 issued in
-    the period with none of the patient's issued earlier."""
+def first_plans(*, clinic_id: int, filters: Filters) -> QuerySet[Plan]:
+    """The counted patients' first plans (one per patient): those first issued in the period that were the first
+    of their patient's plans to be (`Plan.issued_at`, `Plan.first_for_patient`, kept by `plans.services`)."""
     start, end = _period(filters)
-    earlier = PlanRevision.objects.filter(number=1, plan__patient_id=OuterRef("plan__patient_id")).filter(
-        Q(created_at__lt=OuterRef("created_at")) | Q(created_at=OuterRef("created_at"), plan_id__lt=OuterRef("plan_id"))
-    )
-    issues = (
-        PlanRevision.objects.filter(
-            number=1, plan__patient__clinic_id=clinic_id, created_at__gte=start, created_at__lt=end
-        )
-        .exclude(Exists(earlier.order_by()))
-        .order_by()
-    )
+    plans = Plan.objects.filter(
+        first_for_patient=True, issued_at__gte=start, issued_at__lt=end, patient__clinic_id=clinic_id
+    ).order_by()
     if filters.physio_id is not None:
-        issues = issues.filter(plan__patient__physio_id=filters.physio_id)
+        plans = plans.filter(patient__physio_id=filters.physio_id)
     if filters.condition:
-        issues = issues.filter(plan__assessment__engine_result__condition=filters.condition)
+        plans = plans.filter(assessment__engine_result__condition=filters.condition)
     if filters.postpartum:
-        after_birth = Q(plan__assessment__intake__postpartum_within_24m=True)
-        issues = issues.filter(after_birth if filters.postpartum == POSTPARTUM else ~after_birth)
-    return issues
+        after_birth = Q(assessment__intake__postpartum_within_24m=True)
+        plans = plans.filter(after_birth if filters.postpartum == POSTPARTUM else ~after_birth)
+    return plans
 
 
 def _score(measure: Measure):
@@ -250,27 +243,16 @@ def milestone_logs() -> Q:
     return continuous & done & ~Q(traffic_light=RED)
 
 
-def _questionnaires(issues: QuerySet[PlanRevision]) -> dict:
+def _questionnaires(first: QuerySet[Plan]) -> dict:
     """Per score: the patients with a score at intake and a later one at follow-up, the averages of both, and those
     better or worse by at least the minimal important change (one query).
 
     The rows are each patient's intake responses (the intake their first plan was assessed from) and their latest
-    follow-up response of each instrument (the first of their follow-up responses, newest first); grouped by
-    patient, each score at intake and at the latest follow-up sits side by side, and the outer query counts."""
-    latest = (
-        OutcomeResponse.objects.filter(follow_up__isnull=False, patient_id__in=issues.values("plan__patient_id"))
-        .annotate(
-            newest=Window(
-                RowNumber(),
-                partition_by=[F("patient_id"), F("instrument")],
-                order_by=[F("completed_at").desc(), F("pk").desc()],
-            )
-        )
-        .filter(newest=1)
-        .values("pk")
-    )
+    follow-up response of each instrument (`OutcomeResponse.latest_follow_up`); grouped by patient, each score at
+    intake and at the latest follow-up sits side by side, and the outer query counts."""
     responses = OutcomeResponse.objects.filter(
-        Q(intake_id__in=issues.values("plan__assessment__intake_id")) | Q(pk__in=latest)
+        Q(intake_id__in=first.values("assessment__intake_id"))
+        | Q(latest_follow_up=True, patient_id__in=first.values("patient_id"))
     ).order_by()
     per_patient, aggregates = {}, {}
     for code in {measure.instrument for measure in MEASURES}:
@@ -306,58 +288,49 @@ def _moved(measure: Measure, *, better: bool) -> Q:
     return Q(**{f"{latest}__lte": F(base) - step})
 
 
-def _days_to_milestone(plans: list[int]) -> tuple[int, ...]:
-    """For each patient of `plans` who reached the milestone, the days from their first plan's issue to the first
-    session that reached it (one query; one number per patient comes back)."""
+def _days_to_milestone(plans: QuerySet[Plan]) -> tuple[int, ...]:
+    """For each patient of `plans` who reached the milestone, the days from their first plan's issue (the earliest
+    `issued_at` of their plans) to the first session that reached it (one query; one number per patient)."""
     reached = (
-        SessionLog.objects.filter(milestone_logs(), plan_id__in=plans, plan__patient__plans__revisions__number=1)
-        .values("plan__patient_id")
-        .annotate(on=Min("session_date"), issued=Min("plan__patient__plans__revisions__created_at"))
+        plans.values("patient_id")
+        .annotate(on=Min("milestone_on"), issued=Min("issued_at"))
+        .filter(on__isnull=False)
         .annotate(days=F("on") - TruncDate("issued"))
-        .order_by()
     )
     return tuple(sorted(row.days for row in reached.values_list("days", flat=True)))
 
 
 def clinic_outcomes(*, clinic_id: int, filters: Filters, today: date) -> ClinicOutcomes:
-    """The clinic's outcomes for `filters` (see the module's docstring), in six queries whatever the clinic's size."""
-    issues = first_issues(clinic_id=clinic_id, filters=filters)
-    # All the plans of the patients counted (their sessions count from their first plan on), fetched once as numbers:
-    # the queries over the sessions then semi-join on a list whose size the planner knows, where a subquery made
-    # PostgreSQL guess small and loop (twice as slow at 20,000 patients). SQLite takes up to 32,766 of them.
-    plan_patients = list(
-        Plan.objects.filter(patient_id__in=issues.values("plan__patient_id")).values_list("pk", "patient_id")
+    """The clinic's outcomes for `filters` (see the module's docstring), in six queries whatever the clinic's size.
+
+    The sessions come from what `plans.services` keeps on each plan (`Plan.sessions_planned` to
+    `Plan.milestone_on`), one row per plan; only the plans still issued are read further, for their sessions planned
+    before today (the rest of their schedule is still to come)."""
+    first = first_plans(clinic_id=clinic_id, filters=filters)
+    # All the issued plans of the patients counted (their sessions count from their first plan on).
+    plans = Plan.objects.filter(patient_id__in=first.values("patient_id"), issued_at__isnull=False).order_by()
+    totals = plans.aggregate(
+        patients=Count("patient_id", distinct=True),
+        logged=Coalesce(Sum("sessions_logged"), 0),
+        runs=Coalesce(Sum("runs_logged"), 0),
+        red=Coalesce(Sum("red_runs"), 0),
+        run_patients=Count("patient_id", distinct=True, filter=Q(runs_logged__gt=0)),
+        # An ended plan plans nothing from the day it ended unless logged then (so nothing after today).
+        ended_planned=Coalesce(Sum("sessions_planned", filter=~Q(status=PlanStatus.ISSUED)), 0),
     )
-    plans = [plan for plan, _ in plan_patients]
-    counted = len({patient for _, patient in plan_patients})
-    scores = _questionnaires(issues)
+    # Sessions due on the plans still followed: those planned before today, and today's once logged
+    # (plans.adherence). Every logged day is a planned one (PlannedSession).
+    following = plans.filter(status=PlanStatus.ISSUED)
+    planned = PlannedSession.objects.filter(plan__in=following, day__lt=today).count()
+    logged_today = SessionLog.objects.filter(plan__in=following, session_date__gte=today).count()
+    scores = _questionnaires(first)
     days = _days_to_milestone(plans)
-    # Sessions due: those planned before today (an ended plan plans nothing from its last day on unless logged), and
-    # today's once logged (plans.adherence). Every logged day is a planned one (PlannedSession).
-    planned = PlannedSession.objects.filter(plan_id__in=plans, day__lt=today).count()
-    logs = (
-        SessionLog.objects.filter(plan_id__in=plans)
-        .values("plan__patient_id")
-        .annotate(
-            patient_logged=Count("pk"),
-            patient_today=Count("pk", filter=Q(session_date__gte=today)),
-            patient_runs=Count("pk", filter=Q(level__isnull=False)),
-            patient_red=Count("pk", filter=Q(level__isnull=False, traffic_light=RED)),
-        )
-        .order_by()
-        .aggregate(
-            sessions=Coalesce(Sum("patient_logged"), 0),
-            today=Coalesce(Sum("patient_today"), 0),
-            runs=Coalesce(Sum("patient_runs"), 0),
-            red=Coalesce(Sum("patient_red"), 0),
-            run_patients=Count("plan__patient_id", filter=Q(patient_runs__gt=0)),
-        )
-    )
     referrals = _assessments(clinic_id=clinic_id, filters=filters).aggregate(
         decided=Count("pk"),
         referred=Count("pk", filter=Q(status=AssessmentStatus.REFERRED)),
         patients=Count("intake__patient_id", distinct=True),
     )
+    counted = totals["patients"]
     changes = []
     for measure in MEASURES:
         key, n = measure.key, scores[f"{measure.key}_n"]
@@ -377,10 +350,10 @@ def clinic_outcomes(*, clinic_id: int, filters: Filters, today: date) -> ClinicO
         patients=counted,
         scores=tuple(changes),
         running=BackToRunning(Share(len(days), counted, counted), days),
-        sessions=Share(logs["sessions"], planned + logs["today"], counted),
-        runs=logs["runs"],
-        red_runs=logs["red"],
-        run_patients=logs["run_patients"],
+        sessions=Share(totals["logged"], totals["ended_planned"] + planned + logged_today, counted),
+        runs=totals["runs"],
+        red_runs=totals["red"],
+        run_patients=totals["run_patients"],
         referrals=Share(referrals["referred"], referrals["decided"], referrals["patients"]),
     )
 
