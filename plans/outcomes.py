@@ -35,9 +35,10 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Avg, Count, F, FloatField, Max, Min, Q, QuerySet, Sum
-from django.db.models.fields.json import KT
+from django.db.models import Avg, Count, F, FilteredRelation, FloatField, Min, Q, QuerySet, Sum
+from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast, Coalesce, TruncDate
+from django.db.models.lookups import GreaterThanOrEqual, IsNull, LessThanOrEqual
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
@@ -230,10 +231,12 @@ def first_plans(*, clinic_id: int, filters: Filters) -> QuerySet[Plan]:
     return plans
 
 
-def _score(measure: Measure):
+def _score(measure: Measure, relation: str):
+    """The measure's score in a response (`relation`: "" for the row's own, "latest__" for the one joined to it): the
+    instrument's total, or the pain question's answer."""
     if measure.item is None:
-        return F("value")
-    return Cast(KT(f"answers__{measure.item}"), FloatField())
+        return F(f"{relation}value")
+    return Cast(KeyTextTransform(measure.item, f"{relation}answers"), FloatField())
 
 
 def milestone_logs() -> Q:
@@ -247,45 +250,45 @@ def _questionnaires(first: QuerySet[Plan]) -> dict:
     """Per score: the patients with a score at intake and a later one at follow-up, the averages of both, and those
     better or worse by at least the minimal important change (one query).
 
-    The rows are each patient's intake responses (the intake their first plan was assessed from) and their latest
-    follow-up response of each instrument (`OutcomeResponse.latest_follow_up`); grouped by patient, each score at
-    intake and at the latest follow-up sits side by side, and the outer query counts."""
-    responses = OutcomeResponse.objects.filter(
-        Q(intake_id__in=first.values("assessment__intake_id"))
-        | Q(latest_follow_up=True, patient_id__in=first.values("patient_id"))
-    ).order_by()
-    per_patient, aggregates = {}, {}
-    for code in {measure.instrument for measure in MEASURES}:
-        per_patient |= {
-            f"{code}_base_at": Max("completed_at", filter=Q(instrument=code, intake__isnull=False)),
-            f"{code}_latest_at": Max("completed_at", filter=Q(instrument=code, follow_up__isnull=False)),
-        }
-    for measure in MEASURES:
-        key, code = measure.key, measure.instrument
-        per_patient |= {
-            f"{key}_base": Max(_score(measure), filter=Q(instrument=code, intake__isnull=False)),
-            f"{key}_latest": Max(_score(measure), filter=Q(instrument=code, follow_up__isnull=False)),
-        }
-        both = Q(
-            **{f"{key}_base__isnull": False, f"{key}_latest__isnull": False},
-            **{f"{code}_latest_at__gt": F(f"{code}_base_at")},
+    The rows are the responses of the intakes the first plans were assessed from, each joined to the patient's
+    latest follow-up response of the same instrument (`OutcomeResponse.latest_follow_up`) when that came after it:
+    one row per patient and instrument with both scores side by side, which the query counts."""
+    rows = (
+        OutcomeResponse.objects.filter(intake_id__in=first.values("assessment__intake_id"))
+        .annotate(
+            latest=FilteredRelation(
+                "patient__outcome_responses",
+                condition=Q(
+                    patient__outcome_responses__latest_follow_up=True,
+                    patient__outcome_responses__instrument=F("instrument"),
+                ),
+            )
         )
+        .filter(latest__completed_at__gt=F("completed_at"))
+        .order_by()
+    )
+    aggregates = {}
+    for measure in MEASURES:
+        key, base, latest = measure.key, _score(measure, ""), _score(measure, "latest__")
+        # The instrument first: PostgreSQL then skips reading the other instruments' answers.
+        both = Q(instrument=measure.instrument) & Q(IsNull(base, False), IsNull(latest, False))
         aggregates |= {
-            f"{key}_n": Count("patient_id", filter=both),
-            f"{key}_avg_base": Avg(f"{key}_base", filter=both),
-            f"{key}_avg_latest": Avg(f"{key}_latest", filter=both),
-            f"{key}_better": Count("patient_id", filter=both & _moved(measure, better=True)),
-            f"{key}_worse": Count("patient_id", filter=both & _moved(measure, better=False)),
+            f"{key}_n": Count("pk", filter=both),
+            f"{key}_avg_base": Avg(base, filter=both),
+            f"{key}_avg_latest": Avg(latest, filter=both),
+            f"{key}_better": Count("pk", filter=both & _moved(measure, base, latest, better=True)),
+            f"{key}_worse": Count("pk", filter=both & _moved(measure, base, latest, better=False)),
         }
-    return responses.values("patient_id").annotate(**per_patient).aggregate(**aggregates)
+    return rows.aggregate(**aggregates)
 
 
-def _moved(measure: Measure, *, better: bool) -> Q:
-    """The latest score moved from the intake's by at least the minimal important change, the better or worse way."""
-    base, latest, step = f"{measure.key}_base", f"{measure.key}_latest", measure.mic - ROUNDING
+def _moved(measure: Measure, base, latest, *, better: bool) -> Q:
+    """The `latest` score moved from the intake's (`base`) by at least the minimal important change, the better or
+    worse way."""
+    step = measure.mic - ROUNDING
     if better == measure.higher_is_better:
-        return Q(**{f"{latest}__gte": F(base) + step})
-    return Q(**{f"{latest}__lte": F(base) - step})
+        return Q(GreaterThanOrEqual(latest, base + step))
+    return Q(LessThanOrEqual(latest, base - step))
 
 
 def _days_to_milestone(plans: QuerySet[Plan]) -> tuple[int, ...]:
