@@ -1,6 +1,7 @@
 """A physio opens the demo clinic's outcomes: the key figures with their counts, the two charts each with its table in
 view, then one physiotherapist's patients only (the period and filters kept in the address), and downloads the table
-as CSV (counts only, no name); on a phone the filters and cards stack and the tables scroll inside the page."""
+as CSV (counts only, no name); on a phone the filters and cards stack, and the charts and tables scroll inside the
+page, the charts opening at their axis."""
 
 import csv
 import io
@@ -84,4 +85,6 @@ def test_physio_reads_the_clinics_outcomes_filters_them_and_downloads_the_table(
     assert phone.evaluate("() => document.documentElement.scrollWidth") <= width  # the page itself does not scroll
     cards = phone.locator(".outcomes-key .card").all()
     assert all(card.bounding_box()["width"] > width * 0.8 for card in cards)  # stacked, one a row
+    charts = phone.locator("figure.outcomes-chart")
+    assert charts.evaluate_all("figures => figures.map(f => f.scrollLeft)") == [0, 0]  # open at the axis, not the end
     journey.check(phone, "the clinic's outcomes, phone")
