@@ -32,9 +32,11 @@ What is counted (the page says it in words under "How these figures are worked o
 
 import statistics
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import partial
 
+from django.conf import settings
 from django.db.models import Avg, Count, F, FilteredRelation, FloatField, Min, Q, QuerySet, Sum
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast, Coalesce, TruncDate
@@ -43,6 +45,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from clinic.charts import Chart, DataTable, Series, bar_chart
+from clinic.page_cache import cached
 from intake.models import Assessment, AssessmentStatus, OutcomeResponse
 from intake.scoring import NPRS_ITEM_CODES, instrument
 from plans.ladder import CONTINUOUS_LEVEL
@@ -191,6 +194,7 @@ class ClinicOutcomes:
     red_runs: int
     run_patients: int
     referrals: Share  # of the assessments decided in the period
+    counted_at: datetime = field(compare=False)  # when, not what: two counts of the same records are equal
 
     @property
     def any_score_percent(self) -> bool:
@@ -358,7 +362,21 @@ def clinic_outcomes(*, clinic_id: int, filters: Filters, today: date) -> ClinicO
         red_runs=totals["red"],
         run_patients=totals["run_patients"],
         referrals=Share(referrals["referred"], referrals["decided"], referrals["patients"]),
+        counted_at=timezone.now(),
     )
+
+
+def recent_clinic_outcomes(*, clinic_id: int, filters: Filters, today: date, now: datetime) -> ClinicOutcomes:
+    """The clinic's outcomes as `clinic_outcomes` counted them at most `OUTCOMES_RECOUNT_MINUTES` ago.
+
+    A report over months of a clinic's records does not change by the minute, and counting it reads every plan of the
+    period (some 150 ms at 20,000 patients): the figures are kept in the page cache for each clinic and filters and
+    counted again in each new window of that many minutes, so physios opening or downloading them in the meantime get
+    them at once, and the page says when they were counted."""
+    seconds = settings.OUTCOMES_RECOUNT_MINUTES * 60
+    key = {"clinic": clinic_id, "filters": asdict(filters), "today": today, "window": int(now.timestamp()) // seconds}
+    count = partial(clinic_outcomes, clinic_id=clinic_id, filters=filters, today=today)
+    return cached("clinic-outcomes", key, count, seconds=seconds)
 
 
 def _assessments(*, clinic_id: int, filters: Filters) -> QuerySet[Assessment]:
