@@ -13,10 +13,11 @@ run: install
 
 # The quick suite on every core (pytest-xdist), its databases made from the models (--no-migrations, pyproject.toml;
 # tests/test_migrations.py applies the migrations). .ci/run also runs it single-process on PostgreSQL with a real
-# worker, on a schema built by the migrations.
+# worker, on a schema built by the migrations. Compiled modules are kept even where PYTHONDONTWRITEBYTECODE is set
+# (pytest's rewritten test modules among them): compiling them again costs each test process some 5 s of CPU.
 test: install
 	@$(PYTHON) scripts/check_system.py --install --for-tests
-	$(BIN)/pytest -n auto
+	PYTHONDONTWRITEBYTECODE= $(BIN)/pytest -n auto
 
 install: $(VENV)/.installed
 

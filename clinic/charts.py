@@ -312,8 +312,14 @@ def _minutes_series(planned: tuple, done: tuple | None) -> tuple[Series, ...]:
     return tuple(series)
 
 
-def minutes_chart(*, chart_id: str, weeks: tuple[str, ...], planned: tuple, done: tuple | None = None) -> str:
-    """Running minutes per week: planned, and done when the patient has logged sessions."""
+def week_labels(weeks: tuple[int, ...]) -> tuple[str, ...]:
+    """The weeks on a chart's axis in words as far as it has room: "Week 1", then the numbers ("2", "3", …) that read
+    on from it, where "Week 12" beside each bar would overlap its neighbours."""
+    return tuple(f"Week {number}" if index == 0 else str(number) for index, number in enumerate(weeks))
+
+
+def minutes_chart(*, chart_id: str, weeks: tuple[int, ...], planned: tuple, done: tuple | None = None) -> str:
+    """Running minutes per week (numbered from 1): planned, and done when the patient has logged sessions."""
     series = _minutes_series(planned, done)
     total = sum(v for v in planned if v)
     peak = max((v for v in planned if v), default=0)
@@ -321,7 +327,7 @@ def minutes_chart(*, chart_id: str, weeks: tuple[str, ...], planned: tuple, done
     if done is not None:
         desc += f" {sum(v for v in done if v):g} minutes done so far."
     return bar_chart(
-        chart_id=chart_id, title=MINUTES_TITLE, desc=desc, x_labels=weeks, series=series, y_label="Minutes"
+        chart_id=chart_id, title=MINUTES_TITLE, desc=desc, x_labels=week_labels(weeks), series=series, y_label="Minutes"
     )
 
 
@@ -441,13 +447,13 @@ def pain_figure(*, chart_id: str, dates: tuple[str, ...], during: tuple, next_mo
     )
 
 
-def minutes_figure(*, chart_id: str, weeks: tuple[str, ...], planned: tuple, done: tuple | None = None) -> Chart:
+def minutes_figure(*, chart_id: str, weeks: tuple[int, ...], planned: tuple, done: tuple | None = None) -> Chart:
     return _chart(
         minutes_chart(chart_id=chart_id, weeks=weeks, planned=planned, done=done),
         data_table(
             caption=f"{MINUTES_TITLE} (minutes)",
             x_heading="Week",
-            x_labels=weeks,
+            x_labels=tuple(str(week) for week in weeks),
             series=_minutes_series(planned, done),
         ),
     )

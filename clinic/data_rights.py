@@ -29,6 +29,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from clinic import accounts
+from clinic.file_store import STORE_UNREACHABLE, FileStoreUnavailable
 from clinic.models import Patient, PatientStatus, StaffMember, User
 from clinic.personal_data import StoredFile, export_record, storage_delete_on_commit
 
@@ -136,12 +137,30 @@ class ExportArchive:
 def patient_export_archive(*, patient: Patient, by: StaffMember) -> ExportArchive:
     """A ZIP archive of patient.json, a README.txt explaining it, and the patient's stored files under their own
     folders. Read inside the caller's transaction, so every part shows the same moment. A file storage has lost is
-    listed as missing rather than failing the whole export."""
+    listed as missing rather than failing the whole export. A file store out of reach (S3 down or too slow) raises
+    `FileStoreUnavailable`: the files are most likely there, so an archive without them would be incomplete, not a
+    true export; nothing is changed, and the export can be asked for again."""
+    archive = SpooledTemporaryFile(max_size=EXPORT_SPOOL_MAX_MEMORY)  # noqa: SIM115 - handed to the response
+    try:
+        file_count = _write_export_archive(archive, patient=patient, by=by)
+    except STORE_UNREACHABLE as error:  # first: botocore's timeouts are OSErrors too
+        archive.close()
+        raise FileStoreUnavailable("could not read the patient's stored files") from error
+    except BaseException:
+        archive.close()
+        raise
+    archive.seek(0)
+    day = timezone.localdate().isoformat()
+    # The file name carries the record number only: names end up in download folders and browser histories.
+    return ExportArchive(archive, f"runback-patient-{patient.pk}-{day}.zip", file_count)
+
+
+def _write_export_archive(archive: SpooledTemporaryFile, *, patient: Patient, by: StaffMember) -> int:
+    """Write the export's ZIP into `archive`; the number of stored files it holds."""
     files, missing = [], []
     for stored in _stored_files(patient):
         (files if stored.storage.exists(stored.name) else missing).append(stored)
     data = patient_export_data(patient, by=by, files=files, missing=missing)
-    archive = SpooledTemporaryFile(max_size=EXPORT_SPOOL_MAX_MEMORY)  # noqa: SIM115 - handed to the response
     with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as zipped:
         zipped.writestr(
             "README.txt",
@@ -151,10 +170,7 @@ def patient_export_archive(*, patient: Patient, by: StaffMember) -> ExportArchiv
         for stored in files:
             with stored.storage.open(stored.name, "rb") as source, zipped.open(stored.archive_name, "w") as target:
                 shutil.copyfileobj(source, target)
-    archive.seek(0)
-    day = timezone.localdate().isoformat()
-    # The file name carries the record number only: names end up in download folders and browser histories.
-    return ExportArchive(archive, f"runback-patient-{patient.pk}-{day}.zip", len(files))
+    return len(files)
 
 
 # --- Anonymisation and erasure --------------------------------------------------------------------------------

@@ -30,8 +30,9 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
-def cached(name: str, key: dict, compute: Callable[[], T]) -> T:
-    """The value `compute()` gives for `key`, computed once and then read from the page cache."""
+def cached(name: str, key: dict, compute: Callable[[], T], *, seconds: int | None = None) -> T:
+    """The value `compute()` gives for `key`, computed once and then read from the page cache (for `seconds`, or as
+    long as the cache keeps its values)."""
     cache_key = f"{name}:{key_digest(name, key)}"
     store = caches[PAGE_CACHE]
     try:
@@ -42,7 +43,7 @@ def cached(name: str, key: dict, compute: Callable[[], T]) -> T:
     if value is None:
         value = compute()
         try:
-            store.set(cache_key, value)
+            store.set(cache_key, value, **({"timeout": seconds} if seconds else {}))
         except Exception:
             logger.warning("The page cache could not be written: %s not kept.", name, exc_info=True)
     return value

@@ -335,6 +335,9 @@ REDIS_URL = env.str("REDIS_URL", default="")
 # being down never holds a page up (the page is then computed afresh); without it, in each process's memory. Values
 # are made for one day (their keys name the date).
 PAGE_CACHE_SECONDS = 24 * 60 * 60
+# The clinic's outcomes (plans.outcomes) are counted again at most this often; in between, physios get the figures
+# as last counted, with the time they were counted. Not clinical: how fresh a report over months needs to be.
+OUTCOMES_RECOUNT_MINUTES = env.int("OUTCOMES_RECOUNT_MINUTES", default=10)
 CACHES["pages"] = (
     {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",

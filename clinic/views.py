@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from clinic import audit, data_rights, page_sections, services
 from clinic.access import get_patient_for_staff, patient_record_view, physio_required, reauth_required, staff_required
+from clinic.file_store import FileStoreUnavailable
 from clinic.forms import AuditFilterForm, DataRightsForm, PatientFilterForm, PatientForm
 from clinic.models import AuditAction, Clinic
 from clinic.pictures import content_type_for
@@ -21,6 +22,7 @@ from clinic.selectors import SCOPE_CLINIC, SCOPE_MINE, patient_list_for_staff
 PATIENTS_PER_PAGE = 25
 # How long the "back in a moment" page asks browsers and monitors to wait before trying again.
 DATABASE_RETRY_AFTER_SECONDS = 30
+FILE_STORE_RETRY_AFTER_SECONDS = 60  # the page says "try again in a minute"
 AUDIT_EVENTS_PER_PAGE = 50
 
 
@@ -174,7 +176,13 @@ def patient_data_rights(request, patient):
 def patient_export(request, pk):
     """A ZIP archive of everything held about the patient: patient.json, their stored files and a README."""
     patient = get_patient_for_staff(request.staff_member, pk)
-    archive = data_rights.patient_export_archive(patient=patient, by=request.staff_member)
+    try:
+        archive = data_rights.patient_export_archive(patient=patient, by=request.staff_member)
+    except FileStoreUnavailable:
+        # Nothing was exported (so nothing is audited) and nothing changed: the same link works once the store is back.
+        response = render(request, "clinic/data_rights/export_unavailable.html", {"patient": patient}, status=503)
+        response["Retry-After"] = str(FILE_STORE_RETRY_AFTER_SECONDS)
+        return response
     audit.record(request, patient=patient, action=AuditAction.EXPORT, detail=f"archive with {archive.file_count} files")
     return FileResponse(archive.file, as_attachment=True, filename=archive.filename, content_type="application/zip")
 

@@ -256,6 +256,9 @@ class OutcomeResponse(models.Model):
         related_name="outcome_responses",
         help_text="The follow-up questionnaire it was part of; empty for an intake's.",
     )
+    # The patient's newest follow-up response of this instrument (by completion, then pk), kept by
+    # `intake.services.latest_follow_ups_mark`, so the clinic's outcomes find each patient's latest score on an index.
+    latest_follow_up = models.BooleanField(default=False, editable=False)
 
     class Meta:
         ordering = ["-completed_at", "-pk"]
@@ -267,7 +270,12 @@ class OutcomeResponse(models.Model):
                 name="outcome_of_intake_or_follow_up",
             ),
         ]
-        indexes = [models.Index(fields=["patient", "instrument", "-completed_at"])]
+        indexes = [
+            models.Index(fields=["patient", "instrument", "-completed_at"]),
+            models.Index(
+                fields=["patient"], condition=models.Q(latest_follow_up=True), name="outcome_latest_follow_up_idx"
+            ),
+        ]
 
     def __str__(self):
         return f"{self.get_instrument_display()} {self.pk}"

@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from clinic.emails import patient_email
@@ -647,6 +648,7 @@ def follow_up_submit(
     _store_outcomes(
         {code: outcomes[code] for code in schedule.instruments}, patient=patient, completed_at=now, follow_up=follow_up
     )
+    latest_follow_ups_mark(patient_id=patient.pk)
     # A score worse by at least the minimal important change is flagged as clearly as an improvement: the physio's
     # caseload raises it until the questionnaire is reviewed.
     responses = {response.instrument: response for response in follow_up.outcome_responses.all()}
@@ -654,6 +656,16 @@ def follow_up_submit(
     if follow_up.worsened:
         follow_up.save(update_fields=["worsened"])
     return follow_up
+
+
+def latest_follow_ups_mark(*, patient_id: int) -> None:
+    """Mark the patient's newest follow-up response of each instrument (`OutcomeResponse.latest_follow_up`), and only
+    those, after one arrives: the clinic's outcomes compare the intake with it."""
+    responses = OutcomeResponse.objects.filter(patient_id=patient_id, follow_up__isnull=False)
+    newer = responses.filter(instrument=OuterRef("instrument")).filter(
+        Q(completed_at__gt=OuterRef("completed_at")) | Q(completed_at=OuterRef("completed_at"), pk__gt=OuterRef("pk"))
+    )
+    responses.update(latest_follow_up=~Exists(newer))
 
 
 def follow_up_mark_reviewed(*, follow_up: FollowUp, by: StaffMember) -> bool:

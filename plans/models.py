@@ -341,6 +341,23 @@ class Plan(models.Model):
         "PlanRevision", on_delete=models.RESTRICT, null=True, blank=True, related_name="+"
     )
     ended_at = models.DateTimeField(null=True, blank=True)
+    # Kept by plans.services for the clinic's outcomes (plans.outcomes), so that page sums one row per plan instead of
+    # reading every session: when the plan was first issued and whether it was the patient's first plan to be, and
+    # what its planned and logged sessions add up to (`plan_counts_update` counts them again whenever they change).
+    issued_at = models.DateTimeField("first issued", null=True, blank=True, editable=False)
+    first_for_patient = models.BooleanField(
+        "the patient's first plan", default=False, editable=False, help_text="The first of the patient's plans issued."
+    )
+    sessions_planned = models.PositiveIntegerField(default=0, editable=False, help_text="Its PlannedSession rows.")
+    sessions_logged = models.PositiveIntegerField(default=0, editable=False)
+    runs_logged = models.PositiveIntegerField(default=0, editable=False)
+    red_runs = models.PositiveIntegerField(default=0, editable=False)
+    milestone_on = models.DateField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The day of its first logged session that reached the return-to-run milestone (plans.outcomes).",
+    )
 
     objects = PlanQuerySet.as_manager()
 
@@ -358,7 +375,11 @@ class Plan(models.Model):
                 condition=Q(status="draft") | Q(current_revision__isnull=False), name="plan_issued_has_revision"
             ),
         ]
-        indexes = [models.Index(fields=["patient", "status"])]
+        indexes = [
+            models.Index(fields=["patient", "status"]),
+            # The patients the clinic's outcomes count: those whose first plan was issued in the period.
+            models.Index(fields=["issued_at"], condition=Q(first_for_patient=True), name="plan_first_issued_idx"),
+        ]
 
     def __str__(self):
         return f"Plan {self.pk}"

@@ -4,6 +4,7 @@ turned away. The download is recorded in the clinic's audit trail."""
 
 import csv
 
+from django.conf import settings
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -18,8 +19,8 @@ from plans.outcomes import (
     CSV_HEADINGS,
     MILESTONE_RUN_MIN,
     SMALL_GROUP,
-    clinic_outcomes,
     csv_rows,
+    recent_clinic_outcomes,
     scores_figure,
     weeks_figure,
 )
@@ -49,10 +50,17 @@ def _chosen(form: OutcomesFilterForm, *, physio_words) -> dict[str, str]:
 def outcomes(request):
     """How the clinic's patients did: questionnaires, back to running, sessions, red runs and referrals."""
     form = _filters_form(request)
-    context = {"form": form, "small_group": SMALL_GROUP, "milestone_min": MILESTONE_RUN_MIN}
+    context = {
+        "form": form,
+        "small_group": SMALL_GROUP,
+        "milestone_min": MILESTONE_RUN_MIN,
+        "recount_minutes": settings.OUTCOMES_RECOUNT_MINUTES,
+    }
     if form.is_bound and not form.is_valid():
         return render(request, "plans/outcomes.html", context)
-    result = clinic_outcomes(clinic_id=request.staff_member.clinic_id, filters=form.filters(), today=form.today)
+    result = recent_clinic_outcomes(
+        clinic_id=request.staff_member.clinic_id, filters=form.filters(), today=form.today, now=timezone.now()
+    )
     context |= {
         "outcomes": result,
         "chosen": _chosen(form, physio_words=str),
@@ -79,7 +87,9 @@ def outcomes_csv(request):
             content_type="text/plain; charset=utf-8",
         )
     filters = form.filters()
-    result = clinic_outcomes(clinic_id=request.staff_member.clinic_id, filters=filters, today=form.today)
+    result = recent_clinic_outcomes(
+        clinic_id=request.staff_member.clinic_id, filters=filters, today=form.today, now=timezone.now()
+    )
     chosen = _chosen(form, physio_words=lambda physio: f"Staff number {physio.pk}")
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="outcomes-{filters.start}-to-{filters.end}.csv"'

@@ -152,7 +152,7 @@ def plan_view(content: dict, *, clinic_id: int, today: date, logged=None, chart_
     done = tuple(week.done_minutes for week in calendar) if logged else None
     chart = minutes_figure(
         chart_id=chart_id,
-        weeks=tuple(f"W{week.number}" for week in calendar),
+        weeks=tuple(week.number for week in calendar),
         planned=tuple(week.planned_minutes for week in calendar),
         done=done,
     )

@@ -7,7 +7,8 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Count, Exists, Min, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from clinic.models import Clinic, PatientStatus, StaffMember
@@ -33,6 +34,7 @@ from plans.models import (
     RevisionKind,
     SessionLog,
 )
+from plans.outcomes import milestone_logs
 from plans.progression import (
     GREEN,
     RED,
@@ -316,6 +318,7 @@ def _revision(plan: Plan, *, now, **fields) -> PlanRevision:
     logged = set(SessionLog.objects.filter(plan=plan).values_list("session_date", flat=True))
     PlannedSession.objects.filter(plan=plan).delete()
     PlannedSession.objects.bulk_create(PlannedSession.of_plan(plan, revision.content, logged=logged))
+    plan_counts_update([plan.pk])
     return revision
 
 
@@ -323,6 +326,26 @@ def _planned_sessions_end(plan_ids, *, day: date) -> None:
     """Plans that end on `day` plan nothing from then on: their planned days from `day` that were not logged go."""
     logged = SessionLog.objects.filter(plan_id=OuterRef("plan_id"), session_date=OuterRef("day"))
     PlannedSession.objects.filter(plan_id__in=plan_ids, day__gte=day).exclude(Exists(logged)).delete()
+    plan_counts_update(plan_ids)
+
+
+def plan_counts_update(plan_ids) -> None:
+    """Count again what the plans' planned and logged sessions add up to (`Plan.sessions_planned` to
+    `Plan.milestone_on`), in one UPDATE, after anything changed them: the clinic's outcomes sum these."""
+    planned = PlannedSession.objects.filter(plan_id=OuterRef("pk")).order_by().values("plan_id")
+    logs = SessionLog.objects.filter(plan_id=OuterRef("pk")).order_by().values("plan_id")
+    runs = logs.filter(level__isnull=False)
+
+    def count(rows):
+        return Coalesce(Subquery(rows.annotate(n=Count("pk")).values("n")), 0)
+
+    Plan.objects.filter(pk__in=plan_ids).update(
+        sessions_planned=count(planned),
+        sessions_logged=count(logs),
+        runs_logged=count(runs),
+        red_runs=count(runs.filter(traffic_light=RED)),
+        milestone_on=Subquery(logs.filter(milestone_logs()).annotate(on=Min("session_date")).values("on")),
+    )
 
 
 @transaction.atomic
@@ -346,6 +369,9 @@ def plan_issue(
     others.update(status=PlanStatus.ENDED, ended_at=now)
     _planned_sessions_end(ended, day=timezone.localdate(now))
     reissue = locked.current_revision is not None
+    if locked.issued_at is None:
+        issued_before = Plan.objects.filter(patient_id=locked.patient_id, issued_at__isnull=False)
+        locked.issued_at, locked.first_for_patient = now, not issued_before.exists()
     revision = _revision(
         locked,
         now=now,
@@ -359,7 +385,8 @@ def plan_issue(
     locked.content = content
     locked.status = PlanStatus.ISSUED
     locked.issued_draft_version = locked.draft_version
-    locked.save(update_fields=["content", "status", "issued_draft_version", "current_revision"])
+    fields = ["content", "status", "issued_draft_version", "current_revision", "issued_at", "first_for_patient"]
+    locked.save(update_fields=fields)
     patient_move_along(patient=locked.patient, to=PatientStatus.ON_PLAN, from_statuses=BEFORE_PLAN)
     plan_revised.send(sender=PlanRevision, revision=revision)
     return revision
@@ -458,6 +485,7 @@ def session_log_create(*, plan: Plan, by, now: datetime | None = None, **fields)
     )
     log.traffic_light, log.light_reasons, log.light_advice = light.colour, list(light.reasons), light.advice
     log.save()
+    plan_counts_update([locked.pk])
     history = [entry.as_logged_session() for entry in locked.logs.all()]
     automatic, changes = _replan_after(locked, log, light.colour, now=now, history=history)
     alerts = _raise_alerts(locked, log, history, now=now)
@@ -498,6 +526,7 @@ def session_log_next_morning(
     log.save(
         update_fields=["next_morning_pain", "next_morning_stiffness", "traffic_light", "light_reasons", "light_advice"]
     )
+    plan_counts_update([locked.pk])
     history = [entry.as_logged_session() for entry in locked.logs.all()]
     automatic, changes = None, []
     if turned:

@@ -5,6 +5,8 @@ import os
 import socket
 import time
 from contextlib import contextmanager
+from io import StringIO
+from types import SimpleNamespace
 
 import pytest
 from allauth.account.internal.flows.login import (
@@ -12,8 +14,11 @@ from allauth.account.internal.flows.login import (
 )
 from allauth.account.internal.flows.login import AUTHENTICATION_METHODS_SESSION_KEY
 from django.contrib.auth import SESSION_KEY
+from django.core import mail
 from django.core.cache import caches
+from django.core.management import call_command
 from django.db import connection, transaction
+from django.test import override_settings
 
 from clinic.page_cache import PAGE_CACHE
 from clinic.site import serving
@@ -232,6 +237,22 @@ def read_again(instances: dict) -> dict:
         return type(instance)._base_manager.get(pk=instance.pk)
 
     return {name: again(instance) for name, instance in instances.items()}
+
+
+def seed_demo_for_module(module_db, **settings) -> SimpleNamespace:
+    """The demo clinic seeded once for a module's tests (`manage.py seed_demo`, which runs only with DEBUG on), with
+    what the command printed and the e-mails it sent."""
+    with module_db(), override_settings(DEBUG=True, **settings):
+        mail.outbox = []
+        output = StringIO()
+        call_command("seed_demo", stdout=output)
+        return SimpleNamespace(output=output.getvalue(), emails=list(mail.outbox))
+
+
+@pytest.fixture(scope="module")
+def demo(module_db):
+    """The demo clinic, seeded once for the module (`seed_demo_for_module`)."""
+    return seed_demo_for_module(module_db)
 
 
 @pytest.fixture

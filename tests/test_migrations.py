@@ -189,3 +189,110 @@ def test_the_messages_waiting_for_the_staff_are_counted_on_each_patient(empty_da
     migrate(empty_database, AFTER_THE_UNREAD_COUNT)
     after = models_at(empty_database, AFTER_THE_UNREAD_COUNT).get_model("clinic", "Patient").objects.using(ALIAS)
     assert dict(after.values_list("first_name", "unread_messages")) == {"Waiting": 2, "Answered": 0, "Quiet": 0}
+
+
+BEFORE_THE_OUTCOME_COUNTS = [
+    ("plans", "0009_planned_sessions_planned_run_minutes"),
+    ("intake", "0007_patient_intake_rank"),
+]
+AFTER_THE_OUTCOME_COUNTS = [("plans", "0010_outcome_counts")]
+
+
+def test_the_outcome_counts_are_filled_in_for_the_plans_and_follow_ups_already_there(empty_database):
+    migrate(empty_database, BEFORE_THE_OUTCOME_COUNTS)
+    models = models_at(empty_database, BEFORE_THE_OUTCOME_COUNTS)
+
+    def objects(app, name):
+        return models.get_model(app, name).objects.using(ALIAS)
+
+    def at(day: int, hour: int = 10):
+        return datetime(2026, 9, day, hour, tzinfo=UTC)
+
+    clinic = objects("clinic", "Clinic").create(name="Clinic", slug="clinic")
+    user = objects("clinic", "User").create(email="physio@example.com", password="!")
+    physio = objects("clinic", "StaffMember").create(user=user, clinic=clinic, role="physiotherapist")
+    patient = objects("clinic", "Patient").create(
+        clinic=clinic,
+        physio=physio,
+        first_name="Ann",
+        last_name="Lee",
+        date_of_birth=date(1990, 1, 1),
+        sex_at_birth="female",
+    )
+    intake = objects("intake", "Intake").create(patient=patient, status="submitted", submitted_at=at(1))
+    assessment = objects("intake", "Assessment").create(
+        intake=intake,
+        status="confirmed",
+        created_by=physio,
+        confirmed_by=physio,
+        confirmed_at=at(2),
+        as_of=date(2026, 9, 2),
+    )
+
+    def plan(issued_on: int | None, *revisions_on: int):
+        made = objects("plans", "Plan").create(
+            patient=patient, assessment=assessment, created_by=physio, draft_saved_by=physio, start=date(2026, 9, 2),
+            weeks=12, content={},
+        )  # fmt: skip
+        for number, day in enumerate((issued_on, *revisions_on) if issued_on else (), start=1):
+            revision = objects("plans", "PlanRevision").create(
+                plan=made, number=number, kind="issued", content={}, inputs={}, reason="Issued", created_at=at(day),
+                builder_version="test",
+            )  # fmt: skip
+            made.current_revision, made.status = revision, "ended"
+        made.save()
+        return made
+
+    second, first, draft = plan(20), plan(2, 9), plan(None)  # made in that order, issued first to last
+    objects("plans", "PlannedSession").bulk_create(
+        objects("plans", "PlannedSession").model(plan=first, day=date(2026, 9, day)) for day in (3, 5, 10, 12)
+    )
+    log = objects("plans", "SessionLog").model
+    objects("plans", "SessionLog").bulk_create(
+        [
+            log(plan=first, revision=first.current_revision, session_date=date(2026, 9, 3), pain_during_max=1,
+                traffic_light="green"),
+            log(plan=first, revision=first.current_revision, session_date=date(2026, 9, 5), pain_during_max=6,
+                traffic_light="red", level=7, planned_run_min=30),  # red: not the milestone
+            log(plan=first, revision=first.current_revision, session_date=date(2026, 9, 10), pain_during_max=2,
+                traffic_light="amber", level=7, planned_run_min=30, completed=False, duration_min=30),  # the milestone
+            log(plan=first, revision=first.current_revision, session_date=date(2026, 9, 12), pain_during_max=1,
+                traffic_light="green", level=8, planned_run_min=35),
+        ]
+    )  # fmt: skip
+    schedule = objects("intake", "FollowUpSchedule").create(
+        patient=patient, instruments=["koos_pf", "akps"], every_weeks=4, start=date(2026, 10, 1), created_by=physio
+    )
+    response = objects("intake", "OutcomeResponse")
+    response.create(
+        patient=patient, intake=intake, instrument="koos_pf", value=40, answered=1, of=1, completed_at=at(1)
+    )
+    for day, instruments in ((10, ("koos_pf", "akps")), (20, ("koos_pf",))):
+        answered = objects("intake", "FollowUp").create(
+            schedule=schedule, patient=patient, due_on=date(2026, 9, day), completed_at=at(day)
+        )
+        for code in instruments:
+            response.create(patient=patient, follow_up=answered, instrument=code, value=day, answered=1, of=1,
+                            completed_at=at(day))  # fmt: skip
+
+    migrate(empty_database, AFTER_THE_OUTCOME_COUNTS)
+    after = models_at(empty_database, AFTER_THE_OUTCOME_COUNTS)
+    plans = after.get_model("plans", "Plan").objects.using(ALIAS)
+    fields = ("issued_at", "first_for_patient", "sessions_planned", "sessions_logged", "runs_logged", "red_runs")
+    assert (
+        plans.get(pk=first.pk).__dict__.items()
+        >= {
+            **dict(zip(fields, (at(2), True, 4, 4, 3, 1), strict=True)),
+            "milestone_on": date(2026, 9, 10),
+        }.items()
+    )
+    assert (
+        plans.get(pk=second.pk).__dict__.items()
+        >= {
+            **dict(zip(fields, (at(20), False, 0, 0, 0, 0), strict=True)),
+            "milestone_on": None,
+        }.items()
+    )
+    assert plans.get(pk=draft.pk).__dict__.items() >= {"issued_at": None, "first_for_patient": False}.items()
+    latest = after.get_model("intake", "OutcomeResponse").objects.using(ALIAS).filter(latest_follow_up=True)
+    assert sorted(latest.values_list("instrument", "value")) == [("akps", 10), ("koos_pf", 20)]

@@ -6,7 +6,9 @@ walk/run ladder to the build phase, some amber or red), and follow-up questionna
 Bulk-created, not built by the services: the rows the outcomes count (issue dates, planned sessions, logged sessions
 with their levels, minutes and lights, questionnaire scores) are each patient's own; the schedule every plan shows is
 the model plan's (one of the plans seed.py built for real). Ended plans, so neither the caseload nor the measured
-plan pages read them.
+plan pages read them. What the services keep for the outcomes is filled in as they would have: each plan's first
+issue (the patient's first plan), its counts (`plan_counts_update`, once per batch) and each patient's latest
+follow-up responses.
 """
 
 import random
@@ -27,6 +29,7 @@ from intake.models import (
 )
 from plans.ladder import LadderState
 from plans.models import Plan, PlannedSession, PlanRevision, PlanStatus, RevisionKind, SessionLog
+from plans.services import plan_counts_update
 
 WEEKS = 12
 SESSION_DAYS = (0, 1, 2, 4, 5)  # days of each plan week with a session; runs on days 1 and 4 and, later, 5
@@ -93,6 +96,8 @@ def seed_histories(
                 weeks=WEEKS,
                 content=model.content,
                 draft_saved_by=p.physio,
+                issued_at=_when(issued[p.pk], 10),  # as its revision 1 below
+                first_for_patient=True,  # these patients had no plan
                 # It ran its course, or ended yesterday: issued just below.
                 ended_at=_when(min(issued[p.pk] + timedelta(weeks=WEEKS), today - timedelta(days=1)), 17),
             )
@@ -123,6 +128,7 @@ def seed_histories(
     plans = list(Plan.objects.filter(pk__in=[plan.pk for plan in plans]).order_by("pk"))
     for chunk in range(0, len(plans), BATCH):
         _sessions(plans[chunk : chunk + BATCH], rng=rng)
+        plan_counts_update([plan.pk for plan in plans[chunk : chunk + BATCH]])
         _follow_ups(plans[chunk : chunk + BATCH], intakes, rng=rng, today=today)
     return len(plans)
 
@@ -182,7 +188,7 @@ def _follow_ups(plans: list[Plan], intakes: dict, *, rng: random.Random, today: 
         ],
         batch_size=BATCH,
     )
-    follow_ups, trends = [], []
+    follow_ups, trends, latest = [], [], set()
     for plan, schedule in zip(plans, schedules, strict=True):
         trend = rng.choice((1, 1, 1, 0, -1))
         day = schedule.start
@@ -192,9 +198,11 @@ def _follow_ups(plans: list[Plan], intakes: dict, *, rng: random.Random, today: 
             )
             trends.append(trend * (day - plan.start).days / 7)
             day += timedelta(weeks=FOLLOW_UP_WEEKS)
+        if follow_ups and follow_ups[-1].patient_id == plan.patient_id:
+            latest.add(len(follow_ups) - 1)  # the patient's last, so their latest responses
     follow_ups = FollowUp.objects.bulk_create(follow_ups, batch_size=BATCH)
     responses = []
-    for answered, weeks in zip(follow_ups, trends, strict=True):
+    for index, (answered, weeks) in enumerate(zip(follow_ups, trends, strict=True)):
         for code in ("nprs", "koos_pf", "akps"):
             start = baseline.get((answered.patient_id, code))
             if start is None:
@@ -215,6 +223,7 @@ def _follow_ups(plans: list[Plan], intakes: dict, *, rng: random.Random, today: 
                     answered=start.answered,
                     of=start.of,
                     completed_at=answered.completed_at,
+                    latest_follow_up=index in latest,
                 )
             )
     OutcomeResponse.objects.bulk_create(responses, batch_size=BATCH)

@@ -16,17 +16,20 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from django.template.loader import render_to_string
 from django.templatetags.static import static
 
 from clinic.charts import minutes_chart
 from intake.codes import CAUSE_PATIENT_LABELS, CAUSES, CONDITION_PATIENT_LABELS, CONDITION_PLAIN, Cause, Condition
-from plans.handouts.pdf import RenderedPdf, render_combined_pdf, render_pdf
 from plans.library.exercises import Dose, ExerciseSpec, entry_dose
 from plans.library.figures import render_figure
 from plans.loads import BUILD, CROSS_TRAIN, FOUNDATION, IMPACT, IMPACT_READINESS, REST, RUN, STRENGTH, WALK_RUN
 from plans.rules import AMBER_PAIN_MAX, GREEN_PAIN_MAX, MIN_EXPOSURES
+
+if TYPE_CHECKING:
+    from plans.handouts.pdf import RenderedPdf
 
 TEMPLATE = "plans/handout/handout.html"
 STYLESHEET = "css/handout.css"  # static/css/handout.css: the handout's own print stylesheet
@@ -81,7 +84,7 @@ PHASES = {
 
 @dataclass(frozen=True)
 class SessionKind:
-    mark: str  # a letter, so the schedule reads in black and white
+    mark: str  # a letter, so the schedule reads in black and white; none for a rest day, whose cell says "Rest"
     label: str
     legend: str
 
@@ -91,7 +94,7 @@ SESSION_KINDS = {
     STRENGTH: SessionKind("S", "Exercises", "Strength: the exercise cards with these numbers"),
     IMPACT: SessionKind("J", "Jumps", "Jumps: hops and jumps, on the cards with these numbers"),
     CROSS_TRAIN: SessionKind("C", "Cross-train", "Cross-training: low-impact exercise, easy effort"),
-    REST: SessionKind("–", "Rest", "Rest day"),
+    REST: SessionKind("", "Rest", "Rest day"),
 }
 
 
@@ -168,7 +171,7 @@ def handout_context(
         "minutes_chart": svg_image(
             minutes_chart(
                 chart_id="running-minutes",
-                weeks=tuple(f"W{week['week']}" for week in weeks),
+                weeks=tuple(week["week"] for week in weeks),
                 planned=running_minutes,
             )
         )
@@ -189,13 +192,20 @@ def handout_context(
     }
 
 
-def render_handout(context: dict) -> RenderedPdf:
+# The renderer is imported when a process first renders, not when it starts: importing WeasyPrint loads Pango and its
+# fonts (0.8 s of CPU), which every web process, manage.py command and beat would otherwise pay without ever printing.
+# A worker pays it in its warm-up (plans.handouts.warmup).
+def render_handout(context: dict) -> "RenderedPdf":
+    from plans.handouts.pdf import render_pdf
+
     return render_pdf(render_to_string(TEMPLATE, context), stylesheets=[STYLESHEET])
 
 
-def render_handouts(contexts: Sequence[dict], *, title: str) -> RenderedPdf:
+def render_handouts(contexts: Sequence[dict], *, title: str) -> "RenderedPdf":
     """Several handouts in one PDF, each numbered on its own ("Page 1 of 7"), in the order given. Give each context
     its own `anchor_prefix`, so the contents of each booklet link to its own pages."""
+    from plans.handouts.pdf import render_combined_pdf
+
     htmls = [render_to_string(TEMPLATE, context) for context in contexts]
     return render_combined_pdf(htmls, stylesheets=[STYLESHEET], title=title)
 
@@ -339,15 +349,18 @@ def session_cell(day: date, session: dict, numbers: Mapping[str, int], exercises
 
 
 def run_text(run: dict) -> tuple[str, list[str]]:
-    """What a run cell says: "Walk/run L1", "5 rounds of", "walk 5 + run 1"; or "Run 32 min" for a continuous run."""
+    """What a run cell says in plain words: "Level 1", "5 rounds of", "walk 5 + run 1"; or "Run 32 min" for a
+    continuous run. A walk/run session names its level, the step the pain traffic light moves up and back ("move up
+    to the next level"); "Walk/run, level 1" would take two lines of a day's cell and push the last week of a
+    12-week plan onto a page of its own. A continuous run says its minutes, all the patient needs (no level)."""
     details = []
     if run.get("walk_min"):
-        title = f"Walk/run L{run['level']}"
+        title = f"Level {run['level']}"
         details += [f"{run['repeats']} rounds of", f"walk {run['walk_min']} + run {run['run_min']}"]
     elif run.get("run_min"):
         repeats = run.get("repeats", 1)
         title = f"Run {run['run_min']} min" if repeats == 1 else f"Run {repeats} × {run['run_min']} min"
-        details.append(f"non-stop · L{run['level']}")
+        details.append("non-stop")
     elif run.get("minutes"):
         title = f"Run {run['minutes']} min"
         if run.get("distance_km"):

@@ -11,6 +11,7 @@ import logging
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -22,9 +23,11 @@ from clinic.file_store import FileStoreUnavailable
 from clinic.models import Clinic, User
 from plans.handouts import tasks
 from plans.handouts.content import HandoutError, render_handout, render_handouts
-from plans.handouts.pdf import RenderedPdf
 from plans.handouts.selectors import handout_context_for, revision_for_handout
 from plans.models import Handout, HandoutBatch, PlanRevision, PrintJob, PrintStatus
+
+if TYPE_CHECKING:
+    from plans.handouts.pdf import RenderedPdf
 
 logger = logging.getLogger(__name__)
 
@@ -175,7 +178,7 @@ def print_job_dispatched(model: type[PrintJob], *, pk: int) -> None:
     model.objects.filter(pk=pk).update(dispatched_at=timezone.now())
 
 
-def _store(job: PrintJob, rendered: RenderedPdf) -> None:
+def _store(job: PrintJob, rendered: "RenderedPdf") -> None:
     if rendered.refused:
         raise HandoutError(f"files it needs were refused by the renderer ({', '.join(rendered.refused)})")
     stale = job.file.name

@@ -43,7 +43,8 @@ window.addEventListener("beforeunload", (event) => {
   event.returnValue = "";
 });
 
-// A chart that scrolls sideways on a phone opens on its newest point, at the right.
-document.querySelectorAll("figure.plan-chart[tabindex]").forEach((figure) => {
+// A chart over time that scrolls sideways on a phone opens on its newest point, at the right; the outcomes' charts
+// (one bar group per score or week, from the first) open at their start, axis and all.
+document.querySelectorAll("figure.plan-chart[tabindex]:not(.outcomes-chart)").forEach((figure) => {
   figure.scrollLeft = figure.scrollWidth;
 });

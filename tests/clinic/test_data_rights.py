@@ -9,6 +9,7 @@ from urllib.parse import unquote
 
 import pytest
 from allauth.mfa.models import Authenticator
+from botocore.exceptions import ConnectTimeoutError
 from django.apps import apps
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -288,6 +289,34 @@ def test_export_archive_carries_the_patients_stored_files(monkeypatch, patient, 
         assert json.loads(zipped.read("patient.json"))["files"] == ["handouts/plan-1-revision-1.pdf"]
         assert "handouts/plan-1-revision-1.pdf" in zipped.read("README.txt").decode()
     assert archive.file_count == 1
+
+
+@pytest.mark.parametrize("failing", ["exists", "open"])
+def test_export_with_the_file_store_out_of_reach_says_so_and_loses_nothing(
+    monkeypatch, confirmed_physio, patient, failing
+):
+    """S3 down or too slow (botocore's errors, not a missing file): no archive short of the patient's files, a page
+    saying to try again (503), nothing audited as exported; the stored file is still there afterwards."""
+    default_storage.save("handouts/7.pdf", ContentFile(b"%PDF-1.7 handout"))
+    handout = StoredFile("handouts/plan-1-revision-1.pdf", default_storage, "handouts/7.pdf")
+    monkeypatch.setattr(data_rights.APPS["plans"], "stored_files", lambda patient: [handout])
+
+    def store_down(*args, **kwargs):
+        raise ConnectTimeoutError(endpoint_url="http://127.0.0.1:9/runback")
+
+    with monkeypatch.context() as store:
+        store.setattr(default_storage, failing, store_down)
+        response = confirmed_physio.get(_export_url(patient))
+    page = response.content.decode()
+    assert response.status_code == 503 and response["Retry-After"] == "60"
+    assert response["Content-Type"].startswith("text/html")
+    assert "could not be reached just now" in page and "Nothing is lost" in page
+    assert reverse("patient_data_rights", args=[patient.pk]) in page
+    assert not AuditEvent.objects.filter(action=AuditAction.EXPORT).exists()
+    # the store is back: the same link gives the whole export
+    assert _archive(confirmed_physio.get(_export_url(patient))).read("handouts/plan-1-revision-1.pdf") == (
+        b"%PDF-1.7 handout"
+    )
 
 
 def test_export_lists_a_file_storage_has_lost_instead_of_failing(monkeypatch, patient, physio):

@@ -331,3 +331,24 @@ def test_the_scores_chart_shows_intake_and_follow_ups(answered, patient):
     chart = scores_figure_for(patient, chart_id="s")
     assert chart.table.headings == ("Date", "KOOS-PF", "AKPS")
     assert chart.table.rows == (("1 Nov", "60", "70"), ("1 Dec", "100", "100"))
+
+
+def test_only_the_newest_follow_up_of_each_instrument_is_marked_the_latest(schedule, clock, patient, physio):
+    """The clinic's outcomes compare the intake with it (OutcomeResponse.latest_follow_up)."""
+    first = services.follow_up_submit(schedule=schedule, due_on=TODAY, answers=ANSWERS)
+    clock.move_to(NOON + timedelta(days=14), tick=False)
+    pain_only = services.follow_up_schedule_set(
+        patient=patient,
+        by=physio,
+        instruments=["nprs"],
+        every_weeks=2,
+        start=TODAY + timedelta(days=14),
+        safety_questions=False,
+    )
+    second = services.follow_up_submit(schedule=pain_only, due_on=TODAY + timedelta(days=14), answers=ANSWERS)
+    latest = OutcomeResponse.objects.filter(latest_follow_up=True)
+    assert sorted(latest.values_list("instrument", "follow_up")) == [
+        ("akps", first.pk),
+        ("koos_pf", first.pk),
+        ("nprs", second.pk),
+    ]

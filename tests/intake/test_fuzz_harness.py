@@ -32,7 +32,7 @@ from intake.schema import (
     validate_case,
 )
 from plans.harness import BAD_INPUT, evaluate
-from tests.fuzzing import HARNESS, any_day, json_values, junk
+from tests.fuzzing import HARNESS, any_day, examples, json_values, junk
 from tests.intake.factories import VIGNETTES
 
 CASES = [json.loads(path.read_text()) for path in sorted(VIGNETTES.glob("*.json"))]
@@ -195,7 +195,7 @@ def case_file(tmp_path_factory):
     return tmp_path_factory.mktemp("fuzz") / "case.json"
 
 
-@settings(HARNESS, max_examples=100)
+@settings(HARNESS, max_examples=examples(100))
 @given(cases)
 @found_examples
 def test_evaluate_case_prints_a_result_or_names_every_problems_field(case_file, data):

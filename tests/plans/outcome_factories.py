@@ -3,7 +3,9 @@ patient did and work the figures out by hand: an intake with its scores, the ass
 the plan issued on a given day with its planned sessions, logged sessions, and follow-up questionnaires.
 
 The plans and logs here are not built by the plan builder or the progression rules (tests/plans/plan_factories.py
-does that): only the fields the outcomes count are meaningful.
+does that): only the fields the outcomes count are meaningful. What the services keep for the outcomes is kept here
+by the same functions: each plan's counts (`plan_counts_update`), the first issue and the patient's first plan, and
+each patient's latest follow-up responses (`latest_follow_ups_mark`).
 """
 
 from datetime import date, datetime, time
@@ -12,8 +14,10 @@ import factory
 from django.utils import timezone
 
 from intake.models import FollowUp, FollowUpSchedule, OutcomeResponse
+from intake.services import latest_follow_ups_mark
 from plans.models import Plan, PlannedSession, PlanRevision, PlanStatus, RevisionKind, SessionLog
 from plans.progression import GREEN
+from plans.services import plan_counts_update
 from tests.factories import PatientFactory
 from tests.intake.factories import ConfirmedAssessmentFactory, SubmittedIntakeFactory
 
@@ -93,7 +97,9 @@ def plan_of(
         )
         plan.current_revision = PlanRevisionFactory(plan=plan, created_at=at(issued))
         plan.status = PlanStatus.ISSUED
-        plan.save(update_fields=["current_revision", "status"])
+        plan.issued_at = plan.current_revision.created_at
+        plan.first_for_patient = not Plan.objects.filter(patient=patient, issued_at__isnull=False).exists()
+        plan.save(update_fields=["current_revision", "status", "issued_at", "first_for_patient"])
     return plan
 
 
@@ -131,13 +137,17 @@ def follow_up(patient, on: date, scores: dict) -> FollowUp:
     answered = FollowUp.objects.create(schedule=schedule, patient=patient, due_on=on, completed_at=at(on, 18))
     for code, value in scores.items():
         outcome(patient, code, value, follow_up=answered, completed_at=answered.completed_at)
+    latest_follow_ups_mark(patient_id=patient.pk)
     return answered
 
 
 def planned(plan, *days: date) -> None:
     PlannedSession.objects.bulk_create(PlannedSession(plan=plan, day=day) for day in days)
+    plan_counts_update([plan.pk])
 
 
 def logged(plan, day: date, **fields) -> SessionLog:
     """A logged session: a strength day unless `level` and `planned_run_min` make it a run."""
-    return SessionLogFactory(plan=plan, session_date=day, logged_at=at(day, 19), **fields)
+    log = SessionLogFactory(plan=plan, session_date=day, logged_at=at(day, 19), **fields)
+    plan_counts_update([plan.pk])
+    return log

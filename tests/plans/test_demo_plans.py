@@ -15,13 +15,7 @@ from plans.models import Plan, PlanRevision, PlanStatus, SessionLog
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def seeded(settings):
-    settings.DEBUG = True
-    call_command("seed_demo", stdout=None)
-
-
-def test_demo_emma_is_two_weeks_into_her_issued_plan_with_logged_sessions(seeded):
+def test_demo_emma_is_two_weeks_into_her_issued_plan_with_logged_sessions(demo):
     plan = Plan.objects.get(patient__first_name="Emma")
     today = timezone.localdate()
     assert (plan.status, plan.start) == (PlanStatus.ISSUED, today - timedelta(days=16))
@@ -34,7 +28,7 @@ def test_demo_emma_is_two_weeks_into_her_issued_plan_with_logged_sessions(seeded
     assert automatic.log.traffic_light == "amber" and plan.current_revision == automatic
 
 
-def test_demo_laura_has_an_issued_plan_after_her_birth(seeded):
+def test_demo_laura_has_an_issued_plan_after_her_birth(demo):
     plan = Plan.objects.get(patient__first_name="Laura")
     assert plan.status == PlanStatus.ISSUED and plan.assessment.gates["weeks_postpartum"] == 20
     assert "PFMT" in plan.current_revision.content["exercise_categories"]
@@ -42,12 +36,13 @@ def test_demo_laura_has_an_issued_plan_after_her_birth(seeded):
     assert request_violations(content, request, library) == []
 
 
-def test_demo_tom_has_a_draft(seeded):
+def test_demo_tom_has_a_draft(demo):
     plan = Plan.objects.get(patient__first_name="Tom")
     assert plan.status == PlanStatus.DRAFT and plan.current_revision is None
 
 
-def test_demo_seeding_twice_adds_no_plan(seeded, settings):
+def test_demo_seeding_twice_adds_no_plan(demo, settings):
+    settings.DEBUG = True
     counts = [model.objects.count() for model in (Plan, PlanRevision, SessionLog)]
     call_command("seed_demo", stdout=None)
     assert [model.objects.count() for model in (Plan, PlanRevision, SessionLog)] == counts

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 
 from plans.library.exercises import default_library
 from plans.library.figures import JOINTS, figure_problems, render_figure
-from tests.fuzzing import HARNESS, json_values, with_a_value_replaced
+from tests.fuzzing import HARNESS, examples, json_values, with_a_value_replaced
 
 SVG = "{http://www.w3.org/2000/svg}"
 LIBRARY = default_library()
@@ -147,7 +147,7 @@ def test_figure_problems_accept_every_shipped_figure():
     assert set(LIBRARY[0].figure["start"]) == set(JOINTS)
 
 
-@settings(HARNESS, max_examples=100)
+@settings(HARNESS, max_examples=examples(100))
 @given(figure=json_values() | with_a_value_replaced(SHIPPED_FIGURES))
 def test_figure_problems_answer_any_json_with_problem_lines_or_a_drawing(figure):
     problems = figure_problems(figure)

@@ -179,3 +179,27 @@ def test_the_page_and_the_table_take_the_same_queries_for_one_patient_or_twenty(
     assert response.context["outcomes"].patients == patients
     with django_assert_max_num_queries(13):  # and the audit event
         physio_client.get(reverse("plans:outcomes_csv"), PERIOD_QUERY)
+
+
+def test_figures_counted_a_moment_ago_are_shown_again_until_the_next_count(small_clinic, physio, physio_client,
+                                                                          time_machine, settings):  # fmt: skip
+    settings.OUTCOMES_RECOUNT_MINUTES = 10
+    first = physio_client.get(reverse("plans:outcomes"), PERIOD_QUERY)
+    assert "counted at 12:00 and counted again every 10 minutes" in first.content.decode()
+    patient_on_a_plan(small_clinic, physio, issued=PERIOD.start)  # one more patient counted, from now on
+    time_machine.shift(timedelta(minutes=5))
+    again = physio_client.get(reverse("plans:outcomes"), PERIOD_QUERY)
+    assert again.context["outcomes"].patients == first.context["outcomes"].patients == 5
+    assert "counted at 12:00" in again.content.decode()
+    time_machine.shift(timedelta(minutes=5))
+    recounted = physio_client.get(reverse("plans:outcomes"), PERIOD_QUERY)
+    assert recounted.context["outcomes"].patients == 6 and "counted at 12:10" in recounted.content.decode()
+
+
+def test_figures_kept_for_one_clinic_or_filter_are_never_shown_for_another(small_clinic, physio, other_physio,
+                                                                           login_as):  # fmt: skip
+    assert login_as(physio.user).get(reverse("plans:outcomes"), PERIOD_QUERY).context["outcomes"].patients == 5
+    theirs = login_as(other_physio.user).get(reverse("plans:outcomes"), PERIOD_QUERY)
+    assert theirs.context["outcomes"].patients == 0
+    postpartum = login_as(physio.user).get(reverse("plans:outcomes"), {**PERIOD_QUERY, "postpartum": "no"})
+    assert postpartum.context["outcomes"].patients < 5

@@ -1,5 +1,6 @@
 """What the clinic's outcomes count in the database: each plan's planned sessions (the days of its current revision
-with something to do) kept up with every revision, and each logged run's planned minutes kept with the log."""
+with something to do) kept up with every revision, each logged run's planned minutes kept with the log, and what
+each plan adds up to (first issue, sessions planned and logged, runs, red runs, the milestone) kept with the plan."""
 
 import importlib
 from types import SimpleNamespace
@@ -10,7 +11,9 @@ from django.db import connection
 
 from plans import services
 from plans.adherence import planned_days
-from plans.models import PlannedSession, SessionLog
+from plans.models import Plan, PlannedSession, SessionLog
+from plans.outcomes import milestone_logs
+from plans.progression import RED
 from plans.running import run_minutes
 from tests.plans.plan_factories import RUNNER_INTAKE, day_of, issued_plan, move_to, sessions
 
@@ -99,3 +102,62 @@ def test_a_logged_day_stays_planned_whatever_a_rebuilt_schedule_makes_of_it(runn
     rest = next(s for s in sessions(content) if s["kind"] == "rest")
     kept = PlannedSession.of_plan(runner_plan, content, logged={day_of(rest)})
     assert [session.day for session in kept] == sorted({*planned_days(content), day_of(rest)})
+
+
+COUNTS = ("issued_at", "first_for_patient", "sessions_planned", "sessions_logged", "runs_logged", "red_runs")
+
+
+def counts(plan) -> tuple:
+    return Plan.objects.filter(pk=plan.pk).values_list(*COUNTS, "milestone_on").get()
+
+
+def recounted(plan) -> tuple:
+    """The counts worked out again from the plan's rows."""
+    logs = SessionLog.objects.filter(plan=plan)
+    runs = logs.filter(level__isnull=False)
+    reached = logs.filter(milestone_logs()).order_by("session_date").first()
+    return (
+        plan.revisions.get(number=1).created_at,
+        plan.first_for_patient,
+        PlannedSession.objects.filter(plan=plan).count(),
+        logs.count(),
+        runs.count(),
+        runs.filter(traffic_light=RED).count(),
+        reached and reached.session_date,
+    )
+
+
+def test_the_services_keep_each_plans_counts_for_the_outcomes(runner_plan, frozen, physio):
+    assert counts(runner_plan) == recounted(runner_plan)
+    assert runner_plan.first_for_patient
+    done = [s for s in sessions(runner_plan.current_revision.content) if s["kind"] != "rest"][:5]
+    runs = [s for s in done if s["kind"] == "run"]
+    for session in done:
+        move_to(frozen, day_of(session))
+        log(runner_plan, day_of(session), **({"pain_during_max": 7} if session is runs[-1] else {}))  # one red run
+        runner_plan.refresh_from_db()
+        assert counts(runner_plan) == recounted(runner_plan)
+    assert counts(runner_plan)[3:6] == (5, len(runs), 1)
+    services.plan_end(plan=runner_plan, by=physio)
+    runner_plan.refresh_from_db()
+    assert counts(runner_plan) == recounted(runner_plan)
+
+
+def test_a_later_plan_is_not_the_patients_first(runner_plan, physio):
+    later = issued_plan(runner_plan.patient, answers=RUNNER_INTAKE)
+    assert (later.first_for_patient, Plan.objects.get(pk=runner_plan.pk).first_for_patient) == (False, True)
+
+
+def test_the_migration_fills_in_the_counts_the_services_keep(runner_plan, frozen, physio):
+    for session in [s for s in sessions(runner_plan.current_revision.content) if s["kind"] != "rest"][:4]:
+        move_to(frozen, day_of(session))
+        log(runner_plan, day_of(session))
+    services.plan_end(plan=runner_plan, by=physio)
+    kept = counts(runner_plan)
+    assert kept[3] == 4
+    Plan.objects.update(
+        issued_at=None, first_for_patient=False, sessions_planned=0, sessions_logged=0, milestone_on=None
+    )
+    migration = importlib.import_module("plans.migrations.0010_outcome_counts")
+    migration.fill_in(apps, SimpleNamespace(connection=connection))  # as the migration's schema editor gives it
+    assert counts(runner_plan) == kept

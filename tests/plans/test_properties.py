@@ -36,10 +36,15 @@ from plans.selection import (
     dose_for_week,
     is_impact,
 )
+from tests.fuzzing import examples
 from tests.plans.factories import LIBRARY
 
 PROPERTIES = settings(
-    max_examples=150, deadline=None, derandomize=True, database=None, suppress_health_check=[HealthCheck.too_slow]
+    max_examples=examples(150),
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow],
 )
 LIBRARIES = [pytest.param(LIBRARY, id="test-library")]
 LIBRARIES_BY_ID = {"test-library": LIBRARY}
@@ -172,7 +177,7 @@ def test_every_built_plan_satisfies_every_invariant(library, request):
 
 
 @pytest.mark.parametrize("library_id", LIBRARIES_BY_ID)
-@settings(PROPERTIES, max_examples=100)
+@settings(PROPERTIES, max_examples=examples(100))
 @given(data=st.data())
 def test_every_plan_with_a_physio_programme_satisfies_every_invariant(library_id, data):
     library = LIBRARIES_BY_ID[library_id]
@@ -211,7 +216,7 @@ def test_building_the_same_request_twice_gives_the_same_plan(request):
     assert build(request, LIBRARY) == build(request, LIBRARY)
 
 
-@settings(PROPERTIES, max_examples=60)
+@settings(PROPERTIES, max_examples=examples(60))
 @given(request=plan_requests(), lights=st.lists(st.sampled_from([GREEN, GREEN, AMBER, RED]), min_size=1, max_size=25))
 def test_re_planning_after_logged_sessions_keeps_every_invariant(request, lights):
     plan = build(request, LIBRARY)

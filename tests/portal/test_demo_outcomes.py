@@ -16,20 +16,20 @@ from plans.models import Plan, PlanStatus, SessionLog
 from plans.outcomes import SMALL_GROUP
 from portal.demo import DEMO_PASSWORD
 from portal.demo_outcomes import HISTORIES
+from tests.conftest import seed_demo_for_module
 
 pytestmark = pytest.mark.django_db
 NAMES = {history.first_name for history in HISTORIES}
 
 
-@pytest.fixture
-def seeded(settings):
-    settings.DEBUG = True
-    settings.DEMO_OUTCOME_HISTORIES = True
-    call_command("seed_demo", stdout=None)
+@pytest.fixture(scope="module")
+def seeded(module_db):
+    return seed_demo_for_module(module_db, DEMO_OUTCOME_HISTORIES=True)
 
 
-def test_the_histories_go_through_the_services_day_by_day_once(seeded):
+def test_the_histories_go_through_the_services_day_by_day_once(seeded, settings):
     counts = (Patient.objects.count(), SessionLog.objects.count(), FollowUp.objects.count())
+    settings.DEBUG = settings.DEMO_OUTCOME_HISTORIES = True
     call_command("seed_demo", stdout=None)
     assert (Patient.objects.count(), SessionLog.objects.count(), FollowUp.objects.count()) == counts
     patients = Patient.objects.filter(first_name__in=NAMES)
