@@ -228,6 +228,10 @@ class Patient(models.Model):
     # on the patient so that the list sorts on an index, as fast at twenty thousand patients as at two thousand.
     intake_rank = models.PositiveSmallIntegerField(default=0, editable=False)
     intake_flag_level = models.CharField(max_length=20, blank=True, editable=False)
+    # Messages from the patient the clinic's staff have not read, kept by the portal's services
+    # (portal.services.patients_count_unread_messages): next on the clinicians' list after what waits for review,
+    # and kept here for the same reason.
+    unread_messages = models.PositiveIntegerField(default=0, editable=False)
 
     objects = PatientQuerySet.as_manager()
 
@@ -239,10 +243,12 @@ class Patient(models.Model):
             # The clinicians' list, whole clinic and "my patients": in the order it is shown, so a page of it is
             # read straight off the index.
             models.Index(
-                fields=["clinic", "-intake_rank", "last_name", "first_name", "id"], name="patient_clinic_waiting_idx"
+                fields=["clinic", "-intake_rank", "-unread_messages", "last_name", "first_name", "id"],
+                name="patient_clinic_waiting_idx",
             ),
             models.Index(
-                fields=["physio", "-intake_rank", "last_name", "first_name", "id"], name="patient_physio_waiting_idx"
+                fields=["physio", "-intake_rank", "-unread_messages", "last_name", "first_name", "id"],
+                name="patient_physio_waiting_idx",
             ),
         ]
 

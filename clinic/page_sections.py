@@ -52,13 +52,12 @@ def sections_for(page: str, **objects) -> list[ShownSection]:
 
 @dataclass(frozen=True)
 class ListOrder:
-    """An order of the patient list for clinicians: the Patient fields it sorts by (best kept on the patient by the
-    app that registers it, so that the list sorts on an index; otherwise `annotate` gives them in the list's own
-    query) and the badge that shows the reason beside each name."""
+    """An order of the patient list for clinicians: the Patient fields it sorts by (kept on the patient by the app
+    that registers it, and in Patient's indexes of the list, so that a page of the list is read straight off an
+    index whatever the clinic's size) and the badge that shows the reason beside each name."""
 
     order_by: tuple[str, ...]
     badge_template: str
-    annotate: Callable[[], dict] | None = None
 
 
 _list_orders: list[ListOrder] = []
@@ -71,11 +70,7 @@ def add_list_order(order: ListOrder) -> None:
 
 def ordered_for_clinicians(patients: QuerySet) -> QuerySet:
     """The patient list as a physiotherapist sees it: what waits for them first, then by name."""
-    order_by = []
-    for order in _list_orders:
-        if order.annotate is not None:
-            patients = patients.annotate(**order.annotate())
-        order_by += order.order_by
+    order_by = [field for order in _list_orders for field in order.order_by]
     return patients.order_by(*order_by, "last_name", "first_name", "pk")
 
 

@@ -31,7 +31,7 @@ from plans.models import Exercise, Plan, PlanRevision, SessionLog
 from plans.pages import PlanView, RecentDay, hold_view, logged_marks, logged_pain_figure, plan_view, recent_days
 from portal.forms import MessageForm
 from portal.models import CalendarFeed, PortalPreferences
-from portal.selectors import recent_messages, thread_summary, unread_by_staff_annotations, unread_by_staff_counts
+from portal.selectors import recent_messages, thread_summary, unread_by_staff_counts
 from portal.services import messages_closed_because
 
 
@@ -73,14 +73,9 @@ def unread_badges(patient_ids: list[int]) -> dict[int, dict]:
 def register() -> None:
     add_section(PATIENT_PAGE, template="portal/_patient_section.html", data=portal_section)
     add_section(PATIENT_PAGE, template="portal/_messages_section.html", data=messages_section)
-    # After what intake puts first (flagged and new intakes): patients whose messages wait, the most first.
-    add_list_order(
-        ListOrder(
-            annotate=unread_by_staff_annotations,
-            order_by=("-unread_messages",),
-            badge_template="portal/_patient_list_badge.html",
-        )
-    )
+    # After what intake puts first (flagged and new intakes): patients whose messages wait, the most first
+    # (Patient.unread_messages, kept by the portal's services).
+    add_list_order(ListOrder(order_by=("-unread_messages",), badge_template="portal/_patient_list_badge.html"))
     add_badge(CASELOAD, template="portal/_unread_badge.html", data=unread_badges)
 
 

@@ -94,9 +94,8 @@ def unread_by_staff_counts(patient_ids: list[int]) -> dict[int, int]:
     return dict(unread.values("patient_id").annotate(count=Count("pk")).values_list("patient_id", "count"))
 
 
-def unread_by_staff_annotations() -> dict:
-    """`unread_messages` on a Patient queryset: messages from the patient the staff have not read (in the list's
-    own query)."""
+def unread_by_staff_count():
+    """An expression for a Patient queryset: how many messages from the patient the staff have not read."""
     unread = (
         Message.objects.filter(patient=OuterRef("pk"))
         .unread_by_staff()
@@ -105,4 +104,4 @@ def unread_by_staff_annotations() -> dict:
         .annotate(count=Count("pk"))
         .values("count")
     )
-    return {"unread_messages": Coalesce(Subquery(unread), Value(0))}
+    return Coalesce(Subquery(unread), Value(0))

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from clinic.models import Patient, User
-from portal import notices
+from portal import notices, selectors
 from portal.models import CalendarFeed, Message, PortalPreferences
 
 
@@ -81,7 +81,9 @@ def message_send(
     message = Message(patient=patient, from_patient=from_patient, author=by, body=body.strip(), sent_at=now)
     message.full_clean(exclude=["patient", "author", "read_by"])
     message.save()
-    if not from_patient:
+    if from_patient:
+        patients_count_unread_messages(patient_ids=[patient.pk])
+    else:
         messages_mark_read(patient=patient, by=by, now=now)
         if send_email:
             notices.message_notice(message)
@@ -95,4 +97,14 @@ def messages_mark_read(*, patient: Patient, by: User, now: datetime | None = Non
     messages = Message.objects.filter(patient=patient)
     if by.pk == patient.user_id:
         return messages.unread_by_patient().update(read_at=now)
-    return messages.unread_by_staff().update(read_at=now, read_by=by)
+    read = messages.unread_by_staff().update(read_at=now, read_by=by)
+    if read:
+        patients_count_unread_messages(patient_ids=[patient.pk])
+    return read
+
+
+def patients_count_unread_messages(*, patient_ids) -> None:
+    """Store on each patient how many of their messages the staff have not read (Patient.unread_messages, by which
+    the clinicians' list sorts), counted afresh in one UPDATE whatever the number of patients. Every change to it (a
+    message from the patient, the staff reading them) calls it; so does the data migration."""
+    Patient.objects.filter(pk__in=patient_ids).update(unread_messages=selectors.unread_by_staff_count())

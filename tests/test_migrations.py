@@ -166,6 +166,31 @@ def test_the_handout_logo_becomes_the_clinics_own_and_goes_back(empty_database):
     assert sorted(back) == [("With a logo", "clinic-logos/clinic-1/a.png", "a4"), ("Without", "", "letter")]
 
 
+BEFORE_THE_UNREAD_COUNT = [("clinic", "0010_patient_unread_messages"), ("portal", "0004_notices")]
+AFTER_THE_UNREAD_COUNT = [("portal", "0005_patient_unread_messages")]
+
+
+def test_the_messages_waiting_for_the_staff_are_counted_on_each_patient(empty_database):
+    migrate(empty_database, BEFORE_THE_UNREAD_COUNT)
+    before = models_at(empty_database, BEFORE_THE_UNREAD_COUNT)
+    clinic = before.get_model("clinic", "Clinic").objects.using(ALIAS).create(name="Clinic", slug="clinic")
+    patients = before.get_model("clinic", "Patient").objects.using(ALIAS)
+    messages = before.get_model("portal", "Message").objects.using(ALIAS)
+    born = date(1990, 1, 1)
+    waiting, answered, _quiet = (
+        patients.create(clinic=clinic, first_name=name, last_name="Runner", date_of_birth=born, sex_at_birth="female")
+        for name in ("Waiting", "Answered", "Quiet")
+    )
+    messages.create(patient=waiting, from_patient=True, body="Can I run?")
+    messages.create(patient=waiting, from_patient=True, body="And tomorrow?")
+    messages.create(patient=waiting, from_patient=False, body="Not read by the patient: not the staff's to read.")
+    messages.create(patient=answered, from_patient=True, body="Read.", read_at=datetime(2026, 1, 1, tzinfo=UTC))
+
+    migrate(empty_database, AFTER_THE_UNREAD_COUNT)
+    after = models_at(empty_database, AFTER_THE_UNREAD_COUNT).get_model("clinic", "Patient").objects.using(ALIAS)
+    assert dict(after.values_list("first_name", "unread_messages")) == {"Waiting": 2, "Answered": 0, "Quiet": 0}
+
+
 BEFORE_THE_OUTCOME_COUNTS = [
     ("plans", "0009_planned_sessions_planned_run_minutes"),
     ("intake", "0007_patient_intake_rank"),

@@ -2,8 +2,9 @@
 
 A clinic of 2,000 patients (by default) spread over six physiotherapists and the stages of the pathway as a busy
 clinic has them: new referrals, links sent (half of them with a questionnaire started), intakes waiting for review
-(some with red flags), patients further along whose intake was reviewed, and the discharged ones' finished plans with
-their sessions and questionnaires (histories.py).
+(some with red flags), patients further along whose intake was reviewed, some of those on a plan writing to the
+clinic (a few messages each, the last not read yet for some), and the discharged ones' finished plans with their
+sessions and questionnaires (histories.py).
 
 Fast, and real where it matters: staff are created through the services, and each distinct questionnaire (answer
 profile × sex × after a birth or not) is filled in and sent once through the intake services, so it is screened
@@ -47,7 +48,9 @@ from intake.questionnaire import answer_paths  # noqa: E402
 from intake.questions import REVIEW  # noqa: E402
 from plans import services as plan_services  # noqa: E402
 from plans.models import Plan  # noqa: E402
+from portal import services as portal_services  # noqa: E402
 from portal.demo import ALL_CLEAR, DEMO_FINDINGS, PFP_AKPS, PFP_KOOS, POSTPARTUM_ALL_CLEAR  # noqa: E402
+from portal.models import Message  # noqa: E402
 
 PHYSIOS = 6
 UNASSIGNED_SHARE = 0.05  # referrals not yet given a physiotherapist
@@ -111,6 +114,10 @@ BIRTH_WEEKS_AGO = 20
 # check after a birth), so that their plans can be issued.
 EXAMINED = DEMO_FINDINGS["Emma"]
 EXAMINED_AFTER_BIRTH = DEMO_FINDINGS["Laura"]
+# Patients on a plan who write to the clinic: a conversation of a few messages each, the patient's last one not read
+# yet for UNREAD_SHARE of them (the clinicians' list puts those first, after the intakes waiting for review).
+WRITING_SHARE = 0.3
+UNREAD_SHARE = 0.4
 PLANNED = 100  # plans built for real (about 40 ms each), enough for the plan page to rotate over
 
 
@@ -194,6 +201,10 @@ def seed(*, patients: int, rng: random.Random) -> dict:
     # The copied intakes bypassed intake_submit: their patients' place on the clinicians' list, in one UPDATE.
     intake_services.patients_rank_waiting_intakes(patient_ids=[p.pk for p in answered])
 
+    messages = _exchange_messages(
+        [p for p in people if p.status == PatientStatus.ON_PLAN], physios[0].user, rng=rng, now=now
+    )
+
     physio = physios[0]
     plans = _plan_for(
         [p for p in answered if p.physio_id == physio.pk and p.status == PatientStatus.ON_PLAN][:PLANNED], physio
@@ -209,6 +220,7 @@ def seed(*, patients: int, rng: random.Random) -> dict:
         "intakes_sent": sent_intakes,
         "intakes_to_review": Intake.objects.filter(status=IntakeStatus.SUBMITTED, reviewed_at__isnull=True).count(),
         "finished_plans": histories,
+        "messages": messages,
         "password": password,
         "physio": physio.user.email,
         "physio_patients": [p.pk for p in people if p.physio_id == physio.pk],
@@ -222,6 +234,35 @@ def seed(*, patients: int, rng: random.Random) -> dict:
             if p.pk in started
         ],
     }
+
+
+def _exchange_messages(patients: list[Patient], physio_user, *, rng: random.Random, now) -> int:
+    """Conversations of two to six messages, alternating from the patient and the clinic, bulk-created; the
+    patients' counts of messages waiting for the staff in one UPDATE, as the portal's services keep them."""
+    messages = []
+    for patient in patients:
+        if rng.random() >= WRITING_SHARE:
+            continue
+        count, unread = rng.randrange(2, 7), rng.random() < UNREAD_SHARE
+        start = now - timedelta(days=rng.randrange(1, 60))
+        for n in range(count):
+            from_patient = n % 2 == 0 or (unread and n == count - 1)
+            sent_at = start + timedelta(hours=n * 5)
+            read_at = None if unread and n == count - 1 else sent_at + timedelta(hours=2)
+            messages.append(
+                Message(
+                    patient=patient,
+                    from_patient=from_patient,
+                    author=None if from_patient else physio_user,
+                    body="How should the knee feel after the run?" if from_patient else "A little ache is fine.",
+                    sent_at=sent_at,
+                    read_at=read_at,
+                    read_by=physio_user if from_patient and read_at else None,
+                )
+            )
+    Message.objects.bulk_create(messages, batch_size=1000)
+    portal_services.patients_count_unread_messages(patient_ids=[p.pk for p in patients])
+    return len(messages)
 
 
 def _waiting(patient: Patient) -> bool:

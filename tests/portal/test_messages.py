@@ -241,6 +241,9 @@ def test_patients_whose_messages_wait_come_first_on_the_physios_list(physio_clie
     html = response.content.decode()
     assert f'href="{thread_url(waiting)}#latest">2 unread messages' in html
     assert f'href="{thread_url(patient)}#latest">1 unread message<' in html
+    # Read, they wait no more (Patient.unread_messages is kept by the services).
+    physio_client.get(thread_url(waiting))
+    assert list(physio_client.get(reverse("patient_list")).context["page"].object_list) == [patient, quiet, waiting]
 
 
 def test_the_caseload_shows_each_patients_unread_messages(physio_client, patient, physio):
@@ -272,8 +275,9 @@ def _conversation(patient, physio, count):
 # The session, user, staff role and patient record; the request's savepoint and its release; the count and the page of
 # messages; marking what was new as read; the audit entry; the unread count in the navigation.
 PATIENT_THREAD_QUERIES = 11
-# The same, for a physiotherapist: their role and the patient (one query), no count in the navigation.
-STAFF_THREAD_QUERIES = 10
+# The same, for a physiotherapist: their role and the patient (one query), no count in the navigation, and the
+# patient's count of messages waiting for the staff stored anew (Patient.unread_messages) when some were new.
+STAFF_THREAD_QUERIES = 11
 # The patient page with every section; the messages section is two of them (the summary, the newest messages).
 PATIENT_PAGE_QUERIES = 17
 
