@@ -11,13 +11,14 @@ run: install
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
-# The quick suite on every core (pytest-xdist), its databases made from the models (--no-migrations, pyproject.toml;
-# tests/test_migrations.py applies the migrations). .ci/run also runs it single-process on PostgreSQL with a real
-# worker, on a schema built by the migrations. Compiled modules are kept even where PYTHONDONTWRITEBYTECODE is set
+# The quick suite on every core (pytest-xdist; a worker out of tests takes some of another's), its databases made from
+# the models (--no-migrations, pyproject.toml; tests/test_migrations.py applies the migrations), without the tests
+# marked `thorough`. .ci/run also runs it single-process on PostgreSQL with a real worker, on a schema built by the
+# migrations, thorough (RUNBACK_THOROUGH=1). Compiled modules are kept even where PYTHONDONTWRITEBYTECODE is set
 # (pytest's rewritten test modules among them): compiling them again costs each test process some 5 s of CPU.
 test: install
 	@$(PYTHON) scripts/check_system.py --install --for-tests
-	PYTHONDONTWRITEBYTECODE= $(BIN)/pytest -n auto
+	PYTHONDONTWRITEBYTECODE= $(BIN)/pytest -n auto --dist worksteal
 
 install: $(VENV)/.installed
 

@@ -8,7 +8,6 @@ without a server error, and a refused form must say which field is wrong: every 
 
 import copy
 import json
-import os
 import string
 from dataclasses import dataclass
 from datetime import date
@@ -21,16 +20,14 @@ from django.test import Client
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from tests.conftest import THOROUGH
 from tests.html_forms import forms_on
-
-# `make test` runs the first third of each property test's examples (derandomised: always the same ones), so that it
-# answers in a minute and a half; CI's PostgreSQL run sets RUNBACK_ALL_EXAMPLES=1 and runs every one of them.
-ALL_EXAMPLES = os.environ.get("RUNBACK_ALL_EXAMPLES") == "1"
 
 
 def examples(count: int) -> int:
-    """How many of a test's `count` examples this run tries."""
-    return count if ALL_EXAMPLES else max(count // 3, 3)
+    """How many of a test's `count` examples this run tries: `make test` the first third (derandomised: always the
+    same ones), so that it answers in a minute and a half; CI's PostgreSQL run (RUNBACK_THOROUGH) every one."""
+    return count if THOROUGH else max(count // 3, 3)
 
 
 # Forms go through the web views (a request each), so fewer examples than the pure tests.
