@@ -59,6 +59,8 @@ def get_plan_page_for_staff(member, pk, plan_pk):
         pk=plan_pk,
     )
     plan.patient.clinic = member.clinic
+    if plan.current_revision is not None:
+        plan.current_revision.plan = plan  # for its handouts' links
     return plan
 
 
