@@ -467,9 +467,9 @@ def scores_figure_for(patient: Patient, *, chart_id: str, for_patient: bool = Fa
     """The patient's KOOS-PF and AKPS scores over time, intake and follow-ups, with their minimal important change
     (for the patient: plain names and words); None until there is a score."""
     responses = list(
-        OutcomeResponse.objects.filter(patient=patient, instrument__in=SCORED_ON_100, value__isnull=False).order_by(
-            "completed_at", "pk"
-        )
+        OutcomeResponse.objects.filter(patient=patient, instrument__in=SCORED_ON_100, value__isnull=False)
+        .only("intake_id", "follow_up_id", "completed_at", "instrument", "value")  # not the answers
+        .order_by("completed_at", "pk")
     )
     if not responses:
         return None
