@@ -100,11 +100,7 @@ INTAKE_CONTENT = ("answers", "patient_answers", "red_flags", "note")
 def intake_overview(patient: Patient) -> IntakeOverview:
     """Three queries: the links, the intakes, their decided assessments (none with the answers or results the
     section does not show)."""
-    invites = list(
-        IntakeInvite.objects.filter(patient=patient)
-        .select_related("intake", "created_by__user")
-        .defer(*(f"intake__{name}" for name in INTAKE_CONTENT))[:INVITES_SHOWN]
-    )
+    invites = list(IntakeInvite.objects.filter(patient=patient).select_related("created_by__user")[:INVITES_SHOWN])
     current = next((invite for invite in invites if invite.revoked_at is None), None)
     decided = Assessment.objects.decided().only("intake_id", "status", "confirmed_at")
     intakes = list(
@@ -114,6 +110,10 @@ def intake_overview(patient: Patient) -> IntakeOverview:
         .prefetch_related(Prefetch("assessments", queryset=decided, to_attr="decided_assessments"))
         .order_by("-submitted_at", "-pk")
     )
+    # A link's state reads its intake, one of the patient's read here: joining it to the links costs as much again.
+    intake_of_invite = {intake.invite_id: intake for intake in intakes if intake.invite_id}
+    for invite in invites:
+        IntakeInvite.intake.related.set_cached_value(invite, intake_of_invite.get(invite.pk))
     return IntakeOverview(
         current_invite=current,
         invites=invites,
@@ -467,9 +467,9 @@ def scores_figure_for(patient: Patient, *, chart_id: str, for_patient: bool = Fa
     """The patient's KOOS-PF and AKPS scores over time, intake and follow-ups, with their minimal important change
     (for the patient: plain names and words); None until there is a score."""
     responses = list(
-        OutcomeResponse.objects.filter(patient=patient, instrument__in=SCORED_ON_100, value__isnull=False).order_by(
-            "completed_at", "pk"
-        )
+        OutcomeResponse.objects.filter(patient=patient, instrument__in=SCORED_ON_100, value__isnull=False)
+        .only("intake_id", "follow_up_id", "completed_at", "instrument", "value")  # not the answers
+        .order_by("completed_at", "pk")
     )
     if not responses:
         return None

@@ -64,12 +64,17 @@ def assessment_draft(intake: Intake) -> Assessment | None:
     return Assessment.objects.filter(intake=intake, status=AssessmentStatus.DRAFT).first()
 
 
-def assessment_history(intake: Intake) -> list[Assessment]:
-    """The intake's confirmed and referred assessments, newest first, with who decided."""
-    history = list(Assessment.objects.filter(intake=intake).decided().select_related("confirmed_by__user"))
-    for assessment in history:
+def assessment_draft_and_history(intake: Intake) -> tuple[Assessment | None, list[Assessment]]:
+    """The intake's draft assessment, if any (one at most), and its confirmed and referred assessments, newest
+    first, with who decided: one query for both."""
+    assessments = list(
+        Assessment.objects.filter(intake=intake).select_related("confirmed_by__user").order_by("-confirmed_at", "-pk")
+    )
+    for assessment in assessments:
         assessment.intake = intake
-    return history
+    draft = next((assessment for assessment in assessments if assessment.status == AssessmentStatus.DRAFT), None)
+    history = [assessment for assessment in assessments if assessment.status != AssessmentStatus.DRAFT]
+    return draft, history
 
 
 # --- Follow-up questionnaires ---------------------------------------------------------------------------------

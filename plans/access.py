@@ -50,15 +50,18 @@ def get_plan_for_staff(member, pk, plan_pk):
 def get_plan_page_for_staff(member, pk, plan_pk):
     """get_plan_for_staff for the plan page, in one query: the plan with its patient (of the member's clinic, which
     it is given) and its current revision, without the contents of either, which the page reads only when the
-    schedule they give is not in the page cache (plans.pages.plan_schedule)."""
+    schedule they give is not in the page cache (plans.pages.plan_schedule), nor its author, whom the page's list of
+    revisions gives it (plans.pages.plan_page)."""
     plan = get_object_or_404(
         # The clinic is checked on the patient the query joins anyway: a subquery costs as much again to compile.
         Plan.objects.filter(patient__clinic_id=member.clinic_id, patient_id=pk)
-        .select_related("patient", "current_revision__created_by__user", "draft_saved_by__user")
+        .select_related("patient", "current_revision", "draft_saved_by__user")
         .defer("content", "programme", "current_revision__content", "current_revision__changes"),
         pk=plan_pk,
     )
     plan.patient.clinic = member.clinic
+    if plan.current_revision is not None:
+        plan.current_revision.plan = plan  # for its handouts' links
     return plan
 
 

@@ -195,6 +195,9 @@ def plan_page(*, plan: Plan, clinical: bool, today: date) -> PlanPage:
     without its contents (plans.access.get_plan_page_for_staff): they are read only to render a schedule that is not
     in the page cache."""
     revisions = list(plan.revisions.select_related("created_by__user").defer("content", "inputs").order_by("-number"))
+    for revision in revisions:
+        if revision.pk == plan.current_revision_id:  # its author, for the page's heading
+            plan.current_revision.created_by = revision.created_by
     page = PlanPage(revisions=revisions)
     if not clinical:
         return page

@@ -130,8 +130,7 @@ class PageState:
 
 def _page_state(intake: Intake, today: date) -> PageState:
     examination = selectors.examination_for(intake)
-    draft = selectors.assessment_draft(intake)
-    history = selectors.assessment_history(intake)
+    draft, history = selectors.assessment_draft_and_history(intake)
     live = live_assessment(intake, examination=examination, draft=draft, as_of=today, decided=history)
     if live.result is None:
         return PageState(examination, draft, history, live, [], [])

@@ -183,12 +183,11 @@ def handouts_for_patient(*, patient) -> list[Handout]:
 
 
 def handouts_of_revision(*, revision: PlanRevision | None) -> list[Handout]:
-    """The handouts already asked for of a revision (one per paper size), for the plan page."""
+    """The handouts already asked for of a revision (one per paper size), for the plan page: each given the
+    revision it is of (and so its plan, if the revision has it), which a join would cost as much again to compile."""
     if revision is None:
         return []
-    return list(
-        Handout.objects.filter(revision=revision)
-        .select_related("revision__plan")
-        .defer(*(field for field in _UNSHOWN_FIELDS if not field.startswith("revision__plan__patient")))
-        .order_by("paper")
-    )
+    handouts = list(Handout.objects.filter(revision=revision).order_by("paper"))
+    for handout in handouts:
+        handout.revision = revision
+    return handouts

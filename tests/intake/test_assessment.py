@@ -574,9 +574,9 @@ def test_assessment_page_uses_a_fixed_number_of_queries(
             intake=intake, by=physio, shown_digest=shown.digest, decisions=decisions, plan_start=None
         )
     # The session, the user and their clinic role; the request's savepoint; the intake with its patient; the
-    # examination, the draft, the decided assessments (the latest of which the result is checked after); the audit
-    # entry; the savepoint released.
-    with django_assert_num_queries(10):
+    # examination, the draft and the decided assessments (the latest of which the result is checked after); the
+    # audit entry; the savepoint released.
+    with django_assert_num_queries(9):
         assert physio_client.get(_url(intake)).status_code == 200
 
 
