@@ -64,13 +64,15 @@ PRODUCTION = {
 
 @pytest.fixture(scope="module")
 def collected_static(tmp_path_factory) -> str:
-    """The static files collected once, as a deployment does before it starts the server."""
+    """The static files collected once, as a deployment does before it starts the server (5 s of CPU: WhiteNoise
+    compresses every file twice, so the tests that need them are `thorough`, run by CI)."""
     folder = str(tmp_path_factory.mktemp("staticfiles"))
     result = run(["manage.py", "collectstatic", "--noinput"], STATIC_ROOT=folder, **PRODUCTION)
     assert result.returncode == 0, result.stderr
     return folder
 
 
+@pytest.mark.thorough
 def test_production_settings_pass_the_deployment_checklist(collected_static):
     result = run(
         ["manage.py", "check", "--deploy", "--fail-level", "WARNING"], STATIC_ROOT=collected_static, **PRODUCTION
@@ -104,6 +106,7 @@ def test_production_without_collected_static_files_refuses_to_start(tmp_path):
     assert check.returncode != 0 and "runback.E001" in check.stderr
 
 
+@pytest.mark.thorough
 def test_production_starts_once_the_static_files_are_collected(collected_static):
     server = run("import clinic.wsgi; print('up')", STATIC_ROOT=collected_static, **PRODUCTION)
     assert (server.returncode, server.stdout.strip()) == (0, "up")
