@@ -5,6 +5,7 @@ import io
 import re
 from dataclasses import replace
 from datetime import date, timedelta
+from functools import cache
 from html.parser import HTMLParser
 
 import pytest
@@ -23,6 +24,7 @@ from plans.handouts.content import (
     schedule_pages,
     week_running_minutes,
 )
+from plans.handouts.pdf import RenderedPdf
 from plans.handouts.samples import sample_handout_context
 from tests.plans import handout_data
 from tests.plans.handout_data import HOSTILE, squeeze
@@ -184,12 +186,20 @@ def test_handout_packs_the_cards_two_side_by_side(handout):
     assert [len(row) for row in context["card_rows"]] == [2, 2, 2]
 
 
+@cache
+def sample_booklet(paper: str, *, postpartum: bool = False) -> tuple[dict, RenderedPdf, list[str]]:
+    """The 12-week sample handout built from the shipped library, its PDF and its pages' text: rendered once for
+    every test of the module that reads it."""
+    context = sample_handout_context(paper=paper, today=date(2026, 12, 6))
+    context["postpartum"] = postpartum
+    rendered = render_handout(context)
+    return context, rendered, pdf_pages(rendered.pdf)
+
+
 @pytest.mark.parametrize("paper", ["a4", "letter"])
 def test_sample_booklet_has_no_page_with_a_lone_card(paper):
     """The 12-week sample built from the shipped library (eight exercises): every page of cards holds at least two."""
-    context = sample_handout_context(paper=paper, today=date(2026, 12, 6))
-    rendered = render_handout(context)
-    pages = pdf_pages(rendered.pdf)
+    context, rendered, pages = sample_booklet(paper)
     assert len(context["exercise_cards"]) == 8
     held = card_pages(context, pages)
     assert all(len(numbers) >= 2 for numbers in held)
@@ -204,9 +214,7 @@ def test_safety_box_is_never_alone_on_a_page(paper, postpartum):
     """The "Stop and contact us" box stays with the pain traffic light it ends: when the two don't fit on one page, the
     red light goes over with it. On Letter, the sample's box used to go over alone (the first row of cards does not
     fit under it), and the after-birth warning signs make it taller still."""
-    context = sample_handout_context(paper=paper, today=date(2026, 12, 6))
-    context["postpartum"] = postpartum
-    pages = pdf_pages(render_handout(context).pdf)
+    _, _, pages = sample_booklet(paper, postpartum=postpartum)
     [safety] = [page for page in pages if "Stop and contact us if" in page]
     assert "Red: stop and step back" in safety
     assert ("After having your baby, also if" in safety) is postpartum  # the whole box on that page
