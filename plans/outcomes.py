@@ -225,14 +225,20 @@ def first_plans(*, clinic_id: int, filters: Filters) -> QuerySet[Plan]:
     plans = Plan.objects.filter(
         first_for_patient=True, issued_at__gte=start, issued_at__lt=end, patient__clinic_id=clinic_id
     ).order_by()
+    return _chosen_by(filters, plans, patient="patient__", assessment="assessment__")
+
+
+def _chosen_by(filters: Filters, rows: QuerySet, *, patient: str, assessment: str) -> QuerySet:
+    """`rows` narrowed to the physio, condition and birth answer chosen; `patient` and `assessment` are the paths
+    from a row to its patient and to the assessment that concluded the condition ("" for the assessment itself)."""
     if filters.physio_id is not None:
-        plans = plans.filter(patient__physio_id=filters.physio_id)
+        rows = rows.filter(**{f"{patient}physio_id": filters.physio_id})
     if filters.condition:
-        plans = plans.filter(assessment__engine_result__condition=filters.condition)
+        rows = rows.filter(**{f"{assessment}engine_result__condition": filters.condition})
     if filters.postpartum:
-        after_birth = Q(assessment__intake__postpartum_within_24m=True)
-        plans = plans.filter(after_birth if filters.postpartum == POSTPARTUM else ~after_birth)
-    return plans
+        after_birth = Q(**{f"{assessment}intake__postpartum_within_24m": True})
+        rows = rows.filter(after_birth if filters.postpartum == POSTPARTUM else ~after_birth)
+    return rows
 
 
 def _score(measure: Measure, relation: str):
@@ -384,14 +390,7 @@ def _assessments(*, clinic_id: int, filters: Filters) -> QuerySet[Assessment]:
     assessments = Assessment.objects.decided().filter(
         intake__patient__clinic_id=clinic_id, confirmed_at__gte=start, confirmed_at__lt=end
     )
-    if filters.physio_id is not None:
-        assessments = assessments.filter(intake__patient__physio_id=filters.physio_id)
-    if filters.condition:
-        assessments = assessments.filter(engine_result__condition=filters.condition)
-    if filters.postpartum:
-        after_birth = Q(intake__postpartum_within_24m=True)
-        assessments = assessments.filter(after_birth if filters.postpartum == POSTPARTUM else ~after_birth)
-    return assessments.order_by()
+    return _chosen_by(filters, assessments, patient="intake__patient__", assessment="").order_by()
 
 
 def _rounded(value: float | None) -> float | None:
