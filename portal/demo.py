@@ -118,6 +118,22 @@ def _staff_member(clinic: Clinic, entry: DemoStaff) -> StaffMember:
     )
 
 
+def demo_patient_create(clinic: Clinic, physio: StaffMember, person) -> Patient:
+    """A demo patient of `physio` made through the services from `person`'s names, date of birth and sex at birth,
+    with a made-up address at example.com and a phone number reserved for drama."""
+    return services.patient_create(
+        clinic=clinic,
+        by=physio,
+        first_name=person.first_name,
+        last_name=person.last_name,
+        date_of_birth=person.date_of_birth,
+        sex_at_birth=person.sex_at_birth,
+        email=f"{person.first_name.lower()}.{person.last_name.lower()}@example.com",
+        phone="07700 900000",
+        physio=physio,
+    )
+
+
 def _patient(clinic: Clinic, staff: dict[str, StaffMember], entry: DemoPatient) -> Patient:
     physio = staff[entry.physio_key]
     patient = Patient.objects.filter(
@@ -127,17 +143,7 @@ def _patient(clinic: Clinic, staff: dict[str, StaffMember], entry: DemoPatient) 
         date_of_birth=entry.date_of_birth,
     ).first()
     if patient is None:
-        patient = services.patient_create(
-            clinic=clinic,
-            by=physio,
-            first_name=entry.first_name,
-            last_name=entry.last_name,
-            date_of_birth=entry.date_of_birth,
-            sex_at_birth=entry.sex_at_birth,
-            email=f"{entry.first_name.lower()}.{entry.last_name.lower()}@example.com",
-            phone="07700 900000",
-            physio=physio,
-        )
+        patient = demo_patient_create(clinic, physio, entry)
         if entry.stage == PatientStatus.DISCHARGED:
             services.patient_update(patient=patient, by=physio, status=PatientStatus.DISCHARGED)
     return patient

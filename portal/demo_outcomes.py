@@ -22,7 +22,7 @@ from plans import services as plan_services
 from plans.calendar import session_on
 from plans.loads import REST
 from plans.models import Plan
-from portal.demo import ALL_CLEAR, DEMO_CLINIC_SLUG, DEMO_FINDINGS, POSTPARTUM_ALL_CLEAR, STAFF
+from portal.demo import ALL_CLEAR, DEMO_CLINIC_SLUG, DEMO_FINDINGS, POSTPARTUM_ALL_CLEAR, STAFF, demo_patient_create
 
 FOLLOW_UP_EVERY_WEEKS = 2
 NEXT_MORNING = time(9)  # each session phoned in the morning after, with the next-morning answers
@@ -262,17 +262,7 @@ def _at(day: date, when: time) -> datetime:
 
 def _build(clinic: Clinic, physio: StaffMember, history: History, *, start: date) -> None:
     first_day = _at(start, time(10))
-    patient = services.patient_create(
-        clinic=clinic,
-        by=physio,
-        first_name=history.first_name,
-        last_name=history.last_name,
-        date_of_birth=history.date_of_birth,
-        sex_at_birth=history.sex_at_birth,
-        email=f"{history.first_name.lower()}.{history.last_name.lower()}@example.com",
-        phone="07700 900000",
-        physio=physio,
-    )
+    patient = demo_patient_create(clinic, physio, history)
     answers = dict(history.answers)
     if "postpartum" in answers:  # thirty weeks after the birth on the plan's first day
         answers["postpartum"] = {**answers["postpartum"], "delivery_date": (start - timedelta(weeks=30)).isoformat()}
