@@ -50,7 +50,7 @@ def get_plan_for_staff(member, pk, plan_pk):
 def get_plan_page_for_staff(member, pk, plan_pk):
     """get_plan_for_staff for the plan page, in one query: the plan with its patient (of the member's clinic, which
     it is given) and its current revision, without the contents of either, which the page reads only when the
-    schedule they give is not in the page cache (plans.pages.plan_schedule), nor its author, whom the page's list of
+    schedule they give is not in the page cache (plans.pages.plan_history), nor its author, whom the page's list of
     revisions gives it (plans.pages.plan_page)."""
     plan = get_object_or_404(
         # The clinic is checked on the patient the query joins anyway: a subquery costs as much again to compile.

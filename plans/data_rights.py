@@ -22,6 +22,7 @@ from plans.models import (
     PlanRevision,
     SessionLog,
 )
+from plans.services import plan_history_changed
 
 MODELS = (Plan, PlanRevision, PlannedSession, SessionLog, PlanAlert, Handout)
 
@@ -89,6 +90,7 @@ def anonymise(patient: Patient) -> None:
     carry the name and the note). Everything else in a plan is built or computed, and stays."""
     Plan.objects.filter(patient=patient).exclude(note_for_patient="").update(note_for_patient=REMOVED_TEXT)
     SessionLog.objects.filter(plan__patient=patient).exclude(comment="").update(comment=REMOVED_TEXT)
+    plan_history_changed(Plan.objects.filter(patient=patient).values("pk"))
     with anonymising():
         # Revisions refuse changes through their own manager (and on PostgreSQL a trigger refuses them outside
         # `anonymising`); the base manager is the one way round, for this one field.

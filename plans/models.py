@@ -358,6 +358,9 @@ class Plan(models.Model):
         editable=False,
         help_text="The day of its first logged session that reached the return-to-run milestone (plans.outcomes).",
     )
+    # Goes up whenever the plan's revisions, logged sessions or alerts change (plans.services: plan_counts_update,
+    # plan_history_changed): the plan page keeps what it shows of them in the page cache under this number.
+    history_version = models.PositiveIntegerField(default=0, editable=False)
 
     objects = PlanQuerySet.as_manager()
 

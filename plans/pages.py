@@ -95,8 +95,8 @@ class PlanView:
 @dataclass(frozen=True)
 class PlanSchedule:
     """The plan page's parts that follow from the revision shown and the sessions logged, rendered: the calendar,
-    the running and pain charts, the programme cards (safe HTML), the notes and the hold. Kept in the page cache for
-    each revision, state of the logs, exercise library and day (plan_schedule)."""
+    the running and pain charts, the programme cards (safe HTML), the notes and the hold. Kept in the page cache with
+    the plan's history (plan_history)."""
 
     calendar: str
     charts: str
@@ -117,7 +117,6 @@ class PlanPage:
     alerts: list[PlanAlert] = field(default_factory=list)
     logs: list[SessionLog] = field(default_factory=list)
     hold: "HoldView | None" = None
-    more_exercises_reason: str = ""  # why the programme passes the usual cap of strength exercises
 
 
 # Why running and impact are held after a logged session, for the physio (reference §8 RF19, §9.3 P5).
@@ -194,19 +193,14 @@ def plan_page(*, plan: Plan, clinical: bool, today: date) -> PlanPage:
     """Everything the plan page shows, in a fixed number of queries whatever the plan's length. `plan` may come
     without its contents (plans.access.get_plan_page_for_staff): they are read only to render a schedule that is not
     in the page cache."""
-    revisions = list(plan.revisions.select_related("created_by__user").defer("content", "inputs").order_by("-number"))
-    for revision in revisions:
-        if revision.pk == plan.current_revision_id:  # its author, for the page's heading
-            plan.current_revision.created_by = revision.created_by
-    page = PlanPage(revisions=revisions)
     if not clinical:
-        return page
-    logs = list(plan.logs.select_related("logged_by"))
-    page.logs = logs
-    page.alerts = list(
-        plan.alerts.select_related("reviewed_by__user").order_by(F("reviewed_at").desc(nulls_first=True), "-raised_at")
-    )
-    undone = {revision.undoes_id for revision in revisions if revision.undoes_id}
+        revisions = list(_revisions(plan))
+        _attach(plan, revisions)
+        return PlanPage(revisions=revisions)
+    history = plan_history(plan=plan, today=today)
+    _attach(plan, history.revisions, history.logs, history.alerts)
+    page = PlanPage(revisions=history.revisions, logs=history.logs, alerts=history.alerts, schedule=history.schedule)
+    undone = {revision.undoes_id for revision in history.revisions if revision.undoes_id}
     page.automatic = [
         AutomaticChange(
             revision=revision,
@@ -214,52 +208,81 @@ def plan_page(*, plan: Plan, clinical: bool, today: date) -> PlanPage:
             undone=revision.pk in undone,
             can_undo=revision.pk == plan.current_revision_id and plan.status == PlanStatus.ISSUED,
         )
-        for revision in revisions
+        for revision in history.revisions
         if revision.kind == RevisionKind.AUTOMATIC
     ]
     page.is_draft_preview = plan.current_revision is None
-    page.schedule = plan_schedule(plan=plan, logs=logs, today=today)
     page.hold = page.schedule.hold if plan.status == PlanStatus.ISSUED else None
     return page
 
 
-def plan_schedule(*, plan: Plan, logs: list[SessionLog], today: date) -> PlanSchedule:
-    """The schedule of the plan page for a physiotherapist: from the page cache when this revision, these logs, this
-    library and this day have been rendered before (one query: the library's state). Otherwise rendered (three more:
-    the revision's content, the library's exercises it names, the contents of any earlier revisions the logs were
-    made against). A draft not issued yet is rendered every time: it changes as it is edited."""
-    revision = plan.current_revision
-    if revision is None:
-        return _render_schedule(plan.content, plan.inputs(), plan=plan, logs=logs, today=today)
+@dataclass(frozen=True)
+class PlanHistory:
+    """What the plan page shows a physiotherapist of the plan's records: its revisions (newest first), logged
+    sessions, alerts (open first) and the schedule rendered with the logs. Kept in the page cache for each
+    `Plan.history_version`, state of the exercise library and day (plan_history)."""
+
+    revisions: list[PlanRevision]
+    logs: list[SessionLog]
+    alerts: list[PlanAlert]
+    schedule: PlanSchedule
+
+
+def plan_history(*, plan: Plan, today: date) -> PlanHistory:
+    """The plan's history for its page: from the page cache when this version of it, this library and this day have
+    been read before (one query: the library's state). Otherwise read and rendered (revisions, logs and alerts; the
+    revision's content, the library's exercises it names, the contents of any earlier revisions the logs were made
+    against). A draft not issued yet is read every time: it changes as it is edited, without a revision."""
+    if plan.current_revision is None:
+        return _read_history(plan, today=today)
     patient = plan.patient
+    # The plan's services move `history_version` on in the transaction that changes its revisions, logs or alerts,
+    # and the page reads the plan before them: what is kept under a version is never older than that version.
     key = {
         "role": "physiotherapist",
         "clinic": patient.clinic_id,
         "patient": [patient.pk, patient.created_at],
-        "plan": [plan.pk, plan.created_at],
-        "revision": [revision.pk, revision.created_at],
-        "logs": [
-            [
-                log.pk,
-                log.logged_at,
-                log.revision_id,
-                log.session_date,
-                log.completed,
-                log.duration_min,
-                log.traffic_light,
-                log.pain_during_max,
-                log.next_morning_pain,
-            ]
-            for log in logs
-        ],
+        "plan": [plan.pk, plan.created_at, plan.history_version],
         "library": library_version(clinic_id=patient.clinic_id),
         "today": today,
     }
-    return cached(
-        "plan-schedule",
-        key,
-        lambda: _render_schedule(revision.content, revision.inputs, plan=plan, logs=logs, today=today),
+    return cached("plan-history", key, lambda: _read_history(plan, today=today))
+
+
+def _revisions(plan: Plan):
+    return (
+        PlanRevision.objects.filter(plan_id=plan.pk)
+        .select_related("created_by__user")
+        .defer("content", "inputs")
+        .order_by("-number")
     )
+
+
+def _read_history(plan: Plan, *, today: date) -> PlanHistory:
+    # Read by the plan's id, not through `plan`: the records then carry no copy of the plan into the page cache
+    # (_attach gives them the page's).
+    revisions = list(_revisions(plan))
+    logs = list(SessionLog.objects.filter(plan_id=plan.pk).select_related("logged_by"))
+    alerts = list(
+        PlanAlert.objects.filter(plan_id=plan.pk)
+        .select_related("reviewed_by__user")
+        .order_by(F("reviewed_at").desc(nulls_first=True), "-raised_at")
+    )
+    revision = plan.current_revision
+    content, inputs = (revision.content, revision.inputs) if revision else (plan.content, plan.inputs())
+    schedule = _render_schedule(content, inputs, plan=plan, logs=logs, today=today)
+    for log in logs:  # the revisions' contents drew the logs' lights; the page does not keep them
+        SessionLog.revision.field.delete_cached_value(log)
+    return PlanHistory(revisions=revisions, logs=logs, alerts=alerts, schedule=schedule)
+
+
+def _attach(plan: Plan, *records) -> None:
+    """Give the plan's records read from the cache the page's plan (for their links) and the current revision its
+    author (for the page's heading)."""
+    for record in (record for group in records for record in group):
+        record.plan = plan
+        if isinstance(record, PlanRevision) and record.pk == plan.current_revision_id:
+            plan.current_revision.created_by = record.created_by
 
 
 def _render_schedule(content: dict, inputs: dict, *, plan: Plan, logs: list[SessionLog], today: date) -> PlanSchedule:

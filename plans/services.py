@@ -7,7 +7,7 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Exists, Min, OuterRef, Subquery
+from django.db.models import Count, Exists, F, Min, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -329,9 +329,20 @@ def _planned_sessions_end(plan_ids, *, day: date) -> None:
     plan_counts_update(plan_ids)
 
 
+# What moves a plan's `history_version` on: the plan page reads its revisions, logs and alerts again.
+NEXT_HISTORY_VERSION = F("history_version") + 1
+
+
+def plan_history_changed(plan_ids) -> None:
+    """After a change to the plans' revisions, logged sessions or alerts that plan_counts_update does not follow (an
+    alert reviewed, a comment removed)."""
+    Plan.objects.filter(pk__in=plan_ids).update(history_version=NEXT_HISTORY_VERSION)
+
+
 def plan_counts_update(plan_ids) -> None:
     """Count again what the plans' planned and logged sessions add up to (`Plan.sessions_planned` to
-    `Plan.milestone_on`), in one UPDATE, after anything changed them: the clinic's outcomes sum these."""
+    `Plan.milestone_on`), in one UPDATE, after anything changed them: the clinic's outcomes sum these. A new revision
+    or a logged session is a change to the plan's history too: its `history_version` goes up in the same UPDATE."""
     planned = PlannedSession.objects.filter(plan_id=OuterRef("pk")).order_by().values("plan_id")
     logs = SessionLog.objects.filter(plan_id=OuterRef("pk")).order_by().values("plan_id")
     runs = logs.filter(level__isnull=False)
@@ -345,6 +356,7 @@ def plan_counts_update(plan_ids) -> None:
         runs_logged=count(runs),
         red_runs=count(runs.filter(traffic_light=RED)),
         milestone_on=Subquery(logs.filter(milestone_logs()).annotate(on=Min("session_date")).values("on")),
+        history_version=NEXT_HISTORY_VERSION,
     )
 
 
@@ -665,5 +677,7 @@ def plan_alert_review(*, alert: PlanAlert, by: StaffMember, now: datetime | None
     now = now or timezone.now()
     if alert.reviewed_at is None:
         alert.reviewed_by, alert.reviewed_at = by, now
-        alert.save(update_fields=["reviewed_by", "reviewed_at"])
+        with transaction.atomic():
+            alert.save(update_fields=["reviewed_by", "reviewed_at"])
+            plan_history_changed([alert.plan_id])
     return alert

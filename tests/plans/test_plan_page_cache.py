@@ -1,5 +1,6 @@
-"""The plan page's schedule (calendar, charts, programme) is rendered once per revision, state of the logged sessions,
-exercise library and day, then read from the page cache (clinic.page_cache): it changes as soon as any of them
+"""The plan page's history (revisions, logged sessions, alerts) and the schedule drawn from it (calendar, charts,
+programme) are read and rendered once per version of the plan's history (`Plan.history_version`), state of the
+exercise library and day, then read from the page cache (clinic.page_cache): the page changes as soon as any of them
 does, is never another patient's or clinic's, and a page cache that fails leaves the page as it was."""
 
 import re
@@ -10,6 +11,7 @@ from django.core.cache.backends.base import BaseCache
 from django.urls import reverse
 
 from clinic.page_cache import PAGE_CACHE
+from plans import data_rights as plans_data_rights
 from plans import services
 from plans.models import Exercise
 from tests.factories import PatientFactory, PhysioFactory
@@ -71,6 +73,28 @@ def test_a_cached_plan_page_shows_a_newly_issued_revision(physio_client, patient
     services.plan_issue(plan=plan, by=physio)
     page = page_of(physio_client, plan)
     assert "Revision 2" in page and "Week 10" in page
+
+
+def test_a_cached_plan_page_shows_an_alert_as_reviewed_at_once(physio_client, patient, physio, frozen):
+    plan = issued_plan(patient, answers=RUNNER_INTAKE)
+    run = sessions(plan.current_revision.content, "run")[0]
+    move_to(frozen, day_of(run))
+    services.session_log_create(plan=plan, by=patient.user, session_date=day_of(run), pain_during_max=7)
+    alert = plan.alerts.get()
+    assert "Mark as reviewed" in page_of(physio_client, plan)
+    services.plan_alert_review(alert=alert, by=physio)
+    page = page_of(physio_client, plan)
+    assert "Mark as reviewed" not in page and f"reviewed by {physio}" in page
+
+
+def test_a_cached_plan_page_loses_the_patients_comment_when_the_record_is_anonymised(physio_client, patient, frozen):
+    plan = issued_plan(patient, answers=RUNNER_INTAKE)
+    run = sessions(plan.current_revision.content, "run")[0]
+    move_to(frozen, day_of(run))
+    log(plan, day_of(run), pain_during_max=1, comment="Ran by the canal with my sister")
+    assert "Ran by the canal with my sister" in page_of(physio_client, plan)
+    plans_data_rights.anonymise(patient)
+    assert "Ran by the canal with my sister" not in page_of(physio_client, plan)
 
 
 def test_a_cached_plan_page_moves_on_with_the_day(physio_client, patient, frozen):
@@ -146,11 +170,11 @@ def test_a_page_cache_that_fails_leaves_the_plan_page_as_it_was(physio_client, p
 
 
 # The session, the user and their clinic role; the request's savepoint; the plan with its patient and current
-# revision (without their contents), the revisions, the logs, the alerts, the library's state, the scores, the
-# clinic's paper size, the handouts, the audit entry; the savepoint released. To render the schedule, two more: the
-# revision's content and the exercises it names.
-@pytest.mark.parametrize(("warm", "queries"), [(False, 16), (True, 14)])
-def test_the_plan_page_reads_the_contents_only_to_render_the_schedule(
+# revision (without their contents), the library's state, the scores, the clinic's paper size, the handouts, the
+# audit entry; the savepoint released. To read the history and render the schedule, five more: the revisions, the
+# logs, the alerts, the revision's content and the exercises it names.
+@pytest.mark.parametrize(("warm", "queries"), [(False, 16), (True, 11)])
+def test_the_plan_page_reads_the_history_only_when_it_changed(
     physio_client, patient, frozen, warm, queries, django_assert_num_queries
 ):
     plan = issued_plan(patient, answers=RUNNER_INTAKE)
