@@ -60,15 +60,25 @@ def examination_for(intake: Intake) -> Examination | None:
     return Examination.objects.filter(intake=intake).select_related("examined_by__user", "updated_by__user").first()
 
 
+def examination_as_saved(intake: Intake) -> Examination | None:
+    """The intake's examination with who saved it last (what the assessment page names): `examination_for` without
+    the examiner, one join chain less to build."""
+    return next(iter(Examination.objects.filter(intake=intake).select_related("updated_by__user")), None)
+
+
 def assessment_draft(intake: Intake) -> Assessment | None:
     return Assessment.objects.filter(intake=intake, status=AssessmentStatus.DRAFT).first()
 
 
 def assessment_draft_and_history(intake: Intake) -> tuple[Assessment | None, list[Assessment]]:
     """The intake's draft assessment, if any (one at most), and its confirmed and referred assessments, newest
-    first, with who decided: one query for both."""
+    first, with who decided: one query for both. Without the results and findings they stored, which the assessment
+    page does not show (each past assessment's own page does)."""
     assessments = list(
-        Assessment.objects.filter(intake=intake).select_related("confirmed_by__user").order_by("-confirmed_at", "-pk")
+        Assessment.objects.filter(intake=intake)
+        .select_related("confirmed_by__user")
+        .defer("engine_result", "findings")
+        .order_by("-confirmed_at", "-pk")
     )
     for assessment in assessments:
         assessment.intake = intake

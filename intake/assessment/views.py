@@ -129,9 +129,9 @@ class PageState:
 
 
 def _page_state(intake: Intake, today: date) -> PageState:
-    examination = selectors.examination_for(intake)
+    examination = selectors.examination_as_saved(intake)
     draft, history = selectors.assessment_draft_and_history(intake)
-    live = live_assessment(intake, examination=examination, draft=draft, as_of=today, decided=history)
+    live = live_assessment(intake, examination=examination, draft=draft, as_of=today, decided=history, from_cache=True)
     if live.result is None:
         return PageState(examination, draft, history, live, [], [])
     decisions = decisions_for(
