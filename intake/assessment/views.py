@@ -17,7 +17,7 @@ from clinic.models import AuditAction, AuditEvent
 from clinic.page_sections import ASSESSMENT_PAGE, sections_for
 from intake import pages as intake_pages
 from intake import selectors, services
-from intake.access import get_assessment_for_staff, submitted_intake_required
+from intake.access import get_assessment_for_staff, get_intake_to_assess, submitted_intake_required
 from intake.assessment.decisions import (
     CAUSE_PRESELECT_MIN_SCORE,
     ENGINE,
@@ -146,7 +146,7 @@ def _page_state(intake: Intake, today: date) -> PageState:
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-@submitted_intake_required(detail="assessment")
+@submitted_intake_required(detail="assessment", lookup=get_intake_to_assess)
 def assessment(request, intake: Intake):
     today = timezone.localdate()
     state = _page_state(intake, today)
