@@ -1,6 +1,7 @@
 """The assessment page reads the engine's result from the page cache (clinic.page_cache), once for each case and
-overrides: what it shows, and the digest the confirmation is checked against, is always what a fresh run gives. It
-follows the examination, the answers, the patient's details, the overrides, the plan start and the day as soon as
+overrides, and its form as first shown, once for each result, decisions and day: what it shows, and the digest the
+confirmation is checked against, is always what a fresh run gives. It follows the examination, the answers, the
+patient's details, the overrides, the plan start, the decisions, a colleague's confirmation and the day as soon as
 they change, is never another intake's, patient's or clinic's, and a page cache that fails leaves the page as it
 was."""
 
@@ -15,6 +16,7 @@ from django.urls import reverse
 from clinic.page_cache import PAGE_CACHE
 from intake import services
 from intake.assessment import live
+from intake.assessment.decisions import CauseDecision, decisions_for
 from intake.assessment.live import assessment_now
 from tests.html_forms import form_data
 from tests.intake.factories import ExaminationFactory, intake_from_vignette, vignette
@@ -67,8 +69,8 @@ def fresh_digest(intake) -> str:
     return assessment_now(intake, as_of=datetime.now(UTC).date()).digest
 
 
-def engine_entries() -> int:
-    return sum(":assessment-engine:" in key for key in caches[PAGE_CACHE]._cache)
+def entries(name: str) -> int:
+    return sum(f":{name}:" in key for key in caches[PAGE_CACHE]._cache)
 
 
 def test_the_engine_runs_once_for_a_case_and_its_result_is_what_a_fresh_run_gives(
@@ -77,7 +79,7 @@ def test_the_engine_runs_once_for_a_case_and_its_result_is_what_a_fresh_run_give
     intake = examined(patient, physio)
     first = page_of(physio_client, intake)
     assert page_of(physio_client, intake) == first
-    assert len(engine_runs) == 1 and engine_entries() == 1
+    assert len(engine_runs) == 1 and entries("assessment-engine") == entries("assessment-form") == 1
     assert shown_digest(first) == fresh_digest(intake)
 
 
@@ -114,6 +116,14 @@ def _choose_a_plan_start(intake, physio, traveller):
     )
 
 
+def _a_colleague_confirms(intake, physio, traveller):
+    shown = assessment_now(intake, as_of=CASE_DAY.date())
+    decisions = decisions_for(shown.result["causes"], confirmed=[], rejected=[])
+    services.assessment_confirm(
+        intake=intake, by=physio, shown_digest=shown.digest, decisions=decisions, plan_start=None
+    )
+
+
 def _a_week_passes(intake, physio, traveller):
     traveller.shift(timedelta(days=7))  # 11 weeks after birth
 
@@ -127,6 +137,7 @@ def _a_week_passes(intake, physio, traveller):
         _override_a_flag,
         _change_the_overrides_reason,
         _choose_a_plan_start,
+        _a_colleague_confirms,
         _a_week_passes,
     ],
 )
@@ -167,7 +178,7 @@ def test_each_intake_has_its_own_result_even_for_the_same_case(
     pages = [page_of(client, mine), page_of(client, theirs)]
     client.force_login(other_physio.user)
     pages.append(page_of(client, foreign))
-    assert len(engine_runs) == 3 and engine_entries() == 3
+    assert len(engine_runs) == 3 and entries("assessment-engine") == entries("assessment-form") == 3
     for page, intake in zip(pages, [mine, theirs, foreign], strict=True):
         assert reverse("intake:examination", args=[intake.patient_id, intake.pk]) in page
         assert shown_digest(page) == fresh_digest(intake)
@@ -190,3 +201,26 @@ def test_a_page_cache_that_fails_leaves_the_assessment_page_as_it_was(physio_cli
     expected = page_of(physio_client, intake)
     settings.CACHES = {**settings.CACHES, PAGE_CACHE: {"BACKEND": f"{BrokenCache.__module__}.BrokenCache"}}
     assert page_of(physio_client, intake) == expected
+
+
+def test_the_form_shows_the_decisions_as_soon_as_they_are_kept(physio_client, patient, physio):
+    intake = examined(patient, physio)
+    first = form_data(page_of(physio_client, intake), containing="digest")
+    assert first["verdict-dynamic_knee_valgus"] == ["confirm"] and first["note-dynamic_knee_valgus"] == [""]
+    decided = [CauseDecision("dynamic_knee_valgus", "reject", "Valgus only when tired.")]
+    services.assessment_save_draft(intake=intake, by=physio, decisions=decided, plan_start=None)
+    then = form_data(page_of(physio_client, intake), containing="digest")
+    assert then["verdict-dynamic_knee_valgus"] == ["reject"]
+    assert then["note-dynamic_knee_valgus"] == ["Valgus only when tired."]
+    assert then["digest"] == first["digest"]  # the same result, decided otherwise
+    assert entries("assessment-form") == 2
+
+
+def test_a_form_sent_back_with_errors_is_the_physios_own_and_not_kept(physio_client, patient, physio):
+    intake = examined(patient, physio)
+    url = reverse("intake:assessment", args=[intake.patient_id, intake.pk])
+    sent = form_data(page_of(physio_client, intake), containing="digest")
+    page = physio_client.post(url, {**sent, "note-dynamic_knee_valgus": "x" * 400, "action": "save"}).content.decode()
+    assert "x" * 400 in page
+    assert entries("assessment-form") == 1
+    assert "x" * 400 not in page_of(physio_client, intake)
