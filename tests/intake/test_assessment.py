@@ -580,6 +580,14 @@ def test_assessment_page_uses_a_fixed_number_of_queries(
         assert physio_client.get(_url(intake)).status_code == 200
 
 
+def test_assessment_page_of_an_intake_not_examined_yet_uses_as_many_queries(
+    physio_client, examined, django_assert_num_queries
+):
+    intake = examined("pfp-intake-only-needs-squat-test", findings=False)  # the intake is found without one
+    with django_assert_num_queries(8):
+        assert physio_client.get(_url(intake)).status_code == 200
+
+
 @pytest.mark.parametrize("extra_causes", [0, 10])
 def test_past_assessment_page_uses_a_fixed_number_of_queries(
     extra_causes, physio_client, examined, physio, django_assert_num_queries
