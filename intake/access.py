@@ -12,26 +12,35 @@ from intake.models import Assessment, FollowUp, Intake, IntakeInvite, InviteStat
 
 def get_intake_for_staff(member, pk, intake_pk):
     """An intake of one of the member's clinic's patients (`pk`); 404 for any other (another clinic, another
-    patient). One query, the patient with it (their clinic is the member's own)."""
+    patient). One query, the patient with it (their clinic is the member's own), with their physio and who entered
+    and reviewed the intake."""
+    return _intake_for_staff(member, pk, intake_pk, "patient__physio__user", "entered_by__user", "reviewed_by__user")
+
+
+def get_intake_to_assess(member, pk, intake_pk):
+    """An intake as `get_intake_for_staff` finds it, with what the assessment page reads besides: its examination,
+    if any, with who saved it last (`intake.selectors.examination_as_saved`). One query."""
+    return _intake_for_staff(member, pk, intake_pk, "patient", "examination__updated_by__user")
+
+
+def _intake_for_staff(member, pk, intake_pk, *related: str):
     intake = get_object_or_404(
-        Intake.objects.filter(patient__in=patients_for_staff(member), patient_id=pk).select_related(
-            "patient__physio__user", "entered_by__user", "reviewed_by__user"
-        ),
+        Intake.objects.filter(patient__in=patients_for_staff(member), patient_id=pk).select_related(*related),
         pk=intake_pk,
     )
     intake.patient.clinic = member.clinic
     return intake
 
 
-def submitted_intake_required(*, detail: str):
-    """Only physiotherapists, on a submitted intake of their clinic's patient (404 for any other); the view is called
-    with the intake, and its page audited with `detail`. A questionnaire not yet sent has nothing to examine or
-    assess: the physio is sent back to its answers so far."""
+def submitted_intake_required(*, detail: str, lookup=get_intake_for_staff):
+    """Only physiotherapists, on a submitted intake of their clinic's patient (404 for any other, found by `lookup`);
+    the view is called with the intake, and its page audited with `detail`. A questionnaire not yet sent has nothing
+    to examine or assess: the physio is sent back to its answers so far."""
 
     def decorator(view):
         @wraps(view)
         @physio_required
-        @patient_record_view(get_intake_for_staff, detail=detail)
+        @patient_record_view(lookup, detail=detail)
         def wrapped(request, intake):
             if not intake.is_submitted:
                 messages.info(

@@ -60,15 +60,28 @@ def examination_for(intake: Intake) -> Examination | None:
     return Examination.objects.filter(intake=intake).select_related("examined_by__user", "updated_by__user").first()
 
 
+def examination_as_saved(intake: Intake) -> Examination | None:
+    """The intake's examination with who saved it last (what the assessment page names), None before the first: read
+    with the intake itself by `intake.access.get_intake_to_assess`, else here (and who saved it when named)."""
+    try:
+        return intake.examination
+    except Examination.DoesNotExist:
+        return None
+
+
 def assessment_draft(intake: Intake) -> Assessment | None:
     return Assessment.objects.filter(intake=intake, status=AssessmentStatus.DRAFT).first()
 
 
 def assessment_draft_and_history(intake: Intake) -> tuple[Assessment | None, list[Assessment]]:
     """The intake's draft assessment, if any (one at most), and its confirmed and referred assessments, newest
-    first, with who decided: one query for both."""
+    first, with who decided: one query for both. Without the results and findings they stored, which the assessment
+    page does not show (each past assessment's own page does)."""
     assessments = list(
-        Assessment.objects.filter(intake=intake).select_related("confirmed_by__user").order_by("-confirmed_at", "-pk")
+        Assessment.objects.filter(intake=intake)
+        .select_related("confirmed_by__user")
+        .defer("engine_result", "findings")
+        .order_by("-confirmed_at", "-pk")
     )
     for assessment in assessments:
         assessment.intake = intake

@@ -1,11 +1,12 @@
 """The physiotherapist's examination form and the assessment page (the engine's reasoning, which the physio reads,
 checks, overrides and confirms), and the read-only record of each past assessment. Physios of the clinic only."""
 
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from datetime import date
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -14,10 +15,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 from clinic.access import patient_record_view, physio_required
 from clinic.audit import record
 from clinic.models import AuditAction, AuditEvent
+from clinic.page_cache import cached
 from clinic.page_sections import ASSESSMENT_PAGE, sections_for
 from intake import pages as intake_pages
 from intake import selectors, services
-from intake.access import get_assessment_for_staff, submitted_intake_required
+from intake.access import get_assessment_for_staff, get_intake_to_assess, submitted_intake_required
 from intake.assessment.decisions import (
     CAUSE_PRESELECT_MIN_SCORE,
     ENGINE,
@@ -25,6 +27,7 @@ from intake.assessment.decisions import (
     decisions_for,
     may_override,
     override_label,
+    result_digest,
 )
 from intake.assessment.live import LiveAssessment, live_assessment
 from intake.codes import CAUSES, CONDITION_LABELS
@@ -32,6 +35,7 @@ from intake.forms import AssessmentForm, ExaminationDetailsForm, ExaminationForm
 from intake.models import Assessment, Examination, Intake
 
 AUDIT_DETAIL_MAX = AuditEvent._meta.get_field("detail").max_length
+FORM_TEMPLATE = "intake/assessment/_form.html"
 
 
 # --- The examination ------------------------------------------------------------------------------------------
@@ -129,9 +133,9 @@ class PageState:
 
 
 def _page_state(intake: Intake, today: date) -> PageState:
-    examination = selectors.examination_for(intake)
+    examination = selectors.examination_as_saved(intake)
     draft, history = selectors.assessment_draft_and_history(intake)
-    live = live_assessment(intake, examination=examination, draft=draft, as_of=today, decided=history)
+    live = live_assessment(intake, examination=examination, draft=draft, as_of=today, decided=history, from_cache=True)
     if live.result is None:
         return PageState(examination, draft, history, live, [], [])
     decisions = decisions_for(
@@ -146,7 +150,7 @@ def _page_state(intake: Intake, today: date) -> PageState:
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-@submitted_intake_required(detail="assessment")
+@submitted_intake_required(detail="assessment", lookup=get_intake_to_assess)
 def assessment(request, intake: Intake):
     today = timezone.localdate()
     state = _page_state(intake, today)
@@ -172,10 +176,7 @@ def assessment(request, intake: Intake):
                     if field in form.fields:
                         form.add_error(field, "Confirm or reject this cause.")
     else:
-        initial = AssessmentForm.initial_from(
-            state.decisions, digest=state.live.digest, plan_start=state.draft.plan_start if state.draft else None
-        )
-        form = AssessmentForm(initial=initial, **state.form_options)
+        form = None
     return render(request, "intake/assessment.html", _assessment_context(intake, state, form))
 
 
@@ -255,27 +256,65 @@ def _result_context(result: dict, intake: Intake, decisions: list[CauseDecision]
     }
 
 
-def _assessment_context(intake: Intake, state: PageState, form: AssessmentForm) -> dict:
-    context = {
+def _assessment_context(intake: Intake, state: PageState, form: AssessmentForm | None) -> dict:
+    """The page around the form, and the form's content: as the physio sent it back (`form`), else as first shown."""
+    return {
         "intake": intake,
         "patient": intake.patient,
         "examination": state.examination,
-        "draft": state.draft,
         "live": state.live,
-        "form": form,
+        "result": state.live.result,
         "history": state.history,
-        "is_postpartum": "postpartum" in intake.answers,
+        "form_html": _form_html(intake, state, form) if state.live.result is not None else "",
     }
-    if state.live.result is not None:
-        context.update(_result_context(state.live.result, intake, state.decisions))
-        context["cause_rows"] = [
-            (line, form[f"verdict-{line.code}"] if line.origin == ENGINE else None, form[f"note-{line.code}"])
-            for line in context["cause_lines"]
-        ]
-        context["flag_rows"] = [(flag, form.reason_field(flag.code)) for flag in context["flags"]]
-        context["hold_rows"] = [(hold, form.reason_field(hold.code)) for hold in context["holds"]]
-        raised = {line.code for line in (*context["flags"], *context["holds"])}
-        context["stale_overrides"] = [override_label(code) for code in state.live.overrides if code not in raised]
+
+
+def _form_html(intake: Intake, state: PageState, form: AssessmentForm | None) -> str:
+    """The form's content (the result, the decisions, the buttons). As first shown it follows only from the result
+    on the page (and the latest decided assessment, its digest names), the draft's decisions, plan start and
+    overrides, the intake and the day: rendered once for each, then read from the page cache."""
+    if form is not None:
+        return render_to_string(FORM_TEMPLATE, _form_context(intake, state, form))
+    draft = state.draft
+    key = {
+        "clinic": intake.patient.clinic_id,
+        "patient": intake.patient_id,
+        "intake": intake.pk,
+        "as_of": state.live.as_of,
+        "shown": state.live.digest,
+        # Digested: the decisions' notes and the overrides' reasons are the physio's words, never part of a key.
+        "decided": result_digest(
+            {
+                "decisions": [astuple(decision) for decision in state.decisions],
+                "plan_start": draft.plan_start.isoformat() if draft and draft.plan_start else None,
+                "overrides": state.live.overrides,
+            }
+        ),
+    }
+    return cached(
+        "assessment-form",
+        key,
+        lambda: render_to_string(FORM_TEMPLATE, _form_context(intake, state, _first_form(state))),
+    )
+
+
+def _first_form(state: PageState) -> AssessmentForm:
+    initial = AssessmentForm.initial_from(
+        state.decisions, digest=state.live.digest, plan_start=state.draft.plan_start if state.draft else None
+    )
+    return AssessmentForm(initial=initial, **state.form_options)
+
+
+def _form_context(intake: Intake, state: PageState, form: AssessmentForm) -> dict:
+    context = {"form": form, **_result_context(state.live.result, intake, state.decisions)}
+    context["cause_rows"] = [
+        (line, form[f"verdict-{line.code}"] if line.origin == ENGINE else None, form[f"note-{line.code}"])
+        for line in context["cause_lines"]
+    ]
+    context["flag_rows"] = [(flag, form.reason_field(flag.code)) for flag in context["flags"]]
+    context["hold_rows"] = [(hold, form.reason_field(hold.code)) for hold in context["holds"]]
+    raised = {line.code for line in (*context["flags"], *context["holds"])}
+    context["stale_overrides"] = [override_label(code) for code in state.live.overrides if code not in raised]
     return context
 
 

@@ -573,10 +573,18 @@ def test_assessment_page_uses_a_fixed_number_of_queries(
         services.assessment_confirm(
             intake=intake, by=physio, shown_digest=shown.digest, decisions=decisions, plan_start=None
         )
-    # The session, the user and their clinic role; the request's savepoint; the intake with its patient; the
-    # examination, the draft and the decided assessments (the latest of which the result is checked after); the
+    # The session, the user and their clinic role; the request's savepoint; the intake with its patient and its
+    # examination; the draft and the decided assessments (the latest of which the result is checked after); the
     # audit entry; the savepoint released.
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
+        assert physio_client.get(_url(intake)).status_code == 200
+
+
+def test_assessment_page_of_an_intake_not_examined_yet_uses_as_many_queries(
+    physio_client, examined, django_assert_num_queries
+):
+    intake = examined("pfp-intake-only-needs-squat-test", findings=False)  # the intake is found without one
+    with django_assert_num_queries(8):
         assert physio_client.get(_url(intake)).status_code == 200
 
 
