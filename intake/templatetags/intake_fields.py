@@ -5,7 +5,8 @@ so each option's four versions are escaped by format_html once per question, and
 
 from functools import lru_cache
 
-from django import template
+from django import forms, template
+from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
 
 register = template.Library()
@@ -74,6 +75,17 @@ def scale_options(field):
 
 @register.simple_tag
 def answer_box(field):
-    """The box of a number, date or text question with Bootstrap's look, marked invalid when it has a message
-    (Django adds aria-invalid, and aria-describedby naming the hint and the message)."""
-    return field.as_widget(attrs={"class": "form-control is-invalid" if field.errors else "form-control"})
+    """The box of a number, date or text question with Bootstrap's look, marked invalid when it has a message, as
+    Django's widget templates draw it (aria-invalid, and aria-describedby naming the hint and the message, come from
+    the bound field); written here because those templates, three for each box, cost a step of boxes a third of its
+    time."""
+    widget = field.field.widget
+    attrs = widget.build_attrs(
+        widget.attrs, field.build_widget_attrs({"class": "form-control is-invalid" if field.errors else "form-control"})
+    )
+    attrs["id"] = field.auto_id
+    value = widget.format_value(field.value())
+    if isinstance(widget, forms.Textarea):
+        return format_html('<textarea name="{}"{}>\n{}</textarea>', field.html_name, flatatt(attrs), value or "")
+    shown = format_html(' value="{}"', value) if value is not None else ""
+    return format_html('<input type="{}" name="{}"{}{}>', widget.input_type, field.html_name, shown, flatatt(attrs))
