@@ -52,7 +52,7 @@ from intake.schema import (
     field_at,
 )
 from intake.schema import Field as FieldSpec
-from intake.scoring import INSTRUMENT_CODES, instrument
+from intake.scoring import INSTRUMENT_CODES, Instrument, instrument
 
 PLEASE_ANSWER = "Please answer this question."
 PLEASE_TICK = "Please tick at least one."
@@ -197,13 +197,13 @@ class StepSection:
     fields: list[forms.BoundField]
 
     @property
-    def measure(self):
+    def measure(self) -> Instrument | None:
         return instrument(self.section.instrument) if self.section.instrument else None
 
 
 def _field_template(question: Question, field: forms.Field) -> str:
-    """The template drawing a question (intake/templates/intake/fields): the project's own, lean ones, for a step
-    has up to forty questions and a hundred answers."""
+    """The template that draws a question (intake/templates/intake/fields): the project's own lean ones, not
+    crispy-forms' layout, which took most of a step's time (a step has up to forty questions)."""
     if question.widget in ("scale", "knee"):
         return f"intake/fields/{question.widget}.html"
     if isinstance(field.widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
@@ -223,7 +223,7 @@ class StepForm(forms.Form):
         for name, question in self.questions.items():
             field = self.fields[name] = form_field(question)
             field.template_name = _field_template(question, field)
-            field.unit, field.scale_ends = question.unit, question.scale_ends
+            field.unit, field.scale_ends = question.unit, question.scale_ends  # shown by the templates
 
     @classmethod
     def initial_from(cls, questions: list[Question], answer_of) -> dict:
