@@ -1,5 +1,5 @@
-"""The questionnaire's answer options, written in Python: a step shows up to a hundred of them, and drawing them with
-the template language (or Django's widget templates, one per option) took most of the page's time
+"""The questionnaire's answer options and boxes, written in Python: a step shows up to a hundred options, and drawing
+them with the template language (or Django's widget templates, one per option) took most of the page's time
 (bench/load/profile_pages.py). An option's markup is the same for every patient but for " checked" and " is-invalid",
 so each option's four versions are escaped by format_html once per question, and a page picks one of them."""
 
