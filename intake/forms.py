@@ -9,12 +9,10 @@ and the ones that did not keep their messages and what was typed.
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from crispy_forms.bootstrap import AppendedText
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import HTML, Div, Field, Layout
+from crispy_forms.layout import Div, Layout
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.template.loader import render_to_string
 
 from intake.assessment.decisions import (
     CAUSE_NOTE_MAX_LENGTH,
@@ -54,7 +52,7 @@ from intake.schema import (
     field_at,
 )
 from intake.schema import Field as FieldSpec
-from intake.scoring import INSTRUMENT_CODES, instrument
+from intake.scoring import INSTRUMENT_CODES, Instrument, instrument
 
 PLEASE_ANSWER = "Please answer this question."
 PLEASE_TICK = "Please tick at least one."
@@ -191,6 +189,28 @@ def _stored(question: Question, value):
     return value
 
 
+@dataclass(frozen=True)
+class StepSection:
+    """One section of a step as the page shows it: its heading (and outcome measure, if any) and its questions."""
+
+    section: Section
+    fields: list[forms.BoundField]
+
+    @property
+    def measure(self) -> Instrument | None:
+        return instrument(self.section.instrument) if self.section.instrument else None
+
+
+def _field_template(question: Question, field: forms.Field) -> str:
+    """The template that draws a question (intake/templates/intake/fields): the project's own lean ones, not
+    crispy-forms' layout, which took most of a step's time (a step has up to forty questions)."""
+    if question.widget in ("scale", "knee"):
+        return f"intake/fields/{question.widget}.html"
+    if isinstance(field.widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
+        return "intake/fields/choices.html"
+    return "intake/fields/box.html"
+
+
 class StepForm(forms.Form):
     """The questions of one step. Every field is optional to Django; `require_answers` adds the required checks
     when the patient moves forward, so going back never traps anyone on a half-finished page."""
@@ -199,41 +219,22 @@ class StepForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.today = today
         self.questions = {field_name(q): q for q in questions}
+        self.step_sections = sections
         for name, question in self.questions.items():
-            self.fields[name] = form_field(question)
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
-        self.helper.layout = Layout(*(self._section_layout(section) for section in sections))
+            field = self.fields[name] = form_field(question)
+            field.template_name = _field_template(question, field)
+            field.unit, field.scale_ends = question.unit, question.scale_ends  # shown by the templates
 
     @classmethod
     def initial_from(cls, questions: list[Question], answer_of) -> dict:
         return {field_name(q): _encode(answer_of(q.path)) for q in questions if answer_of(q.path) is not None}
 
-    def _section_layout(self, section: Section):
-        parts = []
-        if section.heading or section.intro or section.instrument:
-            measure = instrument(section.instrument) if section.instrument else None
-            parts.append(
-                HTML(render_to_string("intake/_section_heading.html", {"section": section, "measure": measure}))
-            )
-        for question in section.questions:
-            name = field_name(question)
-            if name not in self.fields:
-                continue
-            field = self.fields[name]
-            if question.widget == "scale":
-                field.scale_ends = question.scale_ends
-                parts.append(Field(name, template="intake/fields/scale.html"))
-            elif question.widget == "knee":
-                parts.append(Field(name, template="intake/fields/knee.html"))
-            elif isinstance(field.widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
-                parts.append(Field(name, template="intake/fields/choices.html"))
-            elif question.unit:
-                parts.append(AppendedText(name, question.unit, wrapper_class="intake-question intake-number"))
-            else:
-                parts.append(Field(name, wrapper_class="intake-question"))
-        return Div(*parts, css_class="intake-section")
+    def sections(self) -> list[StepSection]:
+        """The step's sections with the bound fields of the questions this patient is asked."""
+        return [
+            StepSection(section, [self[name] for q in section.questions if (name := field_name(q)) in self.fields])
+            for section in self.step_sections
+        ]
 
     def clean(self):
         cleaned = super().clean()
