@@ -47,7 +47,7 @@ from intake.models import (
 from intake.questionnaire import AnswerLine, answer_paths, display, summary, visible_steps
 from intake.questions import QUESTIONS, SAFETY_SECTION, Question
 from intake.scoring import INSTRUMENT_CODES, Change, Instrument, change, compared_scores, instrument
-from intake.selectors import DueFollowUp, due_follow_up, latest_responses_before
+from intake.selectors import DueFollowUp, due_of, latest_responses_before
 
 INVITES_SHOWN = 5
 # The instruments scored 0–100 (higher is better), drawn together on one chart; the NPRS is drawn as pain.
@@ -455,9 +455,11 @@ def follow_up_overview(patient: Patient, *, today: date) -> FollowUpOverview:
         if schedules  # follow-ups belong to a schedule
         else []
     )
+    # The questionnaire due is read from the follow-ups just read (what due_follow_up would ask the database again).
+    answered = {(follow_up.schedule_id, follow_up.due_on) for follow_up in follow_ups}
     return FollowUpOverview(
         schedule=schedule,
-        due=due_follow_up(patient, today=today) if schedule else None,
+        due=due_of(schedule, answered=answered, today=today) if schedule else None,
         next_due=schedule.next_due_after(today) if schedule else None,
         follow_ups=follow_ups,
     )

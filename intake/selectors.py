@@ -109,11 +109,16 @@ def due_follow_ups(*, patient_ids, today: date) -> list[DueFollowUp]:
         if schedule.due_on(today) is not None
     ]
     answered = set(FollowUp.objects.filter(schedule__in=schedules).values_list("schedule_id", "due_on"))
-    return [
-        DueFollowUp(schedule, schedule.due_on(today))
-        for schedule in schedules
-        if (schedule.pk, schedule.due_on(today)) not in answered
-    ]
+    return [due for schedule in schedules if (due := due_of(schedule, answered=answered, today=today))]
+
+
+def due_of(schedule: FollowUpSchedule, *, answered: set[tuple[int, date]], today: date) -> DueFollowUp | None:
+    """The active schedule's questionnaire due today or earlier, unless it is among those `answered` (schedule id and
+    due day)."""
+    due_on = schedule.due_on(today)
+    if due_on is None or (schedule.pk, due_on) in answered:
+        return None
+    return DueFollowUp(schedule, due_on)
 
 
 def due_follow_up(patient: Patient, *, today: date) -> DueFollowUp | None:

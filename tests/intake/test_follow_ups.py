@@ -352,3 +352,20 @@ def test_only_the_newest_follow_up_of_each_instrument_is_marked_the_latest(sched
         ("koos_pf", first.pk),
         ("nprs", second.pk),
     ]
+
+
+def test_the_patient_page_says_a_questionnaire_is_due_until_it_is_answered(physio_client, patient, schedule):
+    page = reverse("patient_detail", args=[patient.pk])
+    assert "Due since 1 Dec" in physio_client.get(page).content.decode()
+    services.follow_up_submit(schedule=schedule, due_on=TODAY, answers=ANSWERS)
+    shown = physio_client.get(page).content.decode()
+    assert "Due since" not in shown and "Next due 15 Dec 2026" in shown
+
+
+def test_the_patient_page_says_a_missed_questionnaire_is_due_once_the_next_falls_due(
+    client, physio, patient, schedule, clock
+):
+    services.follow_up_submit(schedule=schedule, due_on=TODAY, answers=ANSWERS)
+    clock.move_to(NOON + timedelta(days=30), tick=False)
+    client.force_login(physio.user)  # signed in on the day
+    assert "Due since 29 Dec" in client.get(reverse("patient_detail", args=[patient.pk])).content.decode()
