@@ -5,8 +5,10 @@ physio's patient list, registered by IntakeConfig.ready()."""
 
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
 from django.db.models import Prefetch
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
@@ -80,7 +82,18 @@ def register() -> None:
     add_section(PATIENT_PAGE, template="intake/_follow_up_section.html", data=follow_up_section)
     # New intakes first, flagged ones by severity (Patient.intake_rank, kept by the intake's services: 0 when
     # nothing waits for review).
-    add_list_order(ListOrder(order_by=("-intake_rank",), badge_template="intake/_patient_list_badge.html"))
+    add_list_order(ListOrder(order_by=("-intake_rank",), badge=waiting_intake_badge))
+
+
+def waiting_intake_badge(patient: Patient) -> str:
+    """Beside a patient on the clinicians' list whose intake waits for review: its red flag, or "New intake"."""
+    return _waiting_intake_badge_of_level(patient.intake_flag_level) if patient.intake_rank else ""
+
+
+@cache
+def _waiting_intake_badge_of_level(level: str) -> str:
+    # The badge depends on the flag's level alone, one of a handful: rendered once per level, not once per row.
+    return render_to_string("intake/_patient_list_badge.html", {"level": level})
 
 
 @dataclass(frozen=True)

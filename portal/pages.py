@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db.models import Prefetch
+from django.template.loader import render_to_string
 
 from clinic.charts import Chart
 from clinic.models import Patient, StaffMember
@@ -75,8 +76,15 @@ def register() -> None:
     add_section(PATIENT_PAGE, template="portal/_messages_section.html", data=messages_section)
     # After what intake puts first (flagged and new intakes): patients whose messages wait, the most first
     # (Patient.unread_messages, kept by the portal's services).
-    add_list_order(ListOrder(order_by=("-unread_messages",), badge_template="portal/_patient_list_badge.html"))
+    add_list_order(ListOrder(order_by=("-unread_messages",), badge=unread_list_badge))
     add_badge(CASELOAD, template="portal/_unread_badge.html", data=unread_badges)
+
+
+def unread_list_badge(patient: Patient) -> str:
+    """Beside a patient on the clinicians' list whose messages wait: how many, linking to them."""
+    if not patient.unread_messages:
+        return ""
+    return render_to_string("portal/_unread_badge.html", {"count": patient.unread_messages, "patient_id": patient.pk})
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,11 @@
 """The clinic's pages that the apps above fill in (clinic/page_sections.py)."""
 
 from collections import defaultdict
+from types import SimpleNamespace
 
 import pytest
 from django.urls import reverse
+from django.utils.html import format_html
 
 from clinic import page_sections
 
@@ -11,6 +13,11 @@ from clinic import page_sections
 @pytest.fixture
 def empty_registry(monkeypatch):
     monkeypatch.setattr(page_sections, "_sections", defaultdict(list))
+
+
+@pytest.fixture
+def no_list_orders(monkeypatch):
+    monkeypatch.setattr(page_sections, "_list_orders", [])
 
 
 def _nothing(**objects):
@@ -52,3 +59,38 @@ def test_the_patient_page_has_each_apps_section_in_floor_order(physio_client, pa
 def test_the_front_desk_gets_no_follow_up_section(desk_client, patient):
     html = desk_client.get(reverse("patient_detail", args=[patient.pk])).content.decode()
     assert 'id="intake-heading"' in html and 'id="follow-ups-heading"' not in html
+
+
+def _flag_badge(patient):
+    return format_html('<span class="badge">{}</span>', patient.flag) if patient.flag else ""
+
+
+def _note_badge(patient):
+    return patient.note  # plain text, as a careless app might give
+
+
+def test_list_badges_come_in_the_order_of_the_lists_orders_each_after_a_space(no_list_orders):
+    page_sections.add_list_order(page_sections.ListOrder(order_by=("-rank",), badge=_flag_badge))
+    page_sections.add_list_order(page_sections.ListOrder(order_by=("-count",), badge=_note_badge))
+    patient = SimpleNamespace(flag="Urgent", note="2 new")
+    assert page_sections.list_badges(patient) == ' <span class="badge">Urgent</span> 2 new'
+
+
+def test_a_patient_without_badges_gets_none(no_list_orders):
+    page_sections.add_list_order(page_sections.ListOrder(order_by=("-rank",), badge=_flag_badge))
+    assert page_sections.list_badges(SimpleNamespace(flag="")) == ""
+
+
+def test_a_list_badge_given_as_plain_text_is_escaped_and_one_given_as_html_is_not(no_list_orders):
+    page_sections.add_list_order(page_sections.ListOrder(order_by=("-rank",), badge=_flag_badge))
+    page_sections.add_list_order(page_sections.ListOrder(order_by=("-count",), badge=_note_badge))
+    patient = SimpleNamespace(flag="<b>x</b>", note="<script>alert(1)</script>")
+    assert page_sections.list_badges(patient) == (
+        ' <span class="badge">&lt;b&gt;x&lt;/b&gt;</span> &lt;script&gt;alert(1)&lt;/script&gt;'
+    )
+
+
+def test_adding_a_list_order_twice_orders_and_badges_once(no_list_orders):
+    for _ in range(2):
+        page_sections.add_list_order(page_sections.ListOrder(order_by=("-rank",), badge=_flag_badge))
+    assert page_sections.list_badges(SimpleNamespace(flag="Urgent")) == ' <span class="badge">Urgent</span>'

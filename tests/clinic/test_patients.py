@@ -205,6 +205,80 @@ def test_patient_list_uses_a_fixed_number_of_queries(count, physio_client, physi
     assert response.context["page"].object_list[0].intake_flag_level == "urgent"
 
 
+@pytest.mark.parametrize("count", [1, 30])
+def test_the_whole_clinic_list_uses_a_fixed_number_of_queries(
+    count, physio_client, physio, colleague_physio, clinic, django_assert_num_queries
+):
+    for n in range(count):
+        PatientFactory(clinic=clinic, physio=[physio, colleague_physio, None][n % 3])
+    # As "my patients": the physiotherapists' names come in the page's own query.
+    with django_assert_num_queries(7):
+        response = physio_client.get(reverse("patient_list"), {"scope": "clinic"})
+    assert len(response.context["rows"]) == min(count, 25)
+
+
+def test_each_row_links_to_the_patients_page_and_gives_their_birthday_in_words(desk_client, clinic):
+    patient = PatientFactory(
+        clinic=clinic, first_name="Emma", last_name="Clarke", date_of_birth=date(1990, 3, 4), status="on_plan"
+    )
+    html = desk_client.get(reverse("patient_list")).content.decode()
+    assert f'<a href="{patient.get_absolute_url()}">Clarke, Emma</a>' in html
+    assert "<td>4 Mar 1990</td>" in html
+    assert '<span class="badge status-on_plan">On a plan</span></td>' in html
+
+
+def test_the_whole_clinic_list_names_each_patients_physiotherapist(physio_client, physio, colleague_physio, clinic):
+    nameless = PhysioFactory(clinic=clinic, user__first_name="", user__last_name="")
+    PatientFactory(clinic=clinic, physio=physio, last_name="Adams")
+    PatientFactory(clinic=clinic, physio=colleague_physio, last_name="Baker")
+    PatientFactory(clinic=clinic, physio=nameless, last_name="Clark")
+    PatientFactory(clinic=clinic, physio=None, last_name="Dunn")
+    PatientFactory(clinic=clinic, physio=physio, last_name="Evans")
+    response = physio_client.get(reverse("patient_list"), {"scope": "clinic"})
+    # As each physio's account names them (User.__str__): the e-mail address of one without a name.
+    expected = ["Alice Morgan", "Ben Adeyemi", nameless.user.email, "Not assigned", "Alice Morgan"]
+    assert [row["physio"] for row in response.context["rows"]] == expected
+    assert "<td>Ben Adeyemi</td>" in response.content.decode()
+
+
+def test_my_patients_are_listed_with_me_as_their_physiotherapist(physio_client, physio, clinic):
+    PatientFactory(clinic=clinic, physio=physio)
+    response = physio_client.get(reverse("patient_list"))
+    assert [row["physio"] for row in response.context["rows"]] == [str(physio)]
+    assert "<td>Alice Morgan</td>" in response.content.decode()
+
+
+@pytest.mark.parametrize("scope", ["mine", "clinic"])
+def test_the_list_shows_what_people_typed_as_text(scope, physio_client, physio, clinic):
+    physio.user.first_name = "<b>x</b>"
+    physio.user.save()
+    PatientFactory(clinic=clinic, physio=physio, first_name="<script>alert(1)</script>", phone="<i>0</i>")
+    html = physio_client.get(reverse("patient_list"), {"scope": scope}).content.decode()
+    assert "<script>alert(1)" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<b>x</b>" not in html and "&lt;b&gt;x&lt;/b&gt; Morgan" in html
+    assert "<i>0</i>" not in html
+
+
+@pytest.mark.parametrize(
+    ("level", "badge"),
+    [
+        ("emergency", '<span class="badge flag-emergency">Emergency flag</span>'),
+        ("urgent", '<span class="badge flag-urgent">Urgent flag</span>'),
+        ("refer_before_run", '<span class="badge flag-refer_before_run">Refer before running</span>'),
+        ("caution", '<span class="badge flag-caution">Caution</span>'),
+        ("", '<span class="badge badge-new-intake">New intake</span>'),
+    ],
+)
+def test_the_physios_list_shows_the_badge_of_each_waiting_intake_beside_the_status(
+    level, badge, physio_client, physio, clinic
+):
+    SubmittedIntakeFactory(patient=PatientFactory(clinic=clinic, physio=physio), flag_level=level)
+    PatientFactory(clinic=clinic, physio=physio, last_name="Nothing-waits")
+    html = physio_client.get(reverse("patient_list")).content.decode()
+    assert f"</span> {badge}" in html
+    assert html.count('class="badge flag-') + html.count('class="badge badge-new-intake"') == 1
+
+
 def test_patient_detail_shows_the_record(desk_client, patient):
     response = desk_client.get(reverse("patient_detail", args=[patient.pk]))
     assert patient.full_name in response.content.decode()
