@@ -488,8 +488,7 @@ class AssessmentForm(forms.Form):
 
     @staticmethod
     def initial_from(decisions: list[CauseDecision], *, digest: str, plan_start: date | None) -> dict:
-        # The date as its box shows it (the page draws the box itself, without the widget's formatting).
-        initial = {"digest": digest, "plan_start": plan_start.isoformat() if plan_start else None}
+        initial = {"digest": digest, "plan_start": plan_start}
         for decision in decisions:
             initial[f"verdict-{decision.code}"] = decision.verdict
             initial[f"note-{decision.code}"] = decision.note
