@@ -277,8 +277,8 @@ def _read_history(plan: Plan, *, today: date) -> PlanHistory:
 
 
 def _attach(plan: Plan, *records) -> None:
-    """Give the plan's records read from the cache the page's plan (for their links) and the current revision its
-    author (for the page's heading)."""
+    """Give the plan's records, read without it (fresh or from the page cache), the page's plan (for their links), and
+    the current revision its author (for the page's heading)."""
     for record in (record for group in records for record in group):
         record.plan = plan
         if isinstance(record, PlanRevision) and record.pk == plan.current_revision_id:
