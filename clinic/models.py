@@ -59,6 +59,13 @@ class User(AbstractUser):
     def __str__(self):
         return self.get_full_name() or self.email
 
+    def __getstate__(self):
+        """Accounts kept in the page cache (a name on a page) leave their password hash behind: unpickled, the
+        password is a deferred field, read from the database if ever asked for."""
+        state = super().__getstate__()
+        state.pop("password", None)
+        return state
+
     @cached_property
     def staff_member(self):
         """The user's clinic membership (with its clinic), or None for patients and administrators."""

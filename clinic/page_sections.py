@@ -5,17 +5,23 @@ them, and the portal adds a badge beside each patient on the caseload (unread me
 The apps register from their AppConfig.ready(), so the clinic never imports them (README "Architecture"). A
 section's data is read by the view, through the app's selectors, before the template renders: no query hides in a
 template tag, and the page's query-count tests count them all.
+
+The patient page's sections name the records they read (`records`), so that on PostgreSQL their data is kept in the
+page cache for each state of those records (clinic.page_cache.records_state) and read again only when one changes.
 """
 
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 
-from clinic.models import Patient
+from clinic.models import Patient, StaffMember
+from clinic.page_cache import cached, records_state
 
 # The pages with sections, and the keyword arguments their sections' data functions receive.
 PATIENT_PAGE = "patient"  # patient, member
@@ -26,6 +32,11 @@ ASSESSMENT_PAGE = "assessment"  # assessment, member
 class Section:
     template: str
     data: Callable[..., dict | None]  # None: this section has nothing for this user
+    # The patient page's: records(patient_id) gives querysets of every row `data` reads (a superset will do).
+    records: Callable[[int], list[QuerySet]] | None = None
+    # The patient page's: what the section adds to its data on every request, never cached (its forms):
+    # fresh(data, **objects).
+    fresh: Callable[..., dict] | None = None
 
 
 @dataclass(frozen=True)
@@ -37,9 +48,16 @@ class ShownSection:
 _sections: dict[str, list[Section]] = defaultdict(list)
 
 
-def add_section(page: str, *, template: str, data: Callable[..., dict | None]) -> None:
+def add_section(
+    page: str,
+    *,
+    template: str,
+    data: Callable[..., dict | None],
+    records: Callable[[int], list[QuerySet]] | None = None,
+    fresh: Callable[..., dict] | None = None,
+) -> None:
     """Sections appear in the order they were added, which is the order of INSTALLED_APPS."""
-    section = Section(template=template, data=data)
+    section = Section(template=template, data=data, records=records, fresh=fresh)
     if section not in _sections[page]:
         _sections[page].append(section)
 
@@ -52,6 +70,56 @@ def sections_for(page: str, **objects) -> list[ShownSection]:
         if data is not None:
             shown.append(ShownSection(template=section.template, data=data))
     return shown
+
+
+def patient_page_sections(*, patient: Patient, member: StaffMember) -> list[ShownSection]:
+    """The patient page's sections: from the page cache while the records they read are as they were when the
+    page was last shown to a member of this role today (one query), otherwise read afresh."""
+    sections = _sections[PATIENT_PAGE]
+
+    def read() -> list[ShownSection]:
+        return sections_for(PATIENT_PAGE, patient=patient, member=member)
+
+    state = (
+        records_state(PATIENT_PAGE, _patient_page_records, patient_id=patient.pk, clinic_id=patient.clinic_id)
+        if all(section.records for section in sections)
+        else None
+    )
+    if state is None:
+        shown = read()
+    else:
+        # Read after the state, so nothing kept under a state is older than it. Today: what is due changes with it.
+        key = {
+            "role": member.role,
+            "clinic": patient.clinic_id,
+            "patient": [patient.pk, patient.created_at],
+            "records": state,
+            "today": timezone.localdate(),
+        }
+        shown = cached("patient-sections", key, read)
+    fresh = {section.template: section.fresh for section in sections if section.fresh}
+    return [
+        ShownSection(
+            template=each.template,
+            data={**each.data, **fresh[each.template](each.data, patient=patient, member=member)},
+        )
+        if each.template in fresh
+        else each
+        for each in shown
+    ]
+
+
+def _patient_page_records(*, patient_id: int, clinic_id: int) -> list[QuerySet]:
+    """The rows the patient page's sections read: the patient, the clinic's staff whose names they show (who sent
+    a link, saved a draft, wrote a message), the patient's portal account, and each section's own."""
+    users = get_user_model().objects
+    own = [
+        Patient.objects.filter(pk=patient_id),
+        StaffMember.objects.filter(clinic=clinic_id),
+        users.filter(staffmember__clinic=clinic_id),
+        users.filter(patient=patient_id),
+    ]
+    return own + [records for section in _sections[PATIENT_PAGE] for records in section.records(patient_id)]
 
 
 @dataclass(frozen=True)

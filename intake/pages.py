@@ -77,9 +77,29 @@ def follow_up_section(*, patient: Patient, member: StaffMember) -> dict | None:
     return {"overview": follow_up_overview(patient, today=timezone.localdate())}
 
 
+def intake_records(patient_id: int) -> list:
+    """What intake_section reads, for the page cache (clinic.page_sections)."""
+    return [
+        IntakeInvite.objects.filter(patient=patient_id),
+        Intake.objects.filter(patient=patient_id),
+        Assessment.objects.filter(intake__patient=patient_id),
+    ]
+
+
+def follow_up_records(patient_id: int) -> list:
+    """What follow_up_section reads, for the page cache (clinic.page_sections)."""
+    return [
+        FollowUpSchedule.objects.filter(patient=patient_id),
+        FollowUp.objects.filter(patient=patient_id),
+        OutcomeResponse.objects.filter(patient=patient_id),
+    ]
+
+
 def register() -> None:
-    add_section(PATIENT_PAGE, template="intake/_patient_section.html", data=intake_section)
-    add_section(PATIENT_PAGE, template="intake/_follow_up_section.html", data=follow_up_section)
+    add_section(PATIENT_PAGE, template="intake/_patient_section.html", data=intake_section, records=intake_records)
+    add_section(
+        PATIENT_PAGE, template="intake/_follow_up_section.html", data=follow_up_section, records=follow_up_records
+    )
     # New intakes first, flagged ones by severity (Patient.intake_rank, kept by the intake's services: 0 when
     # nothing waits for review).
     add_list_order(ListOrder(order_by=("-intake_rank",), badge=waiting_intake_badge))

@@ -48,8 +48,18 @@ def plan_actions(*, assessment: Assessment, member: StaffMember) -> dict | None:
     return {"plan": plan_of_assessment(assessment=assessment)}
 
 
+def plan_records(patient_id: int) -> list:
+    """What plan_section reads, for the page cache (clinic.page_sections)."""
+    plans = Plan.objects.filter(patient=patient_id)
+    return [
+        plans,
+        PlanRevision.objects.filter(pk__in=plans.values("current_revision")),
+        PlanAlert.objects.filter(plan__patient=patient_id),
+    ]
+
+
 def register() -> None:
-    add_section(PATIENT_PAGE, template="plans/_patient_section.html", data=plan_section)
+    add_section(PATIENT_PAGE, template="plans/_patient_section.html", data=plan_section, records=plan_records)
     add_section(ASSESSMENT_PAGE, template="plans/_assessment_plan_actions.html", data=plan_actions)
 
 

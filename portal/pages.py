@@ -31,7 +31,7 @@ from plans.loads import REST, RUN
 from plans.models import Exercise, Plan, PlanRevision, SessionLog
 from plans.pages import PlanView, RecentDay, hold_view, logged_marks, logged_pain_figure, plan_view, recent_days
 from portal.forms import MessageForm
-from portal.models import CalendarFeed, PortalPreferences
+from portal.models import CalendarFeed, Message, PortalPreferences
 from portal.selectors import recent_messages, thread_summary, unread_by_staff_counts
 from portal.services import messages_closed_because
 
@@ -54,14 +54,32 @@ def messages_section(*, patient: Patient, member: StaffMember) -> dict:
     summary = thread_summary(patient)
     if not member.is_physio:
         return {"summary": summary, "is_physio": False}
-    closed = messages_closed_because(patient)
     return {
         "summary": summary,
         "is_physio": True,
         "recent": recent_messages(patient) if summary.count else [],
-        "closed": closed,
-        "form": None if closed else MessageForm(label=f"Your message to {patient.first_name}"),
+        "closed": messages_closed_because(patient),
     }
+
+
+def message_form(data: dict, *, patient: Patient, member: StaffMember) -> dict:
+    """The physiotherapist's answer box, made for each request (a form is not kept in the page cache)."""
+    if not data["is_physio"] or data["closed"]:
+        return {"form": None}
+    return {"form": MessageForm(label=f"Your message to {patient.first_name}")}
+
+
+def portal_records(patient_id: int) -> list:
+    """What portal_section reads, for the page cache (the account is among the clinic's: clinic.page_sections)."""
+    return [
+        PortalPreferences.objects.filter(patient=patient_id),
+        CalendarFeed.objects.filter(patient=patient_id),
+    ]
+
+
+def messages_records(patient_id: int) -> list:
+    """What messages_section reads, for the page cache (the authors are among the clinic's: clinic.page_sections)."""
+    return [Message.objects.filter(patient=patient_id)]
 
 
 def unread_badges(patient_ids: list[int]) -> dict[int, dict]:
@@ -72,8 +90,14 @@ def unread_badges(patient_ids: list[int]) -> dict[int, dict]:
 
 
 def register() -> None:
-    add_section(PATIENT_PAGE, template="portal/_patient_section.html", data=portal_section)
-    add_section(PATIENT_PAGE, template="portal/_messages_section.html", data=messages_section)
+    add_section(PATIENT_PAGE, template="portal/_patient_section.html", data=portal_section, records=portal_records)
+    add_section(
+        PATIENT_PAGE,
+        template="portal/_messages_section.html",
+        data=messages_section,
+        records=messages_records,
+        fresh=message_form,
+    )
     # After what intake puts first (flagged and new intakes): patients whose messages wait, the most first
     # (Patient.unread_messages, kept by the portal's services).
     add_list_order(ListOrder(order_by=("-unread_messages",), badge=unread_list_badge))
