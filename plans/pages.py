@@ -6,15 +6,16 @@ Each page costs a fixed number of queries whatever the plan's length."""
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import F, Prefetch, prefetch_related_objects
+from django.db.models import F, Prefetch, QuerySet, prefetch_related_objects
 from django.template.loader import render_to_string
 
 from clinic.charts import Chart, minutes_figure, pain_figure
 from clinic.models import Patient, StaffMember
-from clinic.page_cache import cached
+from clinic.page_cache import cached, records_state
 from clinic.page_sections import ASSESSMENT_PAGE, PATIENT_PAGE, add_section
 from intake.codes import CATEGORY_LABELS
-from intake.models import Assessment, AssessmentStatus
+from intake.models import Assessment, AssessmentStatus, OutcomeResponse
+from intake.pages import scores_figure_for
 from plans.builder import PlanError
 from plans.building import plan_built_from
 from plans.calendar import (
@@ -28,10 +29,21 @@ from plans.calendar import (
     session_title,
     weekday_headings,
 )
+from plans.handouts.selectors import handouts_of_revision
 from plans.invariants import request_violations
 from plans.library.exercises import Dosage
 from plans.loads import REST, RUN
-from plans.models import Exercise, Plan, PlanAlert, PlanRevision, PlanStatus, RevisionKind, SessionLog
+from plans.models import (
+    Exercise,
+    Handout,
+    HandoutSettings,
+    Plan,
+    PlanAlert,
+    PlanRevision,
+    PlanStatus,
+    RevisionKind,
+    SessionLog,
+)
 from plans.running import run_minutes
 from plans.selectors import library_version, plan_of_assessment, plans_for_patient
 
@@ -199,15 +211,72 @@ def logged_marks(logs: list[SessionLog]) -> dict[date, LoggedMark]:
     return marks
 
 
-def plan_page(*, plan: Plan, clinical: bool, today: date) -> PlanPage:
+def plan_page_records(*, patient_id: int, clinic_id: int, plan_id: int) -> list[QuerySet]:
+    """The rows the plan page reads beside the plan and its history (clinic.page_cache.records_state): the exercise
+    library, which the schedule names, the patient's scores, the clinic's usual paper size and the plan's handouts,
+    whose progress the worker writes."""
+    return [
+        Exercise.objects.visible_to(clinic_id),
+        OutcomeResponse.objects.filter(patient=patient_id),
+        HandoutSettings.objects.filter(clinic=clinic_id),
+        Handout.objects.filter(revision__plan=plan_id),
+    ]
+
+
+def plan_page_state(plan: Plan) -> str | None:
+    """The state of plan_page_records (one query), or None where the database cannot tell it (SQLite)."""
+    patient = plan.patient
+    return records_state(
+        "plan-page", plan_page_records, patient_id=patient.pk, clinic_id=patient.clinic_id, plan_id=plan.pk
+    )
+
+
+@dataclass(frozen=True)
+class PlanPageExtras:
+    """What the plan page shows beside the plan: the patient's scores (physiotherapists only), the paper size the
+    handout form offers first, and the handouts asked for of the current revision."""
+
+    scores_chart: Chart | None
+    paper: str
+    handouts: list[Handout]
+
+
+def plan_page_extras(*, plan: Plan, clinical: bool, state: str | None) -> PlanPageExtras:
+    """From the page cache while plan_page_records are in the `state` they were when last read (read after it)."""
+
+    def read() -> PlanPageExtras:
+        return PlanPageExtras(
+            scores_chart=scores_figure_for(plan.patient, chart_id="plan-scores") if clinical else None,
+            paper=HandoutSettings.for_clinic(plan.patient.clinic).paper_size,
+            handouts=handouts_of_revision(revision_id=plan.current_revision_id),
+        )
+
+    if state is None:
+        extras = read()
+    else:
+        patient = plan.patient
+        key = {
+            "clinical": clinical,
+            "clinic": patient.clinic_id,
+            "patient": [patient.pk, patient.created_at],
+            "plan": [plan.pk, plan.created_at, plan.current_revision_id],
+            "records": state,
+        }
+        extras = cached("plan-page-extras", key, read)
+    for handout in extras.handouts:
+        handout.revision = plan.current_revision  # for its links: the page's, never a copy kept with it
+    return extras
+
+
+def plan_page(*, plan: Plan, clinical: bool, today: date, state: str | None = None) -> PlanPage:
     """Everything the plan page shows, in a fixed number of queries whatever the plan's length. `plan` may come
     without its contents (plans.access.get_plan_page_for_staff): they are read only to render a schedule that is not
-    in the page cache."""
+    in the page cache. `state`: plan_page_state, read before."""
     if not clinical:
         revisions = list(_revisions(plan))
         _attach(plan, revisions)
         return PlanPage(revisions=revisions)
-    history = plan_history(plan=plan, today=today)
+    history = plan_history(plan=plan, today=today, state=state)
     _attach(plan, history.revisions, history.logs, history.alerts)
     page = PlanPage(revisions=history.revisions, logs=history.logs, alerts=history.alerts, schedule=history.schedule)
     undone = {revision.undoes_id for revision in history.revisions if revision.undoes_id}
@@ -238,11 +307,12 @@ class PlanHistory:
     schedule: PlanSchedule
 
 
-def plan_history(*, plan: Plan, today: date) -> PlanHistory:
+def plan_history(*, plan: Plan, today: date, state: str | None = None) -> PlanHistory:
     """The plan's history for its page: from the page cache when this version of it, this library and this day have
-    been read before (one query: the library's state). Otherwise read and rendered (revisions, logs and alerts; the
-    revision's content, the library's exercises it names, the contents of any earlier revisions the logs were made
-    against). A draft not issued yet is read every time: it changes as it is edited, without a revision."""
+    been read before (the library's state: plan_page_state, which covers it, or else one query). Otherwise read and
+    rendered (revisions, logs and alerts; the revision's content, the library's exercises it names, the contents of
+    any earlier revisions the logs were made against). A draft not issued yet is read every time: it changes as it is
+    edited, without a revision."""
     if plan.current_revision is None:
         return _read_history(plan, today=today)
     patient = plan.patient
@@ -253,7 +323,7 @@ def plan_history(*, plan: Plan, today: date) -> PlanHistory:
         "clinic": patient.clinic_id,
         "patient": [patient.pk, patient.created_at],
         "plan": [plan.pk, plan.created_at, plan.history_version],
-        "library": library_version(clinic_id=patient.clinic_id),
+        "library": state if state is not None else library_version(clinic_id=patient.clinic_id),
         "today": today,
     }
     return cached("plan-history", key, lambda: _read_history(plan, today=today))

@@ -19,7 +19,6 @@ from clinic.models import AuditAction
 from clinic.selectors import SCOPE_MINE
 from intake.access import get_assessment_for_staff
 from intake.codes import Category
-from intake.pages import scores_figure_for
 from plans import pages, services
 from plans.access import (
     get_plan_alert_for_staff,
@@ -40,9 +39,8 @@ from plans.forms import (
     ResumeForm,
     SessionLogForm,
 )
-from plans.handouts import selectors as handout_selectors
 from plans.handouts.forms import HandoutRequestForm
-from plans.models import HandoutSettings, PlanStatus, RevisionKind
+from plans.models import PlanStatus, RevisionKind
 from plans.selection import DOSE_PARTS
 from plans.selectors import exercise_library_for_clinic
 
@@ -85,9 +83,9 @@ def plan_detail(request, plan):
 
 def _plan_detail_page(request, plan, *, resume_form=None):
     member = request.staff_member
-    page = pages.plan_page(plan=plan, clinical=member.is_physio, today=timezone.localdate())
-    scores = scores_figure_for(plan.patient, chart_id="plan-scores") if member.is_physio else None
-    paper = HandoutSettings.for_clinic(plan.patient.clinic).paper_size
+    state = pages.plan_page_state(plan)  # before the records it covers are read
+    page = pages.plan_page(plan=plan, clinical=member.is_physio, today=timezone.localdate(), state=state)
+    extras = pages.plan_page_extras(plan=plan, clinical=member.is_physio, state=state)
     return render(
         request,
         "plans/plan_detail.html",
@@ -95,9 +93,9 @@ def _plan_detail_page(request, plan, *, resume_form=None):
             "plan": plan,
             "patient": plan.patient,
             "page": page,
-            "scores_chart": scores,
-            "handout_form": HandoutRequestForm(initial={"paper": paper}),
-            "handouts": handout_selectors.handouts_of_revision(revision=plan.current_revision),
+            "scores_chart": extras.scores_chart,
+            "handout_form": HandoutRequestForm(initial={"paper": extras.paper}),
+            "handouts": extras.handouts,
             "resume_form": resume_form or ResumeForm(),
         },
     )

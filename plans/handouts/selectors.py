@@ -182,12 +182,9 @@ def handouts_for_patient(*, patient) -> list[Handout]:
     )
 
 
-def handouts_of_revision(*, revision: PlanRevision | None) -> list[Handout]:
-    """The handouts already asked for of a revision (one per paper size), for the plan page: each given the
-    revision it is of (and so its plan, if the revision has it), which a join would cost as much again to compile."""
-    if revision is None:
+def handouts_of_revision(*, revision_id: int | None) -> list[Handout]:
+    """The handouts already asked for of a revision (one per paper size), for the plan page, which gives each the
+    revision it is of (a join would cost as much again to compile)."""
+    if revision_id is None:
         return []
-    handouts = list(Handout.objects.filter(revision=revision).order_by("paper"))
-    for handout in handouts:
-        handout.revision = revision
-    return handouts
+    return list(Handout.objects.filter(revision_id=revision_id).order_by("paper"))

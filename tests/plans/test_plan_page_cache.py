@@ -8,6 +8,7 @@ import re
 import pytest
 from django.core.cache import caches
 from django.core.cache.backends.base import BaseCache
+from django.db import connection
 from django.urls import reverse
 
 from clinic.page_cache import PAGE_CACHE
@@ -172,7 +173,8 @@ def test_a_page_cache_that_fails_leaves_the_plan_page_as_it_was(physio_client, p
 # The session, the user and their clinic role; the request's savepoint; the plan with its patient and current
 # revision (without their contents), the library's state, the scores, the clinic's paper size, the handouts, the
 # audit entry; the savepoint released. To read the history and render the schedule, five more: the revisions, the
-# logs, the alerts, the revision's content and the exercises it names.
+# logs, the alerts, the revision's content and the exercises it names. On PostgreSQL, one more: the state of the
+# page's other records, which a test's own transaction never gets (tests/plans/test_plan_page_state.py).
 @pytest.mark.parametrize(("warm", "queries"), [(False, 16), (True, 11)])
 def test_the_plan_page_reads_the_history_only_when_it_changed(
     physio_client, patient, frozen, warm, queries, django_assert_num_queries
@@ -183,5 +185,5 @@ def test_the_plan_page_reads_the_history_only_when_it_changed(
     log(plan, day_of(run), pain_during_max=1)
     if warm:
         page_of(physio_client, plan)
-    with django_assert_num_queries(queries):
+    with django_assert_num_queries(queries + (connection.vendor == "postgresql")):
         page_of(physio_client, plan)
