@@ -81,7 +81,7 @@ def patient_page_sections(*, patient: Patient, member: StaffMember) -> list[Show
         return sections_for(PATIENT_PAGE, patient=patient, member=member)
 
     state = (
-        records_state(PATIENT_PAGE, _patient_page_records, patient_id=patient.pk, clinic_id=patient.clinic_id)
+        records_state(PATIENT_PAGE, patient_page_records, patient_id=patient.pk, clinic_id=patient.clinic_id)
         if all(section.records for section in sections)
         else None
     )
@@ -109,7 +109,7 @@ def patient_page_sections(*, patient: Patient, member: StaffMember) -> list[Show
     ]
 
 
-def _patient_page_records(*, patient_id: int, clinic_id: int) -> list[QuerySet]:
+def patient_page_records(*, patient_id: int, clinic_id: int) -> list[QuerySet]:
     """The rows the patient page's sections read: the patient, the clinic's staff whose names they show (who sent
     a link, saved a draft, wrote a message), the patient's portal account, and each section's own."""
     users = get_user_model().objects

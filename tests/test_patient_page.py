@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from clinic.page_cache import records_state
-from clinic.page_sections import PATIENT_PAGE, _patient_page_records
+from clinic.page_sections import PATIENT_PAGE, patient_page_records
 from intake import services as intake_services
 from tests.factories import PatientFactory
 from tests.intake.factories import ConfirmedAssessmentFactory, SubmittedIntakeFactory
@@ -47,7 +47,7 @@ def test_the_sections_are_read_every_time_where_the_database_cannot_tell_their_s
     """The embedded mode (SQLite); on PostgreSQL they are kept: tests/test_patient_page_cache.py."""
     if connection.vendor == "postgresql":
         pytest.skip("PostgreSQL tells the state of the records")
-    state = records_state(PATIENT_PAGE, _patient_page_records, patient_id=patient.pk, clinic_id=patient.clinic_id)
+    state = records_state(PATIENT_PAGE, patient_page_records, patient_id=patient.pk, clinic_id=patient.clinic_id)
     assert state is None
     page = reverse("patient_detail", args=[patient.pk])
     physio_client.get(page)

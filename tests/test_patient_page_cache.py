@@ -14,13 +14,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from clinic.page_sections import PATIENT_PAGE, _patient_page_records, sections_for
+from clinic.page_sections import PATIENT_PAGE, patient_page_records, sections_for
 from intake import services as intake_services
 from intake.models import FollowUpSchedule, IntakeInvite
 from plans.models import PlanAlert, SessionLog
 from portal import services as portal_services
 from portal.models import CalendarFeed, Message
-from tests.factories import FrontDeskFactory, PatientFactory, PortalPatientFactory
+from tests.factories import FrontDeskFactory, PatientFactory
 from tests.intake.factories import SubmittedIntakeFactory
 from tests.plans.plan_factories import issued_plan, load_shipped_library, sessions
 
@@ -66,30 +66,19 @@ def test_the_sections_are_kept_after_the_first_view(physio_client, patient, phys
     # request's savepoint; the patient; the state; the audit entry; the savepoint released.
     assert (len(cold), len(kept)) == (16, 8)
     read = " ".join(query["sql"] for query in kept)
-    assert read.count("xmin") == len(_patient_page_records(patient_id=patient.pk, clinic_id=patient.clinic_id))
+    assert read.count("xmin") == len(patient_page_records(patient_id=patient.pk, clinic_id=patient.clinic_id))
     assert not re.search(r'SELECT "(intake_intakeinvite|plans_plan|portal_message)"\."id"', read)
 
 
-def test_every_row_the_sections_read_is_in_their_record_sets(clinic, physio, shipped_library):
+def test_every_row_the_sections_read_is_in_their_record_sets(patient, physio, clinic, shipped_library):
     """What a section reads without naming it in its `records` would be served stale from the cache."""
-    patient = PortalPatientFactory(clinic=clinic, physio=physio)
-    intake_services.invite_create(patient=patient, by=physio, send_email=False)
-    _alert(patient, physio)
-    intake_services.follow_up_schedule_set(
-        patient=patient,
-        by=physio,
-        instruments=["nprs"],
-        every_weeks=2,
-        start=timezone.localdate(),
-        safety_questions=False,
-    )
-    portal_services.calendar_feed_create(patient=patient, by=physio.user)
-    portal_services.message_send(patient=patient, by=patient.user, body="My knee is better.", send_email=False)
+    for write in (_invite, _alert, _schedule, _feed, _message):
+        write(patient, physio)
     with CaptureQueriesContext(connection) as captured:
         sections_for(PATIENT_PAGE, patient=patient, member=physio)
     read = {table for query in captured for table in re.findall(r'(?:FROM|JOIN) "(\w+)"', query["sql"])}
     named = {
-        records.model._meta.db_table for records in _patient_page_records(patient_id=patient.pk, clinic_id=clinic.pk)
+        records.model._meta.db_table for records in patient_page_records(patient_id=patient.pk, clinic_id=clinic.pk)
     }
     assert read and read <= named
 
