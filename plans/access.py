@@ -7,6 +7,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from clinic.access import get_patient_for_staff
+from clinic.models import StaffMember
 from plans.models import Exercise, Handout, HandoutBatch, Plan, PlanAlert, PlanRevision, PlanStatus, SessionLog
 
 
@@ -48,20 +49,23 @@ def get_plan_for_staff(member, pk, plan_pk):
 
 
 def get_plan_page_for_staff(member, pk, plan_pk):
-    """get_plan_for_staff for the plan page, in one query: the plan with its patient (of the member's clinic, which
-    it is given) and its current revision, without the contents of either, which the page reads only when the
-    schedule they give is not in the page cache (plans.pages.plan_history), nor its author, whom the page's list of
-    revisions gives it (plans.pages.plan_page)."""
+    """get_plan_for_staff for the plan page, in one query (two for a plan never issued, with who saved its draft):
+    the plan with its patient (of the member's clinic, which it is given) and its current revision, without the
+    contents of either, which the page reads only when the schedule they give is not in the page cache
+    (plans.pages.plan_history), nor its author, whom the page's list of revisions gives it (plans.pages.plan_page)."""
     plan = get_object_or_404(
         # The clinic is checked on the patient the query joins anyway: a subquery costs as much again to compile.
         Plan.objects.filter(patient__clinic_id=member.clinic_id, patient_id=pk)
-        .select_related("patient", "current_revision", "draft_saved_by__user")
+        .select_related("patient", "current_revision")
         .defer("content", "programme", "current_revision__content", "current_revision__changes"),
         pk=plan_pk,
     )
     plan.patient.clinic = member.clinic
     if plan.current_revision is not None:
         plan.current_revision.plan = plan  # for its handouts' links
+    elif plan.draft_saved_by_id:
+        # Only a plan never issued names who saved its draft: joining them for every plan cost 0.2 ms a page.
+        plan.draft_saved_by = StaffMember.objects.select_related("user").get(pk=plan.draft_saved_by_id)
     return plan
 
 

@@ -117,12 +117,14 @@ class PlanView:
 @dataclass(frozen=True)
 class PlanSchedule:
     """The plan page's parts that follow from the revision shown and the sessions logged, rendered: the calendar,
-    the running and pain charts, the programme cards (safe HTML), the notes and the hold. Kept in the page cache with
+    the running and pain charts, the programme cards, the table of logged sessions (safe HTML), the notes and the
+    hold. Kept in the page cache with
     the plan's history (plan_history)."""
 
     calendar: str
     charts: str
     programme: str
+    logged_sessions: str
     notes: list[str]
     hold: "HoldView | None"
     more_exercises_reason: str = ""  # why the programme passes the usual cap of strength exercises
@@ -351,8 +353,9 @@ def _read_history(plan: Plan, *, today: date) -> PlanHistory:
     revision = plan.current_revision
     content, inputs = (revision.content, revision.inputs) if revision else (plan.content, plan.inputs())
     schedule = _render_schedule(content, inputs, plan=plan, logs=logs, today=today)
-    for log in logs:  # the revisions' contents drew the logs' lights; the page does not keep them
+    for log in logs:  # the revisions' contents drew the logs' lights, the plan gave their links: neither is kept
         SessionLog.revision.field.delete_cached_value(log)
+        SessionLog.plan.field.delete_cached_value(log)
     return PlanHistory(revisions=revisions, logs=logs, alerts=alerts, schedule=schedule)
 
 
@@ -375,10 +378,13 @@ def _render_schedule(content: dict, inputs: dict, *, plan: Plan, logs: list[Sess
         content, clinic_id=plan.patient.clinic_id, today=today, logged=logged_marks(logs), chart_id="plan-minutes"
     )
     pain_chart = logged_pain_figure(logs, chart_id="plan-pain") if logs else None
+    for log in logs:  # for their links
+        log.plan = plan
     return PlanSchedule(
         calendar=render_to_string("plans/_calendar.html", {"view": view}),
         charts=render_to_string("plans/_plan_charts.html", {"view": view, "pain_chart": pain_chart}),
         programme=render_to_string("plans/_programme.html", {"view": view}),
+        logged_sessions=render_to_string("plans/_logged_sessions.html", {"logs": logs}),
         notes=view.notes,
         hold=hold_view(content),
         more_exercises_reason=inputs.get("more_exercises_reason", ""),

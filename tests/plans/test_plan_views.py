@@ -340,6 +340,12 @@ def test_plan_page_shows_the_calendar_with_today_the_chart_and_the_programme(phy
     assert audited("view", plan)
 
 
+def test_the_page_of_a_plan_never_issued_names_who_saved_its_draft(physio_client, patient):
+    plan = draft_plan(patient)
+    page = physio_client.get(url("detail", plan)).content.decode()
+    assert "Not issued yet · draft saved 1 Dec 2026, 12:00 by Alice Morgan" in page
+
+
 def test_plan_page_for_the_front_desk_shows_status_and_revisions_only(desk_client, patient):
     plan = issued_plan(patient)
     response = desk_client.get(url("detail", plan))
