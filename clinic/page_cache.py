@@ -33,9 +33,16 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
-def cached(name: str, key: dict, compute: Callable[[], T], *, seconds: int | None = None) -> T:
+def cached(
+    name: str,
+    key: dict,
+    compute: Callable[[], T],
+    *,
+    seconds: int | None = None,
+    expired: Callable[[T], bool] | None = None,
+) -> T:
     """The value `compute()` gives for `key`, computed once and then read from the page cache (for `seconds`, or as
-    long as the cache keeps its values)."""
+    long as the cache keeps its values, or until `expired(value)` says it is out of date)."""
     cache_key = f"{name}:{key_digest(name, key)}"
     store = caches[PAGE_CACHE]
     try:
@@ -43,7 +50,7 @@ def cached(name: str, key: dict, compute: Callable[[], T], *, seconds: int | Non
     except Exception:
         logger.warning("The page cache could not be read: %s computed afresh.", name, exc_info=True)
         return compute()
-    if value is None:
+    if value is None or (expired is not None and expired(value)):
         value = compute()
         try:
             store.set(cache_key, value, **({"timeout": seconds} if seconds else {}))

@@ -6,22 +6,31 @@ The apps register from their AppConfig.ready(), so the clinic never imports them
 section's data is read by the view, through the app's selectors, before the template renders: no query hides in a
 template tag, and the page's query-count tests count them all.
 
-The patient page's sections name the records they read (`records`), so that on PostgreSQL their data is kept in the
-page cache for each state of those records (clinic.page_cache.records_state) and read again only when one changes.
+The patient page's sections name the records they show (`records`), so that on PostgreSQL they are kept rendered in
+the page cache for each state of those records (clinic.page_cache.records_state), and read and rendered again only
+when one changes.
 """
 
+import hashlib
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.middleware.csrf import get_token
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.html import conditional_escape
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 
-from clinic.models import Patient, StaffMember
+from clinic.models import Clinic, Patient, StaffMember
 from clinic.page_cache import cached, records_state
+from clinic.site import site_url
 
 # The pages with sections, and the keyword arguments their sections' data functions receive.
 PATIENT_PAGE = "patient"  # patient, member
@@ -32,11 +41,10 @@ ASSESSMENT_PAGE = "assessment"  # assessment, member
 class Section:
     template: str
     data: Callable[..., dict | None]  # None: this section has nothing for this user
-    # The patient page's: records(patient_id) gives querysets of every row `data` reads (a superset will do).
+    # The patient page's: records(patient_id) gives querysets of every row the section shows (a superset will do),
+    # and changes_at(data) when the section, shown from this data, changes with the clock alone (a link expiring).
     records: Callable[[int], list[QuerySet]] | None = None
-    # The patient page's: what the section adds to its data on every request, never cached (its forms):
-    # fresh(data, **objects).
-    fresh: Callable[..., dict] | None = None
+    changes_at: Callable[[dict], datetime | None] | None = None
 
 
 @dataclass(frozen=True)
@@ -54,10 +62,10 @@ def add_section(
     template: str,
     data: Callable[..., dict | None],
     records: Callable[[int], list[QuerySet]] | None = None,
-    fresh: Callable[..., dict] | None = None,
+    changes_at: Callable[[dict], datetime | None] | None = None,
 ) -> None:
     """Sections appear in the order they were added, which is the order of INSTALLED_APPS."""
-    section = Section(template=template, data=data, records=records, fresh=fresh)
+    section = Section(template=template, data=data, records=records, changes_at=changes_at)
     if section not in _sections[page]:
         _sections[page].append(section)
 
@@ -72,13 +80,26 @@ def sections_for(page: str, **objects) -> list[ShownSection]:
     return shown
 
 
-def patient_page_sections(*, patient: Patient, member: StaffMember) -> list[ShownSection]:
-    """The patient page's sections: from the page cache while the records they read are as they were when the
-    page was last shown to a member of this role today (one query), otherwise read afresh."""
+def patient_page_sections(*, request: HttpRequest, patient: Patient, member: StaffMember) -> SafeString:
+    """The patient page's sections, rendered: from the page cache while the rows they show are as they were when
+    the page was last shown to this member today (one query), otherwise read and rendered afresh.
+
+    Kept as HTML with a stand-in for the CSRF token of their forms, which each request puts its own token in place of.
+    Besides the rows (their state), a section may show only what the key names: the reader (a physiotherapist sees
+    clinical data and their own messages as theirs), the day (what is due) and the site's address (the intake link);
+    or what changes with the clock at a moment it names (`changes_at`: a link expiring), after which it is rendered
+    again."""
     sections = _sections[PATIENT_PAGE]
 
-    def read() -> list[ShownSection]:
-        return sections_for(PATIENT_PAGE, patient=patient, member=member)
+    def render() -> KeptSections:
+        context = {"patient": patient, "user": request.user, "csrf_token": _csrf_stand_in()}
+        html, changes = [], []
+        for section in sections:
+            data = section.data(patient=patient, member=member)
+            if data is not None:
+                html.append(render_to_string(section.template, {**context, **data}))
+                changes.append(section.changes_at(data) if section.changes_at else None)
+        return KeptSections("".join(html), min((at for at in changes if at is not None), default=None))
 
     state = (
         records_state(PATIENT_PAGE, patient_page_records, patient_id=patient.pk, clinic_id=patient.clinic_id)
@@ -86,35 +107,45 @@ def patient_page_sections(*, patient: Patient, member: StaffMember) -> list[Show
         else None
     )
     if state is None:
-        shown = read()
+        kept = render()
     else:
-        # Read after the state, so nothing kept under a state is older than it. Today: what is due changes with it.
+        # Rendered after the state is read, so nothing kept under a state is older than it.
         key = {
-            "role": member.role,
+            "reader": [member.pk, member.role, request.user.pk],
             "clinic": patient.clinic_id,
             "patient": [patient.pk, patient.created_at],
             "records": state,
             "today": timezone.localdate(),
+            "site": site_url(),
         }
-        shown = cached("patient-sections", key, read)
-    fresh = {section.template: section.fresh for section in sections if section.fresh}
-    return [
-        ShownSection(
-            template=each.template,
-            data={**each.data, **fresh[each.template](each.data, patient=patient, member=member)},
-        )
-        if each.template in fresh
-        else each
-        for each in shown
-    ]
+        kept = cached("patient-sections", key, render, expired=KeptSections.out_of_date)
+    return mark_safe(kept.html.replace(_csrf_stand_in(), get_token(request)))  # noqa: S308 - rendered with autoescape
+
+
+@dataclass(frozen=True)
+class KeptSections:
+    html: str
+    changes_at: datetime | None  # the first moment a section changes with the clock alone
+
+    def out_of_date(self) -> bool:
+        return self.changes_at is not None and timezone.now() >= self.changes_at
+
+
+@cache
+def _csrf_stand_in() -> str:
+    """What the kept sections hold in place of the CSRF token: derived from the secret key, so that no text anyone
+    types can be taken for it, and the same in every process that shares the page cache."""
+    return hashlib.sha256(f"runback-csrf-stand-in:{settings.SECRET_KEY}".encode()).hexdigest()
 
 
 def patient_page_records(*, patient_id: int, clinic_id: int) -> list[QuerySet]:
-    """The rows the patient page's sections read: the patient, the clinic's staff whose names they show (who sent
-    a link, saved a draft, wrote a message), the patient's portal account, and each section's own."""
+    """The rows the patient page's sections show: the patient, their clinic (its name), the clinic's staff whose
+    names they show (who sent a link, saved a draft, wrote a message), the patient's portal account, and each
+    section's own."""
     users = get_user_model().objects
     own = [
         Patient.objects.filter(pk=patient_id),
+        Clinic.objects.filter(pk=clinic_id),
         StaffMember.objects.filter(clinic=clinic_id),
         users.filter(staffmember__clinic=clinic_id),
         users.filter(patient=patient_id),

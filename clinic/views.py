@@ -133,7 +133,7 @@ def patient_create(request):
 @staff_required
 @patient_record_view(get_patient_for_staff)
 def patient_detail(request, patient):
-    sections = page_sections.patient_page_sections(patient=patient, member=request.staff_member)
+    sections = page_sections.patient_page_sections(request=request, patient=patient, member=request.staff_member)
     return render(request, "clinic/patient_detail.html", {"patient": patient, "sections": sections})
 
 

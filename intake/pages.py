@@ -4,7 +4,7 @@ intake adds to the clinic's pages (clinic.page_sections): its sections of the pa
 physio's patient list, registered by IntakeConfig.ready()."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from functools import cache
 
 from django.db.models import Prefetch
@@ -78,12 +78,18 @@ def follow_up_section(*, patient: Patient, member: StaffMember) -> dict | None:
 
 
 def intake_records(patient_id: int) -> list:
-    """What intake_section reads, for the page cache (clinic.page_sections)."""
+    """What intake_section shows, for the page cache (clinic.page_sections)."""
     return [
         IntakeInvite.objects.filter(patient=patient_id),
         Intake.objects.filter(patient=patient_id),
         Assessment.objects.filter(intake__patient=patient_id),
     ]
+
+
+def intake_section_changes_at(data: dict) -> datetime | None:
+    """When intake_section changes with the clock alone: the link it shows as working expires."""
+    invite = data["overview"].current_invite
+    return invite.expires_at if invite is not None and invite.is_usable() else None
 
 
 def follow_up_records(patient_id: int) -> list:
@@ -96,7 +102,13 @@ def follow_up_records(patient_id: int) -> list:
 
 
 def register() -> None:
-    add_section(PATIENT_PAGE, template="intake/_patient_section.html", data=intake_section, records=intake_records)
+    add_section(
+        PATIENT_PAGE,
+        template="intake/_patient_section.html",
+        data=intake_section,
+        records=intake_records,
+        changes_at=intake_section_changes_at,
+    )
     add_section(
         PATIENT_PAGE, template="intake/_follow_up_section.html", data=follow_up_section, records=follow_up_records
     )

@@ -54,19 +54,14 @@ def messages_section(*, patient: Patient, member: StaffMember) -> dict:
     summary = thread_summary(patient)
     if not member.is_physio:
         return {"summary": summary, "is_physio": False}
+    closed = messages_closed_because(patient)
     return {
         "summary": summary,
         "is_physio": True,
         "recent": recent_messages(patient) if summary.count else [],
-        "closed": messages_closed_because(patient),
+        "closed": closed,
+        "form": None if closed else MessageForm(label=f"Your message to {patient.first_name}"),
     }
-
-
-def message_form(data: dict, *, patient: Patient, member: StaffMember) -> dict:
-    """The physiotherapist's answer box, made for each request (a form is not kept in the page cache)."""
-    if not data["is_physio"] or data["closed"]:
-        return {"form": None}
-    return {"form": MessageForm(label=f"Your message to {patient.first_name}")}
 
 
 def portal_records(patient_id: int) -> list:
@@ -96,7 +91,6 @@ def register() -> None:
         template="portal/_messages_section.html",
         data=messages_section,
         records=messages_records,
-        fresh=message_form,
     )
     # After what intake puts first (flagged and new intakes): patients whose messages wait, the most first
     # (Patient.unread_messages, kept by the portal's services).

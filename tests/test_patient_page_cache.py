@@ -14,13 +14,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from clinic.page_sections import PATIENT_PAGE, patient_page_records, sections_for
+from clinic.page_sections import _csrf_stand_in, patient_page_records
 from intake import services as intake_services
 from intake.models import FollowUpSchedule, IntakeInvite
 from plans.models import PlanAlert, SessionLog
 from portal import services as portal_services
 from portal.models import CalendarFeed, Message
-from tests.factories import FrontDeskFactory, PatientFactory
+from tests.factories import FrontDeskFactory, PatientFactory, PhysioFactory
 from tests.intake.factories import SubmittedIntakeFactory
 from tests.plans.plan_factories import issued_plan, load_shipped_library, sessions
 
@@ -70,17 +70,18 @@ def test_the_sections_are_kept_after_the_first_view(physio_client, patient, phys
     assert not re.search(r'SELECT "(intake_intakeinvite|plans_plan|portal_message)"\."id"', read)
 
 
-def test_every_row_the_sections_read_is_in_their_record_sets(patient, physio, clinic, shipped_library):
+def test_every_row_the_sections_show_is_in_their_record_sets(physio_client, patient, physio, clinic, shipped_library):
     """What a section reads without naming it in its `records` would be served stale from the cache."""
     for write in (_invite, _alert, _schedule, _feed, _message):
         write(patient, physio)
     with CaptureQueriesContext(connection) as captured:
-        sections_for(PATIENT_PAGE, patient=patient, member=physio)
+        page_of(physio_client, patient)
     read = {table for query in captured for table in re.findall(r'(?:FROM|JOIN) "(\w+)"', query["sql"])}
     named = {
         records.model._meta.db_table for records in patient_page_records(patient_id=patient.pk, clinic_id=clinic.pk)
     }
-    assert read and read <= named
+    assert {"intake_intakeinvite", "plans_planalert", "portal_message"} <= read
+    assert read - {"django_session"} <= named  # the session is the sign-in's
 
 
 def _invite(patient, physio):
@@ -195,10 +196,37 @@ def test_each_patient_gets_their_own_sections(physio_client, clinic, physio):
     assert "e-mailed to bo@example.org" in shown and "ada@example.org" not in shown
 
 
-def test_a_kept_page_makes_its_answer_box_afresh(physio_client, patient, physio):
+def test_a_kept_page_carries_the_csrf_token_of_its_own_request(patient, physio):
     _message(patient, physio)
-    page_of(physio_client, patient)
-    response = physio_client.get(reverse("patient_detail", args=[patient.pk]))
-    token = response.context["csrf_token"]
-    assert f"Your message to {patient.first_name}" in response.content.decode()
-    assert f'name="csrfmiddlewaretoken" value="{token}"' in response.content.decode()
+    page_of(client_of(physio), patient)  # kept
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(physio.user)
+    html = client.get(reverse("patient_detail", args=[patient.pk])).content.decode()
+    assert f"Your message to {patient.first_name}" in html and _csrf_stand_in() not in html
+    answer_box_token = re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)[-1]  # the last section's
+    sent = client.post(
+        reverse("patient_messages", args=[patient.pk]), {"body": "Keep going.", "csrfmiddlewaretoken": answer_box_token}
+    )
+    assert sent.status_code == 302 and Message.objects.filter(body="Keep going.").exists()
+
+
+def test_a_kept_patient_page_says_when_a_link_has_expired(patient, physio, time_machine):
+    time_machine.move_to(timezone.now(), tick=False)
+    _invite(patient, physio)
+    IntakeInvite.objects.update(expires_at=timezone.now() + timedelta(minutes=2))
+    client = client_of(physio)  # signing in writes the account: signed in before the page is kept
+    assert "Works until" in page_of(client, patient)
+    assert "Works until" in page_of(client, patient)  # kept
+    time_machine.move_to(timezone.now() + timedelta(minutes=2), tick=False)  # nothing written since
+    assert "The link has expired." in page_of(client, patient)
+
+
+def test_each_physiotherapist_reads_their_own_messages_as_theirs(patient, physio, clinic):
+    colleague = PhysioFactory(clinic=clinic, user__first_name="Ben", user__last_name="Adeyemi")
+    _message(patient, physio)
+    portal_services.message_send(patient=patient, by=physio.user, body="Well done.", send_email=False)
+    hers, his = client_of(physio), client_of(colleague)  # both signed in before the page is kept
+    assert '<span class="fw-semibold">You</span>' in page_of(hers, patient)
+    shown = page_of(his, patient)
+    assert '<span class="fw-semibold">Alice Morgan</span>' in shown
+    assert '<span class="fw-semibold">You</span>' not in shown
