@@ -117,6 +117,8 @@ def patient_page_sections(*, request: HttpRequest, patient: Patient, member: Sta
             "records": state,
             "today": timezone.localdate(),
             "site": site_url(),
+            # A new secret key signs the links and the stand-in anew (hashed into the key with the rest).
+            "secret": _csrf_stand_in(),
         }
         kept = cached("patient-sections", key, render, expired=KeptSections.out_of_date)
     return mark_safe(kept.html.replace(_csrf_stand_in(), get_token(request)))  # noqa: S308 - rendered with autoescape

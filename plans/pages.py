@@ -118,8 +118,7 @@ class PlanView:
 class PlanSchedule:
     """The plan page's parts that follow from the revision shown and the sessions logged, rendered: the calendar,
     the running and pain charts, the programme cards, the table of logged sessions (safe HTML), the notes and the
-    hold. Kept in the page cache with
-    the plan's history (plan_history)."""
+    hold. Kept in the page cache with the plan's history (plan_history)."""
 
     calendar: str
     charts: str
