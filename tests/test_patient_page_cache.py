@@ -1,7 +1,7 @@
 """On PostgreSQL the patient page's sections are read once for each state of the rows they show (the `xmin` of each,
 clinic.page_cache.records_state), then from the page cache: the page changes as soon as any of those rows does,
-whatever wrote it, is never another patient's or another role's, and makes its forms afresh. (In the embedded mode,
-on SQLite, the sections are read every time: tests/test_patient_page.py.)"""
+whatever wrote it, is never another patient's, role's or reader's, and carries each request's own CSRF token. (In the
+embedded mode, on SQLite, the sections are read every time: tests/test_patient_page.py.)"""
 
 import re
 from datetime import datetime, time, timedelta
@@ -43,12 +43,6 @@ def page_of(client, patient) -> str:
     return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", response.content.decode())
 
 
-def queries_of(client, patient) -> int:
-    with CaptureQueriesContext(connection) as captured:
-        page_of(client, patient)
-    return len(captured)
-
-
 def client_of(member) -> Client:
     client = Client()
     client.force_login(member.user)
@@ -63,7 +57,7 @@ def test_the_sections_are_kept_after_the_first_view(physio_client, patient, phys
         again = page_of(physio_client, patient)
     assert again == first
     # The sections' eight reads become one, the state of their records. The session, the user and their role; the
-    # request's savepoint; the patient; the state; the audit entry; the savepoint released.
+    # request's transaction begun; the patient; the state; the audit entry; the transaction committed.
     assert (len(cold), len(kept)) == (16, 8)
     read = " ".join(query["sql"] for query in kept)
     assert read.count("xmin") == len(patient_page_records(patient_id=patient.pk, clinic_id=patient.clinic_id))

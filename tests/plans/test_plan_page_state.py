@@ -52,8 +52,8 @@ def test_a_kept_plan_page_reads_only_the_plan_and_the_state_of_its_records(physi
     with CaptureQueriesContext(connection) as kept:
         again = page_of(physio_client, plan)
     assert again == first
-    # The session, the user and their clinic role; the request's savepoint; the plan with its patient and current
-    # revision; the state of the page's records; the audit entry; the savepoint released.
+    # The session, the user and their clinic role; the request's transaction begun; the plan with its patient and
+    # current revision; the state of the page's records; the audit entry; the transaction committed.
     assert len(kept) == 8
 
 
