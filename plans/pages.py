@@ -6,6 +6,7 @@ Each page costs a fixed number of queries whatever the plan's length."""
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from django.contrib.auth import get_user_model
 from django.db.models import F, Prefetch, QuerySet, prefetch_related_objects
 from django.template.loader import render_to_string
 
@@ -213,10 +214,13 @@ def logged_marks(logs: list[SessionLog]) -> dict[date, LoggedMark]:
 
 
 def plan_page_records(*, patient_id: int, clinic_id: int, plan_id: int) -> list[QuerySet]:
-    """The rows the plan page reads beside the plan and its history (clinic.page_cache.records_state): the exercise
-    library, which the schedule names, the patient's scores, the clinic's usual paper size and the plan's handouts,
-    whose progress the worker writes."""
+    """The rows the plan page reads beside the plan and its history (clinic.page_cache.records_state): the clinic's
+    staff and their accounts (the names of who issued, logged and reviewed), the exercise library, which the schedule
+    names, the patient's scores, the clinic's usual paper size and the plan's handouts, whose progress the worker
+    writes."""
     return [
+        StaffMember.objects.filter(clinic=clinic_id),
+        get_user_model().objects.filter(staffmember__clinic=clinic_id),
         Exercise.objects.visible_to(clinic_id),
         OutcomeResponse.objects.filter(patient=patient_id),
         HandoutSettings.objects.filter(clinic=clinic_id),

@@ -7,6 +7,7 @@ the front desk never gets what a physiotherapist was shown."""
 import re
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -105,3 +106,10 @@ def test_every_row_beside_the_history_is_in_the_pages_records(plan, patient, phy
     read = {table for query in captured for table in re.findall(r'(?:FROM|JOIN) "(\w+)"', query["sql"])}
     records = plan_page_records(patient_id=patient.pk, clinic_id=patient.clinic_id, plan_id=plan.pk)
     assert read and read <= {each.model._meta.db_table for each in records}
+
+
+def test_a_kept_plan_page_follows_a_physiotherapists_name(physio_client, plan, physio):
+    """Who issued a revision is named as they are called now (the revision's reason keeps the name of the day)."""
+    assert "<td>Alice Morgan</td>" in page_of(physio_client, plan)
+    get_user_model().objects.filter(pk=physio.user_id).update(last_name="Okonkwo-Reid")
+    assert "<td>Alice Okonkwo-Reid</td>" in page_of(physio_client, plan)
