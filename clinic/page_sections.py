@@ -13,7 +13,7 @@ when one changes.
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -72,12 +72,14 @@ def add_section(
 
 def sections_for(page: str, **objects) -> list[ShownSection]:
     """Each section of `page` with its data for these objects, leaving out those with nothing to show."""
-    shown = []
+    return [ShownSection(template=section.template, data=data) for section, data in _with_data(page, **objects)]
+
+
+def _with_data(page: str, **objects) -> Iterator[tuple[Section, dict]]:
     for section in _sections[page]:
         data = section.data(**objects)
         if data is not None:
-            shown.append(ShownSection(template=section.template, data=data))
-    return shown
+            yield section, data
 
 
 def patient_page_sections(*, request: HttpRequest, patient: Patient, member: StaffMember) -> SafeString:
@@ -94,11 +96,9 @@ def patient_page_sections(*, request: HttpRequest, patient: Patient, member: Sta
     def render() -> KeptSections:
         context = {"patient": patient, "user": request.user, "csrf_token": _csrf_stand_in()}
         html, changes = [], []
-        for section in sections:
-            data = section.data(patient=patient, member=member)
-            if data is not None:
-                html.append(render_to_string(section.template, {**context, **data}))
-                changes.append(section.changes_at(data) if section.changes_at else None)
+        for section, data in _with_data(PATIENT_PAGE, patient=patient, member=member):
+            html.append(render_to_string(section.template, {**context, **data}))
+            changes.append(section.changes_at(data) if section.changes_at else None)
         return KeptSections("".join(html), min((at for at in changes if at is not None), default=None))
 
     state = (
@@ -144,15 +144,22 @@ def patient_page_records(*, patient_id: int, clinic_id: int) -> list[QuerySet]:
     """The rows the patient page's sections show: the patient, their clinic (its name), the clinic's staff whose
     names they show (who sent a link, saved a draft, wrote a message), the patient's portal account, and each
     section's own."""
-    users = get_user_model().objects
     own = [
         Patient.objects.filter(pk=patient_id),
         Clinic.objects.filter(pk=clinic_id),
-        StaffMember.objects.filter(clinic=clinic_id),
-        users.filter(staffmember__clinic=clinic_id),
-        users.filter(patient=patient_id),
+        *staff_records(clinic_id),
+        get_user_model().objects.filter(patient=patient_id),
     ]
     return own + [records for section in _sections[PATIENT_PAGE] for records in section.records(patient_id)]
+
+
+def staff_records(clinic_id: int) -> list[QuerySet]:
+    """The clinic's staff and their accounts, among the records of a kept page that names them (who sent a link,
+    issued a revision, wrote a message): a renamed colleague is then named anew."""
+    return [
+        StaffMember.objects.filter(clinic=clinic_id),
+        get_user_model().objects.filter(staffmember__clinic=clinic_id),
+    ]
 
 
 @dataclass(frozen=True)

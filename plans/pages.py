@@ -6,14 +6,13 @@ Each page costs a fixed number of queries whatever the plan's length."""
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.contrib.auth import get_user_model
 from django.db.models import F, Prefetch, QuerySet, prefetch_related_objects
 from django.template.loader import render_to_string
 
 from clinic.charts import Chart, minutes_figure, pain_figure
 from clinic.models import Patient, StaffMember
 from clinic.page_cache import cached, records_state
-from clinic.page_sections import ASSESSMENT_PAGE, PATIENT_PAGE, add_section
+from clinic.page_sections import ASSESSMENT_PAGE, PATIENT_PAGE, add_section, staff_records
 from intake.codes import CATEGORY_LABELS
 from intake.models import Assessment, AssessmentStatus, OutcomeResponse
 from intake.pages import scores_figure_for
@@ -219,8 +218,7 @@ def plan_page_records(*, patient_id: int, clinic_id: int, plan_id: int) -> list[
     names, the patient's scores, the clinic's usual paper size and the plan's handouts, whose progress the worker
     writes."""
     return [
-        StaffMember.objects.filter(clinic=clinic_id),
-        get_user_model().objects.filter(staffmember__clinic=clinic_id),
+        *staff_records(clinic_id),
         Exercise.objects.visible_to(clinic_id),
         OutcomeResponse.objects.filter(patient=patient_id),
         HandoutSettings.objects.filter(clinic=clinic_id),
