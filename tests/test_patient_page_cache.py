@@ -22,6 +22,7 @@ from portal import services as portal_services
 from portal.models import CalendarFeed, Message
 from tests.factories import FrontDeskFactory, PatientFactory, PhysioFactory
 from tests.intake.factories import SubmittedIntakeFactory
+from tests.pages import patient_page, signed_in
 from tests.plans.plan_factories import issued_plan, load_shipped_library, sessions
 
 pytestmark = [
@@ -36,25 +37,12 @@ def shipped_library(db):
     load_shipped_library()
 
 
-def page_of(client, patient) -> str:
-    """The patient page, without its CSRF tokens (new on every page)."""
-    response = client.get(reverse("patient_detail", args=[patient.pk]))
-    assert response.status_code == 200
-    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", response.content.decode())
-
-
-def client_of(member) -> Client:
-    client = Client()
-    client.force_login(member.user)
-    return client
-
-
 def test_the_sections_are_kept_after_the_first_view(physio_client, patient, physio):
     intake_services.invite_create(patient=patient, by=physio, send_email=False)
     with CaptureQueriesContext(connection) as cold:
-        first = page_of(physio_client, patient)
+        first = patient_page(physio_client, patient)
     with CaptureQueriesContext(connection) as kept:
-        again = page_of(physio_client, patient)
+        again = patient_page(physio_client, patient)
     assert again == first
     # The sections' eight reads become one, the state of their records. The session, the user and their role; the
     # request's transaction begun; the patient; the state; the audit entry; the transaction committed.
@@ -69,7 +57,7 @@ def test_every_row_the_sections_show_is_in_their_record_sets(physio_client, pati
     for write in (_invite, _alert, _schedule, _feed, _message):
         write(patient, physio)
     with CaptureQueriesContext(connection) as captured:
-        page_of(physio_client, patient)
+        patient_page(physio_client, patient)
     read = {table for query in captured for table in re.findall(r'(?:FROM|JOIN) "(\w+)"', query["sql"])}
     named = {
         records.model._meta.db_table for records in patient_page_records(patient_id=patient.pk, clinic_id=clinic.pk)
@@ -158,26 +146,26 @@ CHANGES = {
 def test_a_kept_patient_page_follows_a_change_to_its_records(change, physio_client, patient, physio, shipped_library):
     before, write, shown, gone = CHANGES[change]
     before(patient, physio)
-    first = page_of(physio_client, patient)
-    assert page_of(physio_client, patient) == first  # kept
+    first = patient_page(physio_client, patient)
+    assert patient_page(physio_client, patient) == first  # kept
     assert (shown is None or shown not in first) and (gone is None or gone in first)
     write(patient, physio)
-    after = page_of(physio_client, patient)
+    after = patient_page(physio_client, patient)
     assert (shown is None or shown in after) and (gone is None or gone not in after)
 
 
 def test_a_kept_patient_page_follows_the_day(patient, physio, time_machine):
     time_machine.move_to(timezone.make_aware(datetime.combine(timezone.localdate(), time(12))), tick=False)
     _schedule(patient, physio)
-    assert "Due since" not in page_of(client_of(physio), patient)
+    assert "Due since" not in patient_page(signed_in(physio), patient)
     time_machine.move_to(timezone.now() + timedelta(days=7), tick=False)
-    assert "Due since" in page_of(client_of(physio), patient)  # signed in on the day
+    assert "Due since" in patient_page(signed_in(physio), patient)  # signed in on the day
 
 
 def test_the_front_desk_never_gets_what_was_kept_for_a_physiotherapist(physio_client, patient, physio, clinic):
     _message(patient, physio)
-    assert "My knee is better." in page_of(physio_client, patient)
-    desk = page_of(client_of(FrontDeskFactory(clinic=clinic)), patient)
+    assert "My knee is better." in patient_page(physio_client, patient)
+    desk = patient_page(signed_in(FrontDeskFactory(clinic=clinic)), patient)
     assert "My knee is better." not in desk and "1 message between the patient and the physiotherapists" in desk
 
 
@@ -185,14 +173,14 @@ def test_each_patient_gets_their_own_sections(physio_client, clinic, physio):
     ada, bo = (PatientFactory(clinic=clinic, physio=physio, email=f"{name}@example.org") for name in ("ada", "bo"))
     for patient in (ada, bo):
         intake_services.invite_create(patient=patient, by=physio, send_email=True)
-    assert "e-mailed to ada@example.org" in page_of(physio_client, ada)
-    shown = page_of(physio_client, bo)
+    assert "e-mailed to ada@example.org" in patient_page(physio_client, ada)
+    shown = patient_page(physio_client, bo)
     assert "e-mailed to bo@example.org" in shown and "ada@example.org" not in shown
 
 
 def test_a_kept_page_carries_the_csrf_token_of_its_own_request(patient, physio):
     _message(patient, physio)
-    page_of(client_of(physio), patient)  # kept
+    patient_page(signed_in(physio), patient)  # kept
     client = Client(enforce_csrf_checks=True)
     client.force_login(physio.user)
     html = client.get(reverse("patient_detail", args=[patient.pk])).content.decode()
@@ -208,19 +196,19 @@ def test_a_kept_patient_page_says_when_a_link_has_expired(patient, physio, time_
     time_machine.move_to(timezone.now(), tick=False)
     _invite(patient, physio)
     IntakeInvite.objects.update(expires_at=timezone.now() + timedelta(minutes=2))
-    client = client_of(physio)  # signing in writes the account: signed in before the page is kept
-    assert "Works until" in page_of(client, patient)
-    assert "Works until" in page_of(client, patient)  # kept
+    client = signed_in(physio)  # signing in writes the account: signed in before the page is kept
+    assert "Works until" in patient_page(client, patient)
+    assert "Works until" in patient_page(client, patient)  # kept
     time_machine.move_to(timezone.now() + timedelta(minutes=2), tick=False)  # nothing written since
-    assert "The link has expired." in page_of(client, patient)
+    assert "The link has expired." in patient_page(client, patient)
 
 
 def test_each_physiotherapist_reads_their_own_messages_as_theirs(patient, physio, clinic):
     colleague = PhysioFactory(clinic=clinic, user__first_name="Ben", user__last_name="Adeyemi")
     _message(patient, physio)
     portal_services.message_send(patient=patient, by=physio.user, body="Well done.", send_email=False)
-    hers, his = client_of(physio), client_of(colleague)  # both signed in before the page is kept
-    assert '<span class="fw-semibold">You</span>' in page_of(hers, patient)
-    shown = page_of(his, patient)
+    hers, his = signed_in(physio), signed_in(colleague)  # both signed in before the page is kept
+    assert '<span class="fw-semibold">You</span>' in patient_page(hers, patient)
+    shown = patient_page(his, patient)
     assert '<span class="fw-semibold">Alice Morgan</span>' in shown
     assert '<span class="fw-semibold">You</span>' not in shown

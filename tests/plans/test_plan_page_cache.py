@@ -3,30 +3,21 @@ programme) are read and rendered once per version of the plan's history (`Plan.h
 exercise library and day, then read from the page cache (clinic.page_cache): the page changes as soon as any of them
 does, is never another patient's or clinic's, and a page cache that fails leaves the page as it was."""
 
-import re
-
 import pytest
 from django.core.cache import caches
 from django.core.cache.backends.base import BaseCache
 from django.db import connection
-from django.urls import reverse
 
 from clinic.page_cache import PAGE_CACHE
 from plans import data_rights as plans_data_rights
 from plans import services
 from plans.models import Exercise
 from tests.factories import PatientFactory, PhysioFactory
+from tests.pages import plan_page
 from tests.plans.library_factories import ExerciseFactory
 from tests.plans.plan_factories import RUNNER_INTAKE, day_of, issued_plan, move_to, sessions
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen", "shipped_library")]
-
-
-def page_of(client, plan) -> str:
-    """The plan page, without its CSRF tokens (new on every page)."""
-    response = client.get(reverse("plans:detail", args=[plan.patient_id, plan.pk]))
-    assert response.status_code == 200
-    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", response.content.decode())
 
 
 def log(plan, day, **fields):
@@ -35,9 +26,9 @@ def log(plan, day, **fields):
 
 def test_the_schedule_is_kept_after_the_first_view(physio_client, patient):
     plan = issued_plan(patient, answers=RUNNER_INTAKE)
-    first = page_of(physio_client, plan)
+    first = plan_page(physio_client, plan)
     assert len(caches[PAGE_CACHE]._cache) == 1
-    assert page_of(physio_client, plan) == first
+    assert plan_page(physio_client, plan) == first
     assert len(caches[PAGE_CACHE]._cache) == 1
 
 
@@ -45,10 +36,10 @@ def test_a_cached_plan_page_shows_a_session_as_soon_as_it_is_logged(physio_clien
     plan = issued_plan(patient, answers=RUNNER_INTAKE)
     run = sessions(plan.current_revision.content, "run")[0]
     move_to(frozen, day_of(run))
-    before = page_of(physio_client, plan)
+    before = plan_page(physio_client, plan)
     assert "Logged:" not in before and "No sessions logged yet." in before
     log(plan, day_of(run), pain_during_max=1)
-    after = page_of(physio_client, plan)
+    after = plan_page(physio_client, plan)
     assert "Logged: green" in after and "Pain during sessions and the next morning" in after
 
 
@@ -58,21 +49,21 @@ def test_a_cached_plan_page_shows_the_next_mornings_answers(physio_client, patie
     run = sessions(plan.current_revision.content, "run")[0]
     move_to(frozen, day_of(run))
     logged = log(plan, day_of(run), pain_during_max=1).log
-    assert "Logged: green" in page_of(physio_client, plan)
+    assert "Logged: green" in plan_page(physio_client, plan)
     frozen.shift(24 * 60 * 60)
     services.session_log_next_morning(
         plan=plan, log=logged, by=patient.physio.user, next_morning_pain=7, next_morning_stiffness=7
     )
-    page = page_of(physio_client, plan)
+    page = plan_page(physio_client, plan)
     assert "Logged: red" in page and "Logged: green" not in page
 
 
 def test_a_cached_plan_page_shows_a_newly_issued_revision(physio_client, patient, physio):
     plan = issued_plan(patient, answers=RUNNER_INTAKE, weeks=8)
-    assert "Week 8" in page_of(physio_client, plan) and "Week 9" not in page_of(physio_client, plan)
+    assert "Week 8" in plan_page(physio_client, plan) and "Week 9" not in plan_page(physio_client, plan)
     plan = services.plan_draft_update(plan=plan, by=physio, expected_version=plan.draft_version, weeks=10)
     services.plan_issue(plan=plan, by=physio)
-    page = page_of(physio_client, plan)
+    page = plan_page(physio_client, plan)
     assert "Revision 2" in page and "Week 10" in page
 
 
@@ -82,9 +73,9 @@ def test_a_cached_plan_page_shows_an_alert_as_reviewed_at_once(physio_client, pa
     move_to(frozen, day_of(run))
     services.session_log_create(plan=plan, by=patient.user, session_date=day_of(run), pain_during_max=7)
     alert = plan.alerts.get()
-    assert "Mark as reviewed" in page_of(physio_client, plan)
+    assert "Mark as reviewed" in plan_page(physio_client, plan)
     services.plan_alert_review(alert=alert, by=physio)
-    page = page_of(physio_client, plan)
+    page = plan_page(physio_client, plan)
     assert "Mark as reviewed" not in page and f"reviewed by {physio}" in page
 
 
@@ -93,29 +84,29 @@ def test_a_cached_plan_page_loses_the_patients_comment_when_the_record_is_anonym
     run = sessions(plan.current_revision.content, "run")[0]
     move_to(frozen, day_of(run))
     log(plan, day_of(run), pain_during_max=1, comment="Ran by the canal with my sister")
-    assert "Ran by the canal with my sister" in page_of(physio_client, plan)
+    assert "Ran by the canal with my sister" in plan_page(physio_client, plan)
     plans_data_rights.anonymise(patient)
-    assert "Ran by the canal with my sister" not in page_of(physio_client, plan)
+    assert "Ran by the canal with my sister" not in plan_page(physio_client, plan)
 
 
 def test_a_cached_plan_page_moves_on_with_the_day(physio_client, patient, frozen):
     plan = issued_plan(patient, answers=RUNNER_INTAKE)
     first, second = sessions(plan.current_revision.content)[:2]
     move_to(frozen, day_of(first))
-    assert f"{day_of(first):%a} {day_of(first).day} {day_of(first):%b} · today" in page_of(physio_client, plan)
+    assert f"{day_of(first):%a} {day_of(first).day} {day_of(first):%b} · today" in plan_page(physio_client, plan)
     move_to(frozen, day_of(second))
-    assert f"{day_of(second):%a} {day_of(second).day} {day_of(second):%b} · today" in page_of(physio_client, plan)
+    assert f"{day_of(second):%a} {day_of(second).day} {day_of(second):%b} · today" in plan_page(physio_client, plan)
 
 
 def test_a_cached_plan_page_shows_the_exercise_library_as_it_is_now(physio_client, patient, frozen):
     plan = issued_plan(patient, answers=RUNNER_INTAKE)
     first = plan.current_revision.content["programme"][0]["code"]
-    page_of(physio_client, plan)
+    plan_page(physio_client, plan)
     frozen.shift(60)
     exercise = Exercise.objects.get(slug=first, clinic=None)
     exercise.name = "Renamed in the library"
     exercise.save()
-    assert "Renamed in the library" in page_of(physio_client, plan)
+    assert "Renamed in the library" in plan_page(physio_client, plan)
 
 
 def test_a_cached_plan_page_is_never_another_patients_or_clinics(client, clinic, other_clinic, frozen):
@@ -143,7 +134,7 @@ def test_a_cached_plan_page_is_never_another_patients_or_clinics(client, clinic,
     for _ in range(2):
         for name, (physio, plan, _pain) in pages.items():
             client.force_login(physio.user)
-            page = page_of(client, plan)
+            page = plan_page(client, plan)
             other = next(other for other in pages if other != name)
             assert name in page and other not in page
             assert ("Logged: green" in page) is (name == "Alder step-up")
@@ -165,9 +156,9 @@ class BrokenCache(BaseCache):
 
 def test_a_page_cache_that_fails_leaves_the_plan_page_as_it_was(physio_client, patient, settings):
     plan = issued_plan(patient, answers=RUNNER_INTAKE)
-    expected = page_of(physio_client, plan)
+    expected = plan_page(physio_client, plan)
     settings.CACHES = {**settings.CACHES, PAGE_CACHE: {"BACKEND": f"{__name__}.BrokenCache"}}
-    assert page_of(physio_client, plan) == expected
+    assert plan_page(physio_client, plan) == expected
 
 
 # The session, the user and their clinic role; the request's savepoint; the plan with its patient and current
@@ -184,6 +175,6 @@ def test_the_plan_page_reads_the_history_only_when_it_changed(
     move_to(frozen, day_of(run))
     log(plan, day_of(run), pain_during_max=1)
     if warm:
-        page_of(physio_client, plan)
+        plan_page(physio_client, plan)
     with django_assert_num_queries(queries + (connection.vendor == "postgresql")):
-        page_of(physio_client, plan)
+        plan_page(physio_client, plan)

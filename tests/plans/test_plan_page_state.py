@@ -9,15 +9,14 @@ import re
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
 from django.utils import timezone
 
 from plans.access import get_plan_page_for_staff
 from plans.models import Exercise, Handout, HandoutSettings, PrintStatus
 from plans.pages import plan_page_extras, plan_page_records
 from tests.factories import FrontDeskFactory
+from tests.pages import plan_page, signed_in
 from tests.plans.handout_factories import stored_handout
 from tests.plans.outcome_factories import follow_up, outcome
 from tests.plans.plan_factories import RUNNER_INTAKE, issued_plan
@@ -30,28 +29,15 @@ pytestmark = [
 ]
 
 
-def page_of(client, plan) -> str:
-    """The plan page, without its CSRF tokens (new on every page)."""
-    response = client.get(reverse("plans:detail", args=[plan.patient_id, plan.pk]))
-    assert response.status_code == 200
-    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", response.content.decode())
-
-
-def client_of(member) -> Client:
-    client = Client()
-    client.force_login(member.user)
-    return client
-
-
 @pytest.fixture
 def plan(patient):
     return issued_plan(patient, answers=RUNNER_INTAKE)
 
 
 def test_a_kept_plan_page_reads_only_the_plan_and_the_state_of_its_records(physio_client, plan):
-    first = page_of(physio_client, plan)
+    first = plan_page(physio_client, plan)
     with CaptureQueriesContext(connection) as kept:
-        again = page_of(physio_client, plan)
+        again = plan_page(physio_client, plan)
     assert again == first
     # The session, the user and their clinic role; the request's transaction begun; the plan with its patient and
     # current revision; the state of the page's records; the audit entry; the transaction committed.
@@ -60,39 +46,39 @@ def test_a_kept_plan_page_reads_only_the_plan_and_the_state_of_its_records(physi
 
 def test_a_kept_plan_page_follows_the_worker_printing_its_handout(physio_client, plan):
     handout = stored_handout(plan.current_revision, status=PrintStatus.RENDERING)
-    assert "Follow it on the print queue" in page_of(physio_client, plan)
+    assert "Follow it on the print queue" in plan_page(physio_client, plan)
     Handout.objects.filter(pk=handout.pk).update(status=PrintStatus.FAILED, error="The printer ran out of ink.")
-    shown = page_of(physio_client, plan)
+    shown = plan_page(physio_client, plan)
     assert "The printer ran out of ink." in shown and "Follow it on the print queue" not in shown
 
 
 def test_a_kept_plan_page_follows_the_clinics_usual_paper_size(physio_client, plan, clinic):
     usual = re.compile(r'for="paper-(\w+)">[^<]*<span class="text-body-secondary">\(the clinic’s usual\)')
-    assert usual.search(page_of(physio_client, plan)).group(1) == "a4"
+    assert usual.search(plan_page(physio_client, plan)).group(1) == "a4"
     HandoutSettings.objects.create(clinic=clinic, paper_size="letter")
-    assert usual.search(page_of(physio_client, plan)).group(1) == "letter"
+    assert usual.search(plan_page(physio_client, plan)).group(1) == "letter"
 
 
 def test_a_kept_plan_page_follows_the_exercise_library_whatever_writes_it(physio_client, plan):
     first = plan.current_revision.content["programme"][0]["code"]
-    page_of(physio_client, plan)
+    plan_page(physio_client, plan)
     Exercise.objects.filter(slug=first, clinic=None).update(name="Renamed in the library")  # updated_at unchanged
-    assert "Renamed in the library" in page_of(physio_client, plan)
+    assert "Renamed in the library" in plan_page(physio_client, plan)
 
 
 def test_a_kept_plan_page_shows_a_new_score(physio_client, plan, patient):
     intake = plan.assessment.intake
     outcome(patient, "akps", 61, intake=intake, completed_at=intake.submitted_at)
-    assert "AKPS from 61" not in page_of(physio_client, plan)  # one score: nothing to compare
+    assert "AKPS from 61" not in plan_page(physio_client, plan)  # one score: nothing to compare
     follow_up(patient, timezone.localdate(), {"akps": 79})
-    assert "AKPS from 61 to 79" in page_of(physio_client, plan)
+    assert "AKPS from 61 to 79" in plan_page(physio_client, plan)
 
 
 def test_the_front_desk_never_gets_the_scores_kept_for_a_physiotherapist(physio_client, plan, patient, clinic):
     intake = plan.assessment.intake
     outcome(patient, "akps", 61, intake=intake, completed_at=intake.submitted_at)
-    assert "plan-scores" in page_of(physio_client, plan)
-    assert "plan-scores" not in page_of(client_of(FrontDeskFactory(clinic=clinic)), plan)
+    assert "plan-scores" in plan_page(physio_client, plan)
+    assert "plan-scores" not in plan_page(signed_in(FrontDeskFactory(clinic=clinic)), plan)
 
 
 def test_every_row_beside_the_history_is_in_the_pages_records(plan, patient, physio):
@@ -110,6 +96,6 @@ def test_every_row_beside_the_history_is_in_the_pages_records(plan, patient, phy
 
 def test_a_kept_plan_page_follows_a_physiotherapists_name(physio_client, plan, physio):
     """Who issued a revision is named as they are called now (the revision's reason keeps the name of the day)."""
-    assert "<td>Alice Morgan</td>" in page_of(physio_client, plan)
+    assert "<td>Alice Morgan</td>" in plan_page(physio_client, plan)
     get_user_model().objects.filter(pk=physio.user_id).update(last_name="Okonkwo-Reid")
-    assert "<td>Alice Okonkwo-Reid</td>" in page_of(physio_client, plan)
+    assert "<td>Alice Okonkwo-Reid</td>" in plan_page(physio_client, plan)
