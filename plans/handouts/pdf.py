@@ -29,6 +29,7 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.templatetags.static import static
 from weasyprint import CSS, HTML
+from weasyprint.document import Document, Page
 from weasyprint.logger import LOGGER as WEASYPRINT_LOGGER
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
@@ -182,27 +183,42 @@ def render_pdf(html: str, *, stylesheets: Sequence[str] = ()) -> RenderedPdf:
     (`{% static %}`) resolve against `DOCUMENT_BASE_URL`. Stylesheets and document share one `FontConfiguration`, so
     `@font-face` fonts are the ones the layout measures with and the PDF embeds.
     """
-    return render_combined_pdf([html], stylesheets=stylesheets)
+    with laying_out(stylesheets) as layout:
+        return layout.pdf(layout.document(html).pages)
 
 
-def render_combined_pdf(htmls: Sequence[str], *, stylesheets: Sequence[str] = (), title: str = "") -> RenderedPdf:
-    """Render several HTML documents, each laid out on its own (its own page numbers), into one PDF.
+class Layout:
+    """Lays HTML documents out with the static-only fetcher and the given stylesheets, then prints chosen pages of
+    them as one PDF. Made by `laying_out`, which holds the renderer for the whole job."""
 
-    The PDF takes the first document's metadata, with `title` instead of its title when given.
-    """
-    fetcher = StaticOnlyURLFetcher()
-    with _render_lock, _gc_paused(), _redacted_weasyprint_logs():
-        styles = [stylesheet(path) for path in stylesheets]
-        documents = [
-            HTML(string=html, base_url=DOCUMENT_BASE_URL, url_fetcher=fetcher).render(
-                font_config=_font_config(), stylesheets=styles
-            )
-            for html in htmls
-        ]
-        combined = documents[0].copy([page for document in documents for page in document.pages])
+    def __init__(self, stylesheets: Sequence[CSS]):
+        self.fetcher = StaticOnlyURLFetcher()
+        self.stylesheets = stylesheets
+        self.first: Document | None = None
+
+    def document(self, html: str) -> Document:
+        """The document laid out in pages. The PDF takes its metadata from the first document laid out."""
+        document = HTML(string=html, base_url=DOCUMENT_BASE_URL, url_fetcher=self.fetcher).render(
+            font_config=_font_config(), stylesheets=self.stylesheets
+        )
+        self.first = self.first or document
+        return document
+
+    def pdf(self, pages: Sequence[Page], *, title: str = "") -> RenderedPdf:
+        """The pages, in this order, as one PDF. Links between them resolve by their anchors' names."""
+        combined = self.first.copy(list(pages))
         if title:
             combined.metadata.title = title
-        pdf = combined.write_pdf()
-    return RenderedPdf(
-        pdf=pdf, page_count=len(combined.pages), fetched=tuple(fetcher.requested), refused=tuple(fetcher.refused)
-    )
+        return RenderedPdf(
+            pdf=combined.write_pdf(),
+            page_count=len(combined.pages),
+            fetched=tuple(self.fetcher.requested),
+            refused=tuple(self.fetcher.refused),
+        )
+
+
+@contextmanager
+def laying_out(stylesheets: Sequence[str] = ()) -> Iterator[Layout]:
+    """A `Layout` with these static stylesheets, for as long as the renderer is held (renders take turns)."""
+    with _render_lock, _gc_paused(), _redacted_weasyprint_logs():
+        yield Layout([stylesheet(path) for path in stylesheets])

@@ -20,6 +20,7 @@ from plans.handouts.content import (
     dose_rows,
     logo_src,
     render_handout,
+    render_handouts,
     run_text,
     schedule_pages,
     week_running_minutes,
@@ -87,6 +88,59 @@ def test_handout_cover_names_patient_clinic_physio_dates_and_revision(handout):
         "Call us on 020 7946 0001",
     ):
         assert text in cover
+
+
+# Each entry of the cover's contents, and the heading its part begins with.
+CONTENTS_HEADINGS = {
+    "Why your knee hurts, and how the plan works": "Why your knee hurts",
+    "Your week-by-week schedule": "Your week-by-week schedule",
+    "Good to know": "Good to know",
+    "How to listen to your knee: the pain traffic light": "How to listen to your knee: the pain traffic light",
+    "When to stop and contact us": "Stop and contact us if",
+    "Your exercises, one card each": "Your exercises",
+}
+
+
+def contents_pages(cover: str) -> dict[str, int]:
+    """The cover's contents as printed: each entry's title and the page it says."""
+    return {title: int(page) for title, page in re.findall(r"\d\. (.+?) page (\d+)", cover)}
+
+
+def assert_contents_give_the_pages_where_parts_begin(pages: list[str], titles: list[str]) -> None:
+    printed = contents_pages(pages[0])
+    assert list(printed) == titles
+    for title, number in printed.items():
+        heading = CONTENTS_HEADINGS[title]
+        assert heading in pages[number - 1]
+        assert not any(heading in page for page in pages[1 : number - 1])
+
+
+def test_handout_contents_give_the_page_each_part_begins_on(handout):
+    _, _, pages = handout
+    titles = [title for title in CONTENTS_HEADINGS if title != "Good to know"]  # the sample plan has no notes
+    assert_contents_give_the_pages_where_parts_begin(pages, titles)
+
+
+def test_contents_on_letter_paper_list_the_plan_notes_where_they_begin():
+    notes = ["Keep your runs on flat ground for now.", "Bring your running shoes to your next appointment."]
+    pages = pdf_pages(
+        render_handout(handout_data.context(plan={**handout_data.plan(), "notes": notes}, paper="letter")).pdf
+    )
+    assert_contents_give_the_pages_where_parts_begin(pages, list(CONTENTS_HEADINGS))
+
+
+def test_each_booklet_printed_together_gives_its_own_page_numbers():
+    short, notes = handout_data.plan(weeks=4), ["Keep your runs on flat ground for now."]
+    contexts = [
+        handout_data.context(plan={**short, "notes": notes}, anchor_prefix="h1-"),
+        handout_data.context(plan=short, patient_name="Hannah Okafor", anchor_prefix="h2-"),
+    ]
+    pages = pdf_pages(render_handouts(contexts, title="Two handouts").pdf)
+    second = next(number for number, page in enumerate(pages) if "Hannah Okafor" in page)
+    assert_contents_give_the_pages_where_parts_begin(pages[:second], list(CONTENTS_HEADINGS))
+    assert_contents_give_the_pages_where_parts_begin(
+        pages[second:], [title for title in CONTENTS_HEADINGS if title != "Good to know"]
+    )
 
 
 def test_handout_pages_after_the_cover_carry_the_running_header_and_footer(handout):
