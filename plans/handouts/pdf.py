@@ -34,7 +34,10 @@ from weasyprint.logger import LOGGER as WEASYPRINT_LOGGER
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from plans.handouts.html_parsing import keep_character_classes
+
 logger = logging.getLogger(__name__)
+keep_character_classes()  # WeasyPrint's HTML parser rebuilt a regular expression for every run of text
 
 # Reserved by RFC 6761: no DNS server will ever answer for it, and the fetcher never asks one.
 DOCUMENT_BASE_URL = "https://runback.invalid/"
