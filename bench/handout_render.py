@@ -19,6 +19,16 @@ Targets on the reference machine (2 vCPU): under 1 s per handout, under 250 MB p
 (the handout's words as plain paragraphs), and the first render of a worker process no slower than the median (within
 10 %: one render against a median of many). The exit status is 0 when these are met and baseline (a) has the
 handout's page count; the ratio to (b) is printed for information. A benchmark that prints figures, not a test.
+
+    .venv/bin/python bench/handout_render.py --instructions
+
+counts instead the machine instructions of one render of each document (valgrind's callgrind, which counts every
+instruction the process runs, Python's and the C libraries': the same figure on every run of the same code), and
+prints the same ratios in instructions. On a shared machine the times move with other people's work (the ratio to
+(a) has moved from 4.8 to 9.0 in an hour with nothing changed), the counts do not: use them to tell whether a change
+made the handout cheaper. They are not the target, which is in time; a render that misses the processor's caches
+more takes longer for as many instructions. Each count is two runs of a fresh process under callgrind (warm-up and
+one render, then the same and one more) and their difference: a few minutes, two at a time.
 """
 
 import argparse
@@ -26,10 +36,13 @@ import json
 import os
 import re
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -138,6 +151,40 @@ def measure_in_fresh_process(kind: str, renders: int) -> dict:
     return json.loads(completed.stdout)
 
 
+def instructions_of_a_render(kind: str) -> int:
+    """The instructions one render of `kind` runs, after the warm-up: the count of a process that renders twice less
+    that of one that renders once (the same set-up, warm-up and first render in both)."""
+
+    def count(renders: int) -> int:
+        with tempfile.TemporaryDirectory() as folder:
+            command = [
+                *("valgrind", "--tool=callgrind", f"--callgrind-out-file={folder}/out"),
+                *(sys.executable, __file__, "--measure", kind, "--renders", str(renders)),
+            ]
+            # One hash seed for every process: sets and dicts of strings then iterate alike, and so count alike.
+            environment = {**os.environ, "PYTHONHASHSEED": "0"}
+            completed = subprocess.run(  # noqa: S603
+                command, capture_output=True, check=True, text=True, cwd=ROOT, env=environment
+            )
+        return int(re.search(r"Collected : (\d+)", completed.stderr).group(1))
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        once, twice = pool.map(count, (0, 1))
+    return twice - once
+
+
+def print_instructions() -> int:
+    if not shutil.which("valgrind"):
+        print("--instructions needs valgrind (Debian: apt-get install valgrind)")
+        return 1
+    counts = {kind: instructions_of_a_render(kind) for kind in ("handout", *BASELINES)}
+    print(f"Instructions of one render, counted by callgrind: handout {counts['handout'] / 1e6:,.0f} million")
+    for kind, label in BASELINES.items():
+        print(f"Baseline {label}: {counts[kind] / 1e6:,.0f} million")
+        print(f"  ratio handout / baseline {kind}, in instructions: {counts['handout'] / counts[kind]:.2f}")
+    return 0
+
+
 def summary(results: list[dict]) -> dict:
     return {
         "median": statistics.median(t for r in results for t in r["times"]),
@@ -155,11 +202,14 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3, help="fresh processes per kind of document")
     parser.add_argument("--renders", type=int, default=5, help="timed renders per process, after the first one")
+    parser.add_argument("--instructions", action="store_true", help="count instructions (valgrind) instead of time")
     parser.add_argument("--measure", choices=("handout", *BASELINES), help=argparse.SUPPRESS)
     options = parser.parse_args()
     if options.measure:
         print(json.dumps(measure(options.measure, options.renders)))
         return 0
+    if options.instructions:
+        return print_instructions()
 
     load_before = os.getloadavg()[0]
     results: dict[str, list] = {"handout": [], **{kind: [] for kind in BASELINES}}
