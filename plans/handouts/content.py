@@ -155,6 +155,7 @@ def handout_context(
     cards = exercise_cards(weeks, exercises, pictures or {})
     numbers = {card["code"]: card["number"] for card in cards}
     running_minutes = tuple(week_running_minutes(week) for week in weeks)
+    plan_notes = list(plan.get("notes", []))  # printed as "Good to know", listed in the contents when there are any
     schedule = schedule_rows(weeks, start, numbers, exercises)
     return {
         "paper": paper,
@@ -175,7 +176,7 @@ def handout_context(
         "condition": condition_text(condition),
         "causes": [cause_text(code) for code in causes],
         "phases": phase_summary(weeks),
-        "plan_notes": list(plan.get("notes", [])),
+        "plan_notes": plan_notes,
         "note": note,
         "weekdays": [start + timedelta(days=offset) for offset in range(7)],
         "schedule": schedule,
@@ -201,7 +202,7 @@ def handout_context(
             "min_sessions": MIN_EXPOSURES,
         },
         "contents": [
-            {"anchor": anchor, "title": title} for anchor, title in CONTENTS if anchor != "tips" or plan.get("notes")
+            {"anchor": anchor, "title": title} for anchor, title in CONTENTS if anchor != "tips" or plan_notes
         ],
         "postpartum": postpartum,
         "emergency_number": EMERGENCY_NUMBER,
