@@ -20,6 +20,7 @@ from datetime import date, timedelta
 from intake.assessment.facts import CaseFacts, add_months
 from intake.assessment.rules import (
     AGAINST,
+    BALANCE_SHORT,
     CAUSE_ORDER,
     CAUSE_RULES,
     CONDITION_RULES,
@@ -52,7 +53,7 @@ from intake.codes import (
 from intake.schema import READINESS_TESTS, field_at
 
 # Bump whenever a rule, weight or threshold changes, so a stored assessment says which rules produced it.
-ENGINE_VERSION = "2026.12.1"
+ENGINE_VERSION = "2026.12.7"
 
 ACTION_FOR_LEVEL = {
     Level.EMERGENCY: Action.EMERGENCY,
@@ -305,8 +306,11 @@ def impact_readiness(facts: CaseFacts) -> str:
     After a birth the gate is the load and impact tests (reference §1.2) and the strength tests (§1.3); for other
     runners, jogging on the spot and hopping (§9.1).
     """
-    readiness = facts.get("findings.readiness") or {}
+    readiness = dict(facts.get("findings.readiness") or {})
     tests = READINESS_TESTS if facts.is_postpartum else RUNNER_IMPACT_TESTS
+    if facts.is_postpartum and facts.has(BALANCE_SHORT.reads[0]):
+        # The balance test timed as well as, or instead of, ticked: under 10 s fails it whatever the box says.
+        readiness["sl_balance_10s"] = not BALANCE_SHORT.when(facts) and readiness.get("sl_balance_10s", True)
     outcomes = [readiness.get(test) for test in tests]
     if facts.is_postpartum:
         outcomes += [None if not facts.has(short.reads[0]) else not short.when(facts) for short in STRENGTH_TEST_SHORT]

@@ -177,12 +177,17 @@ def long_run_spike(facts: CaseFacts) -> bool:
 
 
 PATELLAR_SITES = frozenset({"patellar_facets", "inferior_pole", "superior_pole"})
+# The other bones among the tenderness sites (the femur's lateral epicondyle, the tibia's tubercle); the joint lines
+# are soft tissue. The fibular head is Ottawa's criterion of its own.
+OTHER_BONY_SITES = frozenset({"lateral_epicondyle", "tibial_tubercle"})
 
 
 def patellar_tenderness_only(facts: CaseFacts) -> bool:
-    """Ottawa's 'isolated tenderness of the patella': tender on the kneecap and nowhere else."""
+    """Ottawa's 'isolated tenderness of the patella' (§8 RF2): in Stiell's rule, the source RF2 cites, tender on the
+    kneecap with no other *bone* of the knee tender. A tender joint line beside it still counts: it is soft tissue,
+    and reading it otherwise would let a possible fracture go without an X-ray."""
     sites = set(facts.get("findings.tenderness") or ())
-    return bool(sites) and sites <= PATELLAR_SITES
+    return bool(sites & PATELLAR_SITES) and not sites & OTHER_BONY_SITES
 
 
 NON_PFP_CONDITIONS = (
@@ -367,6 +372,12 @@ ABDUCTION_SHORT = finding(
     "side-lying hip abduction: {side_lying_abduction_reps} reps (target {STRENGTH_TEST_REPS})",
 )
 STRENGTH_TEST_SHORT = (CALF_RAISE_SHORT, BRIDGE_SHORT, SIT_TO_STAND_SHORT, ABDUCTION_SHORT)
+# reference §1.2 test 2, measured in seconds rather than ticked: under 10 s is the load test failed
+BALANCE_SHORT = finding(
+    "findings.sl_balance_seconds",
+    below("findings.sl_balance_seconds", "SL_BALANCE_SECONDS"),
+    "single-leg balance {sl_balance_seconds} s (target {SL_BALANCE_SECONDS})",
+)
 
 
 # --- The differential (reference §2.2 and §2.8) --------------------------------------------------------------------
@@ -551,7 +562,9 @@ RED_FLAG_RULES = (
     Rule(
         "rf2_ottawa_patellar_tenderness",
         RedFlag.POSSIBLE_FRACTURE,
-        after_injury("findings.tenderness", patellar_tenderness_only, "acute injury: tenderness of the kneecap only"),
+        after_injury(
+            "findings.tenderness", patellar_tenderness_only, "acute injury: kneecap tender, no other bone of the knee"
+        ),
         "reference §8 RF2",
     ),
     Rule(
@@ -719,6 +732,13 @@ RED_FLAG_RULES = (
             postpartum_only=True,
         )
         for short in STRENGTH_TEST_SHORT
+    ),
+    Rule(
+        "rf20_sl_balance_seconds",
+        RedFlag.FAILED_IMPACT_READINESS,
+        BALANCE_SHORT,
+        "reference §8 RF20; §1.2",
+        postpartum_only=True,
     ),
     Rule(
         "rf21_buggy_before_6_months",
@@ -1026,17 +1046,7 @@ CAUSE_RULES = (
         Rule(f"impact_{test}", Cause.IMPACT_INTOLERANCE, failed, "reference §7 row 12; §1.2", weight=MODERATE)
         for test, failed in LOAD_TEST_FAILED.items()
     ),
-    Rule(
-        "impact_sl_balance",
-        Cause.IMPACT_INTOLERANCE,
-        finding(
-            "findings.sl_balance_seconds",
-            below("findings.sl_balance_seconds", "SL_BALANCE_SECONDS"),
-            "single-leg balance {sl_balance_seconds} s (target {SL_BALANCE_SECONDS})",
-        ),
-        "reference §7 row 12; §1.2",
-        weight=MODERATE,
-    ),
+    Rule("impact_sl_balance", Cause.IMPACT_INTOLERANCE, BALANCE_SHORT, "reference §7 row 12; §1.2", weight=MODERATE),
     # Row 13: pelvic floor symptoms; risk factors weigh less (§1.5, §1.7 Moore 2021).
     Rule("pelvic_floor_urine_leak", Cause.PELVIC_FLOOR_DYSFUNCTION, URINE_LEAK, "reference §7 row 13", weight=STRONG),
     Rule(
@@ -1244,7 +1254,8 @@ NEED_RULES = (
     NeedRule(PP + "breastfeeding", is_postpartum, "reference §9.3 P11"),
     NeedRule(PP + "fatigue", is_postpartum, "reference §9.3 P11"),
     NeedRule("intake.sleep_hours", is_postpartum, "reference §9.3 P11"),
-    # The impact gate of other runners (reference §9.1).
+    # The entry criteria of other runners (reference §9.1): the 30-minute walk and the impact gate.
+    NeedRule("findings.readiness.walk_30min", not_postpartum, "reference §9.1"),
     *(NeedRule(f"findings.readiness.{test}", not_postpartum, "reference §9.1") for test in RUNNER_IMPACT_TESTS),
     # The CPG's diagnostic test for patellofemoral pain (reference §2.2 A).
     NeedRule("findings.squat_reproduces_pain", pfp_concluded, "reference §2.2"),

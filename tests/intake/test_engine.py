@@ -255,6 +255,14 @@ def test_partly_recorded_readiness_needs_each_missing_test():
     assert "findings.readiness.walk_30min" not in needs
 
 
+def test_a_runner_without_the_30_minute_walk_test_needs_it():
+    """reference §9.1: the brisk 30-minute walk is an entry criterion for everyone; unknown is not passed."""
+    jog_and_hop = {"jog_on_spot_1min": True, "hop_in_place_10": True}
+    assert "findings.readiness.walk_30min" in result_for({"findings.readiness": jog_and_hop})["needs"]
+    walked = {"findings.readiness": {**jog_and_hop, "walk_30min": True}}
+    assert "findings.readiness.walk_30min" not in result_for(walked)["needs"]
+
+
 def test_patellofemoral_pain_without_the_squat_test_needs_it():
     assert "findings.squat_reproduces_pain" in result_for(PFP)["needs"]
     assert "findings.squat_reproduces_pain" not in result_for({**PFP, "findings.squat_reproduces_pain": True})["needs"]
@@ -427,8 +435,18 @@ def test_cadence_baseline_prefers_the_gait_analysis():
         ({**READY_AFTER_BIRTH, "findings.readiness": {"walk_30min": False}}, "failed"),
         ({**READY_AFTER_BIRTH, "findings.sl_bridge_reps": None}, "not_assessed"),
         ({PP + "delivery_date": "2026-07-14"}, "not_assessed"),
+        ({**READY_AFTER_BIRTH, "findings.sl_balance_seconds": 4}, "failed"),
+        ({**READY_AFTER_BIRTH, "findings.sl_balance_seconds": 30}, "passed"),
     ],
-    ids=["all-passed", "strength-failed", "load-test-failed", "strength-missing", "nothing-recorded"],
+    ids=[
+        "all-passed",
+        "strength-failed",
+        "load-test-failed",
+        "strength-missing",
+        "nothing-recorded",
+        "balance-timed-under-10-s-though-ticked",
+        "balance-timed-and-ticked",
+    ],
 )
 def test_impact_readiness_after_birth(values, expected):
     assert result_for(values)["gates"]["impact_readiness"] == expected

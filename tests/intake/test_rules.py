@@ -74,9 +74,11 @@ EXAMPLES = {
         [{**GRADUAL, "patient.date_of_birth": "1960-01-01"}, {**INJURY, "patient.date_of_birth": "1990-01-01"}],
     ),
     "rf2_ottawa_patellar_tenderness": (
-        {**INJURY, "findings.tenderness": ["patellar_facets", "inferior_pole"]},
+        {**INJURY, "findings.tenderness": ["patellar_facets", "medial_joint_line"]},
         [
-            {**INJURY, "findings.tenderness": ["patellar_facets", "medial_joint_line"]},
+            {**INJURY, "findings.tenderness": ["patellar_facets", "tibial_tubercle"]},
+            {**INJURY, "findings.tenderness": ["inferior_pole", "lateral_epicondyle"]},
+            {**INJURY, "findings.tenderness": ["medial_joint_line"]},
             {**GRADUAL, "findings.tenderness": ["patellar_facets"]},
             {**INJURY, "findings.tenderness": []},
         ],
@@ -153,6 +155,10 @@ EXAMPLES = {
         )
         for test in ("sl_calf_raise_reps", "sl_bridge_reps", "sl_sit_to_stand_reps", "side_lying_abduction_reps")
     },
+    "rf20_sl_balance_seconds": (
+        {**BIRTH, "findings.sl_balance_seconds": 4},
+        [{**BIRTH, "findings.sl_balance_seconds": 30}, {"findings.sl_balance_seconds": 4}],  # the last not postpartum
+    ),
     "rf21_buggy_before_6_months": (
         {**BIRTH, PP + "buggy_running_planned": True},
         [
@@ -416,6 +422,13 @@ BOUNDARIES = [
     (
         "SL_BALANCE_SECONDS",
         10,
+        "rf20_sl_balance_seconds",
+        {**BIRTH, "findings.sl_balance_seconds": 10},
+        {**BIRTH, "findings.sl_balance_seconds": 9},
+    ),
+    (
+        "SL_BALANCE_SECONDS",
+        10,
         "impact_sl_balance",
         {"findings.sl_balance_seconds": 10},
         {"findings.sl_balance_seconds": 9},
@@ -577,7 +590,11 @@ def ruleset_fingerprint() -> str:
 
 # ENGINE_VERSION → the fingerprint of its rules. Changing a rule changes the fingerprint: bump ENGINE_VERSION in
 # intake/assessment/engine.py and add the new pair here (keep the old ones: a version never names two rule sets).
-RULESET_FINGERPRINTS = {"2026.11.1": "538c78203d157087", "2026.12.1": "e3b5f9584ba3076f"}
+RULESET_FINGERPRINTS = {
+    "2026.11.1": "538c78203d157087",
+    "2026.12.1": "e3b5f9584ba3076f",
+    "2026.12.7": "eda6cb5c19a4fe6f",
+}
 
 
 def test_engine_version_is_bumped_when_the_rules_change():
