@@ -14,7 +14,7 @@ Every invariant of the case format holds for every plan built here; `plans.invar
 """
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from intake.codes import (
@@ -126,6 +126,13 @@ class Gates:
         return self.weeks_postpartum is not None
 
 
+# The morning after a run, as the intake asks it (reference §6.3). Green needs the knee no worse than before the run
+# (§9.3 P1); soreness that settles within the hour is P3's "mild stiffness that resolves"; soreness for more than an
+# hour, or a knee worse than the day before, is P4's "pain or stiffness still above baseline the next morning".
+MORNING_AFTER_RUN_GREEN = frozenset({"none"})
+MORNING_AFTER_RUN_RED = frozenset({"lasts_over_1h", "worse_next_day"})
+
+
 @dataclass(frozen=True)
 class CurrentRunning:
     """What the patient runs now (intake §6.2 fields), plus the easy pace if the physio entered one."""
@@ -137,6 +144,7 @@ class CurrentRunning:
     pain_onset_run_minutes: int | None = None
     weekly_km_before_symptoms: float | None = None
     goal: str | None = None
+    morning_after_run: str | None = None
     pace_min_per_km: float | None = None
 
     @classmethod
@@ -149,6 +157,7 @@ class CurrentRunning:
             "pain_onset_run_minutes",
             "weekly_km_before_symptoms",
             "goal",
+            "morning_after_run",
         )
         return cls(**{key: intake.get(key) for key in keys})
 
@@ -158,13 +167,24 @@ class CurrentRunning:
 
     @property
     def pain_free(self) -> bool:
-        """Running now with pain the ladder calls green (reference §9.3 P1)."""
-        return self.running_now and self.nprs_during_run is not None and self.nprs_during_run <= GREEN_PAIN_MAX
+        """Running now as the ladder calls green (reference §9.3 P1): pain at most 3/10, and the knee known to be
+        fine the morning after."""
+        return (
+            self.running_now
+            and self.nprs_during_run is not None
+            and self.nprs_during_run <= GREEN_PAIN_MAX
+            and self.morning_after_run in MORNING_AFTER_RUN_GREEN
+        )
 
     @property
     def tolerating_running(self) -> bool:
-        """Running now without red pain (reference §9.3 P3/P4): impact is already part of the patient's week."""
-        return self.running_now and self.nprs_during_run is not None and self.nprs_during_run <= AMBER_PAIN_MAX
+        """Running now without red signs (reference §9.3 P3/P4): impact is already part of the patient's week."""
+        return (
+            self.running_now
+            and self.nprs_during_run is not None
+            and self.nprs_during_run <= AMBER_PAIN_MAX
+            and self.morning_after_run not in MORNING_AFTER_RUN_RED
+        )
 
     def usual_run_minutes(self) -> float | None:
         """How long the patient runs continuously: the longest recent run, else the average run."""
@@ -311,7 +331,7 @@ class Timeline:
     impact_needed: bool  # the impact ladder comes before the walk/run ladder (reference §4.4, §4.5 stage 3)
     start_level: int
     strength_from: date  # reference §8 RF17: strength work waits until 3 weeks after birth
-    impact_left_out: bool = False  # the impact ladder was due, but the patient may do no impact exercise
+    impact_left_out: bool = False  # the impact ladder was due, but the patient may do no impact exercise: no runs
 
     @property
     def end(self) -> date:
@@ -340,11 +360,23 @@ def plan_timeline(request: PlanRequest, categories: list[str], programme: Progra
     load_from = start + timedelta(weeks=foundation)
     if load_from > no_loads.end:
         return no_loads
+    # reference §9.1: running starts through the impact gate, passed in the clinic or climbed here as the ladder of
+    # §4.4. Only a runner already running with pain at most 3/10 (the gate's own limit) goes on without it, and not
+    # once the gate was failed.
     impact_due = tendon or (
         gates.impact_readiness != "passed"
-        and (gates.postpartum or not running.tolerating_running or Category.PLYO in categories)
+        and (
+            gates.impact_readiness == "failed"
+            or gates.postpartum
+            or not running.pain_free
+            or Category.PLYO in categories
+        )
     )
-    impact_needed = impact_due and bool(programme.impact_steps)
+    if impact_due and not programme.impact_steps:
+        # Every impact exercise is ruled out (pelvic floor symptoms the physio chose to plan around): no gate either
+        # way, so no running in this plan; it strengthens until the physio passes the gate in the clinic.
+        return replace(no_loads, impact_left_out=True)
+    impact_needed = impact_due
     break_before_running = foundation > 0 or impact_needed
     level = request.start_level or default_start_level(running, break_before_running=break_before_running)
     if level == BUILD_LEVEL and not can_start_in_build(running, break_before_running=break_before_running):
@@ -363,7 +395,6 @@ def plan_timeline(request: PlanRequest, categories: list[str], programme: Progra
         impact_needed,
         level,
         strength_from,
-        impact_left_out=impact_due and not programme.impact_steps,
     )
 
 
@@ -716,8 +747,8 @@ def plan_notes(request: PlanRequest, plan: dict, timeline: Timeline) -> list[str
         )
     if timeline.impact_left_out:
         notes.append(
-            "Hopping and jumping exercises are left out for now, so you go from strengthening to the walk/run steps; "
-            "tell your physio if anything feels wrong when you start."
+            "Hopping and jumping are left out for now, and running waits for them: your physio will check how your "
+            "body copes with jogging on the spot and hopping before you start running."
         )
     if timeline.impact_needed:
         notes.append(

@@ -87,6 +87,7 @@ RUNNER = {
     "current_weekly_km": 10,
     "weekly_km_before_symptoms": 25,
     "longest_run_30d_km": 0.5,  # short runs that hurt at most 3/10 (with run=3): walk/run from level 2
+    "morning_after_run": "none",
     "goal": "10k",
 }
 NOT_RUNNING = {**RUNNER, "runs_per_week": 0, "current_weekly_km": 0, "longest_run_30d_km": 0, "goal": "5k"}

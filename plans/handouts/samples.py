@@ -25,12 +25,13 @@ SAMPLE_NOTE = (
 
 
 def sample_plan(start: date) -> dict:
-    """A 12-week plan for a runner with patellofemoral pain who still runs 10 km a week with moderate pain."""
+    """A 12-week plan for a runner with patellofemoral pain who still runs 10 km a week with moderate pain, and
+    jogged on the spot and hopped without pain in the clinic (the impact gate passed)."""
     request = PlanRequest(
         start=start,
         condition=SAMPLE_CONDITION,
         causes=SAMPLE_CAUSES,
-        gates={"running_allowed": True, "cadence_spm": 164},
+        gates={"running_allowed": True, "cadence_spm": 164, "impact_readiness": "passed"},
         running=CurrentRunning(
             runs_per_week=3,
             current_weekly_km=10,

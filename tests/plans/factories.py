@@ -160,6 +160,7 @@ def pain_free_runner(**overrides) -> CurrentRunning:
         "current_weekly_km": 15,
         "longest_run_30d_km": 6,
         "nprs_during_run": 2,
+        "morning_after_run": "none",
         "weekly_km_before_symptoms": 25,
     }
     fields.update(overrides)

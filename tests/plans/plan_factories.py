@@ -28,7 +28,7 @@ PFP_INTAKE = {
     "nprs_usual": 2,
 }
 # A runner whose runs hurt at most 3/10 (reference §9.3 P1): no foundation or impact weeks, runs from day 2.
-RUNNER_INTAKE = {**PFP_INTAKE, "runs_per_week": 3, "nprs_during_run": 2}
+RUNNER_INTAKE = {**PFP_INTAKE, "runs_per_week": 3, "nprs_during_run": 2, "morning_after_run": "none"}
 HIP_WEAKNESS = [{"code": "hip_muscle_weakness", "origin": "engine", "note": ""}]
 
 

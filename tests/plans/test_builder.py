@@ -87,12 +87,26 @@ def test_build_plan_pain_free_runner_skips_to_build():
     assert plan["start_level"] == 8
 
 
-def test_build_plan_runner_with_amber_pain_skips_impact_and_starts_below_pain_onset():
+def test_build_plan_runner_whose_knee_is_worse_the_next_day_starts_again_from_the_foundation():
+    """Low pain while running, but a red next morning (reference §9.3 P4): not the build phase, nor running on."""
+    plan = build_plan(request(running=pain_free_runner(morning_after_run="worse_next_day")), LIBRARY)
+    assert [code for code, _ in phase_codes(plan)][:3] == ["foundation", "impact_readiness", "walk_run"]
+    assert plan["start_level"] == 1
+
+
+def test_build_plan_runner_with_amber_pain_starts_below_pain_onset():
     running = CurrentRunning(runs_per_week=3, current_weekly_km=12, nprs_during_run=5, pain_onset_run_minutes=18)
-    plan = build_plan(request(running=running), LIBRARY)
+    plan = build_plan(request(running=running, gates=gates(impact_readiness="passed")), LIBRARY)
     assert phase_codes(plan)[0] == ("foundation", 2)
     assert phase_codes(plan)[1][0] == "walk_run"
     assert plan["start_level"] == 3  # 15 minutes of running ends before minute 18
+
+
+def test_build_plan_runner_with_amber_pain_climbs_the_impact_ladder_when_the_gate_is_not_passed():
+    """reference §9.1: the gate for runners is jogging and hopping with pain at most 3/10; running at 5/10 is not it."""
+    running = CurrentRunning(runs_per_week=3, current_weekly_km=12, nprs_during_run=5, pain_onset_run_minutes=18)
+    plan = build_plan(request(running=running), LIBRARY)
+    assert [code for code, _ in phase_codes(plan)][:3] == ["foundation", "impact_readiness", "walk_run"]
 
 
 def test_build_plan_passed_impact_tests_skip_impact_readiness():
@@ -105,11 +119,28 @@ def test_build_plan_after_birth_keeps_impact_readiness_for_a_runner():
     assert [code for code, _ in phase_codes(build_plan(req, LIBRARY))][:2] == ["impact_readiness", "walk_run"]
 
 
-def test_build_plan_without_allowed_impact_exercises_says_so():
+def test_build_plan_without_allowed_impact_exercises_has_no_running_until_the_gate_is_passed():
+    """reference §9.1: no running without the impact gate, passed in the clinic or climbed as the ladder; with every
+    impact exercise ruled out there is no ladder, so running waits (and says so)."""
     pelvic = str(Contraindication.PELVIC_FLOOR_SYMPTOMS)  # every impact exercise of the test library excludes it
     plan = build_plan(request(gates=gates(weeks_postpartum=16, contraindications=[pelvic])), LIBRARY)
-    assert "impact_readiness" not in [code for code, _ in phase_codes(plan)]
-    assert any("Hopping and jumping exercises are left out" in note for note in plan["notes"])
+    assert [code for code, _ in phase_codes(plan)] == ["foundation"]
+    assert plan["earliest_run_date"] is None
+    assert any("running waits for them" in note for note in plan["notes"])
+
+
+def test_build_plan_without_allowed_impact_exercises_runs_once_the_gate_is_passed():
+    pelvic = str(Contraindication.PELVIC_FLOOR_SYMPTOMS)
+    passed = gates(weeks_postpartum=16, contraindications=[pelvic], impact_readiness="passed")
+    plan = build_plan(request(gates=passed), LIBRARY)
+    assert [code for code, _ in phase_codes(plan)][:2] == ["foundation", "walk_run"]
+
+
+def test_build_plan_failed_impact_gate_climbs_the_ladder_whatever_the_causes():
+    """A runner already running without much pain, whose jog and hop tests failed: the physio did not confirm
+    impact intolerance, but the failed gate still comes first (reference §9.1)."""
+    plan = build_plan(request(running=pain_free_runner(), gates=gates(impact_readiness="failed")), LIBRARY)
+    assert "impact_readiness" in [code for code, _ in phase_codes(plan)]
 
 
 def test_build_plan_impact_intolerance_keeps_impact_readiness_for_a_runner():
@@ -156,6 +187,11 @@ def test_build_plan_running_not_allowed_has_no_run_or_impact():
         (pain_free_runner(), True, 7),
         (pain_free_runner(longest_run_30d_km=None, current_weekly_km=6), True, 6),  # 2 km runs: 10 minutes
         (CurrentRunning(runs_per_week=2, nprs_during_run=1), False, 1),  # distance unknown
+        # the morning after a run (reference §9.3): unknown or sore for a while is not green; worse is red
+        (pain_free_runner(morning_after_run=None, pain_onset_run_minutes=40), False, 7),
+        (pain_free_runner(morning_after_run="settles_within_1h", pain_onset_run_minutes=12), False, 2),
+        (pain_free_runner(morning_after_run="lasts_over_1h", pain_onset_run_minutes=40), False, 1),
+        (pain_free_runner(morning_after_run="worse_next_day", pain_onset_run_minutes=40), False, 1),
     ],
 )
 def test_default_start_level(running, break_before, level):
