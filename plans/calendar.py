@@ -214,12 +214,14 @@ def next_step_words(colour: str, day: date, content: dict) -> str:
     hold = content.get("hold") or {}
     if hold.get("codes") and hold["since"] <= day.isoformat():
         return f"{label}: running, hopping and jumping are paused until your physio has seen you"
+    ahead = [s for s in sessions if s["date"] > day.isoformat()]
     if logged is None or logged["kind"] not in (RUN, IMPACT):
-        if colour == "red":
-            return f"{label}: stop these exercises for today and rest; your physio will see how it went"
+        if colour == "red":  # a red strength or cross-training day steps the runs back too (plans.progression)
+            upcoming = next((s for s in ahead if s["kind"] in (RUN, IMPACT)), None)
+            then = f"; your next {_load_words(upcoming)} on {_short(upcoming['date'])}" if upcoming else ""
+            return f"{label}: stop these exercises for today and rest{then}; your physio will see how it went"
         return f"{label}: your plan goes on as it was"
     kind = logged["kind"]
-    ahead = [s for s in sessions if s["date"] > day.isoformat()]
     upcoming = next((s for s in ahead if s["kind"] == kind), None)
     if upcoming is None:
         return f"{label}: that was the last {'run' if kind == RUN else 'hops and jumps session'} of this plan"
@@ -259,6 +261,13 @@ def _impact_step(impact: dict, upcoming: dict) -> str:
 def _short(iso: str) -> str:
     day = date.fromisoformat(iso)
     return f"{day:%a} {day.day} {day:%b}"
+
+
+def _load_words(session: dict) -> str:
+    """ "run is level 2" or "hops and jumps session is step 1 of 5" """
+    if session["kind"] == RUN:
+        return f"run is {_level_words(session['run'])}"
+    return "hops and jumps session is " + impact_words(session["impact"]["step"]).split(", ", 1)[1].split(":")[0]
 
 
 def _level_words(run: dict) -> str:

@@ -251,11 +251,18 @@ def load_state(plan: dict, history: list[LoggedSession], *, rest_next: bool) -> 
     load days ahead are scheduled from. Before any run the ladder starts at the plan's first level; before any impact
     session, at its first rung."""
     start = date.fromisoformat(plan["start"])
-    loads = [entry for entry in history if entry.log.kind in LOAD_KINDS]
     ladder = LadderState(plan.get("start_level") or FIRST_LEVEL)
     impact_step = first_impact_step(plan)
     rule, held = None, None
-    for entry in loads:
+    for entry in history:
+        if entry.log.kind not in LOAD_KINDS:
+            if entry.colour == RED:  # a red strength or cross-training day: P4 for the ladder the patient is on
+                rule, held = "P4", None
+                if impact_step is not None:
+                    impact_step = previous_impact_step(plan, impact_step)
+                else:
+                    ladder = ladder.after_red()
+            continue
         trend = [e for e in history if e.log.session_date <= entry.log.session_date]
         rising = symptoms_rising(trend, start)
         if entry.log.kind == RUN:
@@ -300,8 +307,10 @@ def apply_log(
 
     A run: green moves up only after the minimum exposures (P2), amber repeats the level (P3), red skips the next
     load day for rest, then drops one level (P4); rising weekly symptoms hold a green at its level (P9). An impact
-    session: green passes the rung, amber repeats it, red rests and steps back a rung (§4.4). Any session: pelvic
-    floor symptoms (RF19) or a red the P5 rules escalate hold running and impact until the physio resumes them.
+    session: green passes the rung, amber repeats it, red rests and steps back a rung (§4.4). A red strength or
+    cross-training day is a red too ("evaluate after each session", §9.3): the next load day is rest and the ladder
+    the patient is on goes back one step. Any session: pelvic floor symptoms (RF19) or a red the P5 rules escalate
+    hold running and impact until the physio resumes them.
     `history` holds the logged sessions (with this one, if it is already stored). Load days before `today` are left
     as they were. Returns the new plan and the changes, each with the session before and after so the
     physiotherapist can undo it.
@@ -313,11 +322,11 @@ def apply_log(
     if logged is None or logged["kind"] == REST:
         raise ValueError(f"There is no session planned on {session_date.isoformat()}.")
     entries = _with_this_session(history, logged, session_date, light)
-    is_load = logged["kind"] in LOAD_KINDS
-    rule, state = load_state(new_plan, entries, rest_next=is_load and light == RED)
+    changes_loads = logged["kind"] in LOAD_KINDS or light == RED
+    rule, state = load_state(new_plan, entries, rest_next=light == RED)
     was_held = bool((new_plan.get("hold") or {}).get("codes"))
-    if not (is_load or state.hold or was_held):
-        return new_plan, []  # a strength or cross-training day: nothing ahead changes
+    if not (changes_loads or state.hold or was_held):
+        return new_plan, []  # a green or amber strength or cross-training day: nothing ahead changes
     if state.hold:
         rule = "RF19" if "pelvic_floor_symptoms" in state.hold else "P5"
         new_plan["hold"] = {"since": session_date.isoformat(), "codes": list(state.hold)}
@@ -426,7 +435,9 @@ def _reason(rule: str | None, light: str, session_date: date, session: dict) -> 
         "P3": f"Amber {what} on {when}: the next one repeats it rather than moving on (reference §9.3 P3).",
         "P4": (
             f"Red {what} on {when}: the next load day is for rest, then "
-            + (f"back to {below}" if session["kind"] == RUN else "one step of the impact ladder back")
+            + {RUN: f"back to {below}", IMPACT: "one step of the impact ladder back"}.get(
+                session["kind"], "one step back on the walk/run or impact ladder"
+            )
             + " (reference §9.3 P4; §4.4)."
         ),
         "P9": f"Green {what} on {when}, but pain or stiffness has risen two weeks in a row: hold here (reference "
@@ -444,11 +455,11 @@ def _reason(rule: str | None, light: str, session_date: date, session: dict) -> 
 
 def needs_clinician(history: list[LoggedSession], *, start: date | None = None) -> list[dict]:
     """Why the physiotherapist should review the patient now (reference §9.3 P5 and P9, §8 RF19); empty when all is
-    well. P5 counts the reds of runs and impact sessions, the ladders it is about; `start` (the plan's) dates the
-    weeks of the P9 trend, which is looked for only when it is given."""
+    well. P5's two reds are red sessions of any kind, as every session is evaluated (§9.3); `start` (the plan's)
+    dates the weeks of the P9 trend, which is looked for only when it is given."""
     entries = sorted(history, key=lambda e: e.log.session_date)
     reasons = []
-    reds = [e for e in entries if e.colour == RED and e.log.kind in LOAD_KINDS]
+    reds = [e for e in entries if e.colour == RED]
     close = [
         (a, b)
         for a, b in itertools.pairwise(reds)

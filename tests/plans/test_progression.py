@@ -16,7 +16,7 @@ from plans.progression import (
     symptoms_rising,
     traffic_light,
 )
-from tests.plans.factories import LIBRARY, START, pain_free_runner, request
+from tests.plans.factories import LIBRARY, START, gates, pain_free_runner, request
 
 DAY = date(2027, 1, 6)
 
@@ -257,8 +257,8 @@ def test_replay_logs_applies_each_logged_run_as_on_its_day(plan):
     assert replay_logs(plan, list(reversed(logged))) == live
 
 
-def test_replay_logs_counts_logs_of_days_without_a_run_as_history_only(plan):
-    not_a_run = LoggedSession(SessionLog(START), RED)
+def test_replay_logs_counts_green_logs_of_days_without_a_run_as_history_only(plan):
+    not_a_run = LoggedSession(SessionLog(START), GREEN)
     assert replay_logs(plan, [not_a_run]) == plan
 
 
@@ -268,9 +268,49 @@ def test_apply_log_refuses_a_rest_day(plan):
         apply_log(plan, session_date=rest, light=GREEN, today=rest, history=[])
 
 
-def test_apply_log_of_a_strength_day_changes_nothing_ahead(plan):
-    new_plan, changes = apply_log(plan, session_date=START, light=RED, today=START, history=[])
+@pytest.mark.parametrize("light", [GREEN, AMBER])
+def test_apply_log_of_a_green_or_amber_strength_day_changes_nothing_ahead(plan, light):
+    new_plan, changes = apply_log(plan, session_date=START, light=light, today=START, history=[])
     assert changes == [] and new_plan == plan
+
+
+def sessions_between(plan, after: date, before: date, kind: str) -> list[dict]:
+    return [s for w in plan["weeks"] for s in w["sessions"] if after < day(s) < before and s["kind"] == kind]
+
+
+def test_apply_log_red_strength_day_rests_the_next_load_day_and_drops_a_level():
+    """reference §9.3: every session is evaluated; a red one (here pain, limp and swelling after the exercises) is P4
+    for the runs ahead, though it was not a run."""
+    plan = build_plan(request(gates=gates(impact_readiness="passed")), LIBRARY)
+    history = []
+    for run in runs_of(plan)[:2]:
+        history.append(LoggedSession(SessionLog(day(run), level=1), GREEN))
+        plan, _ = apply_log(plan, session_date=day(run), light=GREEN, today=day(run), history=history)
+    second, third = runs_of(plan)[1:3]
+    assert third["run"]["level"] == 2  # two greens at level 1 (P2)
+    strength_day = day(sessions_between(plan, day(second), day(third), "strength")[0])
+    history.append(LoggedSession(SessionLog(strength_day, pain_during_max=6, limp=True, swelling=True), RED))
+    plan, changes = apply_log(plan, session_date=strength_day, light=RED, today=strength_day, history=history)
+    assert changes[0]["date"] == third["date"] and changes[0]["change"] == "skipped" and changes[0]["rule"] == "P4"
+    assert next(r for r in runs_of(plan) if day(r) > strength_day)["run"]["level"] == 1
+
+
+def test_apply_log_red_strength_day_on_the_impact_ladder_steps_back_a_rung(plan):
+    impacts = [s for w in plan["weeks"] for s in w["sessions"] if s["kind"] == "impact"]
+    first = impacts[0]
+    history = [LoggedSession(SessionLog(day(first), step=first["impact"]["step"]), GREEN)]
+    plan, _ = apply_log(plan, session_date=day(first), light=GREEN, today=day(first), history=history)
+    second = next(s for w in plan["weeks"] for s in w["sessions"] if s["kind"] == "impact" and day(s) > day(first))
+    strength_day = day(sessions_between(plan, day(first), day(second), "strength")[0])
+    history.append(LoggedSession(SessionLog(strength_day, pain_during_max=7), RED))
+    plan, _ = apply_log(plan, session_date=strength_day, light=RED, today=strength_day, history=history)
+    assert plan["weeks"] and session_kind_on(plan, day(second)) == "rest"
+    after = next(s for w in plan["weeks"] for s in w["sessions"] if s["kind"] == "impact" and day(s) > day(second))
+    assert after["impact"]["step"] == first["impact"]["step"]  # back from the next rung to the one passed
+
+
+def session_kind_on(plan, when: date) -> str:
+    return next(s["kind"] for w in plan["weeks"] for s in w["sessions"] if day(s) == when)
 
 
 def test_apply_log_refuses_an_unknown_light(plan):
@@ -294,6 +334,11 @@ def test_symptoms_rising_needs_two_consecutive_weekly_rises():
     assert symptoms_rising(rising, START)
     assert not symptoms_rising(rising[:2], START)
     assert not symptoms_rising([*rising[:2], entry(15, GREEN, pain_during_max=2)], START)
+
+
+def test_needs_clinician_counts_a_red_strength_day_among_two_reds_within_14_days():
+    reasons = needs_clinician([entry(0, RED, level=None, pain_during_max=7), entry(10, RED, level=4)])
+    assert [reason["code"] for reason in reasons] == ["two_reds_in_14_days"]
 
 
 def test_needs_clinician_two_reds_within_14_days():

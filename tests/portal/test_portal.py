@@ -198,9 +198,10 @@ def test_a_red_log_on_a_day_without_running_says_one_thing_and_tells_the_physio(
     move_to(frozen, day)
     response = patient_client.post(log_url(day), {**ALL_WELL, "pain_during_max": "7"}, follow=True)
     html = response.content.decode()
-    assert "Red: stop these exercises for today and rest; your physio will see how it went" in html
+    assert "Red: stop these exercises for today and rest; your next run is " in html
     assert "Stop for today and rest your knee" in html
-    assert not [words for words in ("your next run", "go back one level", "goes on as it was") if words in html]
+    assert "rest instead of run" in html  # the next run skipped for rest (reference §9.3 P4), in words
+    assert "Nothing changed in your plan" not in html and "goes on as it was" not in html
     alert = PlanAlert.objects.get()
     assert (alert.code, alert.log, alert.reviewed_at) == ("red_logged", SessionLog.objects.get(), None)
 
