@@ -269,7 +269,7 @@ def test_step_pages_are_phone_friendly_native_inputs(client, draft, step_url):
     assert knee.count("<fieldset") >= 8 and "<legend" in knee
     assert 'data-knee-region="back_of_knee"' in knee and 'type="checkbox"' in knee
     pain = client.get(step_url("pain")).content.decode()
-    assert "data-attribution>The knee activities questions come from the KOOS patellofemoral questionnaire" in pain
+    assert "data-attribution>The knee activities questions come from the kneecap part of the Knee injury" in pain
     for page in (about, knee, pain):
         assert " style=" not in page and "<style" not in page and " onclick=" not in page
         assert "<script>" not in page

@@ -2,8 +2,9 @@
 handout hold no "§", no citation, no questionnaire acronym, no ISO date and no internal code.
 
 Where a questionnaire's licence asks for an attribution (reference §3: the KOOS-PF, "free to use with attribution"),
-it stands once per page inside one small element marked `data-attribution`, and nowhere else. Only the text a
-person reads or hears is checked: text nodes, and the alt, title, aria-label and placeholder attributes.
+it stands once per page inside one small element marked `data-attribution`, in plain words like the rest: the
+questionnaire named in full, no authors, year or web address (those are on the physio's pages and exports). Only
+the text a person reads or hears is checked: text nodes, and the alt, title, aria-label and placeholder attributes.
 """
 
 import re
@@ -44,7 +45,7 @@ VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "met
 
 
 class ReadText(HTMLParser):
-    """The words a person reads or hears on a page, apart from the attribution, which is collected on its own."""
+    """The words a person reads or hears on a page; the attribution's are also collected on their own."""
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
@@ -75,8 +76,7 @@ class ReadText(HTMLParser):
             return
         if self._attribution_depth:
             self.attributions[-1] += data
-        else:
-            self.text.append(data)
+        self.text.append(data)
 
 
 def not_plain(html: str) -> list[str]:
@@ -94,12 +94,17 @@ def not_plain(html: str) -> list[str]:
     return found
 
 
-def test_the_reader_sees_text_and_read_attributes_but_not_code_or_the_attribution():
+def test_the_reader_sees_text_and_read_attributes_but_not_code():
     html = (
-        '<p title="Check §2">Hello <span data-attribution>KOOS-PF by Crossley et al <b>2018</b></span> '
+        '<p title="Check §2">Hello <span data-attribution>from a free questionnaire</span> '
         'world</p><script>var pelvic_floor = 1;</script><img src="/x_y.png" alt="">'
     )
-    assert not_plain(html) == ["a section sign: …Check §2 Hello world…"]
+    assert not_plain(html) == ["a section sign: …Check §2 Hello from a free questionnaire world…"]
+
+
+def test_an_attribution_is_read_like_any_text():
+    found = not_plain("<p data-attribution>KOOS-PF by Crossley et al 2018</p>")
+    assert [problem.split(":")[0] for problem in found] == ["a citation", "an acronym"]
 
 
 def test_two_attributions_on_one_page_are_one_too_many():
