@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from intake.models import Assessment
+from intake.pages import need_label
 from plans.builder import CurrentRunning, PlanError, PlanRequest, build_plan
 from plans.library.exercises import ExerciseSpec
 from plans.models import Plan, PlanRevision, RevisionKind
@@ -18,6 +19,19 @@ def earliest_start(assessment: Assessment) -> date:
     """The first day a plan of this assessment may start: the day of the assessment, or the plan start it set if
     earlier (case format: the plan starts on `as_of`, or `plan_start`); the assessment's gates count from there."""
     return min(day for day in (assessment.as_of, assessment.plan_start) if day is not None)
+
+
+def unanswered_safety(content: dict) -> list[str]:
+    """A plan may be drafted but not issued while safety questions are unanswered (reference §8): the physio
+    answers them, or overrides the hold with a reason, on the assessment. One line naming them, or none."""
+    paths = content.get("issue_blocked_by") or []
+    if not paths:
+        return []
+    questions = "; ".join(need_label(path) for path in paths)
+    return [
+        f"Safety questions are still unanswered ({questions}). Answer them in a new assessment, or override the "
+        "hold there with your reason, before the plan is issued."
+    ]
 
 
 def plan_request_for(*, assessment: Assessment, inputs: dict) -> PlanRequest:

@@ -17,7 +17,7 @@ from intake.codes import CATEGORY_LABELS
 from intake.models import Assessment, AssessmentStatus, OutcomeResponse
 from intake.pages import scores_figure_for
 from plans.builder import PlanError
-from plans.building import plan_built_from
+from plans.building import plan_built_from, unanswered_safety
 from plans.calendar import (
     CalendarWeek,
     LoggedMark,
@@ -404,13 +404,15 @@ def logged_pain_figure(logs: list[SessionLog], *, chart_id: str) -> Chart:
 
 def draft_preview(*, plan: Plan, today: date) -> dict:
     """The draft editor's preview: what issuing the saved draft now would give (rebuilt, with the sessions logged
-    since replayed), and what stops it from being issued; the stored draft when the builder refuses its inputs."""
+    since replayed), and what stops it from being issued (what `services.plan_issue` refuses it for); the stored
+    draft when the builder refuses its inputs."""
     try:
         content, request, library = plan_built_from(plan=plan, inputs=plan.inputs())
     except PlanError as error:
         content, problems = plan.content, _problem_lines(error)
     else:
         problems = request_violations(content, request, library)
+    problems = unanswered_safety(content) + problems
     return {
         "view": plan_view(content, clinic_id=plan.patient.clinic_id, today=today, chart_id="draft-minutes"),
         "problems": problems,

@@ -16,9 +16,8 @@ from clinic.pictures import save_with_picture
 from clinic.services import patient_move_along
 from intake.codes import RED_FLAGS, Action, RedFlag
 from intake.models import Assessment, AssessmentStatus
-from intake.pages import need_label
 from plans.builder import BUILDER_VERSION, DEFAULT_WEEKS, PlanError
-from plans.building import plan_built_from
+from plans.building import plan_built_from, unanswered_safety
 from plans.calendar import session_on
 from plans.invariants import request_violations
 from plans.library.exercises import LIBRARY_PATH, LibraryError, load_library_file
@@ -373,7 +372,7 @@ def plan_issue(
     if expected_version is not None and locked.draft_version != expected_version:
         raise DraftConflict(locked)
     content, request, library = plan_built_from(plan=locked, inputs=locked.inputs())
-    problems = _unanswered_safety(content) + request_violations(content, request, library)
+    problems = unanswered_safety(content) + request_violations(content, request, library)
     if problems:
         raise PlanNotIssuable(problems)
     others = Plan.objects.filter(patient_id=locked.patient_id, status=PlanStatus.ISSUED).exclude(pk=locked.pk)
@@ -402,19 +401,6 @@ def plan_issue(
     patient_move_along(patient=locked.patient, to=PatientStatus.ON_PLAN, from_statuses=BEFORE_PLAN)
     plan_revised.send(sender=PlanRevision, revision=revision)
     return revision
-
-
-def _unanswered_safety(content: dict) -> list[str]:
-    """A plan may be drafted but not issued while safety questions are unanswered (reference §8): the physio
-    answers them, or overrides the hold with a reason, on the assessment."""
-    paths = content.get("issue_blocked_by") or []
-    if not paths:
-        return []
-    questions = "; ".join(need_label(path) for path in paths)
-    return [
-        f"Safety questions are still unanswered ({questions}). Answer them in a new assessment, or override the "
-        "hold there with your reason, before the plan is issued."
-    ]
 
 
 def _json_inputs(inputs: dict) -> dict:

@@ -113,3 +113,13 @@ def test_a_plan_with_unanswered_safety_questions_is_drafted_but_not_issued(patie
     with pytest.raises(services.PlanNotIssuable) as refused:
         services.plan_issue(plan=plan, by=physio)
     assert "Safety questions are still unanswered (Is your calf painful, swollen or red?)" in refused.value.problems[0]
+
+
+@pytest.mark.parametrize("page", ["draft", "issue_review"])
+def test_the_draft_and_the_review_name_the_unanswered_safety_questions(physio_client, patient, page):
+    """What `plan_issue` refuses, the pages say before the physio presses Issue: no loop between them."""
+    answers = {key: value for key, value in PFP_INTAKE.items() if key != "calf_pain_swelling_redness"}
+    plan = draft_plan(patient, answers=answers)
+    html = physio_client.get(url(page, plan)).content.decode()
+    assert "Safety questions are still unanswered (Is your calf painful, swollen or red?)" in html
+    assert "passes every check" not in html
