@@ -174,3 +174,14 @@ def test_submitted_link_opened_again_says_it_was_sent_and_shows_nothing(client, 
     page = response.content.decode()
     assert "your answers have been sent" in page
     assert "Emma" not in page and "date of birth" not in page
+
+
+def test_submitted_link_opened_again_repeats_where_to_get_help_now_whatever_the_answers(client, invite, unlock):
+    """A patient told at the end to go to A&E may close the tab and open the link again: the page still says where
+    to get help, in words that give nothing away about her answers (anyone with the link can see it)."""
+    unlock(invite)
+    intake = fill_in(services.intake_draft_for_invite(invite=invite))
+    services.intake_submit(intake=intake)
+    page = Client().get(invite.get_absolute_url()).content.decode()
+    assert "go to A&amp;E or call 999" in page
+    assert "thoughts of harming yourself" in page
