@@ -423,9 +423,14 @@ def replay_logs(
     return plan
 
 
+def day_words(day: date) -> str:
+    """A date as the physio reads it in reasons and alerts: "7 Dec 2026"."""
+    return f"{day.day} {day:%b %Y}"
+
+
 def _reason(rule: str | None, light: str, session_date: date, session: dict) -> str:
     """Why the schedule changed, for the physiotherapist."""
-    when = f"{session_date.day} {session_date:%b %Y}"
+    when = day_words(session_date)
     what = {RUN: "run", IMPACT: "impact session"}.get(session["kind"], "session")
     level = session.get("run", {}).get("level")
     below = "level 7" if level == BUILD_LEVEL else f"level {max(FIRST_LEVEL, (level or 2) - 1)}"
@@ -471,7 +476,8 @@ def needs_clinician(history: list[LoggedSession], *, start: date | None = None) 
             _review(
                 "two_reds_in_14_days",
                 "P5",
-                f"Two red sessions within {RED_REPEAT_WINDOW_DAYS} days ({a.log.session_date}, {b.log.session_date}).",
+                f"Two red sessions within {RED_REPEAT_WINDOW_DAYS} days ({day_words(a.log.session_date)}, "
+                f"{day_words(b.log.session_date)}).",
                 [a, b],
             )
         )
@@ -481,8 +487,8 @@ def needs_clinician(history: list[LoggedSession], *, start: date | None = None) 
             _review(
                 "red_at_regressed_level",
                 "P5",
-                f"Red again on {regressed.log.session_date} at level {regressed.log.level}, after stepping back a "
-                "level.",
+                f"Red again on {day_words(regressed.log.session_date)} at level {regressed.log.level}, after "
+                "stepping back a level.",
                 [regressed],
             )
         )

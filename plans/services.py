@@ -40,6 +40,7 @@ from plans.progression import (
     Light,
     apply_log,
     baseline_morning_pain,
+    day_words,
     needs_clinician,
     resume_loads,
     traffic_light,
@@ -575,7 +576,7 @@ def _raise_alerts(plan: Plan, log: SessionLog, history, *, now) -> list[PlanAler
     ]
     if log.traffic_light == RED and not log.logged_for_patient_by_staff and not reasons:
         why = "; ".join(log.light_reasons)
-        reason = f"The patient logged a red session on {log.session_date}: {why}."
+        reason = f"The patient logged a red session on {day_words(log.session_date)}: {why}."
         reasons.append({"code": RED_LOGGED, "rule": "P4", "reason": reason})
     return [
         PlanAlert.objects.get_or_create(
