@@ -40,7 +40,7 @@ class LoggedMark:
 class CalendarDay:
     day: date
     kind: str
-    title: str  # the session at a glance: "Run 2 min, walk 4 min × 5", "Strength", "Rest"
+    title: str  # the session at a glance: "Walk 4 min, run 2 min × 5", "Strength", "Rest"
     details: tuple[str, ...]  # second lines: the level, the exercises
     is_today: bool
     is_past: bool
@@ -76,7 +76,7 @@ def run_title(run: dict) -> str:
         return text + (" with the buggy" if run.get("buggy") else "")
     if level == CONTINUOUS_LEVEL and run.get("walk_min") == 0:
         return f"Run {run['run_min']} min without stopping"
-    return f"Run {run['run_min']} min, walk {run['walk_min']} min × {run['repeats']}"
+    return f"Walk {run['walk_min']} min, run {run['run_min']} min × {run['repeats']}"
 
 
 def impact_words(step: int) -> str:
@@ -181,7 +181,7 @@ def logged_run_minutes(planned_run: dict | None, *, completed: bool, duration_mi
 
 
 def describe_change(change: dict) -> str:
-    """One automatic change of the schedule in plain words, e.g. "Fri 5 Dec: rest instead of run 3 min, walk 3
+    """One automatic change of the schedule in plain words, e.g. "Fri 5 Dec: rest instead of walk 3 min, run 3
     min × 5 (level 3)"."""
     day = date.fromisoformat(change["date"])
     when = f"{day:%a} {day.day} {day:%b}"

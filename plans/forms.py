@@ -37,7 +37,7 @@ def _level_label(level: int) -> str:
     spec = walk_run_level(level)
     if level == CONTINUOUS_LEVEL:
         return f"Level {level}: run {CONTINUOUS_RUN_MIN[0]}–{CONTINUOUS_RUN_MIN[1]} min without stopping"
-    return f"Level {level}: run {spec.run_min} min, walk {spec.walk_min} min × {spec.repeats}"
+    return f"Level {level}: walk {spec.walk_min} min, run {spec.run_min} min × {spec.repeats}"
 
 
 START_LEVEL_CHOICES = [("", "The builder's choice"), *((str(n), _level_label(n)) for n in range(1, BUILD_LEVEL + 1))]

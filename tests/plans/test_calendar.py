@@ -38,7 +38,7 @@ def runs_of(plan):
 @pytest.mark.parametrize(
     ("run", "title"),
     [
-        ({"level": 2, "walk_min": 4, "run_min": 2, "repeats": 5, "total_run_min": 10}, "Run 2 min, walk 4 min × 5"),
+        ({"level": 2, "walk_min": 4, "run_min": 2, "repeats": 5, "total_run_min": 10}, "Walk 4 min, run 2 min × 5"),
         ({"level": 7, "walk_min": 0, "run_min": 25, "repeats": 1, "total_run_min": 25}, "Run 25 min without stopping"),
         ({"level": 8, "minutes": 32}, "Run 32 min"),
         ({"level": 8, "minutes": 30, "distance_km": 5.5, "buggy": True}, "Run 30 min, 5.5 km with the buggy"),
@@ -68,7 +68,7 @@ def test_plan_calendar_labels_phases_and_sessions(plan):
     assert weeks[0].phase_label == "Foundation"
     assert {w.phase_label for w in weeks} >= {"Foundation", "Impact readiness", "Walk/run"}
     first_run = next(d for w in weeks for d in w.days if d.kind == "run")
-    assert first_run.title == "Run 1 min, walk 5 min × 5"
+    assert first_run.title == "Walk 5 min, run 1 min × 5"
     assert first_run.details[0] == "Level 1"
     rest = next(d for w in weeks for d in w.days if d.kind == "rest")
     assert rest.title == "Rest" and rest.kind_label == "Rest"
@@ -125,7 +125,7 @@ def test_describe_change_says_what_replaces_what(plan):
     _, changes = apply_log(plan, session_date=day, light=RED, today=day, history=[])
     skipped = describe_change(changes[0])
     when = date.fromisoformat(changes[0]["date"])
-    assert skipped.startswith(f"{when:%a} {when.day} {when:%b}: rest instead of run 3 min")
+    assert skipped.startswith(f"{when:%a} {when.day} {when:%b}: rest instead of walk 3 min, run 3 min")
     assert "(level 3)" in skipped
     dropped = describe_change(next(c for c in changes if c["change"] == "level"))
     assert "(level 1) instead of" in dropped or "(level 2) instead of" in dropped

@@ -362,7 +362,7 @@ def test_plan_page_lists_automatic_changes_with_undo(physio_client, patient, fro
     move_to(frozen, day_of(run))
     services.session_log_create(plan=plan, by=patient.physio.user, session_date=day_of(run), pain_during_max=8)
     page = physio_client.get(url("detail", plan)).content.decode()
-    assert "Undo this change" in page and "rest instead of run" in page
+    assert "Undo this change" in page and "rest instead of walk" in page
     assert "Logged: red" in page
 
 
@@ -451,7 +451,7 @@ def test_log_a_red_run_shows_what_changed(physio_client, runner, frozen):
     move_to(frozen, day_of(run))
     page = physio_client.post(url("log_create", runner), log_data(day_of(run), limp="on"), follow=True).content.decode()
     assert "Red: rest on " in page and "a limp or change in running style" in page
-    assert "rest instead of run 1 min" in page and "Undo this change" in page
+    assert "rest instead of walk 5 min, run 1 min" in page and "Undo this change" in page
 
 
 def test_log_a_refused_day_says_why_beside_the_date_and_keeps_the_input(physio_client, runner):

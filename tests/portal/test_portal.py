@@ -189,7 +189,7 @@ def test_a_red_log_gives_the_rest_advice_and_says_what_changed(patient_client, r
     html = response.content.decode()
     assert "Red: rest on" in html
     assert "Stop for today and rest your knee" in html
-    assert "rest instead of run" in html  # the change in the schedule, in words
+    assert "rest instead of walk" in html  # the change in the schedule, in words
     assert "Call " in html  # and the clinic's number
 
 
@@ -200,7 +200,7 @@ def test_a_red_log_on_a_day_without_running_says_one_thing_and_tells_the_physio(
     html = response.content.decode()
     assert "Red: stop these exercises for today and rest; your next run is " in html
     assert "Stop for today and rest your knee" in html
-    assert "rest instead of run" in html  # the next run skipped for rest (reference §9.3 P4), in words
+    assert "rest instead of walk" in html  # the next run skipped for rest (reference §9.3 P4), in words
     assert "Nothing changed in your plan" not in html and "goes on as it was" not in html
     alert = PlanAlert.objects.get()
     assert (alert.code, alert.log, alert.reviewed_at) == ("red_logged", SessionLog.objects.get(), None)
@@ -332,7 +332,7 @@ def test_morning_answers_worse_than_usual_turn_the_session_red(patient_client, l
     assert logged_yesterday.traffic_light == "red"
     html = response.content.decode()
     assert "Your answers this morning make this session red." in html
-    assert "rest instead of run" in html
+    assert "rest instead of walk" in html
 
 
 def test_morning_answers_missing_one_are_refused_and_nothing_changes(patient_client, logged_yesterday):
