@@ -67,6 +67,7 @@ class DateOfBirthForm(forms.Form):
     year = forms.IntegerField(label="Year", min_value=1900, max_value=2100)
 
     INVALID = "Please enter your date of birth as numbers, for example 27 3 1990."
+    YEAR_IN_FULL = "Please enter the year in full, with four numbers, for example 1990."
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -74,6 +75,8 @@ class DateOfBirthForm(forms.Form):
         for field in self.fields.values():
             field.error_messages = {key: self.INVALID for key in ("invalid", "min_value", "max_value")}
             field.error_messages["required"] = "Please enter your full date of birth."
+        # A number, but not a year of four figures ("96"): say what is wrong with it, not that it is no number.
+        self.fields["year"].error_messages["min_value"] = self.YEAR_IN_FULL
 
     def date_error(self) -> str:
         """One message for the three boxes together: the first problem found."""

@@ -52,6 +52,15 @@ def test_wrong_date_of_birth_counts_an_attempt_and_says_so(client, invite):
     assert INTAKE_SESSION_KEY not in client.session
 
 
+def test_a_year_of_two_figures_asks_for_the_year_in_full_and_keeps_the_day_and_month(client, invite):
+    response = _post_birth_date(client, invite, 4, 5, 91)
+    page = response.content.decode()
+    assert "Please enter the year in full, with four numbers" in page
+    assert 'value="4"' in page and 'value="5"' in page
+    invite.refresh_from_db()
+    assert invite.failed_dob_attempts == 0
+
+
 def test_a_date_that_does_not_exist_is_explained_and_not_counted(client, invite):
     response = _post_birth_date(client, invite, 31, 2, 1991)
     assert "does not exist" in response.content.decode()
