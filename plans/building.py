@@ -76,9 +76,15 @@ def plan_built_from(*, plan: Plan, inputs: dict) -> tuple[dict, PlanRequest, lis
     request and library it was built with. PlanError when the builder refuses the inputs (each problem names its
     field)."""
     earliest = earliest_start(plan.assessment)
+    problems = []
     if inputs["start"] < earliest:
-        raise PlanError([f"start: a plan cannot start before the assessment on {earliest:%-d %b %Y}"])
-    request = plan_request_for(assessment=plan.assessment, inputs=inputs)
+        problems.append(f"start: a plan cannot start before the assessment on {earliest:%-d %b %Y}")
+    try:  # the request checks the other inputs: every problem is named at once, not one round at a time
+        request = plan_request_for(assessment=plan.assessment, inputs=inputs)
+    except PlanError as error:
+        raise PlanError(problems + error.problems) from error
+    if problems:
+        raise PlanError(problems)
     library = exercise_library_for_clinic(clinic=plan.patient.clinic)
     try:
         content = build_plan(request, library)

@@ -1,6 +1,8 @@
 """The plan pages per role, the draft editor (bad input kept, reorder without JavaScript, the concurrent-edit
 refusal), issuing, the plan page's calendar and its fixed query count, logging a session, undo and alerts."""
 
+from datetime import timedelta
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -132,6 +134,17 @@ def test_draft_editor_bad_weeks_message_beside_the_field_and_input_kept(physio_c
     assert 'value="40"' in page and "Keep me" in page
     plan.refresh_from_db()
     assert plan.weeks == 14 and plan.draft_version == 1
+
+
+def test_draft_editor_names_every_problem_at_once(physio_client, patient):
+    """A start before the assessment, too many weeks and too many sets: three messages in one save, not three saves."""
+    plan = draft_plan(patient)
+    before = (plan.assessment.as_of - timedelta(days=30)).isoformat()
+    data = editor_data(plan, start=before, weeks=60, **{"programme-0-sets": 9})
+    page = physio_client.post(url("draft", plan), data).content.decode()
+    assert "cannot start before the assessment" in page
+    assert "A plan lasts 4 to 26 weeks (got 60)." in page
+    assert "Choose 1 to 5 sets (got 9)." in page
 
 
 def test_draft_editor_bad_dose_message_in_its_row_and_input_kept(physio_client, patient):
