@@ -137,6 +137,9 @@ class Journey:
         filename = f"{self.steps:02d}-{slug(step)}.png"
         page.screenshot(path=self.folder / filename, full_page=True, animations="disabled")
         self.assert_no_console_errors(f"by step {filename}")
+        width = page.evaluate("() => window.innerWidth")
+        page_width = page.evaluate("() => document.documentElement.scrollWidth")
+        assert page_width <= width, f"The page scrolls sideways: {page_width} px wide in {width} (step {filename})"
         violations = self.scan(page)
         failing = [v for v in violations if v["impact"] in FAILING_IMPACTS]
         if violations:

@@ -10,6 +10,7 @@ from clinic.models import PatientStatus
 from intake import services
 from intake.codes import Cause
 from intake.models import Assessment, AssessmentStatus
+from tests.e2e.browser import DESKTOP, PHONE
 from tests.factories import PatientFactory
 from tests.intake.factories import REQUIRED_INTAKE, fill_in
 
@@ -76,6 +77,9 @@ def test_physio_reviews_the_flagged_intake_first_then_examines_and_assesses(
     page.get_by_role("link", name="Examine").click()
     expect(page.get_by_role("heading", name="Examination", level=1)).to_be_visible()
     journey.check(page, "examination form")
+    page.set_viewport_size(PHONE["viewport"])  # the same form on a phone: its save bar sticks out of no side
+    journey.check(page, "examination form on a phone")
+    page.set_viewport_size(DESKTOP["viewport"])
     findings = {
         "Hip abductor strength": "Reduced",
         "Quadriceps strength": "Reduced",
