@@ -95,6 +95,10 @@ class SessionLog:
         """run, impact, or None for a session that is neither."""
         return RUN if self.level is not None else IMPACT if self.step is not None else None
 
+    @property
+    def morning_answered(self) -> bool:
+        return self.next_morning_pain is not None and self.next_morning_stiffness is not None
+
 
 def baseline_morning_pain(intake: dict) -> int:
     """The patient's usual pain before the ladder, from the intake: the next-morning baseline of P1 and P4.
@@ -158,7 +162,7 @@ def traffic_light(
         )
     if log.pf_symptoms:
         red.append(f"pelvic floor symptoms: {', '.join(log.pf_symptoms)} (reference §9.3 P4, §8 RF19)")
-    awaiting = log.next_morning_pain is None or log.next_morning_stiffness is None
+    awaiting = not log.morning_answered
     if red:
         return Light(RED, tuple(red), advice_words(RED, pelvic_floor=bool(log.pf_symptoms)))
     amber = []
@@ -208,14 +212,16 @@ def symptoms_rising(history: list[LoggedSession], start: date) -> bool:
 
 def _state_before(level: int, history: list[LoggedSession]) -> LadderState:
     """The green runs already done at `level` since the patient last arrived at it (P2). Sessions without a level
-    (impact, strength or cross-training days) are no exposures."""
+    (impact, strength or cross-training days) are no exposures, and nor is an earlier green run whose next morning
+    was never answered: P1's green includes the next morning. (The latest run counts while its morning may still be
+    answered, so the schedule ahead does not change twice for every run.)"""
     current, greens = None, 0
     for entry in history:
         if entry.log.level is None:
             continue
         if entry.log.level != current:
             current, greens = entry.log.level, 0
-        if entry.colour == GREEN:
+        if entry.colour == GREEN and entry.log.morning_answered:
             greens += 1
         elif entry.colour == RED:
             greens = 0

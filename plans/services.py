@@ -496,8 +496,10 @@ def session_log_next_morning(
     *, plan: Plan, log: SessionLog, by, next_morning_pain: int, next_morning_stiffness: int, now: datetime | None = None
 ) -> LoggedSessionResult:
     """Add the next-morning answers to a logged session (reference §9.3: evaluate after each session and the next
-    morning) and check its traffic light again. A light that turns red re-plans the runs ahead from today, saved as
-    an automatic revision, and may raise alerts, exactly as logging the session red would have.
+    morning) and check its traffic light again, then re-plan the load days ahead from today (an automatic revision
+    when they change): a light that turns red steps them back, as logging the session red would have, and a green
+    answered after a later run was logged counts again towards moving up (P1, P2). Alerts are raised as for a
+    logged session.
 
     Refused (PlanRefused, with the reason) for a plan no longer issued, a log of another plan, a morning that has
     not come yet, and answers already given (they are not overwritten)."""
@@ -520,16 +522,14 @@ def session_log_next_morning(
     light = traffic_light(
         log.as_session_log(), baseline_morning_pain=baseline_morning_pain(locked.assessment.intake.answers)
     )
-    turned = light.colour != log.traffic_light
     log.traffic_light, log.light_reasons, log.light_advice = light.colour, list(light.reasons), light.advice
     log.save(
         update_fields=["next_morning_pain", "next_morning_stiffness", "traffic_light", "light_reasons", "light_advice"]
     )
     plan_counts_update([locked.pk])
     history = [entry.as_logged_session() for entry in locked.logs.all()]
-    automatic, changes = None, []
-    if turned:
-        automatic, changes = _replan_after(locked, log, light.colour, now=now, history=history)
+    # Re-planned whatever the light: a red moves the runs ahead back; a late green may count again (P2).
+    automatic, changes = _replan_after(locked, log, light.colour, now=now, history=history)
     alerts = _raise_alerts(locked, log, history, now=now)
     return LoggedSessionResult(log=log, light=light, revision=automatic, changes=changes, alerts=alerts)
 

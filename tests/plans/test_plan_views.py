@@ -446,7 +446,12 @@ def test_log_a_green_run_says_so_in_plain_words(physio_client, runner, frozen):
     first, second = sessions(runner.current_revision.content, "run")[:2]
     move_to(frozen, day_of(second))
     services.session_log_create(
-        plan=runner, by=runner.patient.physio.user, session_date=day_of(first), pain_during_max=1
+        plan=runner,
+        by=runner.patient.physio.user,
+        session_date=day_of(first),
+        pain_during_max=1,
+        next_morning_pain=0,
+        next_morning_stiffness=0,
     )
     data = log_data(day_of(second), comment="Said the hills felt easy.")
     response = physio_client.post(url("log_create", runner), data, follow=True)

@@ -130,22 +130,47 @@ def day(session):
     return date.fromisoformat(session["date"])
 
 
-def greens(sessions):
-    return [LoggedSession(SessionLog(day(s), level=s["run"]["level"]), GREEN) for s in sessions]
+def greens(sessions, **morning):
+    """Green runs, their next mornings answered (no worse than usual) unless `morning` says otherwise."""
+    answers = {"next_morning_pain": 0, "next_morning_stiffness": 0, **morning}
+    return [LoggedSession(SessionLog(day(s), level=s["run"]["level"], **answers), GREEN) for s in sessions]
 
 
 def test_apply_log_green_after_minimum_exposures_changes_nothing(plan):
     runs = runs_of(plan)
     new_plan, changes = apply_log(
-        plan, session_date=day(runs[1]), light=GREEN, today=day(runs[1]), history=greens(runs[:1])
+        plan, session_date=day(runs[1]), light=GREEN, today=day(runs[1]), history=greens(runs[:2])
     )
     assert changes == []
     assert new_plan["weeks"] == plan["weeks"]
 
 
+def test_apply_log_green_whose_next_morning_was_never_answered_is_no_exposure(plan):
+    """reference §9.3 P1: green includes the next morning. The latest run counts while its morning may still be
+    answered; an earlier one never answered does not, so the level waits for a second answered green (P2)."""
+    runs = runs_of(plan)
+    unanswered = greens(runs[:1], next_morning_pain=None, next_morning_stiffness=None)
+    new_plan, changes = apply_log(
+        plan, session_date=day(runs[1]), light=GREEN, today=day(runs[1]), history=[*unanswered, *greens(runs[1:2])]
+    )
+    assert [s["run"]["level"] for s in runs_of(new_plan)[:4]] == [1, 1, 1, 2]
+    assert changes[0]["rule"] == "P2"
+
+
+def test_apply_log_latest_green_counts_while_its_morning_may_still_be_answered(plan):
+    runs = runs_of(plan)
+    latest = greens(runs[1:2], next_morning_pain=None, next_morning_stiffness=None)
+    _, changes = apply_log(
+        plan, session_date=day(runs[1]), light=GREEN, today=day(runs[1]), history=[*greens(runs[:1]), *latest]
+    )
+    assert changes == []  # the schedule already assumed it green
+
+
 def test_apply_log_green_without_earlier_exposure_repeats_the_level(plan):
     runs = runs_of(plan)  # levels 1, 1, 2, 2, …: the first level-1 session was never logged
-    new_plan, changes = apply_log(plan, session_date=day(runs[1]), light=GREEN, today=day(runs[1]), history=[])
+    new_plan, changes = apply_log(
+        plan, session_date=day(runs[1]), light=GREEN, today=day(runs[1]), history=greens(runs[1:2])
+    )
     assert [s["run"]["level"] for s in runs_of(new_plan)[:5]] == [1, 1, 1, 2, 2]
     assert changes[0]["rule"] == "P2"
     assert changes[0]["before"]["run"]["level"] == 2 and changes[0]["after"]["run"]["level"] == 1
@@ -237,7 +262,7 @@ def test_apply_log_logs_of_days_without_a_run_are_not_exposures(plan):
         for s in w["sessions"]
         if runs[0]["date"] < s["date"] < runs[1]["date"] and s["kind"] != "rest"
     )
-    history = [*greens(runs[:1]), LoggedSession(SessionLog(between), GREEN)]
+    history = [*greens(runs[:1]), LoggedSession(SessionLog(between), GREEN), *greens(runs[1:2])]
     _, changes = apply_log(plan, session_date=day(runs[1]), light=GREEN, today=day(runs[1]), history=history)
     assert changes == []  # the two level-1 greens still count, the cross-training day between them aside
 
@@ -252,7 +277,7 @@ def test_replay_logs_applies_each_logged_run_as_on_its_day(plan):
             session_date=entry.log.session_date,
             light=entry.colour,
             today=entry.log.session_date,
-            history=logged[:index],
+            history=logged[: index + 1],  # as the app logs: the session stored, then the plan re-planned
         )
     assert replay_logs(plan, list(reversed(logged))) == live
 
@@ -284,7 +309,7 @@ def test_apply_log_red_strength_day_rests_the_next_load_day_and_drops_a_level():
     plan = build_plan(request(gates=gates(impact_readiness="passed")), LIBRARY)
     history = []
     for run in runs_of(plan)[:2]:
-        history.append(LoggedSession(SessionLog(day(run), level=1), GREEN))
+        history += greens([run])
         plan, _ = apply_log(plan, session_date=day(run), light=GREEN, today=day(run), history=history)
     second, third = runs_of(plan)[1:3]
     assert third["run"]["level"] == 2  # two greens at level 1 (P2)
