@@ -49,6 +49,8 @@ from plans.rules import (
     GREEN_PAIN_MAX,
     LOAD_DAY_PROGRAMME_MAX,
     MAX_EXERCISES_PER_SESSION,
+    MORNING_AFTER_RUN_GREEN,
+    MORNING_AFTER_RUN_RED,
     POSTPARTUM_REST_WEEKS,
     STRENGTH_DAYS,
     STRETCH_MIN_PER_WEEK,
@@ -75,7 +77,7 @@ from plans.selection import (
 
 # Stored with every issued plan revision; bump it when a change to the builder or the progression rules would
 # plan the same request differently.
-BUILDER_VERSION = "2026.12.2"
+BUILDER_VERSION = "2026.12.7"
 DEFAULT_WEEKS = 14
 MIN_WEEKS, MAX_WEEKS = 4, 26
 MAX_STRENGTH_DAYS = 3  # the days left after three run days and a rest day
@@ -124,13 +126,6 @@ class Gates:
     @property
     def postpartum(self) -> bool:
         return self.weeks_postpartum is not None
-
-
-# The morning after a run, as the intake asks it (reference §6.3). Green needs the knee no worse than before the run
-# (§9.3 P1); soreness that settles within the hour is P3's "mild stiffness that resolves"; soreness for more than an
-# hour, or a knee worse than the day before, is P4's "pain or stiffness still above baseline the next morning".
-MORNING_AFTER_RUN_GREEN = frozenset({"none"})
-MORNING_AFTER_RUN_RED = frozenset({"lasts_over_1h", "worse_next_day"})
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,20 @@ def threshold(name: str, value, source: str):
 # --- Traffic lights of a logged session (§9.3 P1, P3, P4; §4.2 app default; §4.4 for impact rungs) -------------
 GREEN_PAIN_MAX = threshold("GREEN_PAIN_MAX", 3, "reference §9.3 P1; §4.2 app default; §4.4 (rung passed ≤ 3/10)")
 AMBER_PAIN_MAX = threshold("AMBER_PAIN_MAX", 5, "reference §9.3 P3 (4–5/10 repeats) and P4 (above 5/10 is red)")
+# The intake's morning after a run (§6.3: none, settles_within_1h, lasts_over_1h, worse_next_day), read as §9.3's
+# next morning: the reference names the input, not how each answer lights.
+MORNING_AFTER_RUN_GREEN = threshold(
+    "MORNING_AFTER_RUN_GREEN",
+    ("none",),
+    f"{NOT_IN_REFERENCE}: only 'fine, no pain' is P1's next morning no worse than baseline; 'sore, but it settles "
+    "within an hour' is P3's mild stiffness that resolves (amber)",
+)
+MORNING_AFTER_RUN_RED = threshold(
+    "MORNING_AFTER_RUN_RED",
+    ("lasts_over_1h", "worse_next_day"),
+    f"{NOT_IN_REFERENCE}: sore for more than an hour, or worse than the day before, is P4's pain or stiffness still "
+    "above baseline the next morning (red)",
+)
 
 # --- The walk/run ladder (§9.2, §9.3) -----------------------------------------------------------------------------
 MIN_EXPOSURES = threshold("MIN_EXPOSURES", 2, "reference §9.3 P2 (military RCT): each level at least twice")
@@ -267,8 +281,9 @@ RULES = (
     PlanRule(
         "PHASES",
         "reference §1.6, §4.4, §8 RF17",
-        "foundation weeks before impact, pelvic floor and walking only until 3 weeks after birth",
-        ("FOUNDATION_WEEKS", "POSTPARTUM_REST_WEEKS"),
+        "foundation weeks before impact (none for a runner running green, the morning after included), pelvic floor "
+        "and walking only until 3 weeks after birth",
+        ("FOUNDATION_WEEKS", "POSTPARTUM_REST_WEEKS", "MORNING_AFTER_RUN_GREEN", "MORNING_AFTER_RUN_RED"),
     ),
     PlanRule(
         "SWIM",

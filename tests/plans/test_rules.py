@@ -160,6 +160,16 @@ BOUNDARIES = {
         not any("runs in one week" in p for p in plan_violations(runs_in_a_week(4), condition="unclear"))
         and any("5 runs in one week" in p for p in plan_violations(runs_in_a_week(5), condition="unclear"))
     ),
+    "MORNING_AFTER_RUN_GREEN": lambda: (
+        pain_free_runner(morning_after_run="none").pain_free
+        and not pain_free_runner(morning_after_run="settles_within_1h").pain_free
+        and pain_free_runner(morning_after_run="settles_within_1h").tolerating_running
+    ),
+    "MORNING_AFTER_RUN_RED": lambda: (
+        pain_free_runner(morning_after_run="settles_within_1h").tolerating_running
+        and not pain_free_runner(morning_after_run="lasts_over_1h").tolerating_running
+        and not pain_free_runner(morning_after_run="worse_next_day").tolerating_running
+    ),
     "FOUNDATION_WEEKS": lambda: (
         first_load_day(build_plan(request(), LIBRARY)) == (START + timedelta(weeks=2, days=1)).isoformat()
     ),
