@@ -190,14 +190,17 @@ class FlagLine:
 
 def hold_lines(holds: list[dict]) -> list[FlagLine]:
     """The holds of a result (reference §9.1 entry criteria, §8 RF22, unanswered safety questions), as flag lines
-    the page shows and overrides the same way; a hold is always the physio's to lift."""
+    the page shows and overrides the same way; a hold is always the physio's to lift. Unanswered questions are
+    named as the forms ask them, not by their field paths."""
     return [
         FlagLine(
             code=hold["code"],
             level=HOLD_LEVEL,
             label=hold["reason"],
             reason="",
-            evidence=list(hold.get("evidence", [])),
+            evidence=[f"not answered: {need_label(path)}" for path in hold["questions"]]
+            if hold.get("questions")
+            else list(hold.get("evidence", [])),
             source=hold.get("source", ""),
             what_to_do=HOLD_STOPS[hold["stops"]],
             overridden=bool(hold.get("overridden")),

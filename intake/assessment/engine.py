@@ -187,6 +187,8 @@ def holds(facts: CaseFacts, *, overrides: Mapping[str, str]) -> list[dict]:
             "source": HOLDS[code].source,
             "overridden": code in overrides,
         }
+        if code == Hold.UNANSWERED_SAFETY_QUESTIONS:
+            hold["questions"] = [rule.path for rule in unanswered]  # for pages that name them in words
         if code in overrides:
             hold["override_reason"] = overrides[code].strip()
         held.append(hold)

@@ -610,3 +610,10 @@ def test_past_assessment_page_uses_a_fixed_number_of_queries(
     past = Assessment.objects.get(intake=intake)
     with django_assert_num_queries(9):
         assert physio_client.get(past.get_absolute_url()).status_code == 200
+
+
+def test_the_unanswered_safety_questions_hold_names_them_as_the_forms_ask_them(physio_client, examined):
+    intake = examined("postpartum-8-weeks-intake-only", findings=False)
+    page = physio_client.get(_url(intake)).content.decode()
+    assert "not answered: findings." not in page and "not answered: intake." not in page
+    assert "not answered: Pelvic floor check" in page
