@@ -3,7 +3,7 @@ gates, the intake's running, the plan's inputs) and the plan those build with th
 Used by the services that save plans and by the draft editor's preview."""
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from intake.models import Assessment
 from intake.pages import need_label
@@ -49,11 +49,11 @@ def plan_request_for(*, assessment: Assessment, inputs: dict) -> PlanRequest:
 @dataclass(frozen=True)
 class PlanHistory:
     """What a rebuilt plan replays: the logged sessions, the days whose automatic change the physio undid, and the
-    physio's resumes of running after a hold (day, reason)."""
+    physio's resumes of running after a hold (day, reason, the days of the sessions it reviewed if it lists them)."""
 
     logged: list[LoggedSession] = field(default_factory=list)
     undone: set[date] = field(default_factory=set)
-    resumes: list[tuple[date, str]] = field(default_factory=list)
+    resumes: list[tuple[date, str, tuple[str, ...] | None]] = field(default_factory=list)
 
 
 def plan_history(*, plan: Plan) -> PlanHistory:
@@ -65,10 +65,34 @@ def plan_history(*, plan: Plan) -> PlanHistory:
         )
     )
     resumes = [
-        (date.fromisoformat(resume["date"]), resume["reason"])
+        (date.fromisoformat(resume["date"]), resume["reason"], tuple(resume["covers"]) if "covers" in resume else None)
         for resume in (plan.current_revision.content.get("resumes", []) if plan.current_revision else [])
     ]
     return PlanHistory([log.as_logged_session() for log in plan.logs.all()], undone, resumes)
+
+
+def logged_calendar_problems(plan: Plan, inputs: dict, history: PlanHistory) -> list[str]:
+    """Once sessions are logged, the plan keeps the calendar they were logged on: a new start would put them on other
+    days (or outside the plan), where they no longer count, and a run could land on the day after a logged one; an
+    earlier end would leave logged sessions outside it. To start afresh, the physio ends the plan and makes a new
+    one."""
+    if not history.logged or plan.current_revision is None:
+        return []
+    days = sorted(entry.log.session_date for entry in history.logged)
+    start = date.fromisoformat(plan.current_revision.content["start"])
+    problems = []
+    if inputs["start"] != start:
+        problems.append(
+            f"start: sessions are logged on this plan from {days[0]:%-d %b %Y}, so it keeps its start, "
+            f"{start:%-d %b %Y}; to start afresh, end this plan and make a new one"
+        )
+    last_day = start + timedelta(weeks=inputs["weeks"], days=-1)
+    if days[-1] > last_day:
+        problems.append(
+            f"weeks: the last session logged is on {days[-1]:%-d %b %Y}; the plan cannot end before it "
+            f"({inputs['weeks']} weeks end on {last_day:%-d %b %Y})"
+        )
+    return problems
 
 
 def plan_built_from(*, plan: Plan, inputs: dict) -> tuple[dict, PlanRequest, list[ExerciseSpec]]:
@@ -79,6 +103,8 @@ def plan_built_from(*, plan: Plan, inputs: dict) -> tuple[dict, PlanRequest, lis
     problems = []
     if inputs["start"] < earliest:
         problems.append(f"start: a plan cannot start before the assessment on {earliest:%-d %b %Y}")
+    history = plan_history(plan=plan)
+    problems += logged_calendar_problems(plan, inputs, history)
     try:  # the request checks the other inputs: every problem is named at once, not one round at a time
         request = plan_request_for(assessment=plan.assessment, inputs=inputs)
     except PlanError as error:
@@ -90,7 +116,6 @@ def plan_built_from(*, plan: Plan, inputs: dict) -> tuple[dict, PlanRequest, lis
         content = build_plan(request, library)
     except NoSuitableExercise as error:
         raise PlanError([f"programme: {error}"]) from error
-    history = plan_history(plan=plan)
     if history.logged or history.resumes:
         content = replay_logs(content, history.logged, history_only=history.undone, resumes=history.resumes)
     return content, request, library

@@ -291,10 +291,16 @@ def _planned_minutes(plan: dict, entry: LoggedSession) -> float:
 
 
 def holding_reviews(plan: dict, history: list[LoggedSession]) -> tuple[str, ...]:
-    """The review reasons that hold running and impact now: those raised by sessions after the physio last resumed
-    them (RF19, P5)."""
-    resumed = max((r["date"] for r in plan.get("resumes", [])), default="")
-    since = [entry for entry in history if entry.log.session_date.isoformat() > resumed]
+    """The review reasons that hold running and impact now: those raised by sessions the physio's last resume did
+    not review (RF19, P5). A resume stored before it listed them covers every day up to its own."""
+    resumes = plan.get("resumes", [])
+    last = max(resumes, key=lambda r: r["date"]) if resumes else None
+    if last is None:
+        since = list(history)
+    elif "covers" in last:
+        since = [entry for entry in history if entry.log.session_date.isoformat() not in last["covers"]]
+    else:
+        since = [entry for entry in history if entry.log.session_date.isoformat() > last["date"]]
     codes = {reason["code"] for reason in needs_clinician(since, start=date.fromisoformat(plan["start"]))}
     return tuple(code for code in HOLDING_REVIEWS if code in codes)
 
@@ -328,46 +334,57 @@ def apply_log(
     if logged is None or logged["kind"] == REST:
         raise ValueError(f"There is no session planned on {session_date.isoformat()}.")
     entries = _with_this_session(history, logged, session_date, light)
+    # A session logged (or answered the next morning) after later ones: the plan ahead follows all of them, and
+    # starts after the latest, so a later red's rest and step back, or a hold, are never lost.
+    latest = entries[-1]
     changes_loads = logged["kind"] in LOAD_KINDS or light == RED
-    rule, state = load_state(new_plan, entries, rest_next=light == RED)
-    was_held = bool((new_plan.get("hold") or {}).get("codes"))
-    if not (changes_loads or state.hold or was_held):
+    rule, state = load_state(new_plan, entries, rest_next=latest.colour == RED)
+    held_since = (new_plan.get("hold") or {}).get("since") if (new_plan.get("hold") or {}).get("codes") else None
+    if not (changes_loads or state.hold or held_since):
         return new_plan, []  # a green or amber strength or cross-training day: nothing ahead changes
     if state.hold:
         rule = "RF19" if "pelvic_floor_symptoms" in state.hold else "P5"
-        new_plan["hold"] = {"since": session_date.isoformat(), "codes": list(state.hold)}
+        new_plan["hold"] = {"since": held_since or session_date.isoformat(), "codes": list(state.hold)}
     else:
         new_plan.pop("hold", None)
     reason = _reason(rule, light, session_date, logged)
-    changes = _reschedule(new_plan, max(session_date + timedelta(days=1), today), state, rule, reason, session_date)
+    from_day = max(latest.log.session_date + timedelta(days=1), today)
+    changes = _reschedule(new_plan, from_day, state, rule, reason, session_date)
     return new_plan, changes
 
 
-def resume_loads(plan: dict, *, day: date, history: Iterable[LoggedSession], reason: str) -> tuple[dict, list[dict]]:
+def resume_loads(
+    plan: dict, *, day: date, history: Iterable[LoggedSession], reason: str, covers: Collection[str] | None = None
+) -> tuple[dict, list[dict]]:
     """The physio resumes running and impact from `day` after reviewing a hold (RF19, P5): the load days from then
-    on are scheduled from where the logged sessions leave the patient. The resume is kept in the plan's `resumes`,
-    so later logs only hold again for what happens after it."""
+    on are scheduled from where the logged sessions leave the patient. The resume is kept in the plan's `resumes`
+    with the days of the sessions it reviewed (`covers`: those logged by then, unless a replay gives them), so any
+    other session, logged later for whatever day, holds again."""
     new_plan = copy.deepcopy(plan)
-    new_plan["resumes"] = [*new_plan.get("resumes", []), {"date": day.isoformat(), "reason": reason}]
-    new_plan.pop("hold", None)
     entries = sorted((e for e in history if e.log.session_date <= day), key=lambda e: e.log.session_date)
+    covered = sorted(covers) if covers is not None else [e.log.session_date.isoformat() for e in entries]
+    resume = {"date": day.isoformat(), "reason": reason, "covers": covered}
+    new_plan["resumes"] = [*new_plan.get("resumes", []), resume]
+    new_plan.pop("hold", None)
     _, state = load_state(new_plan, entries, rest_next=False)
+    if state.hold:  # a replay: a session logged after the resume, for a day before it, holds again
+        new_plan["hold"] = {"since": day.isoformat(), "codes": list(state.hold)}
     words = f"Resumed by the physiotherapist: {reason}"
     changes = _reschedule(new_plan, day, state, "RESUME", words, day)
     return new_plan, changes
 
 
 def _with_this_session(history, session: dict, day: date, light: str) -> list[LoggedSession]:
-    """The logged sessions up to `day` in date order, this one with `light` (and as planned, if not stored yet)."""
-    entries = sorted((e for e in history if e.log.session_date <= day), key=lambda e: e.log.session_date)
+    """Every logged session in date order, the one on `day` with `light` (and as planned, if not stored yet)."""
+    entries = sorted(history, key=lambda e: e.log.session_date)
+    if any(e.log.session_date == day for e in entries):
+        return [replace(e, colour=light) if e.log.session_date == day else e for e in entries]
     planned = SessionLog(
         day,
         level=session["run"]["level"] if session["kind"] == RUN else None,
         step=session["impact"]["step"] if session["kind"] == IMPACT else None,
     )
-    if entries and entries[-1].log.session_date == day:
-        return [*entries[:-1], replace(entries[-1], colour=light)]
-    return [*entries, LoggedSession(planned, light)]
+    return sorted([*entries, LoggedSession(planned, light)], key=lambda e: e.log.session_date)
 
 
 def _reschedule(plan: dict, from_day: date, state: LoadState, rule, reason: str, logged: date) -> list[dict]:
@@ -408,24 +425,25 @@ def replay_logs(
     logged: list[LoggedSession],
     *,
     history_only: Collection[date] = (),
-    resumes: Iterable[tuple[date, str]] = (),
+    resumes: Iterable[tuple[date, str, tuple[str, ...] | None]] = (),
 ) -> dict:
     """A freshly built plan with the logged sessions applied again in date order, each as on its own day, and the
-    physio's resumes at theirs, so a plan the physio rebuilds keeps the repeats, steps back and holds the patient's
-    sessions earned. Sessions on rest days of this plan, and those on the `history_only` days (the physio undid what
-    they changed), count only as history."""
+    physio's resumes at theirs (date, reason, the days they reviewed), so a plan the physio rebuilds keeps the
+    repeats, steps back and holds the patient's sessions earned. Sessions on rest days of this plan, and those on
+    the `history_only` days (the physio undid what they changed), count only as history."""
     history: list[LoggedSession] = []
-    pending = sorted(resumes)
+    pending = sorted(resumes, key=lambda resume: resume[0])
     for entry in sorted(logged, key=lambda e: e.log.session_date):
         day = entry.log.session_date
         while pending and pending[0][0] < day:
-            plan, _ = resume_loads(plan, day=pending[0][0], history=history, reason=pending.pop(0)[1])
+            resumed, reason, covers = pending.pop(0)
+            plan, _ = resume_loads(plan, day=resumed, history=history, reason=reason, covers=covers)
         history.append(entry)
         session = session_on(plan, day)
         if day not in history_only and session is not None and session["kind"] != REST:
             plan, _ = apply_log(plan, session_date=day, light=entry.colour, today=day, history=history)
-    for day, reason in pending:
-        plan, _ = resume_loads(plan, day=day, history=history, reason=reason)
+    for resumed, reason, covers in pending:
+        plan, _ = resume_loads(plan, day=resumed, history=history, reason=reason, covers=covers)
     return plan
 
 

@@ -473,7 +473,7 @@ def session_log_create(*, plan: Plan, by, now: datetime | None = None, **fields)
         plan=locked,
         revision=revision,
         logged_by=by,
-        logged_for_patient_by_staff=getattr(by, "staff_member", None) is not None,
+        logged_for_patient_by_staff=_is_staff(by),
         logged_at=now,
         traffic_light=GREEN,
         **fields,
@@ -487,7 +487,7 @@ def session_log_create(*, plan: Plan, by, now: datetime | None = None, **fields)
     plan_counts_update([locked.pk])
     history = [entry.as_logged_session() for entry in locked.logs.all()]
     automatic, changes = _replan_after(locked, log, light.colour, now=now, history=history)
-    alerts = _raise_alerts(locked, log, history, now=now)
+    alerts = _raise_alerts(locked, log, history, now=now, reported_by_staff=log.logged_for_patient_by_staff)
     return LoggedSessionResult(log=log, light=light, revision=automatic, changes=changes, alerts=alerts)
 
 
@@ -517,6 +517,8 @@ def session_log_next_morning(
         raise PlanRefused(f"The morning after {when} has not come yet: answer tomorrow morning.")
     if log.next_morning_pain is not None or log.next_morning_stiffness is not None:
         raise PlanRefused(f"The next-morning answers for {when} are already recorded.")
+    # Whose report a red is: the morning's answerer, unless the session was already red as staff logged it.
+    reported_by_staff = _is_staff(by) or (log.traffic_light == RED and log.logged_for_patient_by_staff)
     log.next_morning_pain, log.next_morning_stiffness = next_morning_pain, next_morning_stiffness
     log.full_clean(exclude=["plan", "revision", "logged_by"])
     light = traffic_light(
@@ -530,7 +532,7 @@ def session_log_next_morning(
     history = [entry.as_logged_session() for entry in locked.logs.all()]
     # Re-planned whatever the light: a red moves the runs ahead back; a late green may count again (P2).
     automatic, changes = _replan_after(locked, log, light.colour, now=now, history=history)
-    alerts = _raise_alerts(locked, log, history, now=now)
+    alerts = _raise_alerts(locked, log, history, now=now, reported_by_staff=reported_by_staff)
     return LoggedSessionResult(log=log, light=light, revision=automatic, changes=changes, alerts=alerts)
 
 
@@ -566,15 +568,19 @@ def _replan_after(
 RED_LOGGED = "red_logged"
 
 
-def _raise_alerts(plan: Plan, log: SessionLog, history, *, now) -> list[PlanAlert]:
+def _is_staff(user) -> bool:
+    return getattr(user, "staff_member", None) is not None
+
+
+def _raise_alerts(plan: Plan, log: SessionLog, history, *, now, reported_by_staff: bool) -> list[PlanAlert]:
     """Alerts for the reasons to review the patient (P5, RF19) that this logged session is part of, and for a red
-    session the patient logged."""
+    the patient reported (staff entering a red report have it in front of them)."""
     reasons = [
         reason
         for reason in needs_clinician(history, start=plan.start)
         if log.session_date.isoformat() in reason["sessions"]
     ]
-    if log.traffic_light == RED and not log.logged_for_patient_by_staff and not reasons:
+    if log.traffic_light == RED and not reported_by_staff and not reasons:
         why = "; ".join(log.light_reasons)
         reason = f"The patient logged a red session on {day_words(log.session_date)}: {why}."
         reasons.append({"code": RED_LOGGED, "rule": "P4", "reason": reason})
@@ -608,6 +614,11 @@ def plan_revision_undo(
             "was made after it. Only the latest change can be undone; edit the draft to change more."
         )
     previous = PlanRevision.objects.get(plan=locked, number=revision.number - 1)
+    if (revision.content.get("hold") or {}).get("codes") and not (previous.content.get("hold") or {}).get("codes"):
+        raise PlanRefused(
+            "This change put running and impact on hold for a review (reference §8 RF19, §9.3 P5): it is not undone. "
+            "Once you have reviewed the patient, resume running and impact on the plan page, with what you found."
+        )
     undo = _revision(
         locked,
         now=now,

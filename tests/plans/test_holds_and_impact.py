@@ -136,7 +136,10 @@ def test_resuming_after_a_hold_schedules_runs_from_where_the_patient_stands(afte
     assert runs[2]["run"]["level"] == 2
     assert ahead and ahead[0]["run"]["level"] == 1  # the red's step back still counts
     assert "hold" not in resumed
-    assert resumed["resumes"] == [{"date": resumed_on.isoformat(), "reason": "Seen by pelvic health; dry."}]
+    reviewed = [day(run).isoformat() for run in runs[:3]]  # the sessions logged by then, the leak among them
+    assert resumed["resumes"] == [
+        {"date": resumed_on.isoformat(), "reason": "Seen by pelvic health; dry.", "covers": reviewed}
+    ]
     assert {c["rule"] for c in changes} == {"RESUME"}
     assert ok(resumed)
 
@@ -176,5 +179,5 @@ def test_replay_keeps_the_physios_resume(after_birth):
     live, _ = log(after_birth, runs[0], RED, history, pf_symptoms=("leak",))
     resumed_on = day(runs[0]) + timedelta(days=4)
     live, _ = resume_loads(live, day=resumed_on, history=history, reason="Reviewed in clinic.")
-    rebuilt = replay_logs(after_birth, history, resumes=[(resumed_on, "Reviewed in clinic.")])
+    rebuilt = replay_logs(after_birth, history, resumes=[(resumed_on, "Reviewed in clinic.", None)])
     assert rebuilt["weeks"] == live["weeks"] and rebuilt["resumes"] == live["resumes"]
