@@ -30,7 +30,7 @@ from plans.adherence import planned_days
 from plans.builder import MAX_WEEKS, MIN_WEEKS
 from plans.ladder import BUILD_LEVEL, FIRST_LEVEL
 from plans.library.exercises import KIND_LABELS, MAX_SLUG, SLUG_PATTERN, Dosage, ExerciseSpec, spec_problems
-from plans.progression import AMBER, GREEN, PF_SYMPTOMS, RED, LoggedSession, advice_words
+from plans.progression import AMBER, GREEN, HOLD_RULES, PF_SYMPTOMS, RED, LoggedSession, advice_words
 from plans.progression import SessionLog as ProgressionLog
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -488,6 +488,21 @@ class PlanRevision(models.Model):
     @property
     def is_automatic(self) -> bool:
         return self.kind == RevisionKind.AUTOMATIC
+
+    @property
+    def holds_running(self) -> bool:
+        """An automatic change that put running and impact on hold for a review (RF19, P5): not undone, resumed."""
+        return any(change.get("rule") in HOLD_RULES for change in self.changes)
+
+    @property
+    def may_be_undone(self) -> bool:
+        """The plan's current revision, an automatic change that holds nothing, of an issued plan."""
+        return (
+            self.is_automatic
+            and not self.holds_running
+            and self.plan.current_revision_id == self.pk
+            and self.plan.status == PlanStatus.ISSUED
+        )
 
     @property
     def start(self) -> date:

@@ -288,7 +288,7 @@ def plan_page(*, plan: Plan, clinical: bool, today: date, state: str | None = No
             revision=revision,
             changes=[describe_change(change) for change in revision.changes],
             undone=revision.pk in undone,
-            can_undo=revision.pk == plan.current_revision_id and plan.status == PlanStatus.ISSUED,
+            can_undo=revision.may_be_undone,
         )
         for revision in history.revisions
         if revision.kind == RevisionKind.AUTOMATIC

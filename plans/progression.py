@@ -252,6 +252,9 @@ def _after_impact(plan: dict, entry: LoggedSession, *, rising: bool) -> tuple[st
     return "IMPACT", next_impact_step(plan, step)
 
 
+HOLD_RULES = ("RF19", "P5")  # the rules of the automatic changes that put running and impact on hold
+
+
 def load_state(plan: dict, history: list[LoggedSession], *, rest_next: bool) -> tuple[str | None, LoadState]:
     """Where the patient stands after `history` (date order): the rule of the last load session and the state the
     load days ahead are scheduled from. Before any run the ladder starts at the plan's first level; before any impact

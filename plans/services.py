@@ -614,7 +614,7 @@ def plan_revision_undo(
             "was made after it. Only the latest change can be undone; edit the draft to change more."
         )
     previous = PlanRevision.objects.get(plan=locked, number=revision.number - 1)
-    if (revision.content.get("hold") or {}).get("codes") and not (previous.content.get("hold") or {}).get("codes"):
+    if revision.holds_running:
         raise PlanRefused(
             "This change put running and impact on hold for a review (reference §8 RF19, §9.3 P5): it is not undone. "
             "Once you have reviewed the patient, resume running and impact on the plan page, with what you found."

@@ -201,3 +201,10 @@ def test_a_leak_on_the_day_the_physio_resumed_holds_running_again(held, physio, 
     plan.refresh_from_db()
     assert plan.current_revision.content.get("hold", {}).get("codes") == ["pelvic_floor_symptoms"]
     assert loads_after(plan, day) == []
+
+
+def test_the_plan_page_offers_no_undo_for_the_change_that_put_running_on_hold(held, physio_client):
+    plan, _ = held
+    page = physio_client.get(plan.get_absolute_url()).content.decode()
+    assert "Resume running and impact" in page
+    assert "Undo this change" not in page
