@@ -34,6 +34,7 @@ from plans.handouts.content import EMERGENCY_NUMBER
 from plans.handouts.selectors import handouts_for_patient
 from plans.models import PF_SYMPTOM_LABELS, RevisionKind
 from plans.selectors import exercise_names
+from portal import notices
 from portal import services as portal_services
 from portal.access import get_calendar_feed
 from portal.forms import MessageForm, NextMorningForm, PortalPreferencesForm, PortalSessionLogForm
@@ -203,9 +204,19 @@ def patient_conversation(request, patient):
     reads what the patient wrote; answering does too."""
     form = _message_form(request, patient, by=request.user, label=f"Your message to {patient.first_name}")
     if form is None:
-        messages.success(request, f"Your message is sent. {patient.first_name} is told by e-mail that it is there.")
+        messages.success(request, f"Your message is sent. {_told_how(patient)}")
         return redirect(f"{reverse('patient_messages', args=[patient.pk])}#latest")
     return _conversation_page(request, patient, form, "portal/patient_messages.html")
+
+
+def _told_how(patient) -> str:
+    """How the patient learns of a message from the clinic: by e-mail only with a portal password and notices on."""
+    if notices.notice_recipients().filter(pk=patient.pk).exists():
+        return f"{patient.first_name} is told by e-mail that a message is waiting."
+    return (
+        f"{patient.first_name} gets no e-mails from the portal (no password chosen yet, or the e-mails turned off): "
+        "they will see it when they next sign in. Call them if it cannot wait."
+    )
 
 
 def _message_form(request, patient, *, by, label) -> MessageForm | None:

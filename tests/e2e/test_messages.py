@@ -66,7 +66,7 @@ def test_patient_and_physio_exchange_messages_and_the_patient_hears_of_her_plan(
     journey.check(desk, "the physio reads the question")
     desk.get_by_label("Your message to Emma").fill(ANSWER)
     desk.get_by_role("button", name="Send").click()
-    expect(desk.get_by_role("status").first).to_contain_text("Emma is told by e-mail that it is there.")
+    expect(desk.get_by_role("status").first).to_contain_text("Emma is told by e-mail that a message is waiting.")
     expect(desk.locator(".thread-message").last).to_contain_text(ANSWER)
     journey.check(desk, "the physio's answer sent")
 

@@ -166,8 +166,18 @@ def test_the_physio_reads_and_answers_on_the_conversation_page(physio_client, pa
     assert response.redirect_chain[-1][0] == f"{thread_url(patient)}#latest"
     answer = Message.objects.latest("pk")
     assert (answer.from_patient, answer.author, answer.read_at) == (False, physio.user, None)
-    assert "Emma is told by e-mail that it is there." in response.content.decode()
+    assert "Emma is told by e-mail that a message is waiting." in response.content.decode()
     assert "Read by Emma" not in response.content.decode() and "Not read yet" in response.content.decode()
+
+
+def test_the_physio_is_told_when_the_patient_gets_no_e_mail_of_the_message(physio_client, patient):
+    """Invited, but no password chosen yet: no notice goes out, and the page does not say one did."""
+    patient.user.set_unusable_password()
+    patient.user.save()
+    response = physio_client.post(thread_url(patient), {"body": "How was the run?"}, follow=True)
+    html = response.content.decode()
+    assert "Emma gets no e-mails from the portal" in html and "Call them if it cannot wait." in html
+    assert "is told by e-mail" not in html
 
 
 def test_answering_from_the_patient_page_reads_what_the_patient_wrote(physio_client, patient, physio):
