@@ -30,7 +30,16 @@ from plans.adherence import planned_days
 from plans.builder import MAX_WEEKS, MIN_WEEKS
 from plans.ladder import BUILD_LEVEL, FIRST_LEVEL
 from plans.library.exercises import KIND_LABELS, MAX_SLUG, SLUG_PATTERN, Dosage, ExerciseSpec, spec_problems
-from plans.progression import AMBER, GREEN, HOLD_RULES, PF_SYMPTOMS, RED, LoggedSession, advice_words
+from plans.progression import (
+    AMBER,
+    GREEN,
+    HOLD_RULES,
+    PF_SYMPTOM_LABELS,
+    PF_SYMPTOMS,
+    RED,
+    LoggedSession,
+    advice_words,
+)
 from plans.progression import SessionLog as ProgressionLog
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -548,12 +557,6 @@ class TrafficLight(models.TextChoices):
     RED = RED, "Red"
 
 
-PF_SYMPTOM_LABELS = {
-    "leak": "Leaking urine",
-    "heaviness": "Heaviness or dragging",
-    "pelvic_pain": "Pelvic pain",
-    "bowel": "Bowel or wind control problems",
-}
 PF_SYMPTOM_CHOICES = [(code, PF_SYMPTOM_LABELS[code]) for code in PF_SYMPTOMS]  # reference §9.4
 
 

@@ -34,6 +34,12 @@ from plans.running import run_minutes
 
 GREEN, AMBER, RED = "green", "amber", "red"
 PF_SYMPTOMS = ("leak", "heaviness", "pelvic_pain", "bowel")  # reference §9.4 pf_symptoms
+PF_SYMPTOM_LABELS = {
+    "leak": "Leaking urine",
+    "heaviness": "Heaviness or dragging",
+    "pelvic_pain": "Pelvic pain",
+    "bowel": "Bowel or wind control problems",
+}
 LOAD_KINDS = (RUN, IMPACT)
 # Review reasons that stop running and impact until the physio resumes them: RF19 and §7 row 13 say block impact
 # until the pelvic floor symptoms are resolved; P5 says escalate to the clinician, and Runback holds the loads
@@ -100,6 +106,11 @@ class SessionLog:
         return self.next_morning_pain is not None and self.next_morning_stiffness is not None
 
 
+def pf_symptom_words(codes) -> str:
+    """ "leaking urine, pelvic pain" """
+    return ", ".join(PF_SYMPTOM_LABELS[code].lower() for code in codes)
+
+
 def baseline_morning_pain(intake: dict) -> int:
     """The patient's usual pain before the ladder, from the intake: the next-morning baseline of P1 and P4.
 
@@ -161,7 +172,7 @@ def traffic_light(
             "(reference §9.3 P4)"
         )
     if log.pf_symptoms:
-        red.append(f"pelvic floor symptoms: {', '.join(log.pf_symptoms)} (reference §9.3 P4, §8 RF19)")
+        red.append(f"pelvic floor symptoms: {pf_symptom_words(log.pf_symptoms)} (reference §9.3 P4, §8 RF19)")
     awaiting = not log.morning_answered
     if red:
         return Light(RED, tuple(red), advice_words(RED, pelvic_floor=bool(log.pf_symptoms)))
@@ -521,12 +532,13 @@ def needs_clinician(history: list[LoggedSession], *, start: date | None = None) 
         )
     pelvic = [e for e in entries if e.log.pf_symptoms]
     if pelvic:
-        symptoms = sorted({s for e in pelvic for s in e.log.pf_symptoms})
+        symptoms = [code for code in PF_SYMPTOMS if any(code in e.log.pf_symptoms for e in pelvic)]
         reasons.append(
             _review(
                 "pelvic_floor_symptoms",
                 "RF19",
-                f"Pelvic floor symptoms logged ({', '.join(symptoms)}): refer to a pelvic health physiotherapist.",
+                f"Pelvic floor symptoms logged ({pf_symptom_words(symptoms)}): refer to a pelvic health "
+                "physiotherapist.",
                 pelvic,
             )
         )

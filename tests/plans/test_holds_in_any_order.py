@@ -208,3 +208,11 @@ def test_the_plan_page_offers_no_undo_for_the_change_that_put_running_on_hold(he
     page = physio_client.get(plan.get_absolute_url()).content.decode()
     assert "Resume running and impact" in page
     assert "Undo this change" not in page
+
+
+def test_a_pelvic_floor_alert_names_the_symptoms_in_words_and_links_to_its_session(held, physio_client):
+    plan, _ = held
+    alert = PlanAlert.objects.get(code="pelvic_floor_symptoms")
+    page = physio_client.get(plan.get_absolute_url()).content.decode()
+    assert "Pelvic floor symptoms logged (leaking urine)" in page
+    assert alert.log.get_absolute_url() in page

@@ -386,7 +386,7 @@ def test_needs_clinician_red_at_the_regressed_level():
 def test_needs_clinician_pelvic_floor_symptoms_refer_to_pelvic_health():
     reasons = needs_clinician([entry(0, GREEN), entry(2, RED, pf_symptoms=("heaviness", "leak"))])
     assert [r["code"] for r in reasons] == ["pelvic_floor_symptoms"]
-    assert "RF19" in reasons[0]["reason"] and "heaviness, leak" in reasons[0]["reason"]
+    assert reasons[0]["rule"] == "RF19" and "(leaking urine, heaviness or dragging)" in reasons[0]["reason"]
 
 
 def test_needs_clinician_nothing_when_all_green():
