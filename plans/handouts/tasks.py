@@ -78,7 +78,12 @@ class PrintJobTask(BrokerTolerantTask):
 
     def delay_on_commit(self, *args, **kwargs):
         if settings.CELERY_TASK_ALWAYS_EAGER and settings.HANDOUT_RENDER_THREAD:
-            transaction.on_commit(lambda: _render_thread.submit(_render_outside_the_request, self, kwargs))
+
+            def hand_over():
+                self.dispatched(args, kwargs)  # taken by the thread: the queue must not call the print service away
+                _render_thread.submit(_render_outside_the_request, self, kwargs)
+
+            transaction.on_commit(hand_over)
             return None
         return super().delay_on_commit(*args, **kwargs)
 

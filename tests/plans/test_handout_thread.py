@@ -7,6 +7,7 @@ import threading
 import pytest
 
 from plans.handouts import services as handout_services
+from plans.handouts.selectors import print_service_notice
 from plans.handouts.services import handout_request
 from plans.handouts.tasks import _render_thread
 from plans.models import PrintStatus
@@ -27,6 +28,9 @@ def test_without_a_worker_the_render_runs_on_a_thread_and_the_request_answers_at
     handout.refresh_from_db()
     # Answered while the render waits: the job still queued, or already claimed by the thread, not made yet.
     assert handout.status in (PrintStatus.QUEUED, PrintStatus.RENDERING)
+    # Handed to the thread, so the print queue does not say the print service cannot be reached.
+    assert handout.dispatched_at is not None
+    assert print_service_notice(clinic_id=patient.clinic_id) == ""
     gate.set()
     _render_thread.submit(lambda: None).result(timeout=30)  # the renders sent before it are done
     handout.refresh_from_db()
