@@ -248,7 +248,7 @@ def portal_invite(request, pk):
     else:
         audit.record(request, patient=patient, action=AuditAction.SEND, target=user, detail="portal invite")
         messages.success(request, f"A link to set a portal password has been e-mailed to {user.email}.")
-    return redirect(f"{patient.get_absolute_url()}#portal")
+    return redirect(patient)
 
 
 @never_cache

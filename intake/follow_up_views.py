@@ -41,7 +41,7 @@ def follow_up_schedule(request, patient):
                 f"Follow-up questionnaires are scheduled every {schedule.every_weeks} "
                 f"week{'s' if schedule.every_weeks > 1 else ''} from {schedule.start:%-d %b %Y}.",
             )
-            return redirect(f"{patient.get_absolute_url()}#follow-ups")
+            return redirect(patient)
     return render(request, "intake/follow_up_schedule.html", {"patient": patient, "form": form, "overview": overview})
 
 
@@ -53,7 +53,7 @@ def follow_up_stop(request, pk):
     if services.follow_up_schedule_stop(patient=patient, by=member):
         record(request, patient=patient, action=AuditAction.CHANGE, detail="follow-up schedule stopped")
         messages.success(request, "Follow-up questionnaires are stopped: none will fall due any more.")
-    return redirect(f"{patient.get_absolute_url()}#follow-ups")
+    return redirect(patient)
 
 
 @physio_required

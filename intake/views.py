@@ -302,7 +302,7 @@ def invite_create(request, pk):
         messages.success(request, f"The intake link has been e-mailed to {invite.sent_to}. You can also copy it below.")
     else:
         messages.warning(request, "There is no e-mail address on file: copy the link below and send it to the patient.")
-    return redirect(f"{patient.get_absolute_url()}#intake")
+    return redirect(patient)
 
 
 @physio_required
@@ -325,7 +325,7 @@ def staff_fill_step(request, patient, step):
     intake = selectors.draft_for_patient(patient)
     if intake is None:
         messages.info(request, "There is no intake in progress for this patient.")
-        return redirect(f"{patient.get_absolute_url()}#intake")
+        return redirect(patient)
     intake.patient = patient
     return _questionnaire(request, intake=intake, slug=step, route=_staff_route(patient.pk, request.staff_member))
 

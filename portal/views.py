@@ -325,4 +325,4 @@ def patient_calendar_revoke(request, pk):
     if portal_services.calendar_feed_revoke(patient=patient, by=request.user):
         audit.record(request, patient=patient, action=AuditAction.CHANGE, detail="calendar feed revoked")
         messages.success(request, "The calendar address is switched off.")
-    return redirect(f"{patient.get_absolute_url()}#portal")
+    return redirect(patient)

@@ -18,7 +18,7 @@ def _send(client, patient, django_capture_on_commit_callbacks):
 def test_physio_and_front_desk_send_an_invite(client_fixture, request, patient, django_capture_on_commit_callbacks):
     client = request.getfixturevalue(client_fixture)
     response = _send(client, patient, django_capture_on_commit_callbacks)
-    assert response.url == reverse("patient_detail", args=[patient.pk]) + "#intake"
+    assert response.url == reverse("patient_detail", args=[patient.pk])  # the message at the top
     invite = IntakeInvite.objects.get(patient=patient)
     assert invite.created_by.user == response.wsgi_request.user
     patient.refresh_from_db()

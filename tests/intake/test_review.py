@@ -175,7 +175,7 @@ def test_on_behalf_submission_closes_the_open_link(physio_client, client, patien
 
 def test_on_behalf_step_without_a_draft_goes_back_to_the_patient_page(physio_client, patient):
     response = physio_client.get(reverse("intake:staff_step", args=[patient.pk, "about"]))
-    assert response.url == reverse("patient_detail", args=[patient.pk]) + "#intake"
+    assert response.url == reverse("patient_detail", args=[patient.pk])  # the message at the top
     assert not Intake.objects.exists()
 
 
