@@ -93,3 +93,22 @@ def test_a_browser_without_the_passkey_says_so_and_signs_nobody_in(journey, phys
     expect(page.get_by_role("alert")).to_contain_text("No passkey was used")
     journey.check(page, "no passkey here")
     expect(page.get_by_role("button", name="Sign out")).to_have_count(0)
+
+
+def test_the_authenticator_set_up_fits_a_phone(journey, physio):
+    """On a phone, where the code cannot be scanned off its own screen, the setup key is typed: all of it shows, as
+    does a long e-mail address."""
+    physio.user.email = "alexandra.fitzgerald-montgomery@riverside-physiotherapy.example.org"
+    physio.user.save()
+    page = journey.new_page("phone")
+    page.goto("/accounts/login/")
+    page.get_by_label("E-mail address").fill(physio.user.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    expect(page.get_by_role("heading", name="My patients")).to_be_visible()
+    page.goto("/accounts/2fa/totp/activate/")
+    expect(page.get_by_role("heading", name="Confirm it's you")).to_be_visible()
+    page.get_by_label("Your password").fill(PASSWORD)
+    page.get_by_role("button", name="Confirm").click()
+    expect(page.get_by_role("heading", name="Set up an authenticator app")).to_be_visible()
+    journey.check(page, "authenticator set-up on a phone")  # the check fails if the page scrolls sideways
