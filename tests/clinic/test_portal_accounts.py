@@ -6,9 +6,11 @@ from datetime import timedelta
 
 import pytest
 from allauth.account.utils import user_pk_to_url_str
+from django.conf import settings
 from django.contrib.auth import SESSION_KEY, get_user_model
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
@@ -141,6 +143,10 @@ def test_staff_invite_a_patient_who_gets_a_set_password_link(
     assert (message.from_email, message.reply_to) == (f"{clinic.name} <no-reply@runback.localhost>", [clinic.email])
     assert welcome_link(message).startswith("/welcome/")
     assert "knee" not in message.subject.lower()
+    # A first invitation: how long the link works, as a date, and no password the patient does not have yet.
+    until = timezone.localdate() + timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT)
+    assert f"The link works once, until {until.day} {until:%B %Y}." in message.body
+    assert "your password" not in message.body and "please call us and we will send a new one" in message.body
     assert AuditEvent.objects.filter(action="send", target_type="user", detail="portal invite").exists()
 
 
