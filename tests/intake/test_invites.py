@@ -106,6 +106,15 @@ def test_patient_page_shows_the_invite_status_to_front_desk_but_no_answers(desk_
     assert "behalf" not in page
 
 
+def test_a_new_link_after_answers_are_in_takes_a_second_deliberate_tap(desk_client, patient, physio):
+    """Answers in (the patient may be on a plan): one tap would e-mail the whole questionnaire again."""
+    invite = services.invite_create(patient=patient, by=physio)
+    services.intake_submit(intake=fill_in(services.intake_draft_for_invite(invite=invite)))
+    page = desk_client.get(reverse("patient_detail", args=[patient.pk])).content.decode()
+    assert '<summary class="btn btn-outline-secondary">Send a new intake link…</summary>' in page
+    assert "Emma has already sent answers. A new link e-mails the whole questionnaire again" in page
+
+
 def test_patient_page_links_the_physio_to_each_submitted_intake(physio_client, patient, physio):
     invite = services.invite_create(patient=patient, by=physio)
     intake = services.intake_submit(intake=fill_in(services.intake_draft_for_invite(invite=invite)))
