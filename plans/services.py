@@ -1,6 +1,7 @@
 """Writes for the plans app: the exercise library (loading the shipped file, a clinic's own exercises), and
 plans (drafts, issued revisions, session logs, automatic changes and their undoing, alerts)."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -36,6 +37,7 @@ from plans.models import (
 from plans.outcomes import milestone_logs
 from plans.progression import (
     GREEN,
+    PF_SYMPTOMS,
     RED,
     Light,
     apply_log,
@@ -493,7 +495,14 @@ def session_log_create(*, plan: Plan, by, now: datetime | None = None, **fields)
 
 @transaction.atomic
 def session_log_next_morning(
-    *, plan: Plan, log: SessionLog, by, next_morning_pain: int, next_morning_stiffness: int, now: datetime | None = None
+    *,
+    plan: Plan,
+    log: SessionLog,
+    by,
+    next_morning_pain: int,
+    next_morning_stiffness: int,
+    pf_symptoms: Sequence[str] = (),
+    now: datetime | None = None,
 ) -> LoggedSessionResult:
     """Add the next-morning answers to a logged session (reference §9.3: evaluate after each session and the next
     morning) and check its traffic light again, then re-plan the load days ahead from today (an automatic revision
@@ -520,13 +529,24 @@ def session_log_next_morning(
     # Whose report a red is: the morning's answerer, unless the session was already red as staff logged it.
     reported_by_staff = _is_staff(by) or (log.traffic_light == RED and log.logged_for_patient_by_staff)
     log.next_morning_pain, log.next_morning_stiffness = next_morning_pain, next_morning_stiffness
+    # Pelvic floor symptoms since the session join those logged with it (RF19: during or after running); asked
+    # after a birth only (reference §9.4).
+    if locked.postpartum:
+        log.pf_symptoms = [code for code in PF_SYMPTOMS if code in {*log.pf_symptoms, *pf_symptoms}]
     log.full_clean(exclude=["plan", "revision", "logged_by"])
     light = traffic_light(
         log.as_session_log(), baseline_morning_pain=baseline_morning_pain(locked.assessment.intake.answers)
     )
     log.traffic_light, log.light_reasons, log.light_advice = light.colour, list(light.reasons), light.advice
     log.save(
-        update_fields=["next_morning_pain", "next_morning_stiffness", "traffic_light", "light_reasons", "light_advice"]
+        update_fields=[
+            "next_morning_pain",
+            "next_morning_stiffness",
+            "pf_symptoms",
+            "traffic_light",
+            "light_reasons",
+            "light_advice",
+        ]
     )
     plan_counts_update([locked.pk])
     history = [entry.as_logged_session() for entry in locked.logs.all()]

@@ -47,16 +47,29 @@ def _big_buttons(form: forms.Form, *names: str) -> list[Field]:
 
 
 class NextMorningForm(forms.Form):
-    """How the knee is the morning after a session (reference §9.3: the next-morning check)."""
+    """How the knee is the morning after a session (reference §9.3: the next-morning check); after a birth, the pelvic
+    floor too (§8 RF19: symptoms during or after running)."""
 
     next_morning_pain = _zero_to_ten("How much does your knee hurt this morning?", (NO_PAIN, WORST_PAIN))
     next_morning_stiffness = _zero_to_ten("How stiff is your knee this morning?", ("Not stiff", "As stiff as it gets"))
+    pf_symptoms = forms.MultipleChoiceField(
+        label="Since the session, have you had any of these?",
+        choices=PF_SYMPTOM_CHOICES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Tick any you had; leave them all empty if none.",
+    )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, postpartum: bool, **kwargs):
         super().__init__(*args, **kwargs)
+        names = ["next_morning_pain", "next_morning_stiffness"]
+        if postpartum:
+            names.append("pf_symptoms")
+        else:
+            del self.fields["pf_symptoms"]
         self.helper = FormHelper()
         self.helper.form_tag = False
-        self.helper.layout = Layout(*_big_buttons(self, "next_morning_pain", "next_morning_stiffness"))
+        self.helper.layout = Layout(*_big_buttons(self, *names))
 
 
 class PortalSessionLogForm(forms.Form):

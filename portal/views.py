@@ -62,7 +62,7 @@ def home(request, patient):
             "patient": patient,
             "page": page,
             "log_form": _log_form(plan, today, today) if page and page.today and not page.today.log else None,
-            "morning_form": NextMorningForm() if page and page.morning_log else None,
+            "morning_form": NextMorningForm(postpartum=plan.postpartum) if page and page.morning_log else None,
             "due": due_follow_up(patient, today=today),
             "scores_chart": scores_figure_for(patient, chart_id="my-scores", for_patient=True),
             "handouts": handouts_for_patient(patient=patient),
@@ -134,7 +134,7 @@ def session_log(request, plan, day):
 def session_detail(request, log):
     """A logged session: its traffic light in plain words, what it changed in the schedule, and the next-morning
     question while it is unanswered."""
-    return _session_page(request, log, NextMorningForm() if _asks_morning(log) else None)
+    return _session_page(request, log, NextMorningForm(postpartum=log.plan.postpartum) if _asks_morning(log) else None)
 
 
 def _asks_morning(log) -> bool:
@@ -165,7 +165,7 @@ def _session_page(request, log, morning_form):
 def session_morning(request, day):
     """The next-morning answers for a logged session: the light is checked again and the schedule follows."""
     log = get_session_log_for_patient(request.patient, day)
-    form = NextMorningForm(request.POST)
+    form = NextMorningForm(request.POST, postpartum=log.plan.postpartum)
     if not form.is_valid():
         return _session_page(request, log, form)
     try:

@@ -216,3 +216,19 @@ def test_a_pelvic_floor_alert_names_the_symptoms_in_words_and_links_to_its_sessi
     page = physio_client.get(plan.get_absolute_url()).content.decode()
     assert "Pelvic floor symptoms logged (leaking urine)" in page
     assert alert.log.get_absolute_url() in page
+
+
+def test_a_leak_reported_the_next_morning_turns_the_session_red_and_holds_running(patient, frozen):
+    """reference §8 RF19: pelvic floor symptoms during or after running; the morning after is asked about too."""
+    plan = issued_plan(patient, answers=postpartum_answers(20))
+    first = sessions(plan.current_revision.content, "run")[0]
+    move_to(frozen, day_of(first))
+    log = services.session_log_create(plan=plan, by=patient.user, session_date=day_of(first), pain_during_max=1).log
+    move_to(frozen, day_of(first) + timedelta(days=1))
+    result = services.session_log_next_morning(
+        plan=plan, log=log, by=patient.user, next_morning_pain=0, next_morning_stiffness=0, pf_symptoms=["heaviness"]
+    )
+    assert result.light.colour == "red" and result.log.pf_symptoms == ["heaviness"]
+    plan.refresh_from_db()
+    assert plan.current_revision.content["hold"]["codes"] == ["pelvic_floor_symptoms"]
+    assert PlanAlert.objects.filter(log=log, code="pelvic_floor_symptoms").exists()

@@ -335,6 +335,27 @@ def test_morning_answers_worse_than_usual_turn_the_session_red(patient_client, l
     assert "rest instead of walk" in html
 
 
+def test_after_a_birth_the_morning_asks_about_the_pelvic_floor_too_and_a_leak_turns_it_red(
+    patient_client, patient, frozen
+):
+    plan = issued_plan(patient, answers=postpartum_answers(20))
+    run = first_run(plan)
+    move_to(frozen, day_of(run))
+    patient_client.post(log_url(day_of(run)), ALL_WELL)
+    move_to(frozen, day_of(run) + timedelta(days=1))
+    page = patient_client.get(reverse("portal_session", args=[day_of(run)])).content.decode()
+    assert "Since the session, have you had any of these?" in page and "Leaking urine" in page
+    answers = {"next_morning_pain": "0", "next_morning_stiffness": "0", "pf_symptoms": ["leak"]}
+    response = patient_client.post(reverse("portal_morning", args=[day_of(run)]), answers, follow=True)
+    assert "Your answers this morning make this session red." in response.content.decode()
+    assert SessionLog.objects.get().pf_symptoms == ["leak"]
+
+
+def test_without_a_birth_the_morning_asks_nothing_of_the_pelvic_floor(patient_client, logged_yesterday):
+    page = patient_client.get(reverse("portal_session", args=[logged_yesterday.session_date])).content.decode()
+    assert "How stiff is your knee this morning?" in page and "Since the session" not in page
+
+
 def test_morning_answers_missing_one_are_refused_and_nothing_changes(patient_client, logged_yesterday):
     url = reverse("portal_morning", args=[logged_yesterday.session_date])
     response = patient_client.post(url, {"next_morning_pain": "3"})
