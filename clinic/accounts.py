@@ -16,6 +16,7 @@ lives here, in allauth's two adapters and a few helpers the rest of the project 
 
 import base64
 import logging
+from datetime import timedelta
 from functools import cache
 from xml.etree import ElementTree
 
@@ -31,9 +32,11 @@ from django.contrib import messages
 from django.dispatch import receiver
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from clinic.audit import client_ip
+from clinic.emails import clinic_sender
 from clinic.models import User
 from clinic.site import site_url
 
@@ -130,6 +133,20 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def get_login_redirect_url(self, request) -> str:
         return reverse("home")
+
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        """A patient's account e-mails (the password reset) come from their clinic, as every other e-mail to them does:
+        its name, reply address and phone, so that they know it is genuine. Staff e-mails stay Runback's."""
+        context = {**context, "works_until": timezone.localdate() + timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT)}
+        user = context.get("user")
+        patient = getattr(user, "patient", None) if user is not None else None
+        if patient is None:
+            return super().send_mail(template_prefix, email, context)
+        message = self.render_mail(template_prefix, email, {**context, "clinic": patient.clinic})
+        for name, value in clinic_sender(patient.clinic).items():
+            setattr(message, name, value)
+        message.send()
+        return None
 
     def get_reset_password_from_key_url(self, key: str) -> str:
         """The link in the reset e-mail, on the site's address (SITE_URL, or the request's Host as ALLOWED_HOSTS

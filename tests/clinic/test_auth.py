@@ -60,7 +60,9 @@ def reset_link(message) -> str:
 def test_a_password_reset_sends_a_working_link_that_does_not_sign_in(client, patient):
     client.post(reverse("account_reset_password"), {"email": patient.user.email})
     [message] = mail.outbox
-    assert message.subject == "Choose a new Runback password" and message.to == [patient.user.email]
+    assert message.subject == "Choose a new password for your Riverside Physio portal"
+    assert message.to == [patient.user.email] and message.from_email.startswith("Riverside Physio <")
+    assert "please call us on" in message.body and "your password stays as it is" not in message.body
     form_page = client.get(reset_link(message), follow=True)
     assert form_page.context["form"] is not None and not form_page.context.get("token_fail")
     new = "a new long passphrase 42"
@@ -68,6 +70,12 @@ def test_a_password_reset_sends_a_working_link_that_does_not_sign_in(client, pat
     assert response.url == reverse("account_reset_password_from_key_done")
     assert SESSION_KEY not in client.session
     assert client.login(email=patient.user.email, password=new)
+
+
+def test_a_staff_password_reset_comes_from_runback(client, physio):
+    client.post(reverse("account_reset_password"), {"email": physio.user.email})
+    [message] = mail.outbox
+    assert message.subject == "Choose a new Runback password" and "Runback" in message.body
 
 
 def test_a_reset_link_works_once(client, patient):
