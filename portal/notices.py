@@ -32,10 +32,14 @@ def notice_recipients():
     )
 
 
+def gets_notices(patient_id: int) -> bool:
+    return notice_recipients().filter(pk=patient_id).exists()
+
+
 def notice_queue(*, patient: Patient, kind: str) -> NoticeSent | None:
     """Claim a notice for the patient and send its e-mail once the transaction commits; None for a patient who
     gets no notices."""
-    if not notice_recipients().filter(pk=patient.pk).exists():
+    if not gets_notices(patient.pk):
         return None
     notice = NoticeSent.objects.create(patient=patient, kind=kind)
     tasks.send_notice_task.delay_on_commit(notice_id=notice.pk)
@@ -75,7 +79,7 @@ def notice_send(*, notice_id: int) -> bool:
     """E-mail one claimed notice, unless it went out already or the patient has since turned notices off. The
     row's `sent_at` is claimed first; an error while sending gives it back, so a retry can send it."""
     notice = NoticeSent.objects.select_related("patient__clinic", "patient__user").filter(pk=notice_id).first()
-    if notice is None or not notice_recipients().filter(pk=notice.patient_id).exists():
+    if notice is None or not gets_notices(notice.patient_id):
         return False
     if not NoticeSent.objects.filter(pk=notice.pk, sent_at__isnull=True).update(sent_at=timezone.now()):
         return False  # sent already, or another worker is sending it

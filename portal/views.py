@@ -211,7 +211,7 @@ def patient_conversation(request, patient):
 
 def _told_how(patient) -> str:
     """How the patient learns of a message from the clinic: by e-mail only with a portal password and notices on."""
-    if notices.notice_recipients().filter(pk=patient.pk).exists():
+    if notices.gets_notices(patient.pk):
         return f"{patient.first_name} is told by e-mail that a message is waiting."
     return (
         f"{patient.first_name} gets no e-mails from the portal (no password chosen yet, or the e-mails turned off): "
