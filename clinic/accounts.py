@@ -16,7 +16,6 @@ lives here, in allauth's two adapters and a few helpers the rest of the project 
 
 import base64
 import logging
-from datetime import timedelta
 from functools import cache
 from xml.etree import ElementTree
 
@@ -32,11 +31,10 @@ from django.contrib import messages
 from django.dispatch import receiver
 from django.http import HttpRequest
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from clinic.audit import client_ip
-from clinic.emails import clinic_sender
+from clinic.emails import clinic_sender, link_works_until
 from clinic.models import User
 from clinic.site import site_url
 
@@ -137,7 +135,7 @@ class AccountAdapter(DefaultAccountAdapter):
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         """A patient's account e-mails (the password reset) come from their clinic, as every other e-mail to them does:
         its name, reply address and phone, so that they know it is genuine. Staff e-mails stay Runback's."""
-        context = {**context, "works_until": timezone.localdate() + timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT)}
+        context = {**context, "works_until": link_works_until()}
         user = context.get("user")
         patient = getattr(user, "patient", None) if user is not None else None
         if patient is None:

@@ -2,14 +2,21 @@
 clinic's name, the clinic as the sender's name (from Runback's own sending address, which the mail server may send
 from) and the clinic's address for replies."""
 
+from datetime import date, timedelta
 from email.utils import formataddr, parseaddr
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
+from django.utils import timezone
 
 from clinic.models import Clinic
 from clinic.site import request_site
+
+
+def link_works_until() -> date:
+    """The last day a password link made now works (welcome and reset links alike: PASSWORD_RESET_TIMEOUT)."""
+    return timezone.localdate() + timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT)
 
 
 def clinic_sender(clinic: Clinic) -> dict:

@@ -1,11 +1,8 @@
 """Writes for clinics, staff and patients, and the patients' portal accounts, preferences and calendar feeds. The
 views and `seed_demo` both go through these."""
 
-from datetime import timedelta
-
 from allauth.account.forms import default_token_generator as reset_token_generator
 from allauth.account.utils import user_pk_to_url_str
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.db import transaction
@@ -16,7 +13,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from clinic import tasks
 from clinic.accounts import has_two_factor
-from clinic.emails import patient_email
+from clinic.emails import link_works_until, patient_email
 from clinic.models import Clinic, Patient, StaffMember
 from clinic.pictures import save_with_picture
 from clinic.site import site_url
@@ -173,7 +170,7 @@ def portal_invite_send_email(*, user) -> bool:
         "link": f"{site_url()}{path}",
         "login_link": f"{site_url()}{reverse('account_login')}",
         "has_password": not first_sign_in,
-        "works_until": timezone.localdate() + timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT),
+        "works_until": link_works_until(),
     }
     patient_email(templates="clinic/email/portal_invite", context=context, to=user.email, clinic=patient.clinic).send()
     return True
