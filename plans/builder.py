@@ -371,8 +371,7 @@ def plan_timeline(request: PlanRequest, categories: list[str], programme: Progra
         # Every impact exercise is ruled out (pelvic floor symptoms the physio chose to plan around): no gate either
         # way, so no running in this plan; it strengthens until the physio passes the gate in the clinic.
         return replace(no_loads, impact_left_out=True)
-    impact_needed = impact_due
-    break_before_running = foundation > 0 or impact_needed
+    break_before_running = foundation > 0 or impact_due
     level = request.start_level or default_start_level(running, break_before_running=break_before_running)
     if level == BUILD_LEVEL and not can_start_in_build(running, break_before_running=break_before_running):
         raise PlanError(
@@ -387,7 +386,7 @@ def plan_timeline(request: PlanRequest, categories: list[str], programme: Progra
         run_from,
         load_from,
         foundation,
-        impact_needed,
+        impact_due,
         level,
         strength_from,
     )

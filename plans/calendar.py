@@ -81,9 +81,14 @@ def run_title(run: dict) -> str:
 
 def impact_words(step: int) -> str:
     """An impact session's rung in plain words: "Hops and jumps, step 2 of 5: jog on the spot for 1 minute"."""
-    numbers = [rung.step for rung in IMPACT_STEPS]
     words = next(rung.words for rung in IMPACT_STEPS if rung.step == step)
-    return f"Hops and jumps, step {numbers.index(step) + 1} of {len(numbers)}: {words}"
+    return f"Hops and jumps, {impact_step_of(step)}: {words}"
+
+
+def impact_step_of(step: int) -> str:
+    """A rung's place on the patient's ladder: "step 2 of 5" (rung 5 of reference §4.4 is the second one planned)."""
+    numbers = [rung.step for rung in IMPACT_STEPS]
+    return f"step {numbers.index(step) + 1} of {len(numbers)}"
 
 
 def session_title(session: dict, names: Mapping[str, str]) -> str:
@@ -267,7 +272,7 @@ def _load_words(session: dict) -> str:
     """ "run is level 2" or "hops and jumps session is step 1 of 5" """
     if session["kind"] == RUN:
         return f"run is {_level_words(session['run'])}"
-    return "hops and jumps session is " + impact_words(session["impact"]["step"]).split(", ", 1)[1].split(":")[0]
+    return f"hops and jumps session is {impact_step_of(session['impact']['step'])}"
 
 
 def _level_words(run: dict) -> str:

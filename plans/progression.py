@@ -353,7 +353,8 @@ def apply_log(
     latest = entries[-1]
     changes_loads = logged["kind"] in LOAD_KINDS or light == RED
     rule, state = load_state(new_plan, entries, rest_next=latest.colour == RED)
-    held_since = (new_plan.get("hold") or {}).get("since") if (new_plan.get("hold") or {}).get("codes") else None
+    hold = new_plan.get("hold") or {}
+    held_since = hold.get("since") if hold.get("codes") else None
     if not (changes_loads or state.hold or held_since):
         return new_plan, []  # a green or amber strength or cross-training day: nothing ahead changes
     if state.hold:

@@ -46,19 +46,24 @@ def _big_buttons(form: forms.Form, *names: str) -> list[Field]:
     ]
 
 
+def _pelvic_floor_symptoms(label: str) -> forms.MultipleChoiceField:
+    """The pelvic floor question, asked after a birth only (reference §9.4 pf_symptoms)."""
+    return forms.MultipleChoiceField(
+        label=label,
+        choices=PF_SYMPTOM_CHOICES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Tick any you had; leave them all empty if none.",
+    )
+
+
 class NextMorningForm(forms.Form):
     """How the knee is the morning after a session (reference §9.3: the next-morning check); after a birth, the pelvic
     floor too (§8 RF19: symptoms during or after running)."""
 
     next_morning_pain = _zero_to_ten("How much does your knee hurt this morning?", (NO_PAIN, WORST_PAIN))
     next_morning_stiffness = _zero_to_ten("How stiff is your knee this morning?", ("Not stiff", "As stiff as it gets"))
-    pf_symptoms = forms.MultipleChoiceField(
-        label="Since the session, have you had any of these?",
-        choices=PF_SYMPTOM_CHOICES,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        help_text="Tick any you had; leave them all empty if none.",
-    )
+    pf_symptoms = _pelvic_floor_symptoms("Since the session, have you had any of these?")
 
     def __init__(self, *args, postpartum: bool, **kwargs):
         super().__init__(*args, **kwargs)
@@ -82,13 +87,7 @@ class PortalSessionLogForm(forms.Form):
     pain_escalated = _yes_no("Did the pain get worse as you went on?")
     limp = _yes_no("Did you limp, or have to change the way you moved?")
     swelling = _yes_no("Is your knee swollen?")
-    pf_symptoms = forms.MultipleChoiceField(
-        label="Did you have any of these during or after?",
-        choices=PF_SYMPTOM_CHOICES,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        help_text="Tick any you had; leave them all empty if none.",
-    )
+    pf_symptoms = _pelvic_floor_symptoms("Did you have any of these during or after?")
     next_morning_pain = _zero_to_ten(
         "The morning after: how much did your knee hurt?", (NO_PAIN, WORST_PAIN), required=False
     )
