@@ -116,8 +116,13 @@ def test_patient_answers_intake_on_phone_and_resumes_on_another_device(journey, 
 
     # Half-way through, she closes the browser.
     expect(page.get_by_role("heading", name="Safety questions")).to_be_visible()
+    button = page.get_by_role("button", name="Save and continue")
+    button_top = "button => button.getBoundingClientRect().top + window.scrollY"  # on the page, wherever scrolled
+    page.wait_for_load_state("load")  # styles and fonts in: the page's own layout
+    top_before = button.evaluate(button_top)
     answer(page, "intake.fever_or_unwell", False)  # saved as she answers: she leaves without pressing a button
     expect(page.locator(".intake-autosave")).to_contain_text("Your answers are saved")
+    assert button.evaluate(button_top) == top_before  # the saved line did not move the button she may be tapping
     journey.check(page, "safety questions, then leaving")
     journey.close_context(page)
 
