@@ -235,6 +235,7 @@ class Hold(StrEnum):
     DAILY_PAIN = "daily_pain_above_3"
     WALK_TEST_NOT_PASSED = "walk_test_not_passed"
     ABDOMINAL_WALL_NOT_READY = "abdominal_wall_not_ready"
+    STRENGTH_TESTS_NOT_RECORDED = "strength_tests_not_recorded"
     MENISCAL_REVIEW = "meniscal_review"
     UNANSWERED_SAFETY_QUESTIONS = "unanswered_safety_questions"
 
@@ -274,6 +275,11 @@ HOLDS = {
         "Abdominal doming or a midline gap after birth: not ready for running or impact yet",
         "your tummy muscles need more time to recover",
         "reference §1.4; §9.1",
+    ),
+    Hold.STRENGTH_TESTS_NOT_RECORDED: HoldInfo(
+        "Postnatal strength tests not all recorded: no running or impact until each is (20 repetitions each side)",
+        "your physiotherapist needs to test the strength of your legs first",
+        "reference §9.1 (impact gate after a birth: strength tests); §1.3",
     ),
     Hold.MENISCAL_REVIEW: HoldInfo(
         "Possible meniscal injury: clinician review before any running or impact",

@@ -318,8 +318,9 @@ EXPECT = obj(
     boolean("progress_running_allowed"),
     integer("next_run_level_change", -7, 7),
     integer("next_impact_step_change_max", -8, 8),
-    # Added by Runback: field paths the engine must list as still needed ("needs").
+    # Added by Runback: field paths the engine must list as still needed ("needs"), and holds it must report.
     multi("needs_include", *_field_paths(PATIENT, INTAKE, FINDINGS)),
+    multi("holds_include", *Hold),
 )
 
 CASE = obj(

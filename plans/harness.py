@@ -204,6 +204,7 @@ EXPECTATIONS: dict[str, Callable[[object, dict, dict], tuple[object, bool]]] = {
     "causes_top3_include": lambda expected, case, result: _includes(_cause_codes(result)[:3], expected),
     "causes_exclude": lambda expected, case, result: _excludes(_cause_codes(result), expected),
     "needs_include": lambda expected, case, result: _includes(result["needs"], expected),
+    "holds_include": lambda expected, case, result: _includes([hold["code"] for hold in result["holds"]], expected),
     "running_allowed": lambda expected, case, result: _equal(_plan(result)["running_allowed"], expected),
     "earliest_run_date_not_before": lambda expected, case, result: _not_before(
         _plan(result)["earliest_run_date"], expected

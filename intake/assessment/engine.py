@@ -53,7 +53,7 @@ from intake.codes import (
 from intake.schema import READINESS_TESTS, field_at
 
 # Bump whenever a rule, weight or threshold changes, so a stored assessment says which rules produced it.
-ENGINE_VERSION = "2026.12.7"
+ENGINE_VERSION = "2026.12.8"
 
 ACTION_FOR_LEVEL = {
     Level.EMERGENCY: Action.EMERGENCY,

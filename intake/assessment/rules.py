@@ -83,7 +83,7 @@ WEAK = 0.2  # a risk factor or an indirect report
 SITE, PATTERN, AGAINST = "site", "pattern", "against"
 
 
-# --- Comparisons: each is false when the field is missing ------------------------------------------------------
+# --- Comparisons: each is false when the field is missing, but `unanswered` --------------------------------------
 
 
 def is_true(path: str) -> Predicate:
@@ -117,6 +117,11 @@ def above(path: str, limit: str) -> Predicate:
 
 def at_least(path: str, limit: str) -> Predicate:
     return lambda facts: facts.has(path) and facts.get(path) >= THRESHOLDS[limit]
+
+
+def unanswered(path: str) -> Predicate:
+    """Not answered, or recorded as not done: the one comparison true of a missing field."""
+    return lambda facts: facts.get(path) in (None, "not_done")
 
 
 def between(path: str, lower: str, upper: str) -> Predicate:
@@ -249,7 +254,7 @@ class NeedRule:
     blocks: str = ""
 
     def needed(self, facts: CaseFacts) -> bool:
-        return self.when(facts) and facts.get(self.path) in (None, "not_done")
+        return self.when(facts) and unanswered(self.path)(facts)
 
 
 def finding(path: str, when: Predicate, evidence: str) -> Finding:
@@ -351,27 +356,20 @@ LOAD_TEST_FAILED = {
 }
 
 # reference §1.3: the postnatal strength tests, 20 repetitions each side (the weaker side is recorded)
-CALF_RAISE_SHORT = finding(
-    "findings.sl_calf_raise_reps",
-    below("findings.sl_calf_raise_reps", "STRENGTH_TEST_REPS"),
-    "single-leg calf raise: {sl_calf_raise_reps} reps (target {STRENGTH_TEST_REPS})",
+STRENGTH_TESTS = {
+    "sl_calf_raise_reps": "single-leg calf raise",
+    "sl_bridge_reps": "single-leg bridge",
+    "sl_sit_to_stand_reps": "single-leg sit-to-stand",
+    "side_lying_abduction_reps": "side-lying hip abduction",
+}
+CALF_RAISE_SHORT, BRIDGE_SHORT, SIT_TO_STAND_SHORT, ABDUCTION_SHORT = STRENGTH_TEST_SHORT = tuple(
+    finding(
+        f"findings.{field}",
+        below(f"findings.{field}", "STRENGTH_TEST_REPS"),
+        f"{words}: {{{field}}} reps (target {{STRENGTH_TEST_REPS}})",
+    )
+    for field, words in STRENGTH_TESTS.items()
 )
-BRIDGE_SHORT = finding(
-    "findings.sl_bridge_reps",
-    below("findings.sl_bridge_reps", "STRENGTH_TEST_REPS"),
-    "single-leg bridge: {sl_bridge_reps} reps (target {STRENGTH_TEST_REPS})",
-)
-SIT_TO_STAND_SHORT = finding(
-    "findings.sl_sit_to_stand_reps",
-    below("findings.sl_sit_to_stand_reps", "STRENGTH_TEST_REPS"),
-    "single-leg sit-to-stand: {sl_sit_to_stand_reps} reps (target {STRENGTH_TEST_REPS})",
-)
-ABDUCTION_SHORT = finding(
-    "findings.side_lying_abduction_reps",
-    below("findings.side_lying_abduction_reps", "STRENGTH_TEST_REPS"),
-    "side-lying hip abduction: {side_lying_abduction_reps} reps (target {STRENGTH_TEST_REPS})",
-)
-STRENGTH_TEST_SHORT = (CALF_RAISE_SHORT, BRIDGE_SHORT, SIT_TO_STAND_SHORT, ABDUCTION_SHORT)
 # reference §1.2 test 2, measured in seconds rather than ticked: under 10 s is the load test failed
 BALANCE_SHORT = finding(
     "findings.sl_balance_seconds",
@@ -1301,6 +1299,18 @@ HOLD_RULES = (
         postpartum_only=True,
     ),
     Rule("hold_midline_gap", Hold.ABDOMINAL_WALL_NOT_READY, WIDE_DRA, "reference §1.4; §9.1", postpartum_only=True),
+    # §9.1: after a birth the impact gate is the load tests and the strength tests. The plan's impact ladder (§4.4)
+    # stands in for load tests not done; nothing stands in for a strength test, so running waits for all four.
+    *(
+        Rule(
+            f"hold_{field}_not_recorded",
+            Hold.STRENGTH_TESTS_NOT_RECORDED,
+            finding(f"findings.{field}", unanswered(f"findings.{field}"), f"{words}: not recorded"),
+            "reference §9.1; §1.3",
+            postpartum_only=True,
+        )
+        for field, words in STRENGTH_TESTS.items()
+    ),
     Rule(
         "hold_meniscal_pattern",
         Hold.MENISCAL_REVIEW,

@@ -554,6 +554,10 @@ ANSWERED = {
 }
 
 
+def without_keys(values: dict, *keys: str) -> dict:
+    return {key: value for key, value in values.items() if key not in keys}
+
+
 def hold_codes(result: dict) -> list[str]:
     return [hold["code"] for hold in result["holds"]]
 
@@ -566,6 +570,7 @@ def hold_codes(result: dict) -> list[str]:
         ({"intake.nprs_usual": 6}, "daily_pain_above_3"),
         ({"findings.readiness": {"walk_30min": False}}, "walk_test_not_passed"),
         ({**READY_AFTER_BIRTH, PP + "abdominal_doming": True}, "abdominal_wall_not_ready"),
+        (without_keys(READY_AFTER_BIRTH, "findings.sl_bridge_reps"), "strength_tests_not_recorded"),
         ({"intake.pain_locations": ["inner_joint_line"], "intake.catching": "often"}, "meniscal_review"),
     ],
 )
@@ -577,6 +582,12 @@ def test_an_entry_criterion_not_met_holds_running_and_says_why(values, code):
     gates = result["gates"]
     assert (gates["running_allowed"], gates["running_allowed_from"]) == (False, None)
     assert code in gates["blocked_by"]
+
+
+def test_after_a_birth_the_hold_names_only_the_strength_tests_not_recorded():
+    result = result_for({**ANSWERED, **without_keys(READY_AFTER_BIRTH, "findings.sl_bridge_reps")})
+    hold = next(hold for hold in result["holds"] if hold["code"] == "strength_tests_not_recorded")
+    assert hold["evidence"] == ["single-leg bridge: not recorded"]
 
 
 def test_an_overridden_hold_stays_in_the_result_and_stops_holding():

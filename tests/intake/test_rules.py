@@ -23,6 +23,7 @@ from intake.assessment.rules import (
     RED_FLAG_RULES,
     RUNNER_IMPACT_TESTS,
     SITE,
+    STRENGTH_TESTS,
     STRONG,
     THRESHOLDS,
     WEAK,
@@ -327,6 +328,14 @@ EXAMPLES = {
         {**BIRTH, "findings.dra_fingers": 2},
         [{**BIRTH, "findings.dra_fingers": 1}, {"findings.dra_fingers": 3}],  # the last: not after a birth
     ),
+    **{
+        f"hold_{field}_not_recorded": (
+            {**BIRTH},  # after a birth, not recorded
+            # recorded, enough or short of 20 (then RF20 refers instead); not after a birth
+            [{**BIRTH, f"findings.{field}": 20}, {**BIRTH, f"findings.{field}": 12}, {}],
+        )
+        for field in STRENGTH_TESTS
+    },
     "hold_meniscal_pattern": (
         {"intake.pain_locations": ["inner_joint_line"], "intake.aggravators": ["twisting"]},
         [{"intake.pain_locations": ["outer_knee"], "intake.aggravators": ["downhill_running"]}],
@@ -594,6 +603,7 @@ RULESET_FINGERPRINTS = {
     "2026.11.1": "538c78203d157087",
     "2026.12.1": "e3b5f9584ba3076f",
     "2026.12.7": "eda6cb5c19a4fe6f",
+    "2026.12.8": "64a56e46a7d6a9c2",
 }
 
 

@@ -40,8 +40,15 @@ def load_shipped_library() -> None:
     )
 
 
-# After a birth the physio checks the pelvic floor before a plan is issued (reference §8 RF19, §1.1).
-POSTPARTUM_EXAMINED = {"pelvic_floor_check": "pass"}
+# After a birth the physio checks the pelvic floor before a plan is issued (reference §8 RF19, §1.1), and records the
+# strength tests before it runs (§9.1, §1.3: 20 repetitions each side).
+POSTPARTUM_EXAMINED = {
+    "pelvic_floor_check": "pass",
+    "sl_calf_raise_reps": 22,
+    "sl_bridge_reps": 20,
+    "sl_sit_to_stand_reps": 21,
+    "side_lying_abduction_reps": 20,
+}
 
 
 def confirmed_assessment(patient, *, answers=None, as_of=TODAY, causes=HIP_WEAKNESS, findings=None, **fields):
