@@ -416,6 +416,12 @@ except ValueError as error:
     raise ImproperlyConfigured(f"REMINDER_TIME must be a time of day as HH:MM, not {REMINDER_TIME!r}.") from error
 CELERY_BEAT_SCHEDULE = {
     "patient-reminders": {"task": "clinic.queue_reminders", "schedule": REMINDER_SCHEDULE},
+    # Just after midnight, before the reminders: sessions not logged by the end of the day after them are not counted
+    # (plans.progression.catch_up_missed), so the day's reminder names the session the plan now holds.
+    "plans.catch_up_missed_sessions": {
+        "task": "plans.catch_up_missed_sessions",
+        "schedule": crontab(hour=0, minute=30),
+    },
     # Handouts the broker never got (it was down) or a dead worker left behind (plans.handouts.services).
     "plans.sweep_print_jobs": {"task": "plans.sweep_print_jobs", "schedule": 60.0},
 }

@@ -77,7 +77,7 @@ from plans.selection import (
 
 # Stored with every issued plan revision; bump it when a change to the builder or the progression rules would
 # plan the same request differently.
-BUILDER_VERSION = "2026.12.7"
+BUILDER_VERSION = "2026.12.8"
 DEFAULT_WEEKS = 14
 MIN_WEEKS, MAX_WEEKS = 4, 26
 MAX_STRENGTH_DAYS = 3  # the days left after three run days and a rest day

@@ -186,13 +186,14 @@ def _hold_problems(plan: dict, sessions) -> list[str]:
 
 def _impact_ladder_problems(plan: dict, sessions) -> list[str]:
     """Impact steps climb the plan's ladder one rung at a time and never go down, except where a logged red stepped
-    back a rung (reference §4.4; §9.3 P4): no rung is passed before it was planned."""
+    back a rung (reference §4.4; §9.3 P4) or a missed session took the ladder back to the last logged one: no rung is
+    passed before it was planned."""
     steps = [rung["step"] for rung in (plan.get("schedule") or {}).get("impact_ladder", [])]
     problems, previous, previous_date = [], None, ""
     for week, session in sessions:
         if session["kind"] != IMPACT:
             continue
-        stepped_back = _red_logged_between(plan, previous_date, session["date"])
+        stepped_back = _stepped_back_between(plan, previous_date, session["date"])
         step = (session.get("impact") or {}).get("step")
         if step not in steps:
             problems.append(
@@ -259,7 +260,8 @@ def _cross_training_problems(plan: dict, sessions) -> list[str]:
 
 def _ladder_problems(plan: dict, runs: list[tuple[int, dict]]) -> list[str]:
     """Walk/run sessions as §9.2 defines them; levels never go down in the planned schedule (except where a logged
-    red session dropped them, reference §9.3 P4), move up one at a time and only after 2 sessions (P2)."""
+    red session dropped them, reference §9.3 P4, or a missed session took them back to the last logged one), move up
+    one at a time and only after 2 sessions (P2)."""
     problems = []
     level, sessions_at_level, previous_date = None, 0, ""
     for week, session in runs:
@@ -272,10 +274,10 @@ def _ladder_problems(plan: dict, runs: list[tuple[int, dict]]) -> list[str]:
         if level is None or new == level:
             sessions_at_level = sessions_at_level + 1 if new == level else 1
         elif new < level:
-            if not _red_logged_between(plan, previous_date, session["date"]):
+            if not _stepped_back_between(plan, previous_date, session["date"]):
                 problems.append(
                     f"Week {week}: the run level drops from {level} to {new} on {session['date']}; planned levels "
-                    "only go down after a logged red session (reference §9.3 P4)."
+                    "only go down after a logged red session (reference §9.3 P4) or a missed one."
                 )
             sessions_at_level = 1
         else:
@@ -294,17 +296,19 @@ def _ladder_problems(plan: dict, runs: list[tuple[int, dict]]) -> list[str]:
     return problems
 
 
-# The rules of the automatic changes a logged red session makes: P4 itself, and the holds a red begins (RF19, P5).
-RED_RULES = ("P4", "RF19", "P5")
+# The rules of the automatic changes that may take a level or rung back: those a logged red session makes (P4 itself,
+# and the holds a red begins: RF19, P5), and the catch-up after sessions not logged (MISSED), which goes back to
+# where the logged sessions left the patient.
+STEP_BACK_RULES = ("P4", "RF19", "P5", "MISSED")
 
 
-def _red_logged_between(plan: dict, first: str, last: str) -> bool:
-    """A red session was logged on or after `first` and before `last` (ISO dates), so a level or rung may go down
-    between them (reference §9.3 P4; §4.4)."""
+def _stepped_back_between(plan: dict, first: str, last: str) -> bool:
+    """A red session logged, or a session missed, on or after `first` and before `last` (ISO dates), so a level or
+    rung may go down between them (reference §9.3 P4; §4.4)."""
     return any(
         first <= change.get("logged_session", "") < last
         for change in plan.get("adjustments", [])
-        if change.get("rule") in RED_RULES
+        if change.get("rule") in STEP_BACK_RULES
     )
 
 

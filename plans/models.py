@@ -431,6 +431,7 @@ class RevisionKind(models.TextChoices):
     AUTOMATIC = "automatic", "Automatic change after a logged session"
     UNDO = "undo", "Automatic change undone"
     RESUMED = "resumed", "Running resumed by the physiotherapist"
+    MISSED = "missed", "Automatic change after sessions not logged"
 
 
 class ImmutableRevision(Exception):
@@ -444,8 +445,8 @@ class PlanRevisionQuerySet(models.QuerySet):
 
 class PlanRevision(models.Model):
     """One version of a plan as the patient had it: issued by a physio, changed automatically after a logged
-    session, or an automatic change undone. Never changed once created (the model refuses; on PostgreSQL a trigger
-    refuses too); deleted only with its plan."""
+    session or after sessions not logged, or an automatic change undone. Never changed once created (the model
+    refuses; on PostgreSQL a trigger refuses too); deleted only with its plan."""
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="revisions")
     number = models.PositiveIntegerField(help_text="1, 2, … within the plan.")

@@ -291,7 +291,7 @@ def plan_page(*, plan: Plan, clinical: bool, today: date, state: str | None = No
             can_undo=revision.may_be_undone,
         )
         for revision in history.revisions
-        if revision.kind == RevisionKind.AUTOMATIC
+        if revision.kind in (RevisionKind.AUTOMATIC, RevisionKind.MISSED)
     ]
     page.is_draft_preview = plan.current_revision is None
     page.hold = page.schedule.hold if plan.status == PlanStatus.ISSUED else None

@@ -29,7 +29,14 @@ from plans.loads import (
     schedule_loads,
     sessions_of,
 )
-from plans.rules import AMBER_PAIN_MAX, GREEN_PAIN_MAX, RED_REPEAT_WINDOW_DAYS, TREND_WEEKS
+from plans.rules import (
+    AMBER_PAIN_MAX,
+    GREEN_PAIN_MAX,
+    MISSED_SESSION_GRACE_DAYS,
+    NOT_IN_REFERENCE,
+    RED_REPEAT_WINDOW_DAYS,
+    TREND_WEEKS,
+)
 from plans.running import run_minutes
 
 GREEN, AMBER, RED = "green", "amber", "red"
@@ -387,6 +394,49 @@ def resume_loads(
     words = f"Resumed by the physiotherapist: {reason}"
     changes = _reschedule(new_plan, day, state, "RESUME", words, day)
     return new_plan, changes
+
+
+def missed_load_days(plan: dict, history: Iterable[LoggedSession], *, today: date) -> list[date]:
+    """The run and impact sessions after the latest logged session that were not logged by the end of the day after
+    them (MISSED_SESSION_GRACE_DAYS), and that the plan has not caught up with yet (its `missed` days)."""
+    logged = {entry.log.session_date for entry in history}
+    latest = max(logged, default=None)
+    cutoff = today - timedelta(days=MISSED_SESSION_GRACE_DAYS)
+    caught_up = set(plan.get("missed", []))
+    return [
+        day_of(session)
+        for session in sessions_of(plan)
+        if session["kind"] in LOAD_KINDS
+        and day_of(session) < cutoff
+        and (latest is None or day_of(session) > latest)
+        and session["date"] not in caught_up
+    ]
+
+
+def catch_up_missed(plan: dict, *, history: Iterable[LoggedSession], today: date) -> tuple[dict, list[dict]]:
+    """A run or impact session not logged is not counted as done (MISSED): the planned schedule assumed it green, so
+    once one is missed the load days from `today` are scheduled again from where the logged sessions leave the
+    patient; a level is not climbed on sessions nobody reported. The missed days join the plan's `missed`, so each is
+    caught up once; a late log of one re-plans from all the logs, as any log does. Returns the plan unchanged and no
+    changes when nothing was missed or the schedule ahead already starts from there."""
+    missed = missed_load_days(plan, history, today=today)
+    if not missed:
+        return plan, []
+    new_plan = copy.deepcopy(plan)
+    new_plan["missed"] = sorted({*plan.get("missed", []), *(day.isoformat() for day in missed)})
+    entries = sorted(history, key=lambda e: e.log.session_date)
+    _, state = load_state(new_plan, entries, rest_next=False)
+    if len(missed) == 1:
+        session = session_on(plan, missed[0])
+        what = f"The {'run' if session['kind'] == RUN else 'impact session'} on {day_words(missed[0])} was"
+    else:
+        what = f"{len(missed)} run or impact sessions, the last on {day_words(missed[-1])}, were"
+    reason = (
+        f"{what} not logged: not counted as done, so the plan ahead goes on from the last logged session "
+        f"({NOT_IN_REFERENCE}: Runback's reading of §9.3 P2)."
+    )
+    changes = _reschedule(new_plan, today, state, "MISSED", reason, missed[-1])
+    return (new_plan, changes) if changes else (plan, [])
 
 
 def _with_this_session(history, session: dict, day: date, light: str) -> list[LoggedSession]:

@@ -65,6 +65,12 @@ MILESTONE_RUN_MIN = threshold(
     "reference §9.2 level 7: the top of its 20–30 min continuous run, the clinic's return-to-run milestone",
 )
 RED_REPEAT_WINDOW_DAYS = threshold("RED_REPEAT_WINDOW_DAYS", 14, "reference §9.3 P5: 2 reds within 14 days")
+MISSED_SESSION_GRACE_DAYS = threshold(
+    "MISSED_SESSION_GRACE_DAYS",
+    1,
+    f"{NOT_IN_REFERENCE}: a run or impact session not logged by the end of the day after it counts as missed (the "
+    "patient answers that morning's questions then), not as done",
+)
 TREND_WEEKS = threshold("TREND_WEEKS", 3, "reference §9.3 P9: weekly averages up 2 weeks in a row (3 weeks)")
 SPIKE_FACTOR = threshold("SPIKE_FACTOR", 1.10, "reference §9.3 P7; §4.3 (Frandsen 2025)")
 SPIKE_WINDOW_DAYS = threshold("SPIKE_WINDOW_DAYS", 30, "reference §9.3 P7; §4.3 (Frandsen 2025)")
@@ -235,6 +241,13 @@ RULES = (
         "reference §9.3 P9 [U]",
         "weekly pain or stiffness up two weeks in a row: hold the level",
         ("TREND_WEEKS",),
+    ),
+    PlanRule(
+        "MISSED",
+        "reference §9.3 P2 (each level completed at least twice), read by Runback: a session not logged is not one",
+        "a run or impact session not logged is not counted: the load days ahead start again from where the logged "
+        "sessions leave the patient, rather than from a schedule that assumed it done and green",
+        ("MISSED_SESSION_GRACE_DAYS",),
     ),
     PlanRule(
         "IMPACT",

@@ -3,7 +3,7 @@ plans (drafts, issued revisions, session logs, automatic changes and their undoi
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
@@ -42,6 +42,7 @@ from plans.progression import (
     Light,
     apply_log,
     baseline_morning_pain,
+    catch_up_missed,
     day_words,
     needs_clinician,
     resume_loads,
@@ -582,6 +583,43 @@ def _replan_after(
     return automatic, changes
 
 
+def missed_sessions_catch_up(*, now: datetime | None = None) -> int:
+    """Daily (CELERY_BEAT_SCHEDULE): in each issued plan still running, run and impact sessions the patient has not
+    logged are not counted as done, and the load days from today go on from the last logged session
+    (plans.progression.catch_up_missed): a revision of kind MISSED in each plan whose schedule changed. Safe to run
+    again: each missed day is caught up once. Returns how many plans changed."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    issued = Plan.objects.filter(status=PlanStatus.ISSUED, start__lt=today).values_list("pk", "start", "weeks")
+    running = [pk for pk, start, weeks in issued if start + timedelta(weeks=weeks) > today]
+    return sum(_catch_up(plan_id, now=now) for plan_id in running)
+
+
+@transaction.atomic
+def _catch_up(plan_id: int, *, now: datetime) -> bool:
+    try:
+        locked = _locked(Plan(pk=plan_id))
+    except PlanRefused:
+        return False  # ended since the list was read
+    revision = locked.current_revision
+    history = [entry.as_logged_session() for entry in locked.logs.all()]
+    content, changes = catch_up_missed(revision.content, history=history, today=timezone.localdate(now))
+    if not changes:
+        return False
+    _revision(
+        locked,
+        now=now,
+        kind=RevisionKind.MISSED,
+        content=content,
+        inputs=revision.inputs,
+        note_for_patient=revision.note_for_patient,
+        reason=changes[0]["reason"][:REVISION_REASON_MAX_LENGTH],
+        changes=changes,
+    )
+    locked.save(update_fields=["current_revision"])
+    return True
+
+
 # A red session the patient logged themselves: the physio hears of it at once, not at the next appointment (unless a
 # review reason already names the session). One staff log for the patient (on the phone, say) raises none: they are
 # talking to the patient already.
@@ -624,6 +662,11 @@ def plan_revision_undo(
     of it. A re-issued plan keeps the undo (the logged session then counts as history only)."""
     now = now or timezone.now()
     locked = _locked(plan)
+    if revision.plan_id == locked.pk and revision.kind == RevisionKind.MISSED:
+        raise PlanRefused(
+            "This change follows sessions that were not logged, and is not undone: if the patient did them, log them "
+            "(the plan page's log form), and the plan moves on from what they report."
+        )
     if revision.plan_id != locked.pk or revision.kind != RevisionKind.AUTOMATIC:
         raise PlanRefused("Only an automatic change of this plan can be undone.")
     if hasattr(revision, "undone_by"):

@@ -1,7 +1,7 @@
 """The plan's clinical rules table (plans/rules.py): every threshold sourced, every rule naming thresholds that
 exist, and every threshold pinned at its boundary by what the builder, ladders, progression and invariants do."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 
@@ -11,7 +11,16 @@ from plans.invariants import plan_violations
 from plans.ladder import LadderState, exposures_needed
 from plans.library.exercises import Dosage
 from plans.loads import sessions_of
-from plans.progression import GREEN, RED, LoggedSession, SessionLog, needs_clinician, symptoms_rising, traffic_light
+from plans.progression import (
+    GREEN,
+    RED,
+    LoggedSession,
+    SessionLog,
+    missed_load_days,
+    needs_clinician,
+    symptoms_rising,
+    traffic_light,
+)
 from plans.rules import RULES, THRESHOLDS
 from plans.running import RunRecord, km_to_minutes, longest_recent_run, weekly_target
 from plans.selection import (
@@ -63,6 +72,14 @@ def weeks_of_pain(*pains):
 
 def first_load_day(plan):
     return min(s["date"] for s in sessions_of(plan) if s["kind"] in ("run", "impact"))
+
+
+def missed_once(days_after: int) -> bool:
+    """The plan's first load session, never logged, counts as missed `days_after` it."""
+    plan = build_plan(request(), LIBRARY)
+    first = min(s["date"] for s in sessions_of(plan) if s["kind"] in ("run", "impact"))
+    today = date.fromisoformat(first) + timedelta(days=days_after)
+    return [day.isoformat() for day in missed_load_days(plan, [], today=today)] == [first]
 
 
 def swimming(weeks_after_birth: int, **more) -> bool:
@@ -129,6 +146,7 @@ BOUNDARIES = {
     ),
     "CONTINUOUS_RUN_MIN": lambda: [LadderState(7, g).run()["run_min"] for g in (0, 2, 3)] == [20, 30, 30],
     "CONTINUOUS_STEP_MIN": lambda: LadderState(7, 1).run()["run_min"] == 25 and exposures_needed(7) == 3,
+    "MISSED_SESSION_GRACE_DAYS": lambda: not missed_once(1) and missed_once(2),
     "RED_REPEAT_WINDOW_DAYS": lambda: (
         bool(needs_clinician([red_run(0), red_run(14)])) and not needs_clinician([red_run(0), red_run(15)])
     ),

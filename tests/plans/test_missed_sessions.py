@@ -1,0 +1,136 @@
+"""Run and impact sessions the patient did not log (plans.progression.catch_up_missed): not counted as done, so the
+load days ahead go on from the last logged session instead of from a schedule that assumed them green."""
+
+from datetime import date, timedelta
+
+import pytest
+
+from plans.builder import build_plan
+from plans.invariants import plan_violations
+from plans.progression import GREEN, LoggedSession, SessionLog, apply_log, catch_up_missed, missed_load_days
+from tests.plans.factories import LIBRARY, request
+
+
+def sessions(plan, kind):
+    return [s for w in plan["weeks"] for s in w["sessions"] if s["kind"] == kind]
+
+
+def day(session) -> date:
+    return date.fromisoformat(session["date"])
+
+
+def green(session) -> LoggedSession:
+    level = session["run"]["level"] if session["kind"] == "run" else None
+    step = session["impact"]["step"] if session["kind"] == "impact" else None
+    answered = {"next_morning_pain": 0, "next_morning_stiffness": 0}
+    return LoggedSession(SessionLog(day(session), level=level, step=step, **answered), GREEN)
+
+
+def logged_green(plan, done: list) -> tuple[dict, list[LoggedSession]]:
+    """`done` sessions of `plan` logged green in turn, each on its day, as the app re-plans after each."""
+    history = []
+    for session in done:
+        history.append(green(session))
+        plan, _ = apply_log(plan, session_date=day(session), light=GREEN, today=day(session), history=history)
+    return plan, history
+
+
+def levels_from(plan, today: date) -> list[int]:
+    return [s["run"]["level"] for s in sessions(plan, "run") if day(s) >= today]
+
+
+def steps_from(plan, today: date) -> list[int]:
+    return [s["impact"]["step"] for s in sessions(plan, "impact") if day(s) >= today]
+
+
+@pytest.fixture
+def plan():
+    """Not running, impact tests not done: foundation, then impact rungs, then the walk/run ladder."""
+    return build_plan(request(), LIBRARY)
+
+
+@pytest.fixture
+def two_greens_at_level_1(plan):
+    """Level 1 done twice, green: the plan moves on to level 2."""
+    return logged_green(plan, sessions(plan, "impact") + sessions(plan, "run")[:2])
+
+
+def test_a_run_not_logged_is_not_counted_and_the_runs_ahead_repeat_its_level(two_greens_at_level_1):
+    plan, history = two_greens_at_level_1
+    missed = sessions(plan, "run")[2]  # the first at level 2
+    today = day(missed) + timedelta(days=2)
+    assert levels_from(plan, today)[:3] == [2, 3, 3]  # as planned, assuming the missed run green
+
+    caught_up, changes = catch_up_missed(plan, history=history, today=today)
+
+    assert levels_from(caught_up, today)[:3] == [2, 2, 3]
+    assert {change["rule"] for change in changes} == {"MISSED"}
+    assert "was not logged" in changes[0]["reason"]
+    assert sessions(caught_up, "run")[2] == missed  # the day missed stays as it was, for a late log
+    assert caught_up["missed"] == [missed["date"]]
+
+
+def test_a_session_counts_as_missed_only_once_the_day_after_it_has_passed(two_greens_at_level_1):
+    plan, history = two_greens_at_level_1
+    missed = day(sessions(plan, "run")[2])
+    assert missed_load_days(plan, history, today=missed + timedelta(days=1)) == []  # its morning may still be logged
+    assert missed_load_days(plan, history, today=missed + timedelta(days=2)) == [missed]
+
+
+def test_catching_up_again_the_same_day_changes_nothing(two_greens_at_level_1):
+    plan, history = two_greens_at_level_1
+    today = day(sessions(plan, "run")[2]) + timedelta(days=2)
+    caught_up, _ = catch_up_missed(plan, history=history, today=today)
+    assert catch_up_missed(caught_up, history=history, today=today) == (caught_up, [])
+
+
+def test_the_next_missed_session_is_caught_up_in_turn(two_greens_at_level_1):
+    plan, history = two_greens_at_level_1
+    first_missed = day(sessions(plan, "run")[2])
+    plan, _ = catch_up_missed(plan, history=history, today=first_missed + timedelta(days=2))
+    second_missed = next(day(s) for s in sessions(plan, "run") if day(s) > first_missed)
+    today = second_missed + timedelta(days=2)
+
+    caught_up, changes = catch_up_missed(plan, history=history, today=today)
+
+    assert changes and levels_from(caught_up, today)[:2] == [2, 2]
+    assert caught_up["missed"] == [first_missed.isoformat(), second_missed.isoformat()]
+
+
+def test_sessions_skipped_before_the_latest_log_are_left_to_it(plan):
+    impact = sessions(plan, "impact")
+    runs = sessions(plan, "run")
+    plan, history = logged_green(plan, [*impact, runs[0], runs[2]])  # run 2 never logged
+    assert day(runs[1]) not in missed_load_days(plan, history, today=day(runs[2]) + timedelta(days=5))
+
+
+def test_a_patient_who_never_logs_starts_the_impact_ladder_again_from_its_first_rung(plan):
+    first = sessions(plan, "impact")[0]
+    today = day(first) + timedelta(days=2)
+    ahead = steps_from(plan, today)
+
+    caught_up, changes = catch_up_missed(plan, history=[], today=today)
+
+    assert steps_from(caught_up, today)[0] == first["impact"]["step"] != ahead[0]
+    assert changes[0]["change"] == "step"
+
+
+def test_a_late_log_of_the_missed_session_moves_the_plan_on_as_if_logged_in_time(two_greens_at_level_1):
+    plan, history = two_greens_at_level_1
+    missed = sessions(plan, "run")[2]
+    today = day(missed) + timedelta(days=2)
+    caught_up, _ = catch_up_missed(plan, history=history, today=today)
+
+    history = [*history, green(missed)]
+    after_log, _ = apply_log(caught_up, session_date=day(missed), light=GREEN, today=today, history=history)
+
+    assert levels_from(after_log, today)[:2] == levels_from(plan, today)[:2] == [2, 3]
+
+
+def test_a_caught_up_plan_keeps_every_invariant(two_greens_at_level_1):
+    plan, history = two_greens_at_level_1
+    runs = sessions(plan, "run")
+    today = day(runs[4]) + timedelta(days=2)  # levels 2, 2 and 3 missed: the plan drops back to level 2
+    caught_up, _ = catch_up_missed(plan, history=history, today=today)
+    assert levels_from(caught_up, today)[0] == 2
+    assert plan_violations(caught_up, condition="patellofemoral_pain", library=LIBRARY) == []
