@@ -5,12 +5,14 @@ Used by the services that save plans and by the draft editor's preview."""
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from django.utils import timezone
+
 from intake.models import Assessment
 from intake.pages import need_label
 from plans.builder import CurrentRunning, PlanError, PlanRequest, build_plan
 from plans.library.exercises import ExerciseSpec
 from plans.models import Plan, PlanRevision, RevisionKind
-from plans.progression import LoggedSession, replay_logs
+from plans.progression import LoggedSession, catch_up_missed, replay_logs
 from plans.selection import NoSuitableExercise
 from plans.selectors import exercise_library_for_clinic
 
@@ -96,9 +98,9 @@ def logged_calendar_problems(plan: Plan, inputs: dict, history: PlanHistory) -> 
 
 
 def plan_built_from(*, plan: Plan, inputs: dict) -> tuple[dict, PlanRequest, list[ExerciseSpec]]:
-    """The plan `inputs` build for this plan's patient, with the sessions logged so far replayed onto it, and the
-    request and library it was built with. PlanError when the builder refuses the inputs (each problem names its
-    field)."""
+    """The plan `inputs` build for this plan's patient, with the sessions logged so far replayed onto it (and, once
+    issued, those missed caught up), and the request and library it was built with. PlanError when the builder
+    refuses the inputs (each problem names its field)."""
     earliest = earliest_start(plan.assessment)
     problems = []
     if inputs["start"] < earliest:
@@ -118,4 +120,6 @@ def plan_built_from(*, plan: Plan, inputs: dict) -> tuple[dict, PlanRequest, lis
         raise PlanError([f"programme: {error}"]) from error
     if history.logged or history.resumes:
         content = replay_logs(content, history.logged, history_only=history.undone, resumes=history.resumes)
+    if plan.current_revision is not None:  # issued: sessions it held may have been missed (catch_up_missed)
+        content, _ = catch_up_missed(content, history=history.logged, today=timezone.localdate())
     return content, request, library

@@ -98,3 +98,14 @@ def test_logging_the_missed_run_late_moves_the_plan_on_from_what_was_reported(pa
     assert plan.current_revision.kind == RevisionKind.AUTOMATIC
     assert levels(plan, after=day_of(first)) == planned
     assert plan.status == PlanStatus.ISSUED
+
+
+def test_a_plan_edited_and_issued_again_does_not_count_the_missed_run(patient, first_run_missed):
+    plan, first = first_run_missed  # before the nightly catch-up
+    plan = services.plan_draft_update(
+        plan=plan, by=patient.physio, expected_version=plan.draft_version, weeks=plan.weeks + 1
+    )
+    services.plan_issue(plan=plan, by=patient.physio)
+    plan.refresh_from_db()
+    assert plan.current_revision.kind == RevisionKind.ISSUED
+    assert levels(plan, after=day_of(first))[:2] == [first["run"]["level"]] * 2
