@@ -176,8 +176,9 @@ class AccountAdapter(DefaultAccountAdapter):
 class MFAAdapter(DefaultMFAAdapter):
     error_messages = {
         **DefaultMFAAdapter.error_messages,
-        "incorrect_code": "That code didn't work. Type the newest 6-digit code from your app, or an unused "
-        "recovery code.",
+        # A code works once: one just used to sign in is refused when asked again a moment later.
+        "incorrect_code": "That code didn't work, or was used a moment ago. Type the next 6-digit code your app "
+        "shows, or an unused recovery code.",
         "cannot_delete_authenticator": "Your clinic requires two-factor sign-in for its staff, so your last "
         "authenticator app or passkey can't be removed.",
         "cannot_generate_recovery_codes": "Set up an authenticator app or a passkey first.",
