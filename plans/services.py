@@ -1,6 +1,7 @@
 """Writes for the plans app: the exercise library (loading the shipped file, a clinic's own exercises), and
 plans (drafts, issued revisions, session logs, automatic changes and their undoing, alerts)."""
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -51,6 +52,8 @@ from plans.progression import (
 from plans.running import run_minutes
 from plans.selection import Prescription
 from plans.signals import plan_revised
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -592,7 +595,13 @@ def missed_sessions_catch_up(*, now: datetime | None = None) -> int:
     today = timezone.localdate(now)
     issued = Plan.objects.filter(status=PlanStatus.ISSUED, start__lt=today).values_list("pk", "start", "weeks")
     running = [pk for pk, start, weeks in issued if start + timedelta(weeks=weeks) > today]
-    return sum(_catch_up(plan_id, now=now) for plan_id in running)
+    changed = 0
+    for plan_id in running:
+        try:
+            changed += _catch_up(plan_id, now=now)
+        except Exception:  # one plan's failure must not leave every later plan unchecked
+            logger.exception("Catching up the missed sessions of plan %s failed", plan_id)
+    return changed
 
 
 @transaction.atomic

@@ -1,6 +1,6 @@
 """The physio reads a follow-up questionnaire whose knee score has worsened: each outcome measure in a card wide
 enough for its table (score now, before, and the change with its badge on one line), flagged as clearly as an
-improvement; on a phone the cards stack and a table too wide scrolls inside its card."""
+improvement; on a phone the cards stack and each table still fits its card, the change's words wrapping under it."""
 
 import itertools
 from datetime import timedelta
@@ -68,4 +68,7 @@ def test_physio_reads_a_worsened_follow_up_on_a_desktop_and_a_phone(journey, sig
     cards = phone.get_by_role("region", name="Outcome measures").locator("article")
     boxes = [card.bounding_box() for card in cards.all()]
     assert all(later["y"] > earlier["y"] for earlier, later in itertools.pairwise(boxes))  # stacked
+    for table in phone.get_by_role("region", name="Outcome measures").get_by_role("table").all():
+        card = table.locator("xpath=ancestor::article[1]")
+        assert table.bounding_box()["width"] <= card.bounding_box()["width"]  # read without scrolling sideways
     journey.check(phone, "follow-up with a worsening, phone")

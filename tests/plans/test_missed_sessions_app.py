@@ -109,3 +109,21 @@ def test_a_plan_edited_and_issued_again_does_not_count_the_missed_run(patient, f
     plan.refresh_from_db()
     assert plan.current_revision.kind == RevisionKind.ISSUED
     assert levels(plan, after=day_of(first))[:2] == [first["run"]["level"]] * 2
+
+
+def test_one_plan_that_fails_does_not_stop_the_others(monkeypatch, patient, other_patient, frozen, caplog):
+    plans = [issued_plan(someone, answers=RUNNER_INTAKE) for someone in (patient, other_patient)]
+    first = sessions(plans[0].current_revision.content, "run")[0]
+    move_to(frozen, day_of(first) + timedelta(days=2))
+    real = services.catch_up_missed
+    calls = []
+
+    def failing_first(content, **kwargs):
+        calls.append(content)
+        if len(calls) == 1:
+            raise ValueError("a plan it cannot read")
+        return real(content, **kwargs)
+
+    monkeypatch.setattr(services, "catch_up_missed", failing_first)
+    assert services.missed_sessions_catch_up() == 1
+    assert "Catching up the missed sessions of plan" in caplog.text
