@@ -5,8 +5,6 @@ Used by the services that save plans and by the draft editor's preview."""
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.utils import timezone
-
 from intake.models import Assessment
 from intake.pages import need_label
 from plans.builder import CurrentRunning, PlanError, PlanRequest, build_plan
@@ -97,10 +95,10 @@ def logged_calendar_problems(plan: Plan, inputs: dict, history: PlanHistory) -> 
     return problems
 
 
-def plan_built_from(*, plan: Plan, inputs: dict) -> tuple[dict, PlanRequest, list[ExerciseSpec]]:
+def plan_built_from(*, plan: Plan, inputs: dict, today: date) -> tuple[dict, PlanRequest, list[ExerciseSpec]]:
     """The plan `inputs` build for this plan's patient, with the sessions logged so far replayed onto it (and, once
-    issued, those missed caught up), and the request and library it was built with. PlanError when the builder
-    refuses the inputs (each problem names its field)."""
+    issued, those missed by `today` caught up), and the request and library it was built with. PlanError when the
+    builder refuses the inputs (each problem names its field)."""
     earliest = earliest_start(plan.assessment)
     problems = []
     if inputs["start"] < earliest:
@@ -121,5 +119,5 @@ def plan_built_from(*, plan: Plan, inputs: dict) -> tuple[dict, PlanRequest, lis
     if history.logged or history.resumes:
         content = replay_logs(content, history.logged, history_only=history.undone, resumes=history.resumes)
     if plan.current_revision is not None:  # issued: sessions it held may have been missed (catch_up_missed)
-        content, _ = catch_up_missed(content, history=history.logged, today=timezone.localdate())
+        content, _ = catch_up_missed(content, history=history.logged, today=today)
     return content, request, library

@@ -296,19 +296,18 @@ def _ladder_problems(plan: dict, runs: list[tuple[int, dict]]) -> list[str]:
     return problems
 
 
-# The rules of the automatic changes that may take a level or rung back: those a logged red session makes (P4 itself,
-# and the holds a red begins: RF19, P5), and the catch-up after sessions not logged (MISSED), which goes back to
-# where the logged sessions left the patient.
-STEP_BACK_RULES = ("P4", "RF19", "P5", "MISSED")
+# The rules of the automatic changes a logged red session makes: P4 itself, and the holds a red begins (RF19, P5).
+RED_RULES = ("P4", "RF19", "P5")
 
 
 def _stepped_back_between(plan: dict, first: str, last: str) -> bool:
-    """A red session logged, or a session missed, on or after `first` and before `last` (ISO dates), so a level or
-    rung may go down between them (reference §9.3 P4; §4.4)."""
+    """A level or rung may go down between the sessions on `first` and `last` (ISO dates): a red session was logged
+    on or after `first` and before `last` (reference §9.3 P4; §4.4), or the catch-up after sessions not logged
+    re-planned a day after `first` up to `last` (MISSED: back to where the logged sessions left the patient)."""
     return any(
-        first <= change.get("logged_session", "") < last
+        (change.get("rule") in RED_RULES and first <= change.get("logged_session", "") < last)
+        or (change.get("rule") == "MISSED" and first < change.get("date", "") <= last)
         for change in plan.get("adjustments", [])
-        if change.get("rule") in STEP_BACK_RULES
     )
 
 

@@ -141,10 +141,11 @@ def schedule_loads(plan: dict, *, from_day: date, state: LoadState) -> None:
     if run_slots:
         first = run_slots[0]["date"]
         profile = RunningProfile.from_plan(plan)
+        missed = set(plan.get("missed", []))  # not done: no run the guards may build on
         history = [
             RunRecord(day_of(s), run_minutes(s["run"], profile.pace_min_per_km), s["run"]["level"])
             for s in sessions
-            if s["kind"] == RUN and s["date"] < first
+            if s["kind"] == RUN and s["date"] < first and s["date"] not in missed
         ]
         runs, _ = plan_runs(
             [day_of(s) for s in run_slots],

@@ -407,7 +407,7 @@ def draft_preview(*, plan: Plan, today: date) -> dict:
     since replayed), and what stops it from being issued (what `services.plan_issue` refuses it for); the stored
     draft when the builder refuses its inputs."""
     try:
-        content, request, library = plan_built_from(plan=plan, inputs=plan.inputs())
+        content, request, library = plan_built_from(plan=plan, inputs=plan.inputs(), today=today)
     except PlanError as error:
         content, problems = plan.content, _problem_lines(error)
     else:

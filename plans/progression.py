@@ -24,6 +24,7 @@ from plans.loads import (
     LoadState,
     day_of,
     first_impact_step,
+    is_load_day,
     next_impact_step,
     previous_impact_step,
     schedule_loads,
@@ -35,9 +36,10 @@ from plans.rules import (
     MISSED_SESSION_GRACE_DAYS,
     NOT_IN_REFERENCE,
     RED_REPEAT_WINDOW_DAYS,
+    SPIKE_WINDOW_DAYS,
     TREND_WEEKS,
 )
-from plans.running import run_minutes
+from plans.running import RunningProfile, run_minutes
 
 GREEN, AMBER, RED = "green", "amber", "red"
 PF_SYMPTOMS = ("leak", "heaviness", "pelvic_pain", "bowel")  # reference §9.4 pf_symptoms
@@ -396,11 +398,18 @@ def resume_loads(
     return new_plan, changes
 
 
+def _last_replanning(history: Iterable[LoggedSession]) -> LoggedSession | None:
+    """The latest logged session that scheduled the load days again: a run, an impact session, or a red of any kind
+    (a green or amber strength or cross-training day changes nothing ahead, so runs missed before it still count)."""
+    replanning = [e for e in history if e.log.kind in LOAD_KINDS or e.colour == RED]
+    return max(replanning, key=lambda e: e.log.session_date, default=None)
+
+
 def missed_load_days(plan: dict, history: Iterable[LoggedSession], *, today: date) -> list[date]:
-    """The run and impact sessions after the latest logged session that were not logged by the end of the day after
-    them (MISSED_SESSION_GRACE_DAYS), and that the plan has not caught up with yet (its `missed` days)."""
-    logged = {entry.log.session_date for entry in history}
-    latest = max(logged, default=None)
+    """The run and impact sessions after the latest logged session that re-planned the load days, not logged by the
+    end of the day after them (MISSED_SESSION_GRACE_DAYS), and that the plan has not caught up with yet (its
+    `missed` days)."""
+    latest = _last_replanning(history)
     cutoff = today - timedelta(days=MISSED_SESSION_GRACE_DAYS)
     caught_up = set(plan.get("missed", []))
     return [
@@ -408,24 +417,51 @@ def missed_load_days(plan: dict, history: Iterable[LoggedSession], *, today: dat
         for session in sessions_of(plan)
         if session["kind"] in LOAD_KINDS
         and day_of(session) < cutoff
-        and (latest is None or day_of(session) > latest)
+        and (latest is None or day_of(session) > latest.log.session_date)
         and session["date"] not in caught_up
     ]
+
+
+def _rest_still_due(plan: dict, latest: LoggedSession | None, today: date) -> bool:
+    """P4's rest after a red is still to come: no load day since the red session and before today was the rest day
+    (a red logged late, or turned red by its next morning, puts the rest on a load day from the day it was logged)."""
+    if latest is None or latest.colour != RED:
+        return False
+    return not any(
+        is_load_day(session, plan) and session["kind"] == REST and latest.log.session_date < day_of(session) < today
+        for session in sessions_of(plan)
+    )
+
+
+def _ran_within_spike_window(plan: dict, entries: list[LoggedSession], today: date) -> bool:
+    """A run done in the SPIKE_WINDOW_DAYS before `today` (a logged run, or the longest run reported at intake while
+    the plan is that young), which the build phase's next run may grow from (P7)."""
+    since = today - timedelta(days=SPIKE_WINDOW_DAYS)
+    if any(entry.log.kind == RUN and entry.log.session_date >= since for entry in entries):
+        return True
+    profile = RunningProfile.from_plan(plan)
+    return bool(profile.longest_run_30d_min) and (today - profile.start).days < SPIKE_WINDOW_DAYS
 
 
 def catch_up_missed(plan: dict, *, history: Iterable[LoggedSession], today: date) -> tuple[dict, list[dict]]:
     """A run or impact session not logged is not counted as done (MISSED): the planned schedule assumed it green, so
     once one is missed the load days from `today` are scheduled again from where the logged sessions leave the
-    patient; a level is not climbed on sessions nobody reported. The missed days join the plan's `missed`, so each is
-    caught up once; a late log of one re-plans from all the logs, as any log does. Returns the plan unchanged and no
-    changes when nothing was missed or the schedule ahead already starts from there."""
+    patient (a rest after a red still to come first); a level is not climbed on sessions nobody reported, and the
+    build phase's guards leave missed runs out of the runs done (`plans.loads.schedule_loads`). The missed days join
+    the plan's `missed`, so each is caught up once; a late log of one re-plans from all the logs, as any log does.
+    Returns the plan unchanged and no changes when nothing was missed or the schedule ahead already starts there."""
+    history = list(history)
     missed = missed_load_days(plan, history, today=today)
     if not missed:
         return plan, []
     new_plan = copy.deepcopy(plan)
     new_plan["missed"] = sorted({*plan.get("missed", []), *(day.isoformat() for day in missed)})
     entries = sorted(history, key=lambda e: e.log.session_date)
-    _, state = load_state(new_plan, entries, rest_next=False)
+    rest_next = _rest_still_due(plan, _last_replanning(entries), today)
+    _, state = load_state(new_plan, entries, rest_next=rest_next)
+    back_to_continuous = state.ladder.in_build and not _ran_within_spike_window(plan, entries, today)
+    if back_to_continuous:
+        state = replace(state, ladder=LadderState(BUILD_LEVEL - 1), hold_minutes=None)
     if len(missed) == 1:
         session = session_on(plan, missed[0])
         what = f"The {'run' if session['kind'] == RUN else 'impact session'} on {day_words(missed[0])} was"
@@ -435,6 +471,11 @@ def catch_up_missed(plan: dict, *, history: Iterable[LoggedSession], today: date
         f"{what} not logged: not counted as done, so the plan ahead goes on from the last logged session "
         f"({NOT_IN_REFERENCE}: Runback's reading of §9.3 P2)."
     )
+    if back_to_continuous:
+        reason += (
+            f" No run was logged in the last {SPIKE_WINDOW_DAYS} days for the build phase to grow from (reference "
+            "§9.3 P7), so the continuous runs of level 7 come first."
+        )
     changes = _reschedule(new_plan, today, state, "MISSED", reason, missed[-1])
     return (new_plan, changes) if changes else (plan, [])
 

@@ -227,7 +227,7 @@ def plan_create(*, assessment: Assessment, by: StaffMember, now: datetime | None
         draft_saved_at=now,
     )
     try:
-        plan.content, _, _ = plan_built_from(plan=plan, inputs=plan.inputs())
+        plan.content, _, _ = plan_built_from(plan=plan, inputs=plan.inputs(), today=timezone.localdate(now))
     except PlanError as error:
         raise PlanRefused(
             " ".join(message for messages in error.by_field().values() for message in messages)
@@ -237,11 +237,13 @@ def plan_create(*, assessment: Assessment, by: StaffMember, now: datetime | None
 
 
 def _locked(plan: Plan) -> Plan:
-    locked = (
-        Plan.objects.select_for_update(of=("self",))
-        .select_related("assessment__intake", "patient__clinic", "draft_saved_by__user", "current_revision")
-        .get(pk=plan.pk)
-    )
+    # The row is locked on its own, then read with what it joins: locked in the joined query, a wait for another
+    # writer ends with PostgreSQL checking the join against the revision read before the wait, so a revision made
+    # meanwhile (a log, the nightly catch-up) would drop the plan from the result.
+    list(Plan.objects.select_for_update().filter(pk=plan.pk).values_list("pk", flat=True))
+    locked = Plan.objects.select_related(
+        "assessment__intake", "patient__clinic", "draft_saved_by__user", "current_revision"
+    ).get(pk=plan.pk)
     if locked.status == PlanStatus.ENDED:
         raise PlanRefused("This plan has ended; nothing in it can change.")
     return locked
@@ -283,7 +285,7 @@ def plan_draft_update(
             inputs["programme"] = None
     if note == locked.note_for_patient and _same_inputs(inputs, locked.inputs()):
         return locked
-    content, _, _ = plan_built_from(plan=locked, inputs=inputs)
+    content, _, _ = plan_built_from(plan=locked, inputs=inputs, today=timezone.localdate(now))
     for name, value in inputs.items():
         setattr(locked, name, value)
     locked.note_for_patient = note
@@ -378,7 +380,7 @@ def plan_issue(
     locked = _locked(plan)
     if expected_version is not None and locked.draft_version != expected_version:
         raise DraftConflict(locked)
-    content, request, library = plan_built_from(plan=locked, inputs=locked.inputs())
+    content, request, library = plan_built_from(plan=locked, inputs=locked.inputs(), today=timezone.localdate(now))
     problems = unanswered_safety(content) + request_violations(content, request, library)
     if problems:
         raise PlanNotIssuable(problems)
@@ -593,8 +595,13 @@ def missed_sessions_catch_up(*, now: datetime | None = None) -> int:
     again: each missed day is caught up once. Returns how many plans changed."""
     now = now or timezone.now()
     today = timezone.localdate(now)
-    issued = Plan.objects.filter(status=PlanStatus.ISSUED, start__lt=today).values_list("pk", "start", "weeks")
-    running = [pk for pk, start, weeks in issued if start + timedelta(weeks=weeks) > today]
+    # The dates the patient follows are the current revision's: the draft's (Plan.start, weeks) may be edited since.
+    issued = Plan.objects.filter(status=PlanStatus.ISSUED).values_list("pk", "current_revision__inputs")
+    running = [
+        pk
+        for pk, inputs in issued
+        if (start := date.fromisoformat(inputs["start"])) < today < start + timedelta(weeks=inputs["weeks"])
+    ]
     changed = 0
     for plan_id in running:
         try:

@@ -7,8 +7,20 @@ import pytest
 
 from plans.builder import build_plan
 from plans.invariants import plan_violations
-from plans.progression import GREEN, LoggedSession, SessionLog, apply_log, catch_up_missed, missed_load_days
-from tests.plans.factories import LIBRARY, request
+from plans.loads import is_load_day
+from plans.progression import (
+    GREEN,
+    RED,
+    LoggedSession,
+    SessionLog,
+    apply_log,
+    catch_up_missed,
+    missed_load_days,
+    session_on,
+)
+from plans.rules import SPIKE_FACTOR, SPIKE_WINDOW_DAYS
+from plans.running import run_minutes
+from tests.plans.factories import LIBRARY, pain_free_runner, request
 
 
 def sessions(plan, kind):
@@ -134,3 +146,75 @@ def test_a_caught_up_plan_keeps_every_invariant(two_greens_at_level_1):
     caught_up, _ = catch_up_missed(plan, history=history, today=today)
     assert levels_from(caught_up, today)[0] == 2
     assert plan_violations(caught_up, condition="patellofemoral_pain", library=LIBRARY) == []
+
+
+def test_the_rest_after_a_red_made_late_stays_when_the_run_before_it_is_missed(two_greens_at_level_1):
+    plan, history = two_greens_at_level_1
+    runs = sessions(plan, "run")
+    red_day, skipped = day(runs[2]), day(runs[3])
+    answered_late = skipped + timedelta(days=1)  # the morning answers of the red day come after the next run
+    red = LoggedSession(SessionLog(red_day, level=2, next_morning_pain=6, next_morning_stiffness=6), RED)
+    history = [*history, red]
+    plan, _ = apply_log(plan, session_date=red_day, light=RED, today=answered_late, history=history)
+    rest = next(s for s in sessions(plan, "rest") if day(s) >= answered_late and is_load_day(s, plan))
+
+    caught_up, _ = catch_up_missed(plan, history=history, today=skipped + timedelta(days=2))
+
+    assert session_on(caught_up, day(rest))["kind"] == "rest"  # P4: rest before the next run
+    assert levels_from(caught_up, day(rest))[0] == 1  # then one level down
+
+
+def test_a_green_strength_day_logged_after_a_missed_run_does_not_hide_it(two_greens_at_level_1):
+    plan, history = two_greens_at_level_1
+    missed = day(sessions(plan, "run")[2])
+    strength = next(s for s in sessions(plan, "strength") if day(s) > missed)
+    history = [*history, LoggedSession(SessionLog(day(strength)), GREEN)]
+    assert missed in missed_load_days(plan, history, today=day(strength) + timedelta(days=1))
+
+
+def test_a_catch_up_while_yesterdays_run_may_still_be_logged_keeps_every_invariant(two_greens_at_level_1):
+    plan, history = two_greens_at_level_1
+    runs = sessions(plan, "run")
+    today = day(runs[4]) + timedelta(days=1)  # levels 2 and 2 missed; yesterday's level 3 not logged yet
+    caught_up, _ = catch_up_missed(plan, history=history, today=today)
+    assert session_on(caught_up, day(runs[4]))["run"]["level"] == 3 and levels_from(caught_up, today)[0] == 2
+    assert plan_violations(caught_up, condition="patellofemoral_pain", library=LIBRARY) == []
+
+
+# --- the build phase ----------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def building_runner():
+    """A runner already running pain-free, in the build phase from the start, three runs logged green."""
+    plan = build_plan(request(running=pain_free_runner()), LIBRARY)
+    return logged_green(plan, sessions(plan, "run")[:3])
+
+
+def minutes_from(plan, today: date) -> list[float]:
+    pace = plan["running_load"]["pace_min_per_km"]
+    return [run_minutes(s["run"], pace) for s in sessions(plan, "run") if day(s) >= today]
+
+
+def test_runs_missed_in_the_build_phase_are_not_built_on(building_runner):
+    plan, history = building_runner
+    runs = sessions(plan, "run")
+    done_week = sum(minutes_from(plan, day(runs[0]))[:3])
+    today = day(runs[3]) + timedelta(days=14)  # two weeks of runs missed
+
+    caught_up, changes = catch_up_missed(plan, history=history, today=today)
+
+    assert changes and max(minutes_from(caught_up, today)[:3]) < max(minutes_from(plan, today)[:3])
+    assert sum(minutes_from(caught_up, today)[:3]) <= done_week  # back to the week last run, not above it
+    longest_done = max(minutes_from(plan, day(runs[0]))[:3])
+    assert max(minutes_from(caught_up, today)[:3]) <= SPIKE_FACTOR * longest_done  # P7 on runs done
+
+
+def test_a_build_phase_with_no_run_done_in_30_days_goes_back_to_level_7(building_runner):
+    plan, history = building_runner
+    today = day(sessions(plan, "run")[2]) + timedelta(days=SPIKE_WINDOW_DAYS + 1)
+
+    caught_up, changes = catch_up_missed(plan, history=history, today=today)
+
+    assert levels_from(caught_up, today)[:3] == [7, 7, 7]
+    assert "continuous runs of level 7 come first" in changes[0]["reason"]

@@ -127,3 +127,10 @@ def test_one_plan_that_fails_does_not_stop_the_others(monkeypatch, patient, othe
     monkeypatch.setattr(services, "catch_up_missed", failing_first)
     assert services.missed_sessions_catch_up() == 1
     assert "Catching up the missed sessions of plan" in caplog.text
+
+
+def test_the_dates_the_patient_follows_are_the_issued_ones_not_a_draft_edited_since(patient, first_run_missed):
+    plan, _ = first_run_missed
+    later = plan.current_revision.start + timedelta(weeks=3)
+    services.plan_draft_update(plan=plan, by=patient.physio, expected_version=plan.draft_version, start=later)
+    assert services.missed_sessions_catch_up() == 1
