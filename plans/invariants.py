@@ -193,7 +193,7 @@ def _impact_ladder_problems(plan: dict, sessions) -> list[str]:
     for week, session in sessions:
         if session["kind"] != IMPACT:
             continue
-        stepped_back = _stepped_back_between(plan, previous_date, session["date"])
+        stepped_back = _step_back(plan, previous_date, session["date"]) is not None
         step = (session.get("impact") or {}).get("step")
         if step not in steps:
             problems.append(
@@ -264,6 +264,7 @@ def _ladder_problems(plan: dict, runs: list[tuple[int, dict]]) -> list[str]:
     one at a time and only after 2 sessions (P2)."""
     problems = []
     level, sessions_at_level, previous_date = None, 0, ""
+    sessions_before: dict[int, int] = {}  # each level's sessions the last time the plan was at it
     for week, session in runs:
         run = session["run"]
         new = run.get("level")
@@ -271,15 +272,19 @@ def _ladder_problems(plan: dict, runs: list[tuple[int, dict]]) -> list[str]:
         if problem:
             problems.append(f"Week {week}: the run on {session['date']} {problem}.")
             continue
+        if level is not None and new != level:
+            sessions_before[level] = sessions_at_level
         if level is None or new == level:
             sessions_at_level = sessions_at_level + 1 if new == level else 1
         elif new < level:
-            if not _stepped_back_between(plan, previous_date, session["date"]):
+            why = _step_back(plan, previous_date, session["date"])
+            if why is None:
                 problems.append(
                     f"Week {week}: the run level drops from {level} to {new} on {session['date']}; planned levels "
                     "only go down after a logged red session (reference §9.3 P4) or a missed one."
                 )
-            sessions_at_level = 1
+            # Back after missed sessions, the level's earlier sessions still count (a red starts it afresh, P4).
+            sessions_at_level = sessions_before.get(new, 0) + 1 if why == "missed" else 1
         else:
             if new > level + 1:
                 problems.append(
@@ -300,15 +305,16 @@ def _ladder_problems(plan: dict, runs: list[tuple[int, dict]]) -> list[str]:
 RED_RULES = ("P4", "RF19", "P5")
 
 
-def _stepped_back_between(plan: dict, first: str, last: str) -> bool:
-    """A level or rung may go down between the sessions on `first` and `last` (ISO dates): a red session was logged
-    on or after `first` and before `last` (reference §9.3 P4; §4.4), or the catch-up after sessions not logged
-    re-planned a day after `first` up to `last` (MISSED: back to where the logged sessions left the patient)."""
-    return any(
-        (change.get("rule") in RED_RULES and first <= change.get("logged_session", "") < last)
-        or (change.get("rule") == "MISSED" and first < change.get("date", "") <= last)
-        for change in plan.get("adjustments", [])
-    )
+def _step_back(plan: dict, first: str, last: str) -> str | None:
+    """Why a level or rung may go down between the sessions on `first` and `last` (ISO dates): "red", a red session
+    logged on or after `first` and before `last` (reference §9.3 P4; §4.4); "missed", the catch-up after sessions not
+    logged re-planned a day after `first` up to `last` (back to where the logged sessions left the patient); None."""
+    adjustments = plan.get("adjustments", [])
+    if any(c.get("rule") in RED_RULES and first <= c.get("logged_session", "") < last for c in adjustments):
+        return "red"
+    if any(c.get("rule") == "MISSED" and first < c.get("date", "") <= last for c in adjustments):
+        return "missed"
+    return None
 
 
 def _run_shape_problem(run: dict) -> str | None:

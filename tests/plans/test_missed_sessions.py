@@ -218,3 +218,14 @@ def test_a_build_phase_with_no_run_done_in_30_days_goes_back_to_level_7(building
 
     assert levels_from(caught_up, today)[:3] == [7, 7, 7]
     assert "continuous runs of level 7 come first" in changes[0]["reason"]
+
+
+def test_back_at_a_level_after_missed_sessions_its_logged_green_still_counts(plan):
+    runs = sessions(plan, "run")  # levels 1, 1, 2, 2, …
+    plan, history = logged_green(plan, [*sessions(plan, "impact"), runs[0]])
+    today = day(runs[2]) + timedelta(days=2)  # the second level-1 run and the first level-2 one missed
+
+    caught_up, _ = catch_up_missed(plan, history=history, today=today)
+
+    assert levels_from(caught_up, today)[:3] == [1, 2, 2]  # one more green at level 1 (P2), then level 2
+    assert plan_violations(caught_up, condition="patellofemoral_pain", library=LIBRARY) == []

@@ -21,7 +21,17 @@ from plans.builder import (
 )
 from plans.invariants import request_violations
 from plans.library.exercises import LIBRARY_PATH, default_library
-from plans.progression import AMBER, GREEN, RED, LoggedSession, SessionLog, apply_log, replay_logs
+from plans.progression import (
+    AMBER,
+    GREEN,
+    RED,
+    LoggedSession,
+    SessionLog,
+    apply_log,
+    catch_up_missed,
+    replay_logs,
+    session_on,
+)
 from plans.running import DELOAD_FACTOR, run_minutes
 from plans.selection import (
     DAILY_EXERCISES_MAX,
@@ -235,6 +245,53 @@ def test_re_planning_after_logged_sessions_keeps_every_invariant(request, lights
         history.append(LoggedSession(SessionLog(day, level=session["run"]["level"]), light))
     # A rebuilt plan with the same logs replayed is the plan the logs made, session by session.
     assert replay_logs(build(request, LIBRARY), history) == plan
+
+
+MISSED = "missed"  # a load session the patient neither does nor logs
+
+
+def next_load_session(plan: dict, after: date) -> dict | None:
+    return next(
+        (
+            s
+            for w in plan["weeks"]
+            for s in w["sessions"]
+            if s["kind"] in ("run", "impact") and date.fromisoformat(s["date"]) > after
+        ),
+        None,
+    )
+
+
+@settings(PROPERTIES, max_examples=examples(300))
+@given(
+    request=plan_requests(),
+    events=st.lists(st.sampled_from([GREEN, GREEN, AMBER, RED, MISSED, MISSED]), min_size=1, max_size=25),
+    every_night=st.booleans(),
+)
+def test_sessions_logged_or_missed_and_caught_up_keep_every_invariant(request, events, every_night):
+    """The catch-up every night, or only now and then (a night the job did not run, a plan rebuilt on a day)."""
+    plan = build(request, LIBRARY)
+    history: list[LoggedSession] = []
+    done = date.fromisoformat(plan["start"]) - timedelta(days=1)
+    for turn, event in enumerate([*events, MISSED]):
+        session = next_load_session(plan, done)
+        if session is None:
+            break
+        day = date.fromisoformat(session["date"])
+        gap = (day - done).days
+        nights = range(1, gap + 1) if every_night else [turn % gap + 1]  # any one night, the grace day's too
+        for night in (done + timedelta(days=n) for n in nights):
+            plan, _ = catch_up_missed(plan, history=history, today=night)
+            assert request_violations(plan, request, LIBRARY) == []
+        session = session_on(plan, day)
+        if event != MISSED and session["kind"] in ("run", "impact"):
+            level = session["run"]["level"] if session["kind"] == "run" else None
+            step = session["impact"]["step"] if session["kind"] == "impact" else None
+            entry = LoggedSession(SessionLog(day, level=level, step=step, next_morning_pain=0), event)
+            history.append(entry)
+            plan, _ = apply_log(plan, session_date=day, light=event, today=day, history=history)
+            assert request_violations(plan, request, LIBRARY) == []
+        done = day
 
 
 @pytest.mark.parametrize("spec", LIBRARY, ids=lambda spec: spec.slug)
