@@ -573,10 +573,21 @@ def _replan_after(
     )
     if not changes:
         return None, []
+    return _automatic_revision(
+        plan, kind=RevisionKind.AUTOMATIC, content=content, changes=changes, now=now, log=log
+    ), changes
+
+
+def _automatic_revision(
+    plan: Plan, *, kind: str, content: dict, changes: list, now: datetime, log=None
+) -> PlanRevision:
+    """The plan's next revision, made by the rules rather than a person: the current one's inputs and note, the new
+    schedule, and the changes with the first one's reason."""
+    revision = plan.current_revision
     automatic = _revision(
         plan,
         now=now,
-        kind=RevisionKind.AUTOMATIC,
+        kind=kind,
         content=content,
         inputs=revision.inputs,
         note_for_patient=revision.note_for_patient,
@@ -585,7 +596,7 @@ def _replan_after(
         log=log,
     )
     plan.save(update_fields=["current_revision"])
-    return automatic, changes
+    return automatic
 
 
 def missed_sessions_catch_up(*, now: datetime | None = None) -> int:
@@ -617,23 +628,11 @@ def _catch_up(plan_id: int, *, now: datetime) -> bool:
         locked = _locked(Plan(pk=plan_id))
     except PlanRefused:
         return False  # ended since the list was read
-    revision = locked.current_revision
     history = [entry.as_logged_session() for entry in locked.logs.all()]
-    content, changes = catch_up_missed(revision.content, history=history, today=timezone.localdate(now))
-    if not changes:
-        return False
-    _revision(
-        locked,
-        now=now,
-        kind=RevisionKind.MISSED,
-        content=content,
-        inputs=revision.inputs,
-        note_for_patient=revision.note_for_patient,
-        reason=changes[0]["reason"][:REVISION_REASON_MAX_LENGTH],
-        changes=changes,
-    )
-    locked.save(update_fields=["current_revision"])
-    return True
+    content, changes = catch_up_missed(locked.current_revision.content, history=history, today=timezone.localdate(now))
+    if changes:
+        _automatic_revision(locked, kind=RevisionKind.MISSED, content=content, changes=changes, now=now)
+    return bool(changes)
 
 
 # A red session the patient logged themselves: the physio hears of it at once, not at the next appointment (unless a
