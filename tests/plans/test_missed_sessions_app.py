@@ -66,7 +66,7 @@ def test_the_physio_sees_why_and_is_told_to_log_what_the_patient_did(physio_clie
     services.missed_sessions_catch_up()
     page = physio_client.get(reverse("plans:detail", args=[plan.patient_id, plan.pk])).content.decode()
     assert "was not logged: not counted as done" in page
-    assert "If the patient did these sessions, log them" in page
+    assert "If the patient did a session that was not logged, log it" in page
     assert reverse("plans:revision_undo", args=[plan.patient_id, plan.pk, 2]) not in page
 
 
