@@ -264,7 +264,9 @@ def _ladder_problems(plan: dict, runs: list[tuple[int, dict]]) -> list[str]:
     one at a time and only after 2 sessions (P2)."""
     problems = []
     level, sessions_at_level, previous_date = None, 0, ""
-    sessions_before: dict[int, int] = {}  # each level's sessions the last time the plan was at it
+    missed = set(plan.get("missed", []))
+    done_at_level = 0  # the sessions at this level not missed
+    done_before: dict[int, int] = {}  # each level's sessions not missed, the last time the plan was at it
     for week, session in runs:
         run = session["run"]
         new = run.get("level")
@@ -273,7 +275,9 @@ def _ladder_problems(plan: dict, runs: list[tuple[int, dict]]) -> list[str]:
             problems.append(f"Week {week}: the run on {session['date']} {problem}.")
             continue
         if level is not None and new != level:
-            sessions_before[level] = sessions_at_level
+            done_before[level] = done_at_level
+            done_at_level = 0
+        done_at_level += session["date"] not in missed
         if level is None or new == level:
             sessions_at_level = sessions_at_level + 1 if new == level else 1
         elif new < level:
@@ -283,8 +287,10 @@ def _ladder_problems(plan: dict, runs: list[tuple[int, dict]]) -> list[str]:
                     f"Week {week}: the run level drops from {level} to {new} on {session['date']}; planned levels "
                     "only go down after a logged red session (reference §9.3 P4) or a missed one."
                 )
-            # Back after missed sessions, the level's earlier sessions still count (a red starts it afresh, P4).
-            sessions_at_level = sessions_before.get(new, 0) + 1 if why == "missed" else 1
+            # Back after missed sessions, the level's earlier sessions not missed still count (a red starts it
+            # afresh, P4).
+            sessions_at_level = done_before.get(new, 0) + 1 if why == "missed" else 1
+            done_at_level = sessions_at_level
         else:
             if new > level + 1:
                 problems.append(
@@ -308,11 +314,11 @@ RED_RULES = ("P4", "RF19", "P5")
 def _step_back(plan: dict, first: str, last: str) -> str | None:
     """Why a level or rung may go down between the sessions on `first` and `last` (ISO dates): "red", a red session
     logged on or after `first` and before `last` (reference §9.3 P4; §4.4); "missed", the catch-up after sessions not
-    logged re-planned a day after `first` up to `last` (back to where the logged sessions left the patient); None."""
+    logged re-planned the session on `last` (back to where the logged sessions left the patient); None."""
     adjustments = plan.get("adjustments", [])
     if any(c.get("rule") in RED_RULES and first <= c.get("logged_session", "") < last for c in adjustments):
         return "red"
-    if any(c.get("rule") == "MISSED" and first < c.get("date", "") <= last for c in adjustments):
+    if any(c.get("rule") == "MISSED" and c.get("date") == last and first < last for c in adjustments):
         return "missed"
     return None
 
@@ -343,9 +349,12 @@ def _run_shape_problem(run: dict) -> str | None:
 
 def _build_load_problems(plan: dict, runs, reported_min: float | None, pace) -> list[str]:
     """In the build phase: weekly volume up at most 10 % a week (P8); no run longer than 1.1 × the longest of the
-    previous 30 days (P7), the patient's reported longest run counting within 30 days of the start."""
+    previous 30 days (P7), the patient's reported longest run counting within 30 days of the start. Runs missed
+    (the plan's `missed` days) were not run."""
     problems = []
     start = date.fromisoformat(plan["start"]) if plan.get("start") else _day(runs[0][1]) if runs else None
+    missed = set(plan.get("missed", []))  # not run: as plans.loads.schedule_loads, nothing to build on or add up
+    runs = [(week, s) for week, s in runs if s["date"] not in missed]
     records = [RunRecord(_day(s), run_minutes(s["run"], pace), s["run"]["level"]) for _, s in runs]
     for (week, session), record in zip(runs, records, strict=True):
         if record.level != BUILD_LEVEL:

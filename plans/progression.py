@@ -36,10 +36,9 @@ from plans.rules import (
     MISSED_SESSION_GRACE_DAYS,
     NOT_IN_REFERENCE,
     RED_REPEAT_WINDOW_DAYS,
-    SPIKE_WINDOW_DAYS,
     TREND_WEEKS,
 )
-from plans.running import RunningProfile, run_minutes
+from plans.running import run_minutes
 
 GREEN, AMBER, RED = "green", "amber", "red"
 PF_SYMPTOMS = ("leak", "heaviness", "pelvic_pain", "bowel")  # reference §9.4 pf_symptoms
@@ -433,22 +432,13 @@ def _rest_still_due(plan: dict, latest: LoggedSession | None, today: date) -> bo
     )
 
 
-def _ran_within_spike_window(plan: dict, entries: list[LoggedSession], today: date) -> bool:
-    """A run done in the SPIKE_WINDOW_DAYS before `today` (a logged run, or the longest run reported at intake while
-    the plan is that young), which the build phase's next run may grow from (P7)."""
-    since = today - timedelta(days=SPIKE_WINDOW_DAYS)
-    if any(entry.log.kind == RUN and entry.log.session_date >= since for entry in entries):
-        return True
-    profile = RunningProfile.from_plan(plan)
-    return bool(profile.longest_run_30d_min) and (today - profile.start).days < SPIKE_WINDOW_DAYS
-
-
 def catch_up_missed(plan: dict, *, history: Iterable[LoggedSession], today: date) -> tuple[dict, list[dict]]:
     """A run or impact session not logged is not counted as done (MISSED): the planned schedule assumed it green, so
     once one is missed the load days from `today` are scheduled again from where the logged sessions leave the
-    patient (a rest after a red still to come first); a level is not climbed on sessions nobody reported, and the
-    build phase's guards leave missed runs out of the runs done (`plans.loads.schedule_loads`). The missed days join
-    the plan's `missed`, so each is caught up once; a late log of one re-plans from all the logs, as any log does.
+    patient (a rest after a red still to come first); a level is not climbed on sessions nobody reported. A build
+    phase run missed goes back to level 7, as a red does (P4): the build phase's guards grow from runs done, which
+    leave missed runs out (`plans.loads.schedule_loads`). The missed days join the plan's `missed`, so each is
+    caught up once; a late log of one re-plans from all the logs, as any log does.
     Returns the plan unchanged and no changes when nothing was missed or the schedule ahead already starts there."""
     history = list(history)
     missed = missed_load_days(plan, history, today=today)
@@ -459,7 +449,7 @@ def catch_up_missed(plan: dict, *, history: Iterable[LoggedSession], today: date
     entries = sorted(history, key=lambda e: e.log.session_date)
     rest_next = _rest_still_due(plan, _last_replanning(entries), today)
     _, state = load_state(new_plan, entries, rest_next=rest_next)
-    back_to_continuous = state.ladder.in_build and not _ran_within_spike_window(plan, entries, today)
+    back_to_continuous = state.ladder.in_build
     if back_to_continuous:
         state = replace(state, ladder=LadderState(BUILD_LEVEL - 1), hold_minutes=None)
     if len(missed) == 1:
@@ -473,8 +463,8 @@ def catch_up_missed(plan: dict, *, history: Iterable[LoggedSession], today: date
     )
     if back_to_continuous:
         reason += (
-            f" No run was logged in the last {SPIKE_WINDOW_DAYS} days for the build phase to grow from (reference "
-            "§9.3 P7), so the continuous runs of level 7 come first."
+            " The build phase grows only from runs done (reference §9.3 P7, P8), so level 7's continuous runs come "
+            "first, as after a red (P4)."
         )
     changes = _reschedule(new_plan, today, state, "MISSED", reason, missed[-1])
     return (new_plan, changes) if changes else (plan, [])

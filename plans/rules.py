@@ -246,8 +246,8 @@ RULES = (
         "MISSED",
         "reference §9.3 P2 (each level completed at least twice), read by Runback: a session not logged is not one",
         "a run or impact session not logged is not counted: the load days ahead start again from where the logged "
-        "sessions leave the patient, rather than from a schedule that assumed it done and green; the build phase's "
-        "guards leave missed runs out, and with no run logged in 30 days it goes back to level 7 (P7)",
+        "sessions leave the patient, rather than from a schedule that assumed it done and green; a build-phase run "
+        "missed goes back to level 7 as a red does (P4), and the build phase's guards leave missed runs out (P7, P8)",
         ("MISSED_SESSION_GRACE_DAYS",),
     ),
     PlanRule(
@@ -281,8 +281,7 @@ RULES = (
     PlanRule(
         "P8",
         "reference §9.3 P8; §4.3",
-        "weekly running rises at most 10 %, with a deload week every fourth; after a week without runs (missed, or "
-        "on hold) it comes back to the last week run, not up",
+        "weekly running rises at most 10 %, with a deload week every fourth",
         ("WEEKLY_RISE_FACTOR", "DELOAD_EVERY_WEEKS", "DELOAD_FACTOR", "HEAVY_LIGHT_MEDIUM", "ASSUMED_PACE_MIN_PER_KM"),
     ),
     PlanRule("P10", "reference §9.3 P10; §2.7", "runs at the target cadence", ("CADENCE_INCREASE",)),

@@ -165,10 +165,9 @@ def _ladder_week(days: list[date], state: LadderState) -> tuple[dict[date, dict]
 
 
 def _build_week(week, days, records, profile, build_week, hold_minutes) -> dict[date, dict | None]:
-    last_week, last_week_min = _last_week_run(week, records, profile)
-    # P8 rises week on week; after a week without runs (missed, or on hold) the volume comes back, not up.
-    risen = last_week == week - 1
-    target = weekly_target(last_week_min, build_week, profile.ceiling_weekly_min) if risen else last_week_min
+    previous = [r.minutes for r in records if profile.week_of(r.day) == week - 1]
+    previous_week_min = sum(previous) if previous or week > 0 else (profile.current_weekly_min or 0)
+    target = weekly_target(previous_week_min, build_week, profile.ceiling_weekly_min)
     done = sorted(r.day for r in records if profile.week_of(r.day) == week)
     budget = target - sum(r.minutes for r in records if profile.week_of(r.day) == week)
     week_days = sorted([*done, *days])
@@ -196,16 +195,6 @@ def _build_week(week, days, records, profile, build_week, hold_minutes) -> dict[
         budget -= minutes
         history.append(RunRecord(day, minutes, BUILD_LEVEL))
     return runs
-
-
-def _last_week_run(week: int, records: list[RunRecord], profile: RunningProfile) -> tuple[int, float]:
-    """P8's base for `week`: the latest earlier week with runs and the minutes run in it (a week without any, missed
-    or on hold, is no base of nothing), or the week before the plan (-1) and its minutes."""
-    earlier = {profile.week_of(r.day) for r in records if profile.week_of(r.day) < week}
-    if not earlier:
-        return -1, profile.current_weekly_min or 0
-    last = max(earlier)
-    return last, sum(r.minutes for r in records if profile.week_of(r.day) == last)
 
 
 def _buggy_run(day: date, position: int, profile: RunningProfile) -> bool:

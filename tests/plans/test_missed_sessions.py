@@ -18,7 +18,7 @@ from plans.progression import (
     missed_load_days,
     session_on,
 )
-from plans.rules import SPIKE_FACTOR, SPIKE_WINDOW_DAYS
+from plans.rules import SPIKE_FACTOR
 from plans.running import run_minutes
 from tests.plans.factories import LIBRARY, pain_free_runner, request
 
@@ -191,33 +191,30 @@ def building_runner():
     return logged_green(plan, sessions(plan, "run")[:3])
 
 
-def minutes_from(plan, today: date) -> list[float]:
-    pace = plan["running_load"]["pace_min_per_km"]
-    return [run_minutes(s["run"], pace) for s in sessions(plan, "run") if day(s) >= today]
-
-
-def test_runs_missed_in_the_build_phase_are_not_built_on(building_runner):
+def test_a_missed_build_run_goes_back_to_level_7_as_a_red_would(building_runner):
     plan, history = building_runner
-    runs = sessions(plan, "run")
-    done_week = sum(minutes_from(plan, day(runs[0]))[:3])
-    today = day(runs[3]) + timedelta(days=14)  # two weeks of runs missed
-
-    caught_up, changes = catch_up_missed(plan, history=history, today=today)
-
-    assert changes and max(minutes_from(caught_up, today)[:3]) < max(minutes_from(plan, today)[:3])
-    assert sum(minutes_from(caught_up, today)[:3]) <= done_week  # back to the week last run, not above it
-    longest_done = max(minutes_from(plan, day(runs[0]))[:3])
-    assert max(minutes_from(caught_up, today)[:3]) <= SPIKE_FACTOR * longest_done  # P7 on runs done
-
-
-def test_a_build_phase_with_no_run_done_in_30_days_goes_back_to_level_7(building_runner):
-    plan, history = building_runner
-    today = day(sessions(plan, "run")[2]) + timedelta(days=SPIKE_WINDOW_DAYS + 1)
+    missed = day(sessions(plan, "run")[3])
+    today = missed + timedelta(days=2)
 
     caught_up, changes = catch_up_missed(plan, history=history, today=today)
 
     assert levels_from(caught_up, today)[:3] == [7, 7, 7]
-    assert "continuous runs of level 7 come first" in changes[0]["reason"]
+    assert "level 7's continuous runs come first" in changes[0]["reason"]
+    assert plan_violations(caught_up, condition="patellofemoral_pain", library=LIBRARY, longest_run_30d_km=6) == []
+
+
+def test_back_in_the_build_phase_runs_grow_from_the_runs_done_not_the_missed_ones(building_runner):
+    plan, history = building_runner
+    runs = sessions(plan, "run")
+    missed = [day(run) for run in runs[3:5]]  # the longest run of the second week among them
+    plan, _ = catch_up_missed(plan, history=history, today=missed[-1] + timedelta(days=2))
+
+    first_build = next(s for s in sessions(plan, "run") if s["run"]["level"] == 8 and day(s) > missed[-1])
+    done_before = [s for s in sessions(plan, "run") if day(s) < day(first_build) and s["date"] not in plan["missed"]]
+    longest_done = max(run_minutes(s["run"], plan["running_load"]["pace_min_per_km"]) for s in done_before)
+    first_minutes = run_minutes(first_build["run"], plan["running_load"]["pace_min_per_km"])
+    assert first_minutes <= SPIKE_FACTOR * longest_done  # P7 on runs done
+    assert plan_violations(plan, condition="patellofemoral_pain", library=LIBRARY, longest_run_30d_km=6) == []
 
 
 def test_back_at_a_level_after_missed_sessions_its_logged_green_still_counts(plan):

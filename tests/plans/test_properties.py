@@ -47,7 +47,8 @@ from plans.selection import (
     is_impact,
 )
 from tests.fuzzing import examples
-from tests.plans.factories import LIBRARY
+from tests.plans.factories import LIBRARY, pain_free_runner
+from tests.plans.factories import request as plan_request
 
 PROPERTIES = settings(
     max_examples=examples(150),
@@ -262,14 +263,12 @@ def next_load_session(plan: dict, after: date) -> dict | None:
     )
 
 
-@settings(PROPERTIES, max_examples=examples(300))
-@given(
-    request=plan_requests(),
-    events=st.lists(st.sampled_from([GREEN, GREEN, AMBER, RED, MISSED, MISSED]), min_size=1, max_size=25),
-    every_night=st.booleans(),
-)
-def test_sessions_logged_or_missed_and_caught_up_keep_every_invariant(request, events, every_night):
-    """The catch-up every night, or only now and then (a night the job did not run, a plan rebuilt on a day)."""
+LOGGED_OR_MISSED = st.lists(st.sampled_from([GREEN, GREEN, AMBER, RED, MISSED, MISSED]), min_size=1, max_size=25)
+
+
+def assert_logged_or_missed_keeps_every_invariant(request, events, every_night):
+    """Each load session ahead logged with a light or missed, the catch-up every night or only now and then (a night
+    the job did not run, a plan rebuilt on a day), every invariant checked at each step."""
     plan = build(request, LIBRARY)
     history: list[LoggedSession] = []
     done = date.fromisoformat(plan["start"]) - timedelta(days=1)
@@ -292,6 +291,23 @@ def test_sessions_logged_or_missed_and_caught_up_keep_every_invariant(request, e
             plan, _ = apply_log(plan, session_date=day, light=event, today=day, history=history)
             assert request_violations(plan, request, LIBRARY) == []
         done = day
+
+
+@settings(PROPERTIES, max_examples=examples(300))
+@given(request=plan_requests(), events=LOGGED_OR_MISSED, every_night=st.booleans())
+def test_sessions_logged_or_missed_and_caught_up_keep_every_invariant(request, events, every_night):
+    assert_logged_or_missed_keeps_every_invariant(request, events, every_night)
+
+
+@settings(PROPERTIES, max_examples=examples(150))
+@given(
+    running=st.builds(pain_free_runner, longest_run_30d_km=st.sampled_from([3, 6, 10])),
+    weeks=st.integers(4, 16),
+    events=LOGGED_OR_MISSED,
+    every_night=st.booleans(),
+)
+def test_a_runner_in_the_build_phase_logging_or_missing_runs_keeps_every_invariant(running, weeks, events, every_night):
+    assert_logged_or_missed_keeps_every_invariant(plan_request(running=running, weeks=weeks), events, every_night)
 
 
 @pytest.mark.parametrize("spec", LIBRARY, ids=lambda spec: spec.slug)
