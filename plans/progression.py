@@ -355,6 +355,8 @@ def apply_log(
     logged = session_on(new_plan, session_date)
     if logged is None or logged["kind"] == REST:
         raise ValueError(f"There is no session planned on {session_date.isoformat()}.")
+    if session_date.isoformat() in new_plan.get("missed", []):  # logged late: done after all
+        new_plan["missed"] = [day for day in new_plan["missed"] if day != session_date.isoformat()]
     entries = _with_this_session(history, logged, session_date, light)
     # A session logged (or answered the next morning) after later ones: the plan ahead follows all of them, and
     # starts after the latest, so a later red's rest and step back, or a hold, are never lost.
