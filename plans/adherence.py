@@ -17,15 +17,16 @@ RECENT_DAYS = 14  # the adherence window beside the overall figure, matching P5'
 TREND_LENGTH = 5  # traffic lights shown as the recent trend
 
 # Why a patient is on top of the caseload, most pressing first.
-RED_FLAG, WORSENED, TWO_REDS, PELVIC_FLOOR, MISSED_WEEK, PLAN_ALERT = (
+RED_FLAG, WORSENED, TWO_REDS, PELVIC_FLOOR, STRENGTH_UNTESTED, MISSED_WEEK, PLAN_ALERT = (
     "red_flag",
     "worsened",
     "two_reds",
     "pelvic_floor",
+    "strength_untested",
     "missed_week",
     "plan_alert",
 )
-ALERT_ORDER = (RED_FLAG, WORSENED, TWO_REDS, PELVIC_FLOOR, MISSED_WEEK, PLAN_ALERT)
+ALERT_ORDER = (RED_FLAG, WORSENED, TWO_REDS, PELVIC_FLOOR, STRENGTH_UNTESTED, MISSED_WEEK, PLAN_ALERT)
 
 
 @dataclass(frozen=True)
@@ -72,12 +73,14 @@ def caseload_alerts(
     red_flag_level: str = "",
     worsened: Iterable[str] = (),
     open_alert_codes: Iterable[str] = (),
+    strength_untested: bool = False,
 ) -> list[Alert]:
     """What should bring this patient to the physio's attention now, most pressing first: an unreviewed red flag
     from a questionnaire or the intake (reference §8), scores of an unreviewed questionnaire worse by at least the
     minimal important change (`worsened`, reference §3, §10), two red sessions in 14 days (§9.3 P5), pelvic floor
-    symptoms logged and not yet reviewed (§8 RF19), no session logged for a week while sessions were planned, and any
-    other plan alert still open. `lights` are the logged sessions' (date, traffic light)."""
+    symptoms logged and not yet reviewed (§8 RF19), running after a birth without the strength tests recorded
+    (`strength_untested`, §9.1), no session logged for a week while sessions were planned, and any other plan alert
+    still open. `lights` are the logged sessions' (date, traffic light)."""
     alerts = []
     if red_flag_level:
         alerts.append(Alert(RED_FLAG, f"Red flag to review: {red_flag_level.replace('_', ' ')}"))
@@ -92,6 +95,8 @@ def caseload_alerts(
     open_codes = set(open_alert_codes)
     if "pelvic_floor_symptoms" in open_codes:
         alerts.append(Alert(PELVIC_FLOOR, "Pelvic floor symptoms logged"))
+    if strength_untested:
+        alerts.append(Alert(STRENGTH_UNTESTED, "Running after a birth, strength tests not recorded"))
     last = max((day for day, _ in lights), default=None)
     silent_days = (today - (last or start)).days
     recent = today - timedelta(days=MISSED_WEEK_DAYS)

@@ -8,8 +8,9 @@ from datetime import date, timedelta
 from clinic.access import patients_for_staff
 from clinic.models import Patient, StaffMember
 from clinic.selectors import SCOPE_MINE
-from intake.codes import LEVEL_SEVERITY, Level
-from intake.models import FollowUp, Intake
+from intake.assessment.rules import STRENGTH_TESTS
+from intake.codes import LEVEL_SEVERITY, Hold, Level
+from intake.models import Assessment, FollowUp, Intake
 from plans.adherence import (
     ALERT_ORDER,
     RECENT_DAYS,
@@ -44,7 +45,7 @@ def caseload_for_staff(*, member: StaffMember, scope: str = SCOPE_MINE, today: d
     """Patients following an issued plan (the member's own, or the whole clinic's), those needing attention first
     (by their most pressing alert), then the least adherent. Five queries whatever the caseload's size."""
     plans = Plan.objects.filter(status=PlanStatus.ISSUED, patient__in=patients_for_staff(member)).select_related(
-        "patient__physio__user", "current_revision"
+        "patient__physio__user", "current_revision", "assessment"
     )
     if scope == SCOPE_MINE:
         plans = plans.filter(patient__physio=member)
@@ -94,10 +95,22 @@ def caseload_for_staff(*, member: StaffMember, scope: str = SCOPE_MINE, today: d
                     red_flag_level=_most_pressing(flags[plan.patient_id]),
                     worsened=worsened[plan.patient_id],
                     open_alert_codes=open_alerts[plan.pk],
+                    strength_untested=runs_without_strength_tests(plan.assessment),
                 ),
             )
         )
     return sorted(rows, key=_caseload_order)
+
+
+def runs_without_strength_tests(assessment: Assessment) -> bool:
+    """After a birth, running allowed although the four strength tests (reference §9.1, §1.3) were never recorded
+    and the physio gave no reason to go on without them: an assessment made before its rules held running back for
+    them (engine 2026.12.8), which the physio should examine and assess again."""
+    if assessment.gates.get("weeks_postpartum") is None or not assessment.gates.get("running_allowed"):
+        return False
+    if Hold.STRENGTH_TESTS_NOT_RECORDED in assessment.overrides:
+        return False
+    return any(assessment.findings.get(field) in (None, "not_done") for field in STRENGTH_TESTS)
 
 
 def _caseload_order(row: CaseloadRow):

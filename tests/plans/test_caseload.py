@@ -9,10 +9,20 @@ from django.utils import timezone
 
 from clinic.models import PatientStatus
 from intake.models import FollowUp, FollowUpSchedule
+from plans import services
+from plans.caseload import runs_without_strength_tests
 from plans.models import Plan, PlanAlert, PlanRevision, PlanStatus, RevisionKind, SessionLog
 from tests.factories import PortalPatientFactory
 from tests.intake.factories import SubmittedIntakeFactory
-from tests.plans.plan_factories import RUNNER_INTAKE, TODAY, issued_plan, move_to, sessions
+from tests.plans.plan_factories import (
+    RUNNER_INTAKE,
+    TODAY,
+    confirmed_assessment,
+    issued_plan,
+    move_to,
+    postpartum_answers,
+    sessions,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen", "shipped_library_for_the_module")]
 
@@ -167,3 +177,28 @@ def test_caseload_query_count_is_fixed(
 @pytest.mark.parametrize(("role", "status"), [("front_desk", 403), ("patient", 403)])
 def test_caseload_is_for_physiotherapists_only(as_role, role, status):
     assert as_role(role).get(reverse("plans:caseload")).status_code == status
+
+
+def assessed_before_the_strength_hold(patient, **fields):
+    """After a birth, the strength tests not recorded, and running allowed as engine 2026.12.7 allowed it."""
+    examined = confirmed_assessment(patient, answers=postpartum_answers(20))  # the tests recorded: running allowed
+    untested = {"pelvic_floor_check": "pass"}
+    return confirmed_assessment(
+        patient, answers=postpartum_answers(20), findings=untested, engine_result=examined.engine_result, **fields
+    )
+
+
+def test_running_after_a_birth_without_the_strength_tests_alerts(physio_client, patient):
+    """Assessed before the rules held running back for them (reference §9.1, §1.3): examine again."""
+    plan, _ = services.plan_create(assessment=assessed_before_the_strength_hold(patient), by=patient.physio)
+    services.plan_issue(plan=plan, by=patient.physio)
+    [row] = rows(physio_client)
+    assert [alert.code for alert in row.alerts] == ["strength_untested"]
+    assert "strength tests not recorded" in physio_client.get(reverse("plans:caseload")).content.decode()
+
+
+def test_no_strength_alert_once_the_tests_are_recorded_or_the_physio_gave_a_reason(patient):
+    assert runs_without_strength_tests(assessed_before_the_strength_hold(patient))
+    assert not runs_without_strength_tests(confirmed_assessment(patient, answers=postpartum_answers(20)))
+    reason = {"strength_tests_not_recorded": "Tested last week at the gym clinic: all above 20."}
+    assert not runs_without_strength_tests(assessed_before_the_strength_hold(patient, overrides=reason))
