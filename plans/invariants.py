@@ -289,8 +289,9 @@ def _ladder_problems(plan: dict, runs: list[tuple[int, dict]]) -> list[str]:
                 )
             # Back after missed sessions, the level's earlier sessions not missed still count (a red starts it
             # afresh, P4).
-            sessions_at_level = done_before.get(new, 0) + 1 if why == "missed" else 1
-            done_at_level = sessions_at_level
+            earlier = done_before.get(new, 0) if why == "missed" else 0
+            sessions_at_level = earlier + 1
+            done_at_level += earlier
         else:
             if new > level + 1:
                 problems.append(

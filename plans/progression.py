@@ -447,7 +447,7 @@ def catch_up_missed(plan: dict, *, history: Iterable[LoggedSession], today: date
     if not missed:
         return plan, []
     new_plan = copy.deepcopy(plan)
-    new_plan["missed"] = sorted({*plan.get("missed", []), *(day.isoformat() for day in missed)})
+    new_plan["missed"] = sorted([*plan.get("missed", []), *(day.isoformat() for day in missed)])
     entries = sorted(history, key=lambda e: e.log.session_date)
     rest_next = _rest_still_due(plan, _last_replanning(entries), today)
     _, state = load_state(new_plan, entries, rest_next=rest_next)

@@ -4,7 +4,7 @@ plans (drafts, issued revisions, session logs, automatic changes and their undoi
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
@@ -607,11 +607,9 @@ def missed_sessions_catch_up(*, now: datetime | None = None) -> int:
     now = now or timezone.now()
     today = timezone.localdate(now)
     # The dates the patient follows are the current revision's: the draft's (Plan.start, weeks) may be edited since.
-    issued = Plan.objects.filter(status=PlanStatus.ISSUED).values_list("pk", "current_revision__inputs")
+    current = PlanRevision.objects.filter(plan__status=PlanStatus.ISSUED, plan__current_revision=F("pk"))
     running = [
-        pk
-        for pk, inputs in issued
-        if (start := date.fromisoformat(inputs["start"])) < today < start + timedelta(weeks=inputs["weeks"])
+        revision.plan_id for revision in current.only("plan_id", "inputs") if revision.start < today <= revision.end
     ]
     changed = 0
     for plan_id in running:
